@@ -1,0 +1,75 @@
+// Requests, progress and results of conversion jobs: what the CLI, the worker thread and the
+// app's JobService exchange.
+import type { ErrorInfo } from './errors';
+import type { Adapter, Controller, Firmware, Subformat, VhdSizeRule } from './options';
+
+export interface ConvertRequest {
+  kind: 'convert';
+  source: string;
+  /** The .vmdk to create (for split and flat subformats: the descriptor). */
+  output: string;
+  subformat: Subformat;
+  adapter: Adapter;
+  verify: boolean;
+  overwrite: boolean;
+  vhdSizeRule?: VhdSizeRule;
+}
+
+export interface VmRequest {
+  kind: 'vm';
+  source: string;
+  /** The folder in which `<name>/` is created. */
+  destDir: string;
+  name?: string;
+  subformat: Exclude<Subformat, 'streamOptimized'>;
+  guest?: string;
+  memoryMB?: number;
+  cpus?: number;
+  firmware?: Firmware;
+  controller?: Controller;
+  hwVersion?: number;
+  /** Point the VM at the fixed VHD in place instead of copying its data. */
+  zeroCopy: boolean;
+  verify: boolean;
+  overwrite: boolean;
+  vhdSizeRule?: VhdSizeRule;
+}
+
+export type JobRequest = ConvertRequest | VmRequest;
+
+export const PHASES = ['decompressing', 'converting', 'verifying'] as const;
+export type Phase = (typeof PHASES)[number];
+
+export interface Progress {
+  phase: Phase;
+  /** Bytes of the virtual disk covered so far in this phase. */
+  done: number;
+  total: number;
+  /** Bytes per second over the recent past. */
+  rate: number;
+}
+
+export interface JobResult {
+  /** The file a user opens: the .vmdk descriptor, or the .vmx for a VM. */
+  output: string;
+  /** Every file made, absolute paths. */
+  files: string[];
+  vmx?: string;
+  /** The VM folder, for `vm` jobs. */
+  folder?: string;
+  subformat: Subformat;
+  virtualSize: number;
+  /** Bytes of disk data actually written (zero grains excluded). */
+  dataBytes: number;
+  verified: boolean;
+  /** Hex digest of every non-zero 64 KiB grain, as the verification pass compared it. */
+  digest?: string;
+  warnings: string[];
+  seconds: number;
+}
+
+export type JobEvent =
+  | ({ type: 'progress'; jobId: string } & Progress)
+  | { type: 'done'; jobId: string; result: JobResult }
+  | { type: 'failed'; jobId: string; error: ErrorInfo }
+  | { type: 'cancelled'; jobId: string };

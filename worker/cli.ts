@@ -1,0 +1,276 @@
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+import type { DiskInfo } from '../shared/disk-info';
+import { exitCodeFor, type ErrorInfo } from '../shared/errors';
+import type { ConvertRequest, JobRequest, JobResult, Progress, VmRequest } from '../shared/jobs';
+import { ADAPTERS, CONTROLLERS, DISK_TYPES, FIRMWARES, SUBFORMATS, VHD_SIZE_RULES, isOneOf, subformatFor, type Subformat } from '../shared/options';
+import { FerryError, toErrorInfo } from './engine/errors';
+import { inspectDisk } from './engine/inspect/inspect';
+import { formatBytes } from './engine/output/staging';
+import { runJob } from './engine/run-job';
+
+const USAGE = `Usage:
+  ferry inspect <source> [--json]
+  ferry convert <source> <output.vmdk> [--subformat S] [--type dynamic|fixed] [--split]
+                [--adapter ide|lsilogic|buslogic] [--no-verify] [--overwrite] [--json]
+  ferry vm <source> <dest-dir> [--name N] [--subformat S] [--guest ID] [--memory MB] [--cpus N]
+                [--firmware bios|efi] [--controller ide|lsilogic|lsisas1068|pvscsi|sata|nvme]
+                [--hw-version N] [--zero-copy] [--no-verify] [--overwrite] [--json]
+
+Subformats: ${SUBFORMATS.join(', ')}
+Extra:      --vhd-size auto|current|chs   which VHD size field to trust (default: by creator)
+Exit codes: 0 done, 1 usage, 2 bad or unsupported input, 3 I/O error, 130 cancelled.`;
+
+class UsageError extends FerryError {
+  constructor(message: string) {
+    super('E_USAGE', message, 'Run `ferry --help` for usage.');
+  }
+}
+
+type Values = Record<string, string | boolean | undefined>;
+
+const COMMON = {
+  json: { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+  'vhd-size': { type: 'string' },
+} as const;
+const JOB = { 'no-verify': { type: 'boolean' }, overwrite: { type: 'boolean' }, subformat: { type: 'string' } } as const;
+const OPTIONS: Record<string, ParseArgsConfig['options']> = {
+  inspect: { ...COMMON },
+  convert: { ...COMMON, ...JOB, type: { type: 'string' }, split: { type: 'boolean' }, adapter: { type: 'string' } },
+  vm: {
+    ...COMMON,
+    ...JOB,
+    name: { type: 'string' },
+    guest: { type: 'string' },
+    memory: { type: 'string' },
+    cpus: { type: 'string' },
+    firmware: { type: 'string' },
+    controller: { type: 'string' },
+    'hw-version': { type: 'string' },
+    'zero-copy': { type: 'boolean' },
+  },
+};
+
+function choice<T extends string>(values: Values, key: string, list: readonly T[]): T | undefined {
+  const v = values[key];
+  if (v === undefined) return undefined;
+  if (!isOneOf(list, v)) throw new UsageError(`--${key} must be one of ${list.join(', ')} (got "${String(v)}").`);
+  return v;
+}
+
+function integer(values: Values, key: string, min: number, max: number): number | undefined {
+  const v = values[key];
+  if (v === undefined) return undefined;
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < min || n > max) throw new UsageError(`--${key} must be a whole number from ${min} to ${max} (got "${String(v)}").`);
+  return n;
+}
+
+/** --subformat wins; otherwise --type and --split pick it, as WinImage's dialog does. */
+function pickSubformat(values: Values, fallback: Subformat): Subformat {
+  const explicit = choice(values, 'subformat', SUBFORMATS);
+  const type = choice(values, 'type', DISK_TYPES);
+  const split = values.split === true;
+  if (explicit) {
+    if ((type || split) && type !== undefined && subformatFor(type, split) !== explicit) {
+      throw new UsageError(`--subformat ${explicit} contradicts --type ${type}${split ? ' --split' : ''}.`);
+    }
+    return explicit;
+  }
+  if (type || split) return subformatFor(type ?? 'dynamic', split);
+  return fallback;
+}
+
+export function parseCommand(argv: string[]): { command: 'help' } | { command: 'inspect'; path: string; json: boolean; values: Values } | { command: 'job'; request: JobRequest; json: boolean } {
+  const [command, ...rest] = argv;
+  if (command === undefined || command === '--help' || command === '-h' || command === 'help') return { command: 'help' };
+  const options = OPTIONS[command];
+  if (!options) throw new UsageError(`unknown command "${command}".`);
+  let parsed;
+  try {
+    parsed = parseArgs({ args: rest, options, allowPositionals: true, strict: true });
+  } catch (err) {
+    throw new UsageError((err as Error).message.replace(/\. To specify.*$/s, '.'));
+  }
+  const values = parsed.values as Values;
+  if (values.help) return { command: 'help' };
+  const pos = parsed.positionals;
+  const json = values.json === true;
+  const vhdSizeRule = choice(values, 'vhd-size', VHD_SIZE_RULES);
+  const sizeRule = vhdSizeRule && vhdSizeRule !== 'auto' ? { vhdSizeRule } : {};
+  if (command === 'inspect') {
+    if (pos.length !== 1) throw new UsageError('inspect takes exactly one source file.');
+    return { command: 'inspect', path: pos[0]!, json, values };
+  }
+  if (pos.length !== 2) throw new UsageError(`${command} takes a source and ${command === 'vm' ? 'a destination folder' : 'an output file'}.`);
+  if (command === 'convert') {
+    const request: ConvertRequest = {
+      kind: 'convert',
+      source: pos[0]!,
+      output: pos[1]!,
+      subformat: pickSubformat(values, 'monolithicSparse'),
+      adapter: choice(values, 'adapter', ADAPTERS) ?? 'lsilogic',
+      verify: values['no-verify'] !== true,
+      overwrite: values.overwrite === true,
+      ...sizeRule,
+    };
+    return { command: 'job', request, json };
+  }
+  const subformat = pickSubformat(values, 'monolithicSparse');
+  if (subformat === 'streamOptimized') throw new UsageError('a VM folder cannot use streamOptimized (that is for OVA/ESXi import); choose a sparse or flat subformat.');
+  const request: VmRequest = {
+    kind: 'vm',
+    source: pos[0]!,
+    destDir: pos[1]!,
+    subformat,
+    zeroCopy: values['zero-copy'] === true,
+    verify: values['no-verify'] !== true,
+    overwrite: values.overwrite === true,
+    ...sizeRule,
+  };
+  if (typeof values.name === 'string') request.name = values.name;
+  if (typeof values.guest === 'string') request.guest = values.guest;
+  const memory = integer(values, 'memory', 4, 16 * 1024 * 1024);
+  if (memory !== undefined) request.memoryMB = memory;
+  const cpus = integer(values, 'cpus', 1, 128);
+  if (cpus !== undefined) request.cpus = cpus;
+  const firmware = choice(values, 'firmware', FIRMWARES);
+  if (firmware) request.firmware = firmware;
+  const controller = choice(values, 'controller', CONTROLLERS);
+  if (controller) request.controller = controller;
+  const hw = integer(values, 'hw-version', 4, 99);
+  if (hw !== undefined) request.hwVersion = hw;
+  return { command: 'job', request, json };
+}
+
+function formatDuration(seconds: number): string {
+  if (!Number.isFinite(seconds)) return '--:--';
+  const s = Math.max(0, Math.round(seconds));
+  const h = Math.floor(s / 3600);
+  const m = Math.floor((s % 3600) / 60);
+  const ss = String(s % 60).padStart(2, '0');
+  return h > 0 ? `${h}:${String(m).padStart(2, '0')}:${ss}` : `${m}:${ss}`;
+}
+
+const PHASE_LABEL: Record<Progress['phase'], string> = { decompressing: 'Decompressing', converting: 'Converting', verifying: 'Verifying' };
+
+function renderProgress(p: Progress): string {
+  const pct = p.total > 0 ? Math.floor((p.done / p.total) * 100) : 100;
+  const left = p.rate > 0 ? (p.total - p.done) / p.rate : Infinity;
+  return `${PHASE_LABEL[p.phase].padEnd(13)} ${String(pct).padStart(3)}%  ${formatBytes(p.done)} of ${formatBytes(p.total)}  ${formatBytes(p.rate)}/s  ${formatDuration(left)} left`;
+}
+
+export function renderInspect(info: DiskInfo): string {
+  const lines: string[] = [info.path];
+  const row = (k: string, v: string) => lines.push(`  ${k.padEnd(14)} ${v}`);
+  row('Format', `${info.format.toUpperCase()}, ${info.variant}`);
+  row('Virtual size', `${formatBytes(info.virtualSize)} (${info.virtualSize} bytes)`);
+  if (info.sizeCandidates) {
+    const c = info.sizeCandidates;
+    row('Size fields', `current size ${c.currentSize} bytes, CHS geometry ${c.chsSize} bytes; using ${c.chosen === 'chs' ? 'CHS' : 'current size'} (${c.reason})`);
+  }
+  row('Allocated', `${formatBytes(info.allocatedBytes)} (${info.allocatedBytes} bytes)`);
+  row('File size', `${formatBytes(info.fileSize)}`);
+  if (info.blockSize) row('Block size', formatBytes(info.blockSize));
+  if (info.creator) row('Creator', `${info.creator.appName ?? info.creator.app} (${JSON.stringify(info.creator.app)}) ${info.creator.version} on ${info.creator.host}`);
+  if (info.uuid) row('UUID', info.uuid);
+  if (info.geometry) row('Geometry', `${info.geometry.cylinders}/${info.geometry.heads}/${info.geometry.sectorsPerTrack} (C/H/S)`);
+  if (info.footerLength && info.footerLength !== 512) row('Footer', `${info.footerLength} bytes (pre-2004 Virtual PC)`);
+  if (info.savedState !== undefined) row('Saved state', info.savedState ? 'yes' : 'no');
+  if (info.parents.length) info.parents.forEach((p, i) => row(i === 0 ? 'Parents' : '', `${i + 1}. ${p.path} (${p.variant}${p.uuid ? `, ${p.uuid}` : ''})`));
+  if (!info.partitions) row('Partitions', 'none (no partition table)');
+  else {
+    row('Partitions', `${info.partitions.scheme.toUpperCase()}${info.partitions.diskId ? ` (disk ${info.partitions.diskId})` : ''}`);
+    for (const p of info.partitions.partitions) {
+      const name = p.name ? ` "${p.name}"` : '';
+      const fs = p.filesystem ? ` [${p.filesystem}]` : '';
+      row('', `${String(p.index).padStart(2)}  ${p.typeName}${name}${fs}  at ${formatBytes(p.startBytes)}, ${formatBytes(p.sizeBytes)}${p.bootable ? ', active' : ''}`);
+    }
+  }
+  if (info.guest) {
+    row('Guest', `${info.guest.family} → guestOS "${info.guest.guestOS}", firmware ${info.guest.firmware}`);
+    for (const e of info.guest.evidence) row('', `- ${e}`);
+  }
+  info.warnings.forEach((w, i) => row(i === 0 ? 'Warnings' : '', w));
+  return lines.join('\n');
+}
+
+function renderResult(r: JobResult): string {
+  const lines = [`Wrote ${r.vmx ?? r.output}`];
+  if (r.folder) lines.push(`  folder    ${r.folder}`);
+  lines.push(`  disk      ${r.subformat}, ${formatBytes(r.virtualSize)} virtual, ${formatBytes(r.dataBytes)} of data`);
+  lines.push(`  files     ${r.files.length === 1 ? r.files[0] : `${r.files.length} files`}`);
+  lines.push(`  verified  ${r.verified ? 'yes, output holds exactly the source\'s bytes' : 'no (--no-verify)'}`);
+  lines.push(`  time      ${r.seconds.toFixed(1)} s`);
+  return lines.join('\n');
+}
+
+export interface Io {
+  /** A line to stdout. */
+  out: (s: string) => void;
+  /** A line to stderr. */
+  err: (s: string) => void;
+  /** Rewrites the progress line on stderr; absent when stderr is not a terminal. */
+  progress?: ((s: string, final: boolean) => void) | undefined;
+}
+
+function reportError(info: ErrorInfo, json: boolean, io: Io): number {
+  if (json) io.out(JSON.stringify({ type: 'error', ...info }));
+  else io.err(`ferry: ${info.message}${info.hint ? `\n  ${info.hint}` : ''}`);
+  return exitCodeFor(info.code);
+}
+
+/** Runs the CLI; returns the exit code. Never throws. */
+export async function main(argv: string[], io: Io, signal?: AbortSignal): Promise<number> {
+  let json = argv.includes('--json');
+  try {
+    const cmd = parseCommand(argv);
+    if (cmd.command === 'help') {
+      io.out(USAGE);
+      return 0;
+    }
+    json = cmd.json;
+    if (cmd.command === 'inspect') {
+      const rule = cmd.values['vhd-size'];
+      const info = await inspectDisk(cmd.path, rule === 'current' || rule === 'chs' ? { vhdSizeRule: rule } : {});
+      io.out(json ? JSON.stringify(info) : renderInspect(info));
+      return 0;
+    }
+    const onProgress = (p: Progress): void => {
+      if (json) io.out(JSON.stringify({ type: 'progress', ...p }));
+      else io.progress?.(renderProgress(p), p.done === p.total);
+    };
+    const result = await runJob(cmd.request, { signal, onProgress });
+    if (json) io.out(JSON.stringify({ type: 'result', ...result }));
+    else {
+      for (const w of result.warnings) io.err(`warning: ${w}`);
+      io.out(renderResult(result));
+    }
+    return 0;
+  } catch (err) {
+    return reportError(toErrorInfo(err), json, io);
+  }
+}
+
+/** The process entry: wires signals and stdio, sets the exit code. */
+export function runCli(): void {
+  const controller = new AbortController();
+  let interrupts = 0;
+  const onSignal = (): void => {
+    // The first signal cancels (and cleans up); a second one gives up at once.
+    if (++interrupts > 1) process.exit(130);
+    controller.abort();
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  const io: Io = {
+    out: (s) => process.stdout.write(`${s}\n`),
+    err: (s) => process.stderr.write(`${s}\n`),
+    progress: process.stderr.isTTY ? (s, final) => process.stderr.write(`\r${s}\u001b[K${final ? '\n' : ''}`) : undefined,
+  };
+  void main(process.argv.slice(2), io, controller.signal).then((code) => {
+    process.exitCode = code;
+  });
+}
+
+if (require.main === module) runCli();

@@ -1,0 +1,131 @@
+import { basename, dirname, join, resolve } from 'node:path';
+import type { ConvertRequest, JobResult } from '../../shared/jobs';
+import type { Adapter, Subformat } from '../../shared/options';
+import { FerryError } from './errors';
+import { GrainDigest } from './grains';
+import { Staging, checkFreeSpace, checkTargets } from './output/staging';
+import { forEachChunk } from './pipeline';
+import { ProgressMeter, type ProgressListener } from './progress';
+import { openSource } from './sources/open';
+import type { DiskSource } from './sources/source';
+import { openVmdk } from './sources/vmdk/vmdk';
+import { GT_COVER_SECTORS, SECTOR } from './writers/vmdk/constants';
+import { VmdkWriter, planFiles, planVmdk, type VmdkPlan } from './writers/vmdk/vmdk-writer';
+
+export interface RunContext {
+  signal?: AbortSignal | undefined;
+  onProgress?: ProgressListener | undefined;
+}
+
+/** The descriptor's `ddb.virtualHWVersion` for a bare disk: obsolete, 4 is what every product reads. */
+export const BARE_DISK_HW_VERSION = 4;
+
+export interface WrittenDisk {
+  plan: VmdkPlan;
+  /** Absolute paths inside the folder written to, descriptor first. */
+  files: string[];
+  digest: string;
+  dataBytes: number;
+}
+
+/** Bytes the output will take, for the free-space check: flat is the whole disk, sparse the data. */
+export function estimateOutputBytes(subformat: Subformat, source: DiskSource): number {
+  const metadata = Math.ceil(source.size / SECTOR / GT_COVER_SECTORS) * 4096 + 1024 * 1024;
+  if (subformat === 'monolithicFlat' || subformat === 'twoGbMaxExtentFlat') return source.size + metadata;
+  return Math.min(source.size, source.info.allocatedBytes) + metadata;
+}
+
+/** Converts `source` into a VMDK named `fileName` inside `dir`. */
+export async function writeVmdk(
+  source: DiskSource,
+  dir: string,
+  fileName: string,
+  subformat: Subformat,
+  opts: { adapter: Adapter; hwVersion: number; compressionLevel?: number },
+  ctx: RunContext,
+): Promise<WrittenDisk> {
+  const plan = planVmdk(fileName, subformat, source.size);
+  const writer = await VmdkWriter.create(dir, plan, source.size, opts);
+  const digest = new GrainDigest();
+  const meter = new ProgressMeter('converting', source.size, ctx.onProgress);
+  try {
+    await forEachChunk(source, { signal: ctx.signal, onCovered: (n) => meter.update(n) }, async (chunk) => {
+      digest.add(chunk.offset, chunk.data, chunk.zero);
+      await writer.write(chunk);
+    });
+  } catch (err) {
+    await writer.abort();
+    throw err;
+  }
+  const files = await writer.finish();
+  meter.finish();
+  return { plan, files, digest: digest.hex(), dataBytes: digest.dataBytes };
+}
+
+/** Reads a finished VMDK back through our own reader and proves it holds the expected bytes. */
+export async function verifyVmdk(descriptorPath: string, expected: { size: number; digest: string }, ctx: RunContext): Promise<void> {
+  const { source } = await openVmdk(descriptorPath);
+  try {
+    if (source.size !== expected.size) {
+      throw new FerryError('E_VERIFY', `Verification failed: ${descriptorPath} is ${source.size} bytes, not ${expected.size}.`, 'This is a bug in Ferry; please report it.');
+    }
+    const digest = new GrainDigest();
+    const meter = new ProgressMeter('verifying', source.size, ctx.onProgress);
+    await forEachChunk(source, { signal: ctx.signal, onCovered: (n) => meter.update(n) }, async (chunk) => {
+      digest.add(chunk.offset, chunk.data, chunk.zero);
+    });
+    meter.finish();
+    const got = digest.hex();
+    if (got !== expected.digest) {
+      throw new FerryError(
+        'E_VERIFY',
+        `Verification failed: the output does not hold the source's bytes (digest ${got.slice(0, 12)}…, expected ${expected.digest.slice(0, 12)}…).`,
+        'The destination may be failing; try another drive. If it persists, please report it.',
+      );
+    }
+  } finally {
+    await source.close();
+  }
+}
+
+export function sourceFiles(source: DiskSource): string[] {
+  return [source.path, ...source.info.parents.map((p) => p.path)];
+}
+
+/** `ferry convert`: one VMDK from one source, staged, verified, then moved into place. */
+export async function convert(req: ConvertRequest, ctx: RunContext = {}): Promise<JobResult> {
+  const started = performance.now();
+  const output = resolve(req.output);
+  const dir = dirname(output);
+  const name = basename(output);
+  const source = await openSource(resolve(req.source), req.vhdSizeRule ? { vhdSizeRule: req.vhdSizeRule } : {});
+  try {
+    const plan = planVmdk(name, req.subformat, source.size);
+    const finals = planFiles(plan).map((n) => join(dir, n));
+    await checkTargets(finals, req.overwrite, sourceFiles(source));
+    await checkFreeSpace(dir, estimateOutputBytes(req.subformat, source));
+    const staging = await Staging.create(dir, name);
+    try {
+      const written = await writeVmdk(source, staging.dir, name, req.subformat, { adapter: req.adapter, hwVersion: BARE_DISK_HW_VERSION }, ctx);
+      if (req.verify) await verifyVmdk(written.files[0]!, { size: source.size, digest: written.digest }, ctx);
+      const files = await staging.commitFiles(planFiles(written.plan));
+      return {
+        output,
+        files,
+        subformat: req.subformat,
+        virtualSize: source.size,
+        dataBytes: written.dataBytes,
+        verified: req.verify,
+        digest: written.digest,
+        warnings: source.info.warnings,
+        seconds: (performance.now() - started) / 1000,
+      };
+    } catch (err) {
+      await staging.discard();
+      throw err;
+    }
+  } finally {
+    await source.close();
+  }
+}
+

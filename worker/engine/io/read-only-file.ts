@@ -1,0 +1,58 @@
+import { open, type FileHandle } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { FerryError, corrupt } from '../errors';
+
+/**
+ * A source file opened read-only. Every read states what it is reading so that a short read
+ * (a truncated file, a table pointing past the end) becomes an error naming the structure.
+ */
+export class ReadOnlyFile {
+  private constructor(
+    readonly path: string,
+    private readonly handle: FileHandle,
+    readonly size: number,
+  ) {}
+
+  static async open(path: string): Promise<ReadOnlyFile> {
+    let handle: FileHandle;
+    try {
+      handle = await open(path, constants.O_RDONLY);
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      if (code === 'ENOENT') throw new FerryError('E_NOT_FOUND', `${path}: no such file.`, 'Check the path and try again.');
+      if (code === 'EACCES' || code === 'EPERM') throw new FerryError('E_PERMISSION', `${path}: permission denied while opening it for reading.`);
+      if (code === 'EISDIR') throw new FerryError('E_NOT_A_DISK', `${path}: is a folder, not a disk image.`);
+      throw err;
+    }
+    try {
+      const st = await handle.stat();
+      if (st.isDirectory()) throw new FerryError('E_NOT_A_DISK', `${path}: is a folder, not a disk image.`);
+      if (!st.isFile()) throw new FerryError('E_NOT_A_DISK', `${path}: is not a regular file.`);
+      return new ReadOnlyFile(path, handle, st.size);
+    } catch (err) {
+      await handle.close();
+      throw err;
+    }
+  }
+
+  /** Reads exactly `length` bytes at `position` into `into[0..length)`. */
+  async readExact(position: number, length: number, what: string, into?: Buffer): Promise<Buffer> {
+    const buf = into ?? Buffer.allocUnsafe(length);
+    if (position < 0 || position + length > this.size) {
+      throw corrupt(this.path, `${what} at offset ${position} (${length} bytes) lies beyond the end of the file (${this.size} bytes).`);
+    }
+    let got = 0;
+    while (got < length) {
+      const { bytesRead } = await this.handle.read(buf, got, length - got, position + got);
+      if (bytesRead === 0) {
+        throw corrupt(this.path, `unexpected end of file while reading ${what} at offset ${position + got}; the file may have been truncated.`);
+      }
+      got += bytesRead;
+    }
+    return buf;
+  }
+
+  async close(): Promise<void> {
+    await this.handle.close().catch(() => undefined);
+  }
+}

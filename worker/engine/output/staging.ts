@@ -1,0 +1,114 @@
+import { randomBytes } from 'node:crypto';
+import { lstat, mkdir, realpath, rename, rm, rmdir, statfs } from 'node:fs/promises';
+import { basename, dirname, join, resolve } from 'node:path';
+import { FerryError } from '../errors';
+
+/**
+ * A hidden folder beside the final output where everything is written first. Nothing reaches
+ * its final name until the work is complete and verified; on failure the folder is removed.
+ */
+export class Staging {
+  private constructor(
+    readonly dir: string,
+    private readonly parent: string,
+  ) {}
+
+  static async create(parent: string, label: string): Promise<Staging> {
+    const safe = label.replace(/[^A-Za-z0-9._-]/g, '_').slice(0, 40);
+    const dir = join(parent, `.${safe}.ferry-partial-${randomBytes(4).toString('hex')}`);
+    try {
+      await mkdir(dir);
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      if (code === 'ENOENT') throw new FerryError('E_NOT_FOUND', `${parent}: the destination folder does not exist.`, 'Create it first or choose another folder.');
+      throw err;
+    }
+    return new Staging(dir, parent);
+  }
+
+  /** Moves the named files into the parent folder (replacing files of the same name). */
+  async commitFiles(names: string[]): Promise<string[]> {
+    const moved: string[] = [];
+    // The descriptor (first name) goes last, so a reader never sees it before its extents.
+    for (const name of [...names.slice(1), names[0]!]) {
+      await rename(join(this.dir, name), join(this.parent, name));
+      moved.push(join(this.parent, name));
+    }
+    await rmdir(this.dir);
+    return names.map((n) => join(this.parent, n));
+  }
+
+  /** Renames the whole staging folder to `finalDir` (which must not exist). */
+  async commitFolder(finalDir: string): Promise<void> {
+    await rename(this.dir, finalDir);
+  }
+
+  async discard(): Promise<void> {
+    await rm(this.dir, { recursive: true, force: true }).catch(() => undefined);
+  }
+}
+
+async function exists(path: string): Promise<boolean> {
+  return lstat(path).then(
+    () => true,
+    () => false,
+  );
+}
+
+async function canonical(path: string): Promise<string> {
+  try {
+    return await realpath(path);
+  } catch {
+    // Not there yet: canonicalise the folder, keep the name.
+    try {
+      return join(await realpath(dirname(path)), basename(path));
+    } catch {
+      return resolve(path);
+    }
+  }
+}
+
+/** Refuses targets that exist (unless overwriting) or that are one of the source's files. */
+export async function checkTargets(targets: string[], overwrite: boolean, sourceFiles: string[]): Promise<void> {
+  const protectedPaths = new Set(await Promise.all(sourceFiles.map(canonical)));
+  for (const target of targets) {
+    if (protectedPaths.has(await canonical(target))) {
+      throw new FerryError('E_USAGE', `${target}: is the source disk (or one of its parents); Ferry never writes to its input.`, 'Choose another output name.');
+    }
+  }
+  if (overwrite) return;
+  for (const target of targets) {
+    if (await exists(target)) {
+      throw new FerryError('E_EXISTS', `${target}: already exists.`, 'Choose another name, or pass --overwrite to replace it.');
+    }
+  }
+}
+
+export function formatBytes(n: number): string {
+  const units = ['bytes', 'KiB', 'MiB', 'GiB', 'TiB'];
+  let v = n;
+  let u = 0;
+  while (v >= 1024 && u < units.length - 1) {
+    v /= 1024;
+    u++;
+  }
+  return u === 0 ? `${n} bytes` : `${v.toFixed(v >= 100 ? 0 : 1)} ${units[u]}`;
+}
+
+/** Fails early, with the numbers, when the destination cannot hold what will be written. */
+export async function checkFreeSpace(dir: string, needed: number): Promise<void> {
+  let free: number;
+  try {
+    const s = await statfs(dir);
+    free = Number(s.bavail) * Number(s.bsize);
+  } catch {
+    return; // A file system that cannot say; the write itself will tell.
+  }
+  if (free < needed) {
+    throw new FerryError(
+      'E_NO_SPACE',
+      `${dir}: not enough free space: the output needs about ${formatBytes(needed)} but only ${formatBytes(free)} is free.`,
+      'Free some space or choose a destination on another drive.',
+    );
+  }
+}

@@ -1,0 +1,24 @@
+import type { DiskInfo } from '../../../shared/disk-info';
+
+/** A run of the virtual disk: `data` must be read, `zero` is known to read as zeros. */
+export interface Extent {
+  offset: number;
+  length: number;
+  kind: 'data' | 'zero';
+}
+
+/**
+ * The read side of a conversion, one implementation per input format. Differencing chains are
+ * already merged: a source shows the guest-visible disk.
+ */
+export interface DiskSource {
+  readonly path: string;
+  readonly size: number;
+  /** What `inspect` reports, without the partition table (read separately through `read`). */
+  readonly info: Omit<DiskInfo, 'partitions' | 'guest'>;
+  /** Ordered, non-overlapping extents covering [0, size) exactly. */
+  extents(): AsyncIterable<Extent>;
+  /** Reads [offset, offset + length) of the virtual disk into `into[0..length)`. */
+  read(offset: number, length: number, into: Buffer): Promise<void>;
+  close(): Promise<void>;
+}

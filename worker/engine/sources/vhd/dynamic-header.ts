@@ -1,0 +1,87 @@
+import { vhdChecksum } from './checksum';
+
+export const VHD_DYNAMIC_COOKIE = 'cxsparse';
+export const VHD_DYNAMIC_HEADER_SIZE = 1024;
+const PARENT_LOCATOR_COUNT = 8;
+
+/** Platform codes of parent locator entries (FORMATS.md §2.2). */
+export const LocatorCode = {
+  none: 0,
+  Wi2r: 0x57693272,
+  Wi2k: 0x5769326b,
+  W2ru: 0x57327275,
+  W2ku: 0x57326b75,
+  Mac: 0x4d616320,
+  MacX: 0x4d616358,
+} as const;
+
+export interface ParentLocatorEntry {
+  code: number;
+  dataSpace: number;
+  dataLength: number;
+  dataOffset: bigint;
+}
+
+/** The dynamic disk header (FORMATS.md §2.1). All fields big-endian. */
+export interface VhdDynamicHeader {
+  tableOffset: bigint;
+  headerVersion: number;
+  maxTableEntries: number;
+  blockSize: number;
+  checksum: number;
+  checksumValid: boolean;
+  parentUniqueId: Buffer;
+  parentTimestamp: number;
+  /** Stored UTF-16 big-endian, NUL padded. */
+  parentName: string;
+  locators: ParentLocatorEntry[];
+}
+
+export function parseVhdDynamicHeader(buf: Buffer): VhdDynamicHeader {
+  const checksum = buf.readUInt32BE(36);
+  const locators: ParentLocatorEntry[] = [];
+  for (let i = 0; i < PARENT_LOCATOR_COUNT; i++) {
+    const at = 576 + i * 24;
+    locators.push({
+      code: buf.readUInt32BE(at),
+      dataSpace: buf.readUInt32BE(at + 4),
+      dataLength: buf.readUInt32BE(at + 8),
+      dataOffset: buf.readBigUInt64BE(at + 16),
+    });
+  }
+  return {
+    tableOffset: buf.readBigUInt64BE(16),
+    headerVersion: buf.readUInt32BE(24),
+    maxTableEntries: buf.readUInt32BE(28),
+    blockSize: buf.readUInt32BE(32),
+    checksum,
+    checksumValid: vhdChecksum(buf.subarray(0, VHD_DYNAMIC_HEADER_SIZE), 36) === checksum,
+    parentUniqueId: Buffer.from(buf.subarray(40, 56)),
+    parentTimestamp: buf.readUInt32BE(56),
+    parentName: decodeUtf16(buf.subarray(64, 576), 'be'),
+    locators,
+  };
+}
+
+/** Decodes UTF-16 text up to the first NUL. */
+export function decodeUtf16(bytes: Buffer, order: 'le' | 'be'): string {
+  const even = bytes.subarray(0, bytes.length & ~1);
+  const le = order === 'le' ? Buffer.from(even) : Buffer.from(even).swap16();
+  const text = le.toString('utf16le');
+  const nul = text.indexOf('\0');
+  return nul === -1 ? text : text.slice(0, nul);
+}
+
+/**
+ * Locator payloads are UTF-16 of unstated byte order: Windows writes little-endian, some tools
+ * big-endian. For path text the high bytes are mostly zero, which tells the order.
+ */
+export function decodeUtf16Guess(bytes: Buffer): string {
+  let zeroEven = 0;
+  let zeroOdd = 0;
+  for (let i = 0; i + 1 < bytes.length; i += 2) {
+    if (bytes[i] === 0) zeroEven++;
+    if (bytes[i + 1] === 0) zeroOdd++;
+  }
+  return decodeUtf16(bytes, zeroEven > zeroOdd ? 'be' : 'le');
+}

@@ -1,0 +1,419 @@
+import { realpath, stat } from 'node:fs/promises';
+import type { DiskInfo, ParentLink, SizeCandidates } from '../../../../shared/disk-info';
+import type { VhdSizeRule } from '../../../../shared/options';
+import { FerryError, corrupt } from '../../errors';
+import { ReadOnlyFile } from '../../io/read-only-file';
+import { LayeredSource, pushSegment, type Layer, type Segment } from '../layers';
+import type { DiskSource } from '../source';
+import { geometryBytes, isMaxGeometry } from './chs';
+import { VHD_DYNAMIC_COOKIE, VHD_DYNAMIC_HEADER_SIZE, parseVhdDynamicHeader, type VhdDynamicHeader } from './dynamic-header';
+import {
+  VHD_FOOTER_SIZE,
+  VhdDiskType,
+  creatorAppName,
+  formatVersion,
+  hasVhdCookie,
+  hostOsName,
+  parseVhdFooter,
+  printableTag,
+  uuidText,
+  type VhdFooter,
+} from './footer';
+import { vhdParentCandidates } from './locators';
+
+const SECTOR = 512;
+const UNALLOCATED = 0xffffffff;
+const MAX_BLOCK_SIZE = 256 * 1024 * 1024;
+/** 2040 GiB, the largest VHD (qemu's VHD_MAX_SECTORS); a bigger stated size is a lie. */
+export const VHD_MAX_SIZE = 0xff000000 * SECTOR;
+const MAX_CHAIN_DEPTH = 256;
+const BITMAP_CACHE_ENTRIES = 64;
+
+export interface VhdOpenOptions {
+  sizeRule?: VhdSizeRule;
+}
+
+type VhdVariant = 'fixed' | 'dynamic' | 'differencing';
+
+/** One file of a (possibly differencing) VHD chain, parsed and checked. */
+interface VhdImage {
+  file: ReadOnlyFile;
+  footer: VhdFooter;
+  footerLength: number;
+  variant: VhdVariant;
+  size: number;
+  sizeCandidates?: SizeCandidates;
+  dynamic?: VhdDynamicHeader;
+  layer: Layer;
+  allocatedBytes: number;
+  warnings: string[];
+}
+
+function safeNumber(file: string, value: bigint, what: string): number {
+  if (value > BigInt(Number.MAX_SAFE_INTEGER)) throw corrupt(file, `${what} (${value}) is impossibly large.`);
+  return Number(value);
+}
+
+/** Finds the footer: at the end (512 or, before Virtual PC 2004, 511 bytes), else the copy at 0. */
+async function readFooter(file: ReadOnlyFile, warnings: string[]): Promise<{ footer: VhdFooter; length: number; atEnd: boolean }> {
+  if (file.size < 511) throw new FerryError('E_NOT_A_DISK', `${file.path}: too small to be a VHD (${file.size} bytes).`);
+  const tailLen = Math.min(file.size, VHD_FOOTER_SIZE);
+  const tail = await file.readExact(file.size - tailLen, tailLen, 'VHD footer');
+  const head = await file.readExact(0, Math.min(file.size, VHD_FOOTER_SIZE), 'VHD footer copy');
+  let end: { footer: VhdFooter; length: number } | undefined;
+  if (tailLen === 512 && hasVhdCookie(tail)) end = { footer: parseVhdFooter(tail), length: 512 };
+  else if (hasVhdCookie(tail, tailLen - 511)) end = { footer: parseVhdFooter(tail.subarray(tailLen - 511)), length: 511 };
+  const copy = head.length === 512 && hasVhdCookie(head) ? parseVhdFooter(head) : undefined;
+
+  if (end && end.footer.checksumValid) return { ...end, atEnd: true };
+  if (copy && copy.checksumValid && copy.diskType !== VhdDiskType.fixed) {
+    warnings.push(
+      end
+        ? `The footer at the end of the file has a bad checksum; using the copy at the start.`
+        : `The footer at the end of the file is missing; using the copy at the start (the file may be truncated).`,
+    );
+    return { footer: copy, length: 512, atEnd: false };
+  }
+  if (end) {
+    throw corrupt(
+      file.path,
+      `VHD footer at offset ${file.size - end.length} has a bad checksum (stored 0x${end.footer.checksum.toString(16)}) and there is no valid copy.`,
+    );
+  }
+  if (copy) throw corrupt(file.path, `VHD footer copy at offset 0 has a bad checksum and the footer at the end is missing.`);
+  throw new FerryError('E_NOT_A_DISK', `${file.path}: no VHD footer found (no "conectix" cookie at the end of the file).`);
+}
+
+/** The creator-aware choice between `current size` and the CHS geometry (FORMATS.md §2.4). */
+function chooseSize(footer: VhdFooter, rule: VhdSizeRule, file: string): { size: number; candidates?: SizeCandidates } {
+  const currentSize = safeNumber(file, footer.currentSize, 'current size');
+  const chsSize = geometryBytes(footer.geometry);
+  let chosen: 'current' | 'chs';
+  let reason: string;
+  if (rule === 'current' || rule === 'chs') {
+    chosen = rule;
+    reason = 'chosen by option';
+  } else if (isMaxGeometry(footer.geometry)) {
+    chosen = 'current';
+    reason = 'the geometry is at its maximum, so it cannot express the size';
+  } else if (footer.creatorApp === 'vpc ' || footer.creatorApp === 'qemu') {
+    chosen = 'chs';
+    reason = `${creatorAppName(footer.creatorApp)} sizes disks by their CHS geometry`;
+  } else {
+    chosen = 'current';
+    reason = `${creatorAppName(footer.creatorApp) ?? `creator "${printableTag(footer.creatorApp)}"`} sizes disks by the current-size field`;
+  }
+  if (chosen === 'chs' && chsSize === 0) {
+    chosen = 'current';
+    reason = 'the geometry is empty';
+  }
+  const size = chosen === 'chs' ? chsSize : currentSize;
+  if (currentSize === chsSize) return { size };
+  return { size, candidates: { currentSize, chsSize, chosen, reason } };
+}
+
+class FixedLayer implements Layer {
+  constructor(
+    private readonly file: ReadOnlyFile,
+    readonly size: number,
+  ) {}
+  async map(offset: number, length: number): Promise<Segment[]> {
+    return [{ kind: 'here', file: this.file, position: offset, length }];
+  }
+  close(): Promise<void> {
+    return this.file.close();
+  }
+}
+
+/** A dynamic or differencing VHD: a BAT of blocks, each a sector bitmap then data. */
+class BlockLayer implements Layer {
+  private readonly bitmaps = new Map<number, Buffer>();
+
+  constructor(
+    private readonly file: ReadOnlyFile,
+    readonly size: number,
+    private readonly bat: Uint32Array,
+    private readonly blockSize: number,
+    private readonly bitmapSize: number,
+    private readonly differencing: boolean,
+  ) {}
+
+  private async bitmap(block: number): Promise<Buffer> {
+    let bm = this.bitmaps.get(block);
+    if (bm) return bm;
+    bm = await this.file.readExact(this.bat[block]! * SECTOR, this.bitmapSize, `sector bitmap of block ${block}`);
+    if (this.bitmaps.size >= BITMAP_CACHE_ENTRIES) this.bitmaps.delete(this.bitmaps.keys().next().value!);
+    this.bitmaps.set(block, bm);
+    return bm;
+  }
+
+  async map(offset: number, length: number): Promise<Segment[]> {
+    const out: Segment[] = [];
+    const absent = this.differencing ? 'below' : 'zero';
+    const end = offset + length;
+    let at = offset;
+    while (at < end) {
+      const block = Math.floor(at / this.blockSize);
+      const blockStart = block * this.blockSize;
+      const stop = Math.min(end, blockStart + this.blockSize);
+      const entry = this.bat[block]!;
+      if (entry === UNALLOCATED) {
+        pushSegment(out, { kind: absent, length: stop - at });
+      } else {
+        const dataPos = entry * SECTOR + this.bitmapSize - blockStart;
+        if (!this.differencing) {
+          // Dynamic disks: the bitmap is advisory (Windows and qemu ignore it); the data area is the truth.
+          pushSegment(out, { kind: 'here', file: this.file, position: dataPos + at, length: stop - at });
+        } else {
+          const bm = await this.bitmap(block);
+          let pos = at;
+          while (pos < stop) {
+            const sector = Math.floor((pos - blockStart) / SECTOR);
+            const present = ((bm[sector >> 3]! >> (7 - (sector & 7))) & 1) === 1;
+            let next = blockStart + (sector + 1) * SECTOR;
+            // Extend over whole bitmap bytes of the same state at once.
+            let s = sector + 1;
+            while (next < stop) {
+              if ((s & 7) === 0 && next + 8 * SECTOR <= stop && bm[s >> 3] === (present ? 0xff : 0)) {
+                s += 8;
+                next += 8 * SECTOR;
+                continue;
+              }
+              if ((((bm[s >> 3]! >> (7 - (s & 7))) & 1) === 1) !== present) break;
+              s++;
+              next += SECTOR;
+            }
+            const runEnd = Math.min(next, stop);
+            if (present) pushSegment(out, { kind: 'here', file: this.file, position: dataPos + pos, length: runEnd - pos });
+            else pushSegment(out, { kind: 'below', length: runEnd - pos });
+            pos = runEnd;
+          }
+        }
+      }
+      at = stop;
+    }
+    return out;
+  }
+
+  close(): Promise<void> {
+    return this.file.close();
+  }
+}
+
+function overlaps(a: number, aLen: number, b: number, bLen: number): boolean {
+  return a < b + bLen && b < a + aLen;
+}
+
+async function openImage(file: ReadOnlyFile, opts: VhdOpenOptions): Promise<VhdImage> {
+  const warnings: string[] = [];
+  const { footer, length: footerLength, atEnd } = await readFooter(file, warnings);
+  const variant: VhdVariant | undefined =
+    footer.diskType === VhdDiskType.fixed
+      ? 'fixed'
+      : footer.diskType === VhdDiskType.dynamic
+        ? 'dynamic'
+        : footer.diskType === VhdDiskType.differencing
+          ? 'differencing'
+          : undefined;
+  if (!variant) {
+    throw new FerryError(
+      'E_UNSUPPORTED',
+      `${file.path}: VHD disk type ${footer.diskType} is not fixed (2), dynamic (3) or differencing (4).`,
+      'Only fixed, dynamic and differencing VHDs exist in practice; the file may be damaged.',
+    );
+  }
+  const { size, candidates } = chooseSize(footer, opts.sizeRule ?? 'auto', file.path);
+  if (size % SECTOR !== 0) throw corrupt(file.path, `the disk size (${size} bytes) is not a whole number of 512-byte sectors.`);
+  if (size > VHD_MAX_SIZE) {
+    throw corrupt(file.path, `the footer states a size of ${size} bytes, more than the 2040 GiB a VHD can hold.`);
+  }
+  if (size === 0) throw new FerryError('E_UNSUPPORTED', `${file.path}: the disk is empty (its size is 0 bytes).`);
+  if (footer.savedState) warnings.push('The disk belongs to a virtual machine whose state was saved; start and shut it down cleanly first, or the guest may not boot.');
+
+  if (variant === 'fixed') {
+    const dataBytes = file.size - footerLength;
+    let virtual = size;
+    if (virtual > dataBytes) {
+      warnings.push(`The footer states ${virtual} bytes but the file holds ${dataBytes}; using the ${dataBytes} bytes present.`);
+      virtual = dataBytes - (dataBytes % SECTOR);
+    }
+    return {
+      file,
+      footer,
+      footerLength,
+      variant,
+      size: virtual,
+      ...(candidates ? { sizeCandidates: candidates } : {}),
+      layer: new FixedLayer(file, virtual),
+      allocatedBytes: virtual,
+      warnings,
+    };
+  }
+
+  const headerPos = safeNumber(file.path, footer.dataOffset, 'dynamic header offset');
+  if (headerPos < VHD_FOOTER_SIZE || headerPos + VHD_DYNAMIC_HEADER_SIZE > file.size) {
+    throw corrupt(file.path, `the dynamic header offset ${headerPos} lies outside the file (${file.size} bytes).`);
+  }
+  const headerBuf = await file.readExact(headerPos, VHD_DYNAMIC_HEADER_SIZE, 'dynamic disk header');
+  if (headerBuf.toString('latin1', 0, 8) !== VHD_DYNAMIC_COOKIE) {
+    throw corrupt(file.path, `no dynamic disk header ("cxsparse") at offset ${headerPos}.`);
+  }
+  const header = parseVhdDynamicHeader(headerBuf);
+  if (!header.checksumValid) warnings.push(`The dynamic disk header at offset ${headerPos} has a bad checksum; its fields were checked one by one instead.`);
+  const { blockSize, maxTableEntries } = header;
+  if (blockSize < SECTOR || blockSize > MAX_BLOCK_SIZE || (blockSize & (blockSize - 1)) !== 0) {
+    throw corrupt(file.path, `the dynamic header's block size (${blockSize} bytes, at offset ${headerPos + 32}) is not a power of two between 512 bytes and 256 MiB.`);
+  }
+  const blocksNeeded = Math.ceil(size / blockSize);
+  if (maxTableEntries < blocksNeeded) {
+    throw corrupt(file.path, `the block allocation table has ${maxTableEntries} entries but a ${size}-byte disk needs ${blocksNeeded}.`);
+  }
+  const tablePos = safeNumber(file.path, header.tableOffset, 'BAT offset');
+  // Only the entries that cover the disk matter; a table sized beyond the file is a lie.
+  const batBytes = blocksNeeded * 4;
+  if (tablePos + batBytes > file.size) {
+    throw corrupt(file.path, `the block allocation table (${batBytes} bytes at offset ${tablePos}) extends beyond the end of the file (${file.size} bytes).`);
+  }
+  const batRaw = await file.readExact(tablePos, batBytes, 'block allocation table');
+  const bat = new Uint32Array(blocksNeeded);
+  for (let i = 0; i < blocksNeeded; i++) bat[i] = batRaw.readUInt32BE(i * 4);
+
+  const bitmapSize = Math.ceil(blockSize / SECTOR / 8 / SECTOR) * SECTOR;
+  const dataLimit = atEnd ? file.size - footerLength : file.size;
+  let allocated = 0;
+  for (let i = 0; i < blocksNeeded; i++) {
+    const entry = bat[i]!;
+    if (entry === UNALLOCATED) continue;
+    const pos = entry * SECTOR;
+    const used = Math.min(blockSize, size - i * blockSize);
+    const span = bitmapSize + used;
+    if (pos + span > dataLimit) {
+      throw corrupt(file.path, `BAT entry ${i} (at offset ${tablePos + i * 4}) points to a block at offset ${pos} that extends beyond the data area (which ends at ${dataLimit}).`);
+    }
+    if (overlaps(pos, span, headerPos, VHD_DYNAMIC_HEADER_SIZE) || overlaps(pos, span, tablePos, batBytes) || pos < VHD_FOOTER_SIZE) {
+      throw corrupt(file.path, `BAT entry ${i} (at offset ${tablePos + i * 4}) points to offset ${pos}, inside the disk's own metadata.`);
+    }
+    allocated += used;
+  }
+  return {
+    file,
+    footer,
+    footerLength,
+    variant,
+    size,
+    ...(candidates ? { sizeCandidates: candidates } : {}),
+    dynamic: header,
+    layer: new BlockLayer(file, size, bat, blockSize, bitmapSize, variant === 'differencing'),
+    allocatedBytes: allocated,
+    warnings,
+  };
+}
+
+async function tryRealpath(p: string): Promise<string> {
+  return realpath(p).catch(() => p);
+}
+
+/** Finds, opens and checks the parent of a differencing image. */
+async function openParent(child: VhdImage, opts: VhdOpenOptions, visited: Set<string>): Promise<VhdImage> {
+  const header = child.dynamic!;
+  const candidates = await vhdParentCandidates(child.file.path, child.file, header);
+  const expected = uuidText(header.parentUniqueId);
+  const mismatches: string[] = [];
+  for (const cand of candidates) {
+    const st = await stat(cand.path).catch(() => undefined);
+    if (!st?.isFile()) continue;
+    const real = await tryRealpath(cand.path);
+    if (visited.has(real)) {
+      throw new FerryError(
+        'E_PARENT_LOOP',
+        `${child.file.path}: its parent ${cand.path} (from its ${cand.source}) is already part of the chain; the chain loops.`,
+        'A differencing disk cannot be its own ancestor; the files were renamed or copied over each other.',
+      );
+    }
+    const file = await ReadOnlyFile.open(cand.path);
+    let image: VhdImage;
+    try {
+      image = await openImage(file, opts);
+    } catch (err) {
+      await file.close();
+      throw err;
+    }
+    const found = uuidText(image.footer.uniqueId);
+    if (found === expected) return image;
+    await file.close();
+    mismatches.push(`${cand.path} has UUID ${found}`);
+  }
+  const wanted = header.parentName || candidates[0]?.path || '(no name recorded)';
+  if (mismatches.length > 0) {
+    throw new FerryError(
+      'E_PARENT_MISMATCH',
+      `${child.file.path}: its parent must have UUID ${expected}, but ${mismatches.join('; ')}.`,
+      'That file is not the disk this one was made from (it may have been replaced or converted); find the original parent.',
+    );
+  }
+  const looked = candidates.map((c) => c.path);
+  throw new FerryError(
+    'E_PARENT_MISSING',
+    `${child.file.path}: parent disk "${wanted}" not found (looked for ${looked.length ? looked.join(', ') : 'nothing: the disk records no usable path'}).`,
+    'Put the parent disk beside this one under its original name, or convert the parent instead.',
+  );
+}
+
+function variantLabel(image: VhdImage): DiskInfo['variant'] {
+  return image.variant;
+}
+
+/** Opens a VHD of any variant, following a differencing chain to its base. */
+export async function openVhd(path: string, opts: VhdOpenOptions = {}): Promise<DiskSource> {
+  const file = await ReadOnlyFile.open(path);
+  const images: VhdImage[] = [];
+  try {
+    images.push(await openImage(file, opts));
+    const visited = new Set([await tryRealpath(path)]);
+    while (images[images.length - 1]!.variant === 'differencing') {
+      if (images.length > MAX_CHAIN_DEPTH) {
+        throw new FerryError('E_UNSUPPORTED', `${path}: the differencing chain is more than ${MAX_CHAIN_DEPTH} disks deep.`);
+      }
+      const child = images[images.length - 1]!;
+      const parent = await openParent(child, opts, visited);
+      images.push(parent);
+      visited.add(await tryRealpath(parent.file.path));
+      if (parent.size !== child.size) {
+        throw new FerryError(
+          'E_PARENT_MISMATCH',
+          `${child.file.path}: is ${child.size} bytes but its parent ${parent.file.path} is ${parent.size} bytes; a differencing disk must match its parent's size.`,
+        );
+      }
+    }
+  } catch (err) {
+    await Promise.all(images.map((i) => i.file.close()));
+    await file.close();
+    throw err;
+  }
+  const top = images[0]!;
+  const parents: ParentLink[] = images.slice(1).map((i) => ({ path: i.file.path, variant: variantLabel(i), uuid: uuidText(i.footer.uniqueId) }));
+  const warnings = images.flatMap((img, n) => img.warnings.map((w) => (n === 0 ? w : `Parent ${img.file.path}: ${w}`)));
+  const info: DiskSource['info'] = {
+    path,
+    fileSize: top.file.size,
+    format: 'vhd',
+    variant: variantLabel(top),
+    virtualSize: top.size,
+    ...(top.sizeCandidates ? { sizeCandidates: top.sizeCandidates } : {}),
+    allocatedBytes: Math.min(top.size, images.reduce((n, i) => n + i.allocatedBytes, 0)),
+    ...(top.dynamic ? { blockSize: top.dynamic.blockSize } : {}),
+    creator: {
+      app: printableTag(top.footer.creatorApp),
+      ...(creatorAppName(top.footer.creatorApp) ? { appName: creatorAppName(top.footer.creatorApp)! } : {}),
+      version: formatVersion(top.footer.creatorVersion),
+      host: hostOsName(top.footer.creatorHostOs),
+    },
+    uuid: uuidText(top.footer.uniqueId),
+    geometry: top.footer.geometry,
+    savedState: top.footer.savedState,
+    footerLength: top.footerLength,
+    parents,
+    warnings,
+  };
+  return new LayeredSource(path, images.map((i) => i.layer), info);
+}

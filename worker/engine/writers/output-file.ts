@@ -1,0 +1,68 @@
+import { execFile } from 'node:child_process';
+import { open, type FileHandle } from 'node:fs/promises';
+
+/** Most iovecs one writev may carry (POSIX IOV_MAX on Linux and macOS). */
+const MAX_IOV = 1024;
+
+/** A file the engine creates (never a source): exclusive create, positioned vectored writes. */
+export class OutputFile {
+  private constructor(
+    readonly path: string,
+    private readonly handle: FileHandle,
+  ) {}
+
+  static async create(path: string): Promise<OutputFile> {
+    return new OutputFile(path, await open(path, 'wx'));
+  }
+
+  async write(data: Buffer, position: number): Promise<void> {
+    let done = 0;
+    while (done < data.length) {
+      const { bytesWritten } = await this.handle.write(data, done, data.length - done, position + done);
+      done += bytesWritten;
+    }
+  }
+
+  /** Writes `buffers` back to back starting at `position`. */
+  async writev(buffers: Buffer[], position: number): Promise<void> {
+    for (let i = 0; i < buffers.length; i += MAX_IOV) {
+      let batch = buffers.slice(i, i + MAX_IOV);
+      let total = batch.reduce((n, b) => n + b.length, 0);
+      let pos = position;
+      while (total > 0) {
+        const { bytesWritten } = await this.handle.writev(batch, pos);
+        pos += bytesWritten;
+        total -= bytesWritten;
+        if (total === 0) break;
+        // A short write: drop what was written and go on with the rest.
+        let skip = bytesWritten;
+        while (skip >= batch[0]!.length) {
+          skip -= batch[0]!.length;
+          batch = batch.slice(1);
+        }
+        batch = [batch[0]!.subarray(skip), ...batch.slice(1)];
+      }
+      position = pos;
+    }
+  }
+
+  truncate(size: number): Promise<void> {
+    return this.handle.truncate(size);
+  }
+
+  close(): Promise<void> {
+    return this.handle.close();
+  }
+}
+
+/**
+ * Reserves `size` bytes for a flat extent so that a full disk fails now, not mid-way, and the
+ * file is not fragmented. Node has no fallocate(2); util-linux's fallocate(1) does it on Linux.
+ * Elsewhere (or where the file system cannot) the file stays sparse, which reads the same.
+ */
+export function preallocate(path: string, size: number): Promise<boolean> {
+  if (process.platform !== 'linux' || size === 0) return Promise.resolve(false);
+  return new Promise((resolve) => {
+    execFile('fallocate', ['-l', String(size), path], (err) => resolve(!err));
+  });
+}

@@ -1,0 +1,336 @@
+import { promisify } from 'node:util';
+import { deflate as deflateCb, constants as zc } from 'node:zlib';
+import { FerryError } from '../../errors';
+import type { Chunk } from '../../pipeline';
+import { OutputFile, preallocate } from '../output-file';
+import {
+  EMBEDDED_DESCRIPTOR_SECTORS,
+  GD_AT_END,
+  GRAIN_SECTORS,
+  GRAIN_SIZE,
+  GTES_PER_GT,
+  GT_COVER_SECTORS,
+  GT_SECTORS,
+  MAX_SPARSE_FILE_SECTORS,
+  MarkerType,
+  SECTOR,
+  SparseFlags,
+} from './constants';
+import { encodeSparseHeader } from './sparse-header';
+
+const deflate = promisify(deflateCb);
+
+/** Writes one extent file from grain-aligned chunks given in ascending order (gaps are zero). */
+export interface ExtentWriter {
+  write(chunk: Chunk): Promise<void>;
+  /** Writes the metadata and closes the file. */
+  finish(): Promise<void>;
+  /** Closes the file without finishing it (the caller removes it). */
+  close(): Promise<void>;
+}
+
+const roundUp = (n: number, m: number): number => Math.ceil(n / m) * m;
+
+function gtBytes(gt: Uint32Array): Buffer {
+  return Buffer.from(gt.buffer, gt.byteOffset, gt.byteLength).subarray(0);
+}
+
+// Grain tables are little-endian on disk; so is every platform Node runs on that we ship for.
+if (new Uint8Array(new Uint32Array([1]).buffer)[0] !== 1) throw new Error('big-endian hosts are not supported');
+
+/** Sector layout of a hosted sparse extent, as VMware and qemu lay it out (FORMATS.md §4.2). */
+export function sparseLayout(capacitySectors: number, embeddedDescriptor: boolean) {
+  const gdEntries = Math.ceil(capacitySectors / GT_COVER_SECTORS);
+  const gdSectors = Math.ceil((gdEntries * 4) / SECTOR);
+  const descriptorOffset = embeddedDescriptor ? 1 : 0;
+  const descriptorSectors = embeddedDescriptor ? EMBEDDED_DESCRIPTOR_SECTORS : 0;
+  const rgdOffset = 1 + descriptorSectors;
+  const rgtStart = rgdOffset + gdSectors;
+  const gdOffset = rgtStart + gdEntries * GT_SECTORS;
+  const gtStart = gdOffset + gdSectors;
+  const overHead = roundUp(gtStart + gdEntries * GT_SECTORS, GRAIN_SECTORS);
+  return { gdEntries, gdSectors, descriptorOffset, descriptorSectors, rgdOffset, rgtStart, gdOffset, gtStart, overHead };
+}
+
+/** The largest capacity one sparse extent file can address with 32-bit sector pointers. */
+export function sparseCapacityFits(capacitySectors: number, embeddedDescriptor: boolean): boolean {
+  const { overHead } = sparseLayout(capacitySectors, embeddedDescriptor);
+  return overHead + roundUp(capacitySectors, GRAIN_SECTORS) <= MAX_SPARSE_FILE_SECTORS;
+}
+
+/** monolithicSparse and each twoGbMaxExtentSparse piece: header, GD/GTs twice, grains. */
+export class SparseExtentWriter implements ExtentWriter {
+  private readonly layout: ReturnType<typeof sparseLayout>;
+  private nextGrain: number;
+  private gtIndex = -1;
+  private readonly gt = new Uint32Array(GTES_PER_GT);
+  private readonly pad = Buffer.alloc(GRAIN_SIZE);
+
+  private constructor(
+    private readonly file: OutputFile,
+    private readonly capacitySectors: number,
+    private readonly descriptor: string | undefined,
+  ) {
+    this.layout = sparseLayout(capacitySectors, descriptor !== undefined);
+    this.nextGrain = this.layout.overHead;
+  }
+
+  static async create(path: string, capacitySectors: number, descriptor?: string): Promise<SparseExtentWriter> {
+    if (!sparseCapacityFits(capacitySectors, descriptor !== undefined)) {
+      throw new FerryError('E_UNSUPPORTED', `A sparse VMDK extent cannot hold ${capacitySectors * SECTOR} bytes (the limit is just under 2 TiB).`, 'Choose a split (twoGbMaxExtentSparse) or flat disk.');
+    }
+    if (descriptor !== undefined && Buffer.byteLength(descriptor) > EMBEDDED_DESCRIPTOR_SECTORS * SECTOR) {
+      throw new FerryError('E_INTERNAL', 'The embedded descriptor does not fit its 10 KiB slot.');
+    }
+    const file = await OutputFile.create(path);
+    const w = new SparseExtentWriter(file, capacitySectors, descriptor);
+    await file.truncate(w.layout.overHead * SECTOR);
+    return w;
+  }
+
+  private async flushGt(): Promise<void> {
+    if (this.gtIndex < 0) return;
+    const bytes = gtBytes(this.gt);
+    const { rgtStart, gtStart } = this.layout;
+    await this.file.write(bytes, (rgtStart + this.gtIndex * GT_SECTORS) * SECTOR);
+    await this.file.write(bytes, (gtStart + this.gtIndex * GT_SECTORS) * SECTOR);
+  }
+
+  async write(chunk: Chunk): Promise<void> {
+    const first = chunk.offset / GRAIN_SIZE;
+    const grains = Math.ceil(chunk.data.length / GRAIN_SIZE);
+    const buffers: Buffer[] = [];
+    const startSector = this.nextGrain;
+    for (let g = 0; g < grains; g++) {
+      if (chunk.zero[g]) continue;
+      const index = first + g;
+      const table = Math.floor(index / GTES_PER_GT);
+      if (table !== this.gtIndex) {
+        await this.flushGt();
+        this.gtIndex = table;
+        this.gt.fill(0);
+      }
+      this.gt[index % GTES_PER_GT] = this.nextGrain;
+      this.nextGrain += GRAIN_SECTORS;
+      const grain = chunk.data.subarray(g * GRAIN_SIZE, (g + 1) * GRAIN_SIZE);
+      if (grain.length === GRAIN_SIZE) buffers.push(grain);
+      else {
+        // The disk's last grain is short; the file always holds whole grains.
+        buffers.push(grain, this.pad.subarray(0, GRAIN_SIZE - grain.length));
+      }
+    }
+    if (buffers.length > 0) await this.file.writev(buffers, startSector * SECTOR);
+  }
+
+  async finish(): Promise<void> {
+    await this.flushGt();
+    const l = this.layout;
+    const gd = new Uint32Array(l.gdSectors * (SECTOR / 4));
+    const rgd = new Uint32Array(l.gdSectors * (SECTOR / 4));
+    for (let i = 0; i < l.gdEntries; i++) {
+      gd[i] = l.gtStart + i * GT_SECTORS;
+      rgd[i] = l.rgtStart + i * GT_SECTORS;
+    }
+    await this.file.write(gtBytes(rgd), l.rgdOffset * SECTOR);
+    await this.file.write(gtBytes(gd), l.gdOffset * SECTOR);
+    if (this.descriptor !== undefined) {
+      const text = Buffer.alloc(l.descriptorSectors * SECTOR);
+      text.write(this.descriptor, 'utf8');
+      await this.file.write(text, l.descriptorOffset * SECTOR);
+    }
+    // The header goes last, so a file cut short never looks like a finished disk.
+    const header = encodeSparseHeader({
+      version: 1,
+      flags: SparseFlags.validNewlineTest | SparseFlags.redundantGrainTable,
+      capacity: BigInt(this.capacitySectors),
+      grainSize: BigInt(GRAIN_SECTORS),
+      descriptorOffset: BigInt(l.descriptorOffset),
+      descriptorSize: BigInt(l.descriptorSectors),
+      numGTEsPerGT: GTES_PER_GT,
+      rgdOffset: BigInt(l.rgdOffset),
+      gdOffset: BigInt(l.gdOffset),
+      overHead: BigInt(l.overHead),
+      uncleanShutdown: false,
+      compressAlgorithm: 0,
+    });
+    await this.file.write(header, 0);
+    await this.file.close();
+  }
+
+  close(): Promise<void> {
+    return this.file.close().catch(() => undefined);
+  }
+}
+
+/** monolithicFlat and each twoGbMaxExtentFlat piece: the disk's bytes as they are. */
+export class FlatExtentWriter implements ExtentWriter {
+  private constructor(private readonly file: OutputFile) {}
+
+  static async create(path: string, bytes: number): Promise<FlatExtentWriter> {
+    const file = await OutputFile.create(path);
+    try {
+      await file.truncate(bytes);
+      await preallocate(path, bytes);
+    } catch (err) {
+      await file.close();
+      throw err;
+    }
+    return new FlatExtentWriter(file);
+  }
+
+  async write(chunk: Chunk): Promise<void> {
+    // Zero grains are left unwritten: the file reads zero there already.
+    const grains = Math.ceil(chunk.data.length / GRAIN_SIZE);
+    let g = 0;
+    while (g < grains) {
+      if (chunk.zero[g]) {
+        g++;
+        continue;
+      }
+      let end = g + 1;
+      while (end < grains && !chunk.zero[end]) end++;
+      const run = chunk.data.subarray(g * GRAIN_SIZE, end * GRAIN_SIZE);
+      await this.file.write(run, chunk.offset + g * GRAIN_SIZE);
+      g = end;
+    }
+  }
+
+  finish(): Promise<void> {
+    return this.file.close();
+  }
+
+  close(): Promise<void> {
+    return this.file.close().catch(() => undefined);
+  }
+}
+
+function marker(numSectors: number, type: number): Buffer {
+  const m = Buffer.alloc(SECTOR);
+  m.writeBigUInt64LE(BigInt(numSectors), 0);
+  m.writeUInt32LE(0, 8);
+  m.writeUInt32LE(type, 12);
+  return m;
+}
+
+/**
+ * streamOptimized (FORMATS.md §4.3, VMDK50's layout): header, descriptor, then compressed grains
+ * each behind a 12-byte LBA/size prefix, each grain table after its grains, the grain directory,
+ * a footer (a copy of the header that knows where the directory is) and end-of-stream.
+ */
+export class StreamExtentWriter implements ExtentWriter {
+  private position: number;
+  private gtIndex = -1;
+  private gtHasGrains = false;
+  private readonly gt = new Uint32Array(GTES_PER_GT);
+  private readonly gd: Uint32Array;
+  private readonly gdEntries: number;
+
+  private constructor(
+    private readonly file: OutputFile,
+    private readonly capacitySectors: number,
+    private readonly descriptor: string,
+    private readonly level: number,
+  ) {
+    this.gdEntries = Math.ceil(capacitySectors / GT_COVER_SECTORS);
+    this.gd = new Uint32Array(roundUp(this.gdEntries * 4, SECTOR) / 4);
+    this.position = this.overHead * SECTOR;
+  }
+
+  private get overHead(): number {
+    return roundUp(1 + EMBEDDED_DESCRIPTOR_SECTORS, GRAIN_SECTORS);
+  }
+
+  static async create(path: string, capacitySectors: number, descriptor: string, level: number = zc.Z_DEFAULT_COMPRESSION): Promise<StreamExtentWriter> {
+    if (capacitySectors > MAX_SPARSE_FILE_SECTORS) {
+      throw new FerryError('E_UNSUPPORTED', `A streamOptimized VMDK cannot describe ${capacitySectors * SECTOR} bytes (the limit is 2 TiB).`);
+    }
+    return new StreamExtentWriter(await OutputFile.create(path), capacitySectors, descriptor, level);
+  }
+
+  private header(gdOffset: bigint): Buffer {
+    return encodeSparseHeader({
+      version: 3,
+      flags: SparseFlags.validNewlineTest | SparseFlags.compressedGrains | SparseFlags.markers,
+      capacity: BigInt(this.capacitySectors),
+      grainSize: BigInt(GRAIN_SECTORS),
+      descriptorOffset: 1n,
+      descriptorSize: BigInt(EMBEDDED_DESCRIPTOR_SECTORS),
+      numGTEsPerGT: GTES_PER_GT,
+      rgdOffset: 0n,
+      gdOffset,
+      overHead: BigInt(this.overHead),
+      uncleanShutdown: false,
+      compressAlgorithm: 1,
+    });
+  }
+
+  private async flushGt(): Promise<void> {
+    if (this.gtIndex < 0 || !this.gtHasGrains) return;
+    const sector = this.position / SECTOR;
+    await this.file.writev([marker(GT_SECTORS, MarkerType.grainTable), gtBytes(this.gt)], this.position);
+    this.gd[this.gtIndex] = sector + 1;
+    this.position += (1 + GT_SECTORS) * SECTOR;
+  }
+
+  async write(chunk: Chunk): Promise<void> {
+    const first = chunk.offset / GRAIN_SIZE;
+    const grains = Math.ceil(chunk.data.length / GRAIN_SIZE);
+    // Compress every grain of the chunk at once: zlib runs on the libuv pool, one grain per thread.
+    const compressed: Array<Promise<Buffer> | undefined> = [];
+    for (let g = 0; g < grains; g++) {
+      compressed.push(chunk.zero[g] ? undefined : deflate(chunk.data.subarray(g * GRAIN_SIZE, (g + 1) * GRAIN_SIZE), { level: this.level }));
+    }
+    const buffers: Buffer[] = [];
+    let start = this.position;
+    for (let g = 0; g < grains; g++) {
+      const pending = compressed[g];
+      if (!pending) continue;
+      const index = first + g;
+      const table = Math.floor(index / GTES_PER_GT);
+      if (table !== this.gtIndex) {
+        if (buffers.length > 0) await this.file.writev(buffers.splice(0), start);
+        await this.flushGt();
+        start = this.position;
+        this.gtIndex = table;
+        this.gtHasGrains = false;
+        this.gt.fill(0);
+      }
+      const data = await pending;
+      const prefix = Buffer.alloc(12);
+      prefix.writeBigUInt64LE(BigInt(index * GRAIN_SECTORS), 0);
+      prefix.writeUInt32LE(data.length, 8);
+      const total = roundUp(12 + data.length, SECTOR);
+      buffers.push(prefix, data);
+      if (total > 12 + data.length) buffers.push(Buffer.alloc(total - 12 - data.length));
+      this.gt[index % GTES_PER_GT] = this.position / SECTOR;
+      this.gtHasGrains = true;
+      this.position += total;
+    }
+    if (buffers.length > 0) await this.file.writev(buffers, start);
+  }
+
+  async finish(): Promise<void> {
+    await this.flushGt();
+    const gdSectors = this.gd.byteLength / SECTOR;
+    const gdSector = this.position / SECTOR + 1;
+    const descriptor = Buffer.alloc(EMBEDDED_DESCRIPTOR_SECTORS * SECTOR);
+    descriptor.write(this.descriptor, 'utf8');
+    await this.file.writev(
+      [
+        marker(gdSectors, MarkerType.grainDirectory),
+        gtBytes(this.gd),
+        marker(1, MarkerType.footer),
+        this.header(BigInt(gdSector)),
+        marker(0, MarkerType.eos),
+      ],
+      this.position,
+    );
+    await this.file.write(descriptor, SECTOR);
+    await this.file.write(this.header(GD_AT_END), 0);
+    await this.file.close();
+  }
+
+  close(): Promise<void> {
+    return this.file.close().catch(() => undefined);
+  }
+}
