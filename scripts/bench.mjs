@@ -1,0 +1,134 @@
+// `npm run bench`: Ferry's CLI against `qemu-img convert` on the same inputs, same machine.
+// Prints medians, the Ferry/qemu-img time ratio, the output-size ratio and peak RSS, and the time
+// of `cp` of the input as the physical floor. Never a pass/fail: it measures.
+//   BENCH_RUNS=5 (runs per tool after one warm-up)   BENCH_QUICK=1 (small inputs, 1 run)
+//   BENCH_ONLY=substring (run only matching jobs)     BENCH_DIR=/path (where inputs and outputs go)
+import { execFileSync, spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, openSync, closeSync, writeSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { cpus, totalmem } from 'node:os';
+import { join } from 'node:path';
+
+const root = join(import.meta.dirname, '..');
+const quick = process.env.BENCH_QUICK === '1';
+const runs = quick ? 1 : Number(process.env.BENCH_RUNS ?? 5);
+const only = process.env.BENCH_ONLY;
+const dir = process.env.BENCH_DIR ?? join(root, 'bench-results');
+const GiB = 1024 ** 3;
+const MiB = 1024 ** 2;
+const scale = quick ? 1 / 16 : 1;
+
+mkdirSync(dir, { recursive: true });
+if (!existsSync(join(root, 'out/main/cli.js'))) execFileSync(process.execPath, [join(root, 'scripts/build.mjs')], { stdio: 'inherit' });
+
+/** A raw image of `size` bytes holding `chunks` pieces of data at scattered, seeded offsets. */
+function makeRaw(path, size, dataBytes, kind) {
+  const fd = openSync(path, 'w');
+  const piece = 4 * MiB;
+  const slots = Math.floor(size / piece);
+  const count = Math.round(dataBytes / piece);
+  // Spread the pieces evenly with a fixed stride so every run of the bench sees the same layout.
+  const stride = Math.max(1, Math.floor(slots / count));
+  const text = Buffer.from('The quick brown fox jumps over the lazy dog; ferry carries disks across. '.repeat(58_000).slice(0, piece));
+  for (let i = 0; i < count; i++) {
+    const buf = kind === 'text' ? text : randomBytes(piece);
+    writeSync(fd, buf, 0, piece, ((i * stride) % slots) * piece);
+  }
+  closeSync(fd);
+  execFileSync('truncate', ['-s', String(size), path]);
+}
+
+function makeVhd(name, size, dataBytes, kind, subformat) {
+  const vhd = join(dir, `${name}.vhd`);
+  if (existsSync(vhd)) return vhd;
+  const raw = join(dir, `${name}.raw`);
+  makeRaw(raw, size, dataBytes, kind);
+  execFileSync('qemu-img', ['convert', '-f', 'raw', '-O', 'vpc', '-o', `subformat=${subformat},force_size=on`, raw, vhd]);
+  rmSync(raw);
+  return vhd;
+}
+
+function timed(cmd, args) {
+  const res = spawnSync('/usr/bin/time', ['-f', '%e %M', cmd, ...args], { encoding: 'utf8' });
+  if (res.status !== 0) throw new Error(`${cmd} ${args.join(' ')} failed:\n${res.stderr}`);
+  const [secs, kb] = res.stderr.trim().split('\n').pop().split(' ').map(Number);
+  return { secs, rssMB: kb / 1024 };
+}
+
+function outputBytes(prefix) {
+  return readdirSync(dir)
+    .filter((f) => f.startsWith(prefix))
+    .reduce((n, f) => n + statSync(join(dir, f)).blocks * 512, 0);
+}
+
+function clean(prefix) {
+  for (const f of readdirSync(dir)) if (f.startsWith(prefix)) rmSync(join(dir, f), { recursive: true, force: true });
+}
+
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
+const inputs = {
+  'dyn4g-512m-random': () => makeVhd('dyn4g-512m-random', 4 * GiB * scale, 512 * MiB * scale, 'random', 'dynamic'),
+  'fixed1g-random': () => makeVhd('fixed1g-random', 1 * GiB * scale, 1 * GiB * scale, 'random', 'fixed'),
+  'dyn1g-256m-text': () => makeVhd('dyn1g-256m-text', 1 * GiB * scale, 256 * MiB * scale, 'text', 'dynamic'),
+  'dyn8g-empty': () => makeVhd('dyn8g-empty', 8 * GiB * scale, 0, 'random', 'dynamic'),
+};
+
+const jobs = [
+  ['dyn4g-512m-random', 'monolithicSparse'],
+  ['dyn4g-512m-random', 'twoGbMaxExtentSparse'],
+  ['dyn4g-512m-random', 'streamOptimized'],
+  ['fixed1g-random', 'monolithicSparse'],
+  ['fixed1g-random', 'monolithicFlat'],
+  ['dyn1g-256m-text', 'streamOptimized'],
+  ['dyn8g-empty', 'monolithicSparse'],
+].filter(([i, s]) => !only || `${i} ${s}`.includes(only));
+
+const ferry = join(root, 'bin/ferry.js');
+const rows = [];
+for (const [input, subformat] of jobs) {
+  const src = inputs[input]();
+  const tools = {
+    ferry: (out) => timed(process.execPath, [ferry, 'convert', src, out, '--subformat', subformat]),
+    'ferry --no-verify': (out) => timed(process.execPath, [ferry, 'convert', src, out, '--subformat', subformat, '--no-verify']),
+    'qemu-img': (out) => timed('qemu-img', ['convert', '-f', 'vpc', '-O', 'vmdk', '-o', `subformat=${subformat}`, src, out]),
+  };
+  const results = Object.fromEntries(Object.keys(tools).map((t) => [t, { secs: [], rss: [], bytes: 0 }]));
+  const cpTimes = [];
+  for (let r = -1; r < runs; r++) {
+    for (const [name, run] of Object.entries(tools)) {
+      const prefix = `out-${name.replace(/\W+/g, '_')}`;
+      clean(prefix);
+      const t = run(join(dir, `${prefix}.vmdk`));
+      if (r >= 0) {
+        results[name].secs.push(t.secs);
+        results[name].rss.push(t.rssMB);
+        results[name].bytes = outputBytes(prefix);
+      }
+      clean(prefix);
+    }
+    const cpOut = join(dir, 'out-cp.vhd');
+    const t = timed('cp', ['--sparse=always', src, cpOut]);
+    rmSync(cpOut);
+    if (r >= 0) cpTimes.push(t.secs);
+  }
+  const q = median(results['qemu-img'].secs);
+  for (const [name, r] of Object.entries(results)) {
+    rows.push({
+      job: `${input} → ${subformat}`,
+      tool: name,
+      secs: median(r.secs),
+      ratio: median(r.secs) / q,
+      sizeRatio: r.bytes / results['qemu-img'].bytes,
+      rssMB: Math.max(...r.rss),
+    });
+  }
+  rows.push({ job: `${input} → ${subformat}`, tool: 'cp (floor)', secs: median(cpTimes), ratio: median(cpTimes) / q, sizeRatio: NaN, rssMB: NaN });
+}
+
+const fmt = (n, d = 2) => (Number.isFinite(n) ? n.toFixed(d) : '–');
+console.log(`\nFerry vs qemu-img — ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${Math.round(totalmem() / GiB)} GiB, node ${process.version}, ${execFileSync('qemu-img', ['--version']).toString().split('\n')[0]}`);
+console.log(`median of ${runs} run(s) after a warm-up${quick ? ' (quick mode: inputs 1/16 size)' : ''}; ratio = time / qemu-img's time\n`);
+console.log('| job | tool | seconds | ratio | output size ratio | peak RSS MB |');
+console.log('|---|---|---:|---:|---:|---:|');
+for (const r of rows) console.log(`| ${r.job} | ${r.tool} | ${fmt(r.secs)} | ${fmt(r.ratio)} | ${fmt(r.sizeRatio)} | ${fmt(r.rssMB, 0)} |`);
