@@ -27,6 +27,8 @@ const MAX_BLOCK_SIZE = 256 * 1024 * 1024;
 /** 2040 GiB, the largest VHD (qemu's VHD_MAX_SECTORS); a bigger stated size is a lie. */
 export const VHD_MAX_SIZE = 0xff000000 * SECTOR;
 const MAX_CHAIN_DEPTH = 256;
+/** 2040 GiB in 256 KiB blocks; a table larger than this is not one any tool writes. */
+const MAX_BAT_ENTRIES = 1 << 23;
 const BITMAP_CACHE_ENTRIES = 64;
 
 export interface VhdOpenOptions {
@@ -267,6 +269,9 @@ async function openImage(file: ReadOnlyFile, opts: VhdOpenOptions): Promise<VhdI
   const blocksNeeded = Math.ceil(size / blockSize);
   if (maxTableEntries < blocksNeeded) {
     throw corrupt(file.path, `the block allocation table has ${maxTableEntries} entries but a ${size}-byte disk needs ${blocksNeeded}.`);
+  }
+  if (blocksNeeded > MAX_BAT_ENTRIES) {
+    throw new FerryError('E_UNSUPPORTED', `${file.path}: ${blocksNeeded} blocks of ${blockSize} bytes is more than any VHD writer makes (at most ${MAX_BAT_ENTRIES}).`);
   }
   const tablePos = safeNumber(file.path, header.tableOffset, 'BAT offset');
   // Only the entries that cover the disk matter; a table sized beyond the file is a lie.

@@ -14,6 +14,8 @@ const GT_CACHE_ENTRIES = 256;
 /** Grain tables read at once when the directory lays them out back to back. */
 const GT_BATCH = 64;
 const EXTENT_WINDOW = 256 * 1024 * 1024;
+/** 32 TiB in 32 MiB grain tables; a larger directory is not one VMware writes. */
+const MAX_GD_ENTRIES = 1 << 20;
 
 type Range = { length: number; kind: 'data' | 'zero' };
 
@@ -105,6 +107,9 @@ class SparseExtent implements ExtentReader {
     }
     const gtCoverSectors = header.grainSize * BigInt(header.numGTEsPerGT);
     const gdEntries = Number((header.capacity + gtCoverSectors - 1n) / gtCoverSectors);
+    if (gdEntries > MAX_GD_ENTRIES) {
+      throw corrupt(where, `the grain directory would need ${gdEntries} entries (capacity ${header.capacity} sectors, ${header.numGTEsPerGT} entries per table, ${grainSize}-sector grains).`);
+    }
     const gdPos = gdOffset * 512n;
     if (gdOffset === 0n || gdPos + BigInt(gdEntries * 4) > BigInt(file.size)) {
       throw corrupt(where, `the grain directory (${gdEntries} entries at sector ${gdOffset}) lies outside the file (${file.size} bytes).`);
@@ -214,9 +219,6 @@ class SparseExtent implements ExtentReader {
         jobs.push(this.compressedGrain(grain, sector).then((d) => d.copy(target, 0, inGrain, inGrain + target.length)));
       } else {
         const pos = sector * SECTOR + (at - grainStart);
-        if (sector * SECTOR + this.grainBytes > this.file.size + this.grainBytes) {
-          throw corrupt(this.file.path, `grain ${grain} points to sector ${sector}, beyond the end of the file.`);
-        }
         jobs.push(this.file.readExact(pos, target.length, `grain ${grain}`, target));
       }
       at = stop;
