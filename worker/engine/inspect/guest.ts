@@ -1,0 +1,221 @@
+// What operating system a disk holds and which firmware boots it, guessed from the partition
+// table, partition types and names, and file-system signatures. Every conclusion carries the
+// evidence for it, because the user may know better and override it (--guest, --firmware).
+import { basename } from 'node:path';
+import type { GuestGuess, PartitionEntry, PartitionTable } from '../../../shared/disk-info';
+import type { DiskSource } from '../sources/source';
+import { describeFilesystem, readFilesystem, type FsSignature } from './filesystems';
+
+const GPT = {
+  esp: 'c12a7328-f81f-11d2-ba4b-00a0c93ec93b',
+  biosBoot: '21686148-6449-6e6f-744e-656564454649',
+  msReserved: 'e3c9e316-0b5c-4db8-817d-f92df00215ae',
+  winRecovery: 'de94bba4-06d1-4d40-a16a-bfd50179d6ac',
+  ldmMetadata: '5808c8aa-7e8f-42e0-85d2-e1e90434cfb3',
+  coreosUsr: '5dfbf5f4-2848-4bac-aa5e-0d9a20b745a6',
+  coreosResize: '3884dd41-8582-4404-b9a8-e9b84f2df50e',
+  coreosRoot: 'be9067b9-ea49-4f15-b4f6-f36f8c9e1818',
+} as const;
+
+const LINUX_GPT_TYPES = new Set([
+  '0fc63daf-8483-4772-8e79-3d69d8477de4',
+  '0657fd6d-a4ab-43c4-84e5-0933c84b4f4f',
+  'e6d6d379-f507-44c2-a23c-238f2a3df928',
+  'a19d880f-05fc-4d3b-a006-743f0f84911e',
+  '4f68bce3-e8cd-4db1-96e7-fbcaf984b709',
+  '44479540-f297-41b2-9af7-d131d5f0458a',
+  'bc13c2ff-59e6-4262-a352-b275fd6f7172',
+  '933ac7e1-2eb4-4f13-b844-0e14e2aef915',
+]);
+const LINUX_MBR_TYPES = new Set(['0x82', '0x83', '0x85', '0x8e', '0xfd']);
+const WINDOWS_FILESYSTEMS = new Set(['NTFS', 'ReFS', 'BitLocker']);
+const LINUX_FILESYSTEMS = new Set(['ext2', 'ext3', 'ext4', 'xfs', 'btrfs', 'swap', 'LVM2 PV', 'squashfs']);
+/** GPT partition names of the Container Linux layout (CoreOS, Flatcar, Fedora CoreOS uses some). */
+const COREOS_NAMES = new Set(['EFI-SYSTEM', 'BIOS-BOOT', 'USR-A', 'USR-B', 'OEM', 'OEM-CONFIG', 'ROOT']);
+
+/** guestOS ids we choose from (FORMATS.md §6). */
+export const GUEST_IDS = {
+  windows: 'windows9-64',
+  linux: 'other5xlinux-64',
+  ubuntu: 'ubuntu-64',
+  coreos: 'coreos-64',
+  other: 'other-64',
+} as const;
+
+export interface DiskFacts {
+  table: PartitionTable | null;
+  /** File systems found, by partition index. */
+  filesystems: ReadonlyMap<number, FsSignature>;
+  /** A file system found at offset 0 of a disk with no partition table. */
+  wholeDisk?: FsSignature | undefined;
+}
+
+function list(parts: PartitionEntry[]): string {
+  const n = parts.map((p) => p.index);
+  return `${n.length === 1 ? 'partition' : 'partitions'} ${n.join(', ')}`;
+}
+
+/** "NTFS on partition 2; ext4 "root" on partitions 3, 4" for the partitions whose file system passes `keep`. */
+function filesystemEvidence(facts: DiskFacts, keep: (fs: FsSignature) => boolean): string[] {
+  const byFs = new Map<string, PartitionEntry[]>();
+  for (const p of facts.table?.partitions ?? []) {
+    const fs = facts.filesystems.get(p.index);
+    if (!fs || !keep(fs)) continue;
+    const key = describeFilesystem(fs);
+    byFs.set(key, [...(byFs.get(key) ?? []), p]);
+  }
+  return [...byFs].map(([fs, parts]) => `${fs} on ${list(parts)}`);
+}
+
+function firmwareFor(facts: DiskFacts, evidence: string[]): 'bios' | 'efi' {
+  const table = facts.table;
+  if (!table) {
+    evidence.push('no partition table, so BIOS firmware');
+    return 'bios';
+  }
+  if (table.scheme === 'mbr') {
+    evidence.push('MBR partition table (as on a Hyper-V Generation 1 disk), so BIOS firmware');
+    return 'bios';
+  }
+  const esp = table.partitions.filter((p) => p.type === GPT.esp);
+  const biosBoot = table.partitions.some((p) => p.type === GPT.biosBoot);
+  if (esp.length === 0) {
+    evidence.push(`GPT without an EFI system partition${biosBoot ? ' but with a BIOS boot partition' : ''}, so BIOS firmware`);
+    return 'bios';
+  }
+  evidence.push(`GPT with an EFI system partition (${list(esp)}; as on a Hyper-V Generation 2 disk), so UEFI firmware`);
+  if (biosBoot) evidence.push('a BIOS boot partition is present too, so --firmware bios would also boot');
+  return 'efi';
+}
+
+/** The guest and firmware a disk's layout points to, with the reasons. Pure: no I/O. */
+export function guessGuest(facts: DiskFacts): GuestGuess {
+  const parts = facts.table?.partitions ?? [];
+  const fsOf = (p: PartitionEntry) => facts.filesystems.get(p.index);
+  const evidence: string[] = [];
+  let guestOS: string;
+  let family: string;
+
+  const coreosNamed = parts.filter((p) => p.name !== undefined && COREOS_NAMES.has(p.name.toUpperCase()));
+  const coreosTyped = parts.filter((p) => p.type === GPT.coreosUsr || p.type === GPT.coreosResize || p.type === GPT.coreosRoot);
+  const hasUsr = parts.some((p) => p.name?.toUpperCase() === 'USR-A') || coreosTyped.length > 0;
+  const winFs = parts.filter((p) => WINDOWS_FILESYSTEMS.has(fsOf(p)?.type ?? ''));
+  const winTyped = parts.filter((p) => p.type === GPT.msReserved || p.type === GPT.winRecovery || p.type === GPT.ldmMetadata || p.type === '0x27');
+  const linuxFs = parts.filter((p) => LINUX_FILESYSTEMS.has(fsOf(p)?.type ?? ''));
+  const linuxTyped = parts.filter((p) => LINUX_GPT_TYPES.has(p.type) || LINUX_MBR_TYPES.has(p.type));
+  const wholeDisk = facts.wholeDisk;
+
+  if (hasUsr && coreosNamed.length + coreosTyped.length >= 2) {
+    guestOS = GUEST_IDS.coreos;
+    family = 'Container Linux (CoreOS / Flatcar)';
+    const names = coreosNamed.map((p) => p.name!);
+    if (names.length) evidence.push(`GPT partitions named ${names.join(', ')}: the Container Linux layout`);
+    if (coreosTyped.length) evidence.push(`CoreOS partition types on ${list(coreosTyped)}`);
+  } else if (winFs.length > 0 || winTyped.length > 0) {
+    // Windows wins over Linux when both appear: the controller chosen for Windows also boots Linux.
+    guestOS = GUEST_IDS.windows;
+    family = 'Windows';
+    evidence.push(...filesystemEvidence(facts, (fs) => WINDOWS_FILESYSTEMS.has(fs.type)));
+    for (const p of winTyped) evidence.push(`${p.typeName} partition (${p.index})`);
+    evidence.push(`the Windows version is not read from the disk; "${GUEST_IDS.windows}" (Windows 10 and later, 64-bit) suits Windows 8 to 11 and Server 2012 to 2025 — use --guest for another`);
+    if (linuxFs.length > 0) evidence.push(`Linux file systems are present too (${list(linuxFs)}); use --guest if Linux is the system that boots`);
+  } else if (linuxFs.length > 0 || linuxTyped.length > 0 || (wholeDisk && LINUX_FILESYSTEMS.has(wholeDisk.type))) {
+    const ubuntu = parts.some((p) => fsOf(p)?.label === 'cloudimg-rootfs') || wholeDisk?.label === 'cloudimg-rootfs';
+    guestOS = ubuntu ? GUEST_IDS.ubuntu : GUEST_IDS.linux;
+    family = ubuntu ? 'Linux (Ubuntu)' : 'Linux';
+    evidence.push(...filesystemEvidence(facts, (fs) => LINUX_FILESYSTEMS.has(fs.type)));
+    const typedOnly = linuxTyped.filter((p) => !linuxFs.includes(p));
+    if (typedOnly.length) evidence.push(`Linux partition types on ${list(typedOnly)}`);
+    if (wholeDisk) evidence.push(`${describeFilesystem(wholeDisk)} across the whole disk`);
+    if (ubuntu) evidence.push('a root file system labelled "cloudimg-rootfs", as Ubuntu cloud images have');
+    else evidence.push(`the distribution is not identified; "${GUEST_IDS.linux}" is VMware's generic 64-bit Linux`);
+  } else {
+    guestOS = GUEST_IDS.other;
+    family = 'Unknown';
+    const found = filesystemEvidence(facts, () => true);
+    if (wholeDisk) found.push(`${describeFilesystem(wholeDisk)} across the whole disk`);
+    evidence.push(found.length ? `no operating system recognised (found ${found.join('; ')})` : 'no operating system recognised from the partitions');
+  }
+  const firmware = firmwareFor(facts, evidence);
+  return { guestOS, family, firmware, evidence };
+}
+
+// --- Platform-flavoured cloud images (PEERS.md pain point 13) ---
+
+/** OEM ids that are meant for VMware; anything else is another platform's build. */
+const VMWARE_OEM_IDS = new Set(['vmware', 'vmware_raw', 'vmware_ova']);
+const OEM_SCAN_BYTES = 32 * 1024 * 1024;
+const OEM_CHUNK = 1024 * 1024;
+
+/**
+ * The platform a CoreOS/Flatcar OEM partition is set up for: its `grub.cfg` says
+ * `set oem_id="xen"` and its `oem-release` says `ID=xen`. A byte scan of the partition's first
+ * megabytes finds either without reading the file system.
+ */
+export async function readOemId(source: DiskSource, oem: PartitionEntry): Promise<string | undefined> {
+  const end = Math.min(oem.startBytes + Math.min(oem.sizeBytes, OEM_SCAN_BYTES), source.size);
+  const buf = Buffer.alloc(OEM_CHUNK + 64);
+  let carry = '';
+  for (let at = oem.startBytes; at < end; at += OEM_CHUNK) {
+    const len = Math.min(OEM_CHUNK, end - at);
+    await source.read(at, len, buf);
+    const text = carry + buf.toString('latin1', 0, len);
+    const m = /oem_id="?([A-Za-z0-9_-]{2,32})/.exec(text) ?? /(?:^|\n)ID=([a-z0-9_-]{2,32})\n/.exec(text);
+    if (m) return m[1]!.toLowerCase();
+    carry = text.slice(-64);
+  }
+  return undefined;
+}
+
+const FLAVOURS: Array<{ id: string; name: string; words: RegExp }> = [
+  { id: 'xen', name: 'Xen', words: /(^|[^a-z0-9])xen([^a-z0-9]|$)/i },
+  { id: 'azure', name: 'Azure', words: /(^|[^a-z0-9])azure([^a-z0-9]|$)/i },
+];
+
+/** Warnings for an image built for another platform, judged by file name and OEM id. */
+export function cloudFlavourWarnings(sourcePath: string, oemId: string | undefined): string[] {
+  const name = basename(sourcePath);
+  const warnings: string[] = [];
+  for (const f of FLAVOURS) {
+    const byName = f.words.test(name);
+    const byOem = oemId === f.id;
+    if (!byName && !byOem) continue;
+    const why = [byName ? `its file name (${name})` : '', byOem ? `its OEM partition (oem_id "${oemId}")` : ''].filter(Boolean).join(' and ');
+    warnings.push(
+      `This looks like the ${f.name} build of a cloud image, by ${why}: it boots under VMware but carries ${f.name}'s platform agent and configuration source, so first-boot setup may not apply. Use the image's VMware flavour (e.g. *_vmware_raw_image or the OVA) if one exists.`,
+    );
+  }
+  if (oemId !== undefined && !VMWARE_OEM_IDS.has(oemId) && !FLAVOURS.some((f) => f.id === oemId)) {
+    warnings.push(`The image's OEM partition is set up for "${oemId}", not VMware: it boots, but its platform agent and configuration source are not VMware's. Use the image's VMware flavour if one exists.`);
+  }
+  return warnings;
+}
+
+export interface GuestDetection {
+  guest: GuestGuess;
+  filesystems: Map<number, FsSignature>;
+  wholeDisk?: FsSignature;
+  /** Informative, non-fatal: a platform-flavoured image. */
+  warnings: string[];
+}
+
+/** Reads what the guess needs from the disk (a few KiB per partition) and guesses. */
+export async function detectGuest(source: DiskSource, table: PartitionTable | null): Promise<GuestDetection> {
+  const filesystems = new Map<number, FsSignature>();
+  let wholeDisk: FsSignature | undefined;
+  if (table) {
+    for (const p of table.partitions) {
+      if (p.type === '0x05' || p.type === '0x0f' || p.type === '0x85') continue; // extended containers hold EBRs
+      if (p.startBytes >= source.size || p.sizeBytes === 0) continue;
+      const fs = await readFilesystem(source, p.startBytes, p.sizeBytes);
+      if (fs) filesystems.set(p.index, fs);
+    }
+  } else {
+    wholeDisk = await readFilesystem(source, 0, source.size);
+  }
+  const guest = guessGuest({ table, filesystems, wholeDisk });
+  const oem = table?.partitions.find((p) => p.name?.toUpperCase() === 'OEM');
+  const oemId = oem ? await readOemId(source, oem) : undefined;
+  if (oemId) guest.evidence.push(`OEM partition ${oem!.index} is set up for "${oemId}"`);
+  return { guest, filesystems, ...(wholeDisk ? { wholeDisk } : {}), warnings: cloudFlavourWarnings(source.path, oemId) };
+}
