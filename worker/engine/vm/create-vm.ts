@@ -1,8 +1,113 @@
+import { stat, writeFile } from 'node:fs/promises';
+import { basename, join, resolve } from 'node:path';
 import type { JobResult, VmRequest } from '../../../shared/jobs';
-import type { RunContext } from '../convert';
-import { FerryError } from '../errors';
+import { adapterForController } from '../../../shared/options';
+import { estimateOutputBytes, sourceFiles, verifyVmdk, writeVmdk, type RunContext } from '../convert';
+import { FerryError, throwIfAborted } from '../errors';
+import { detectGuest } from '../inspect/guest';
+import { readPartitionTable } from '../inspect/partitions';
+import { Staging, checkFreeSpace } from '../output/staging';
+import { openSource } from '../sources/open';
+import type { DiskSource } from '../sources/source';
+import { planFiles } from '../writers/vmdk/vmdk-writer';
+import { checkVmFolderTarget, commitVmFolder } from './commit-folder';
+import { planHardware, type VmHardware } from './hardware';
+import { defaultVmName, displayNameOf, safeFileStem } from './names';
+import { selfCheckVmFolder } from './self-check';
+import { vmxEntries } from './vmx-config';
+import { renderVmx } from './vmx';
+import { checkZeroCopySource, extentPathFrom, verifyZeroCopy, writeZeroCopyDescriptor } from './zero-copy';
 
-/** `ferry vm`: a VMware VM folder around the converted disk. (Issue 3 fills this in.) */
-export async function createVm(_req: VmRequest, _ctx: RunContext): Promise<JobResult> {
-  throw new FerryError('E_UNSUPPORTED', 'VM folders are not implemented yet.');
+async function checkDestination(destDir: string): Promise<void> {
+  const st = await stat(destDir).catch(() => undefined);
+  if (!st) throw new FerryError('E_NOT_FOUND', `${destDir}: the destination folder does not exist.`, 'Create it first or choose another folder.');
+  if (!st.isDirectory()) throw new FerryError('E_USAGE', `${destDir}: is a file; the destination must be a folder in which the VM folder is made.`);
+}
+
+interface WrittenVmDisk {
+  /** File names inside the VM folder, descriptor first. */
+  names: string[];
+  dataBytes: number;
+  digest?: string;
+  verified: boolean;
+}
+
+/** Copies the source into a new VMDK inside the staging folder (the `convert` pipeline). */
+async function copyDisk(source: DiskSource, dir: string, diskFile: string, req: VmRequest, hw: VmHardware, ctx: RunContext): Promise<WrittenVmDisk> {
+  const written = await writeVmdk(source, dir, diskFile, req.subformat, { adapter: adapterForController(hw.controller), hwVersion: hw.hwVersion }, ctx);
+  if (req.verify) await verifyVmdk(written.files[0]!, { size: source.size, digest: written.digest }, ctx);
+  return { names: planFiles(written.plan), dataBytes: written.dataBytes, digest: written.digest, verified: req.verify };
+}
+
+/** Writes only a descriptor over the fixed VHD; `extentPath` is relative to the final folder. */
+async function pointAtSource(source: DiskSource, dir: string, diskFile: string, extentPath: string, req: VmRequest, hw: VmHardware): Promise<WrittenVmDisk> {
+  const descriptor = await writeZeroCopyDescriptor(source, dir, diskFile, extentPath, { adapter: adapterForController(hw.controller), hwVersion: hw.hwVersion });
+  if (req.verify) await verifyZeroCopy(descriptor, source);
+  return { names: [diskFile], dataBytes: 0, verified: req.verify };
+}
+
+function zeroCopyWarning(sourcePath: string): string {
+  return `Zero-copy: the VM uses ${sourcePath} in place — VMware reads and writes that .vhd directly, no copy was made. Keep it where it is (the VM finds it by relative path), do not attach it to Hyper-V or another VM at the same time, and do not expand the disk in VMware (that would overwrite the VHD footer).`;
+}
+
+/** `ferry vm`: a ready-to-open VMware VM folder, `<destDir>/<Name>/` with `<Name>.vmx` and the disk. */
+export async function createVm(req: VmRequest, ctx: RunContext): Promise<JobResult> {
+  const started = performance.now();
+  const destDir = resolve(req.destDir);
+  const sourcePath = resolve(req.source);
+  const source = await openSource(sourcePath, req.vhdSizeRule ? { vhdSizeRule: req.vhdSizeRule } : {});
+  try {
+    if (req.zeroCopy) checkZeroCopySource(source);
+    await checkDestination(destDir);
+    const detected = await detectGuest(source, await readPartitionTable(source));
+    const { hardware: hw, warnings: hwWarnings } = planHardware(req, detected.guest);
+
+    const name = req.name ?? defaultVmName(sourcePath);
+    const stem = safeFileStem(name);
+    const folder = join(destDir, stem);
+    const vmxFile = `${stem}.vmx`;
+    const diskFile = `${stem}.vmdk`;
+    await checkVmFolderTarget(folder, req.overwrite, sourceFiles(source));
+    const extentPath = req.zeroCopy ? await extentPathFrom(folder, sourcePath) : undefined;
+    if (!req.zeroCopy) await checkFreeSpace(destDir, estimateOutputBytes(req.subformat, source));
+
+    const staging = await Staging.create(destDir, stem);
+    try {
+      const disk =
+        extentPath !== undefined
+          ? await pointAtSource(source, staging.dir, diskFile, extentPath, req, hw)
+          : await copyDisk(source, staging.dir, diskFile, req, hw, ctx);
+      const annotation =
+        `Made by Ferry from ${basename(sourcePath)} (${source.info.format.toUpperCase()} ${source.info.variant}); guest detected: ${detected.guest.family}.` +
+        (req.zeroCopy ? ` Zero-copy: uses ${sourcePath} in place.` : '');
+      const vmx = renderVmx(vmxEntries({ hardware: hw, displayName: displayNameOf(name), diskFile, annotation }));
+      await writeFile(join(staging.dir, vmxFile), vmx, { flag: 'wx' });
+      await selfCheckVmFolder(staging.dir, { hardware: hw, vmxFile, diskFile, sizeBytes: source.size });
+      throwIfAborted(ctx.signal);
+      await commitVmFolder(staging, folder, req.overwrite);
+      return {
+        output: join(folder, vmxFile),
+        vmx: join(folder, vmxFile),
+        folder,
+        files: [vmxFile, ...disk.names].map((n) => join(folder, n)),
+        subformat: req.zeroCopy ? 'monolithicFlat' : req.subformat,
+        virtualSize: source.size,
+        dataBytes: disk.dataBytes,
+        verified: disk.verified,
+        ...(disk.digest !== undefined ? { digest: disk.digest } : {}),
+        warnings: [
+          ...(req.zeroCopy ? [zeroCopyWarning(sourcePath)] : []),
+          ...source.info.warnings,
+          ...detected.warnings,
+          ...hwWarnings,
+        ],
+        seconds: (performance.now() - started) / 1000,
+      };
+    } catch (err) {
+      await staging.discard();
+      throw err;
+    }
+  } finally {
+    await source.close();
+  }
 }

@@ -1,0 +1,163 @@
+// The virtual hardware of a generated VM: the user's choices where given, otherwise defaults
+// picked from the detected guest so that the disk boots on the first power-on.
+import type { GuestGuess } from '../../../shared/disk-info';
+import type { VmRequest } from '../../../shared/jobs';
+import type { Controller, Firmware } from '../../../shared/options';
+import { FerryError } from '../errors';
+
+/**
+ * virtualHW.version 19: Workstation/Player 16.2+, Fusion 12.2+ and ESXi 7.0 U2+ all open it,
+ * so current products (Workstation 17/25H2, Fusion 13) and the previous generation do too
+ * (PEERS.md pain point 10: a too-new version is refused outright). It has everything we use
+ * (NVMe needs 13, SATA 10, the guest ids below).
+ */
+export const DEFAULT_HW_VERSION = 19;
+
+/** The oldest hardware version that has each controller (FORMATS.md §6; SATA came with Workstation 10). */
+const CONTROLLER_MIN_HW: Record<Controller, number> = { ide: 4, lsilogic: 4, lsisas1068: 7, pvscsi: 7, sata: 10, nvme: 13 };
+/** PCIe root ports, USB 2 and the paravirtual/PCIe NICs need hardware version 7 or newer. */
+const PCIE_MIN_HW = 7;
+const E1000E_MIN_HW = 8;
+
+export type GuestKind = 'windows' | 'linux' | 'other';
+export type NicDevice = 'e1000' | 'e1000e' | 'vmxnet3';
+
+export interface VmHardware {
+  hwVersion: number;
+  guestOS: string;
+  kind: GuestKind;
+  firmware: Firmware;
+  controller: Controller;
+  nic: NicDevice;
+  memoryMB: number;
+  cpus: number;
+  /** PCIe root ports and USB 2: present from hardware version 7 on. */
+  modernChipset: boolean;
+}
+
+const LINUX_IDS = /linux|ubuntu|debian|rhel|centos|fedora|sles|suse|oracle|coreos|flatcar|rocky|alma|photon|amazon|asianux|mandr|turbo|redhat|miracle|nld/i;
+
+/** What kind of system a .vmx guestOS id names (`windows9-64`, `ubuntu-64`, `freebsd-64`, …). */
+export function guestKind(guestOS: string): GuestKind {
+  if (/^(win|longhorn)/i.test(guestOS)) return 'windows';
+  if (LINUX_IDS.test(guestOS)) return 'linux';
+  return 'other';
+}
+
+const GUEST_ID = /^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/;
+
+/**
+ * The controller a guest boots from without changes:
+ * - Windows, BIOS (a Hyper-V Generation 1 or Virtual PC disk): IDE. Windows only starts the
+ *   storage drivers it booted with (PEERS.md pain point 4); on Hyper-V Gen1 that is the IDE
+ *   driver, so IDE boots, while LSI SAS, AHCI or PVSCSI stop with INACCESSIBLE_BOOT_DEVICE.
+ * - Windows, UEFI (Generation 2, which has no IDE: Windows 8/2012 or newer): SATA. No VMware
+ *   controller was in use under Hyper-V, but AHCI's inbox driver is in every Windows since 8
+ *   and is the one Safe Mode reliably brings back if the first boot fails.
+ * - Linux: PVSCSI. Its driver (vmw_pvscsi) is in every kernel since 2.6.33 and in generic
+ *   initramfs images, and RHEL 8+ dropped the LSI drivers.
+ * - Anything else: IDE under BIOS, SATA under UEFI, the two that every system can drive.
+ */
+export function defaultController(kind: GuestKind, firmware: Firmware): Controller {
+  if (kind === 'linux') return 'pvscsi';
+  return firmware === 'efi' ? 'sata' : 'ide';
+}
+
+/**
+ * A NIC with an inbox driver: Windows under UEFI is 8 or newer (e1000e inbox); under BIOS it may
+ * be older, and only e1000 is in every Windows. Linux has vmxnet3 since 2.6.32.
+ */
+export function defaultNic(kind: GuestKind, firmware: Firmware, hwVersion: number): NicDevice {
+  if (kind === 'linux' && hwVersion >= PCIE_MIN_HW) return 'vmxnet3';
+  if (kind === 'windows' && firmware === 'efi' && hwVersion >= E1000E_MIN_HW) return 'e1000e';
+  return 'e1000';
+}
+
+const DEFAULT_SIZES: Record<GuestKind, { memoryMB: number; cpus: number }> = {
+  windows: { memoryMB: 4096, cpus: 2 },
+  linux: { memoryMB: 2048, cpus: 2 },
+  other: { memoryMB: 1024, cpus: 1 },
+};
+
+export interface HardwarePlan {
+  hardware: VmHardware;
+  /** Why each choice was made (for the result's warnings where a user may need to act). */
+  warnings: string[];
+}
+
+/** Merges the request's overrides with the defaults for the detected guest; refuses impossible combinations. */
+export function planHardware(req: VmRequest, guess: GuestGuess): HardwarePlan {
+  if (req.guest !== undefined && !GUEST_ID.test(req.guest)) {
+    throw new FerryError('E_USAGE', `--guest "${req.guest}" is not a VMware guestOS id.`, 'Use an id such as windows9-64, windows2019srv-64, ubuntu-64, other5xlinux-64 or other-64.');
+  }
+  if (req.memoryMB !== undefined && req.memoryMB % 4 !== 0) {
+    throw new FerryError('E_USAGE', `--memory ${req.memoryMB} is not a multiple of 4 MB, which VMware requires.`, `Use ${Math.ceil(req.memoryMB / 4) * 4}, for example.`);
+  }
+  const hwVersion = req.hwVersion ?? DEFAULT_HW_VERSION;
+  const guestOS = req.guest ?? guess.guestOS;
+  const kind = guestKind(guestOS);
+  const firmware = req.firmware ?? guess.firmware;
+  const controller = req.controller ?? defaultController(kind, firmware);
+  const minHw = CONTROLLER_MIN_HW[controller];
+  if (hwVersion < minHw) {
+    throw new FerryError('E_USAGE', `the ${controller} controller needs hardware version ${minHw} or newer, not ${hwVersion}.`, `Pass --hw-version ${minHw} (or newer), or choose another --controller.`);
+  }
+  const sizes = DEFAULT_SIZES[kind];
+  const hardware: VmHardware = {
+    hwVersion,
+    guestOS,
+    kind,
+    firmware,
+    controller,
+    nic: defaultNic(kind, firmware, hwVersion),
+    memoryMB: req.memoryMB ?? sizes.memoryMB,
+    cpus: req.cpus ?? sizes.cpus,
+    modernChipset: hwVersion >= PCIE_MIN_HW,
+  };
+  return { hardware, warnings: hardwareWarnings(hardware, req, guess) };
+}
+
+function hardwareWarnings(hw: VmHardware, req: VmRequest, guess: GuestGuess): string[] {
+  const warnings: string[] = [];
+  if (req.firmware !== undefined && req.firmware !== guess.firmware) {
+    warnings.push(`Firmware set to ${req.firmware.toUpperCase()} although the disk's layout points to ${guess.firmware.toUpperCase()} (${guess.evidence.at(-1) ?? 'see ferry inspect'}); the guest may not find its boot loader.`);
+  }
+  if (hw.controller === 'nvme' && hw.firmware === 'bios') {
+    warnings.push('VMware boots NVMe disks only with UEFI firmware; with BIOS this VM may not start its system. Use --firmware efi (GPT disks) or another --controller.');
+  }
+  if (hw.kind === 'windows') {
+    const because =
+      req.controller !== undefined
+        ? 'as asked; Windows boots only from a controller whose driver it had enabled when it last ran'
+        : hw.firmware === 'bios'
+          ? 'because a Windows disk from Hyper-V Generation 1 or Virtual PC boots with the IDE driver it ran with'
+          : 'because a Generation 2 disk has no IDE and Windows 8 and later always carry the AHCI driver';
+    const fallback = hw.controller === 'ide' ? 'lsisas1068' : hw.firmware === 'bios' ? 'ide' : 'lsisas1068';
+    warnings.push(
+      `Windows guest: the disk is on ${controllerName(hw.controller)} ${because}. If Windows stops with INACCESSIBLE_BOOT_DEVICE (0x7B), let its recovery start it once in Safe Mode (Advanced options → Startup Settings), or recreate the VM with --controller ${fallback}; after installing VMware Tools the disk can move to a faster controller.`,
+    );
+  }
+  if (hw.kind === 'linux' && req.controller === undefined) {
+    warnings.push(
+      `Linux guest: the disk is on ${controllerName(hw.controller)} (driver vmw_pvscsi). If boot stops waiting for the root device (an initramfs built only for Hyper-V), pick the rescue kernel entry once and rebuild the initramfs with that driver, or try --controller sata.`,
+    );
+  }
+  return warnings;
+}
+
+export function controllerName(c: Controller): string {
+  switch (c) {
+    case 'ide':
+      return 'IDE';
+    case 'lsilogic':
+      return 'LSI Logic (SCSI)';
+    case 'lsisas1068':
+      return 'LSI Logic SAS';
+    case 'pvscsi':
+      return 'VMware Paravirtual SCSI';
+    case 'sata':
+      return 'SATA (AHCI)';
+    case 'nvme':
+      return 'NVMe';
+  }
+}

@@ -1,0 +1,53 @@
+// Reads a finished VM folder back as VMware would and checks that the .vmx and the disk's
+// descriptor agree (PEERS.md pain point 3: a descriptor saying one adapter and a .vmx another).
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { adapterForController } from '../../../shared/options';
+import { FerryError } from '../errors';
+import { openVmdk } from '../sources/vmdk/vmdk';
+import type { VmHardware } from './hardware';
+import { diskSlot } from './vmx-config';
+import { parseVmx } from './vmx';
+
+export interface VmExpectation {
+  hardware: VmHardware;
+  vmxFile: string;
+  diskFile: string;
+  sizeBytes: number;
+}
+
+export async function selfCheckVmFolder(dir: string, want: VmExpectation): Promise<void> {
+  const problems: string[] = [];
+  const text = await readFile(join(dir, want.vmxFile), 'utf8');
+  const vmx = parseVmx(text);
+  if (typeof vmx === 'string') throw bug(`the .vmx does not parse (${vmx})`);
+  if (!text.startsWith('.encoding = "UTF-8"\n')) problems.push('.encoding is not the first line');
+  const hw = want.hardware;
+  const { bus, slot } = diskSlot(hw.controller);
+  const expect = (key: string, value: string) => {
+    const got = vmx.get(key.toLowerCase());
+    if (got !== value) problems.push(`${key} is ${got === undefined ? 'missing' : `"${got}"`}, expected "${value}"`);
+  };
+  expect('virtualHW.version', String(hw.hwVersion));
+  expect('firmware', hw.firmware);
+  expect('guestOS', hw.guestOS);
+  expect(`${slot}.present`, 'TRUE');
+  expect(`${slot}.fileName`, want.diskFile);
+  if (bus === 'scsi0') expect('scsi0.virtualDev', hw.controller);
+
+  const { source, descriptor } = await openVmdk(join(dir, want.diskFile));
+  try {
+    if (source.size !== want.sizeBytes) problems.push(`the disk is ${source.size} bytes, expected ${want.sizeBytes}`);
+  } finally {
+    await source.close();
+  }
+  const adapter = descriptor.ddb.get('ddb.adaptertype');
+  if (adapter !== adapterForController(hw.controller)) problems.push(`ddb.adapterType is "${adapter}" but the .vmx attaches the disk to ${hw.controller}`);
+  const ddbHw = descriptor.ddb.get('ddb.virtualhwversion');
+  if (ddbHw !== String(hw.hwVersion)) problems.push(`ddb.virtualHWVersion is "${ddbHw}" but virtualHW.version is ${hw.hwVersion}`);
+  if (problems.length) throw bug(problems.join('; '));
+}
+
+function bug(what: string): FerryError {
+  return new FerryError('E_INTERNAL', `Self-check of the new VM failed: ${what}.`, 'This is a bug in Ferry; please report it.');
+}

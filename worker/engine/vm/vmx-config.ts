@@ -1,0 +1,76 @@
+// The entries of a generated .vmx. Only what describes the machine: identity VMware fills in
+// itself on first power-on (uuid.bios, uuid.location, generated MAC addresses, PCI slot
+// numbers, nvram) is left out so every copy of the folder gets its own.
+import type { Controller } from '../../../shared/options';
+import type { VmHardware } from './hardware';
+import type { VmxEntry } from './vmx';
+
+/** The .vmx device the disk hangs on: `scsi0:0`, `ide0:0`, `sata0:0` or `nvme0:0`. */
+export function diskSlot(controller: Controller): { bus: string; slot: string } {
+  switch (controller) {
+    case 'ide':
+      return { bus: 'ide0', slot: 'ide0:0' };
+    case 'sata':
+      return { bus: 'sata0', slot: 'sata0:0' };
+    case 'nvme':
+      return { bus: 'nvme0', slot: 'nvme0:0' };
+    case 'lsilogic':
+    case 'lsisas1068':
+    case 'pvscsi':
+      return { bus: 'scsi0', slot: 'scsi0:0' };
+  }
+}
+
+function controllerEntries(controller: Controller, diskFile: string): VmxEntry[] {
+  const { bus, slot } = diskSlot(controller);
+  const out: VmxEntry[] = [];
+  // The primary IDE channel always exists; SCSI, SATA and NVMe controllers must be declared.
+  if (controller !== 'ide') out.push([`${bus}.present`, 'TRUE']);
+  if (bus === 'scsi0') out.push(['scsi0.virtualDev', controller]);
+  // No deviceType: a .vmdk file name already means a hard disk on every bus.
+  out.push([`${slot}.present`, 'TRUE'], [`${slot}.fileName`, diskFile]);
+  return out;
+}
+
+export interface VmxInput {
+  hardware: VmHardware;
+  displayName: string;
+  /** The descriptor's name, relative to the .vmx. */
+  diskFile: string;
+  annotation: string;
+}
+
+export function vmxEntries({ hardware: hw, displayName, diskFile, annotation }: VmxInput): VmxEntry[] {
+  const entries: VmxEntry[] = [
+    ['.encoding', 'UTF-8'],
+    ['config.version', '8'],
+    ['virtualHW.version', String(hw.hwVersion)],
+    ['virtualHW.productCompatibility', 'hosted'],
+    ['displayName', displayName],
+    ['annotation', annotation],
+    ['guestOS', hw.guestOS],
+    ['firmware', hw.firmware],
+    ['memsize', String(hw.memoryMB)],
+    ['numvcpus', String(hw.cpus)],
+  ];
+  if (hw.modernChipset) {
+    // The PCI bridge and PCIe root ports VMware's own wizard writes; PCIe devices (PVSCSI,
+    // NVMe, vmxnet3, e1000e) sit behind them.
+    entries.push(['pciBridge0.present', 'TRUE']);
+    for (const n of [4, 5, 6, 7]) {
+      entries.push([`pciBridge${n}.present`, 'TRUE'], [`pciBridge${n}.virtualDev`, 'pcieRootPort'], [`pciBridge${n}.functions`, '8']);
+    }
+  }
+  entries.push(...controllerEntries(hw.controller, diskFile));
+  entries.push(
+    ['ethernet0.present', 'TRUE'],
+    ['ethernet0.connectionType', 'nat'],
+    ['ethernet0.virtualDev', hw.nic],
+    ['ethernet0.addressType', 'generated'],
+  );
+  // USB 2 so host devices (keys, drives) can be passed through; no sound: servers and cloud
+  // images do not need it, and it is one click to add.
+  if (hw.modernChipset) entries.push(['usb.present', 'TRUE'], ['ehci.present', 'TRUE']);
+  entries.push(['floppy0.present', 'FALSE']);
+  return entries;
+}

@@ -1,0 +1,100 @@
+// `--zero-copy`: a fixed VHD is the raw disk followed by a 512-byte footer, so a monolithicFlat
+// descriptor whose FLAT extent is the .vhd itself (offset 0, exactly the data sectors) lets
+// VMware use it in place (FORMATS.md §5, "Descriptor over a fixed VHD"). Nothing is copied.
+import { realpath, writeFile } from 'node:fs/promises';
+import { basename, dirname, isAbsolute, join, relative } from 'node:path';
+import type { Adapter } from '../../../shared/options';
+import { FerryError } from '../errors';
+import type { DiskSource } from '../sources/source';
+import { openVmdk } from '../sources/vmdk/vmdk';
+import { SECTOR } from '../writers/vmdk/constants';
+import { newDiskIdentity, renderDescriptor } from '../writers/vmdk/descriptor';
+
+/** Refuses every source but a fixed VHD, saying why and what to do instead. */
+export function checkZeroCopySource(source: DiskSource): void {
+  const { format, variant } = source.info;
+  if (format === 'vhd' && variant === 'fixed') return;
+  const what = format === 'vhd' ? `a ${variant} VHD` : `a ${format.toUpperCase()} (${variant}) disk`;
+  const why =
+    variant === 'dynamic' || variant === 'differencing'
+      ? 'its data is scattered in blocks (and, for differencing disks, spread over the parent chain), so VMware cannot read it as a plain disk'
+      : 'only a fixed VHD is a plain disk image VMware can read in place';
+  throw new FerryError(
+    'E_UNSUPPORTED',
+    `${source.path}: --zero-copy needs a fixed VHD, but this is ${what}; ${why}.`,
+    'Run without --zero-copy to copy the data into a new VMDK (a sparse one takes only the space the data needs).',
+  );
+}
+
+/**
+ * The extent's file name as the descriptor in `vmFolder` must spell it: relative (so the pair
+ * can move together), or absolute when no relative path exists (another drive on Windows).
+ * Both sides are real paths, so symlinked folders cannot make it point elsewhere.
+ */
+export async function extentPathFrom(vmFolder: string, sourcePath: string): Promise<string> {
+  const source = await realpath(sourcePath);
+  const folder = join(await realpath(dirname(vmFolder)), basename(vmFolder));
+  const rel = relative(folder, source);
+  const name = rel === '' || isAbsolute(rel) ? source : rel;
+  if (/["\r\n]/.test(name)) {
+    throw new FerryError(
+      'E_UNSUPPORTED',
+      `${sourcePath}: the path to the disk contains a quote or a line break, which a VMDK descriptor cannot hold.`,
+      'Rename the disk or its folder, or run without --zero-copy.',
+    );
+  }
+  return name;
+}
+
+/**
+ * Writes `<dir>/<fileName>`, a descriptor over the source file. `extentPath` is relative to the
+ * VM's final folder, which must be a sibling of `dir` (the staging folder) so it resolves the same.
+ */
+export async function writeZeroCopyDescriptor(
+  source: DiskSource,
+  dir: string,
+  fileName: string,
+  extentPath: string,
+  opts: { adapter: Adapter; hwVersion: number },
+): Promise<string> {
+  const sectors = source.size / SECTOR;
+  const text = renderDescriptor({
+    createType: 'monolithicFlat',
+    identity: newDiskIdentity(),
+    extents: [{ access: 'RW', sectors, type: 'FLAT', fileName: extentPath, offsetSectors: 0 }],
+    adapter: opts.adapter,
+    totalSectors: sectors,
+    hwVersion: opts.hwVersion,
+  });
+  const path = join(dir, fileName);
+  await writeFile(path, text, { flag: 'wx' });
+  return path;
+}
+
+const PROBE = 1024 * 1024;
+
+/**
+ * Proves the descriptor reaches the source's own bytes: it opens through our VMDK reader, has
+ * the source's size, its extent is the source file, and the first and last MiB read the same.
+ */
+export async function verifyZeroCopy(descriptorPath: string, source: DiskSource): Promise<void> {
+  const { source: vm, descriptor } = await openVmdk(descriptorPath);
+  try {
+    const extent = descriptor.extents[0];
+    const target = extent?.fileName === undefined ? undefined : await realpath(join(dirname(descriptorPath), extent.fileName)).catch(() => undefined);
+    const fail = (what: string) =>
+      new FerryError('E_VERIFY', `Verification failed: the zero-copy descriptor ${descriptorPath} ${what}.`, 'This is a bug in Ferry; please report it.');
+    if (descriptor.extents.length !== 1 || target !== (await realpath(source.path))) throw fail('does not point at the source disk');
+    if (vm.size !== source.size) throw fail(`covers ${vm.size} bytes, not the source's ${source.size}`);
+    for (const at of [0, Math.max(0, source.size - PROBE)]) {
+      const len = Math.min(PROBE, source.size - at);
+      const a = Buffer.alloc(len);
+      const b = Buffer.alloc(len);
+      await source.read(at, len, a);
+      await vm.read(at, len, b);
+      if (!a.equals(b)) throw fail(`reads different bytes at offset ${at}`);
+    }
+  } finally {
+    await vm.close();
+  }
+}
