@@ -140,7 +140,7 @@ export function encodeFooter(f: FooterFields): Buffer {
 
 /** Flips checksum bits so the structure no longer matches its checksum. */
 function spoil(buf: Buffer, fieldOffset: number): void {
-  buf.writeUInt32BE(buf.readUInt32BE(fieldOffset) ^ 0x00ff00ff, fieldOffset);
+  buf.writeUInt32BE((buf.readUInt32BE(fieldOffset) ^ 0x00ff00ff) >>> 0, fieldOffset);
 }
 
 // ---------------------------------------------------------------------------------------------
