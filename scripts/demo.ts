@@ -6,7 +6,7 @@ import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { MiB, writeDynamicVhd } from '../test/support/vhd-writer';
 
-const root = join(import.meta.dirname, '..');
+const root = join(__dirname, '..');
 const dir = join(root, 'demo');
 rmSync(dir, { recursive: true, force: true });
 mkdirSync(dir, { recursive: true });

@@ -17,6 +17,7 @@ import {
   SparseFlags,
 } from './constants';
 import { encodeSparseHeader } from './sparse-header';
+import { zlibStored } from './zlib-stored';
 
 const deflate = promisify(deflateCb);
 
@@ -204,6 +205,25 @@ export class FlatExtentWriter implements ExtentWriter {
   }
 }
 
+const ENTROPY_SAMPLES = 4096;
+const log2 = Array.from({ length: ENTROPY_SAMPLES + 1 }, (_, n) => (n === 0 ? 0 : Math.log2(n)));
+
+/**
+ * True when a sample of the grain's bytes is as random as bytes get (already-compressed or
+ * encrypted data). Deflate cannot shrink such a grain, and at the default level it spends most of
+ * its time trying; storing it costs a copy and gives the same size.
+ */
+export function looksIncompressible(grain: Buffer): boolean {
+  if (grain.length < ENTROPY_SAMPLES) return false;
+  const counts = new Uint16Array(256);
+  const stride = Math.floor(grain.length / ENTROPY_SAMPLES);
+  for (let i = 0; i < ENTROPY_SAMPLES; i++) counts[grain[i * stride]!]!++;
+  let sum = 0;
+  for (let b = 0; b < 256; b++) sum += counts[b]! * log2[counts[b]!]!;
+  const bitsPerByte = log2[ENTROPY_SAMPLES]! - sum / ENTROPY_SAMPLES;
+  return bitsPerByte > 7.9;
+}
+
 function marker(numSectors: number, type: number): Buffer {
   const m = Buffer.alloc(SECTOR);
   m.writeBigUInt64LE(BigInt(numSectors), 0);
@@ -276,9 +296,14 @@ export class StreamExtentWriter implements ExtentWriter {
     const first = chunk.offset / GRAIN_SIZE;
     const grains = Math.ceil(chunk.data.length / GRAIN_SIZE);
     // Compress every grain of the chunk at once: zlib runs on the libuv pool, one grain per thread.
-    const compressed: Array<Promise<Buffer> | undefined> = [];
+    const compressed: Array<Promise<Buffer> | Buffer[] | undefined> = [];
     for (let g = 0; g < grains; g++) {
-      compressed.push(chunk.zero[g] ? undefined : deflate(chunk.data.subarray(g * GRAIN_SIZE, (g + 1) * GRAIN_SIZE), { level: this.level }));
+      if (chunk.zero[g]) {
+        compressed.push(undefined);
+        continue;
+      }
+      const grain = chunk.data.subarray(g * GRAIN_SIZE, (g + 1) * GRAIN_SIZE);
+      compressed.push(looksIncompressible(grain) ? zlibStored(grain) : deflate(grain, { level: this.level }));
     }
     const buffers: Buffer[] = [];
     let start = this.position;
@@ -295,13 +320,14 @@ export class StreamExtentWriter implements ExtentWriter {
         this.gtHasGrains = false;
         this.gt.fill(0);
       }
-      const data = await pending;
+      const parts = Array.isArray(pending) ? pending : [await pending];
+      const size = parts.reduce((n, p) => n + p.length, 0);
       const prefix = Buffer.alloc(12);
       prefix.writeBigUInt64LE(BigInt(index * GRAIN_SECTORS), 0);
-      prefix.writeUInt32LE(data.length, 8);
-      const total = roundUp(12 + data.length, SECTOR);
-      buffers.push(prefix, data);
-      if (total > 12 + data.length) buffers.push(Buffer.alloc(total - 12 - data.length));
+      prefix.writeUInt32LE(size, 8);
+      const total = roundUp(12 + size, SECTOR);
+      buffers.push(prefix, ...parts);
+      if (total > 12 + size) buffers.push(Buffer.alloc(total - 12 - size));
       this.gt[index % GTES_PER_GT] = this.position / SECTOR;
       this.gtHasGrains = true;
       this.position += total;
