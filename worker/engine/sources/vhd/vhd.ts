@@ -29,7 +29,8 @@ export const VHD_MAX_SIZE = 0xff000000 * SECTOR;
 const MAX_CHAIN_DEPTH = 256;
 /** 2040 GiB in 256 KiB blocks; a table larger than this is not one any tool writes. */
 const MAX_BAT_ENTRIES = 1 << 23;
-const BITMAP_CACHE_ENTRIES = 64;
+/** Sector bitmaps kept in memory: enough for one extent window of 2 MiB blocks, bounded in bytes. */
+const BITMAP_CACHE_BYTES = 4 * 1024 * 1024;
 
 export interface VhdOpenOptions {
   sizeRule?: VhdSizeRule;
@@ -144,7 +145,7 @@ class BlockLayer implements Layer {
     let bm = this.bitmaps.get(block);
     if (bm) return bm;
     bm = await this.file.readExact(this.bat[block]! * SECTOR, this.bitmapSize, `sector bitmap of block ${block}`);
-    if (this.bitmaps.size >= BITMAP_CACHE_ENTRIES) this.bitmaps.delete(this.bitmaps.keys().next().value!);
+    if ((this.bitmaps.size + 1) * this.bitmapSize > BITMAP_CACHE_BYTES) this.bitmaps.delete(this.bitmaps.keys().next().value!);
     this.bitmaps.set(block, bm);
     return bm;
   }
