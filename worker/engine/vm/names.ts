@@ -18,7 +18,9 @@ function trimEnds(s: string): string {
 
 /** A file and folder stem made from any user-given or file-derived name. */
 export function safeFileStem(name: string): string {
-  let s = name.normalize('NFC').replace(UNSAFE, '_').replace(/\s+/g, ' ');
+  // Path segments made only of dots ("..") carry no name; drop them before joining the rest.
+  const segments = name.normalize('NFC').split(/[/\\]+/).filter((seg) => !/^[\s.]*$/.test(seg));
+  let s = segments.join('_').replace(UNSAFE, '_').replace(/\s+/g, ' ');
   s = trimEnds(s);
   s = Array.from(s).slice(0, MAX_STEM_CHARS).join('');
   s = trimEnds(s);
