@@ -132,8 +132,8 @@ describe('hardware choices', () => {
     assert.ok(win.warnings.some((w) => /Windows guest/.test(w) && /INACCESSIBLE_BOOT_DEVICE/.test(w)));
     const nvme = planHardware(request({ controller: 'nvme' }), guess());
     assert.ok(nvme.warnings.some((w) => /NVMe/.test(w) && /UEFI/.test(w)));
-    const fw = planHardware(request({ firmware: 'efi' }), guess({ evidence: ['MBR partition table'] }));
-    assert.ok(fw.warnings.some((w) => /Firmware set to EFI/.test(w)));
+    const fw = planHardware(request({ firmware: 'efi' }), guess({ evidence: ['MBR partition table, so BIOS firmware', 'OEM partition 5 is set up for "xen"'] }));
+    assert.ok(fw.warnings.some((w) => /Firmware set to EFI/.test(w) && /MBR partition table/.test(w)));
   });
 });
 

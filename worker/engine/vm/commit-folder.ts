@@ -17,7 +17,7 @@ async function exists(path: string): Promise<boolean> {
 export async function checkVmFolderTarget(folder: string, overwrite: boolean, sourceFiles: string[]): Promise<void> {
   if (!(await exists(folder))) return;
   if (!overwrite) {
-    throw new FerryError('E_EXISTS', `${folder}: a VM folder of that name already exists.`, 'Choose another --name or destination, or pass --overwrite to replace the folder.');
+    throw new FerryError('E_EXISTS', `${folder}: already exists.`, 'Choose another --name or destination, or pass --overwrite to replace the folder.');
   }
   const real = await realpath(folder);
   for (const file of sourceFiles) {

@@ -120,7 +120,7 @@ export function planHardware(req: VmRequest, guess: GuestGuess): HardwarePlan {
 function hardwareWarnings(hw: VmHardware, req: VmRequest, guess: GuestGuess): string[] {
   const warnings: string[] = [];
   if (req.firmware !== undefined && req.firmware !== guess.firmware) {
-    warnings.push(`Firmware set to ${req.firmware.toUpperCase()} although the disk's layout points to ${guess.firmware.toUpperCase()} (${guess.evidence.at(-1) ?? 'see ferry inspect'}); the guest may not find its boot loader.`);
+    warnings.push(`Firmware set to ${req.firmware.toUpperCase()} although the disk's layout points to ${guess.firmware.toUpperCase()} (${guess.evidence.find((e) => /firmware/.test(e)) ?? 'see ferry inspect'}); the guest may not find its boot loader.`);
   }
   if (hw.controller === 'nvme' && hw.firmware === 'bios') {
     warnings.push('VMware boots NVMe disks only with UEFI firmware; with BIOS this VM may not start its system. Use --firmware efi (GPT disks) or another --controller.');
