@@ -1,12 +1,15 @@
 import type { ReadOnlyFile } from '../io/read-only-file';
 import type { DiskSource, Extent } from './source';
 
+/** What a 'here' segment is read from: a source file, or a wrapper with the same reads (a VHDX seen through its replayed log). */
+export type SegmentFile = Pick<ReadOnlyFile, 'path' | 'readExact'>;
+
 /**
  * Where one layer of a disk keeps a range: in its own file, nowhere (zeros), or in the layer
  * below (the parent of a differencing disk).
  */
 export type Segment =
-  | { length: number; kind: 'here'; file: ReadOnlyFile; position: number }
+  | { length: number; kind: 'here'; file: SegmentFile; position: number }
   | { length: number; kind: 'zero' }
   | { length: number; kind: 'below' };
 
@@ -18,7 +21,7 @@ export interface Layer {
 }
 
 export type Resolved =
-  | { length: number; kind: 'here'; file: ReadOnlyFile; position: number }
+  | { length: number; kind: 'here'; file: SegmentFile; position: number }
   | { length: number; kind: 'zero' };
 
 /** Appends a segment, merging it with the previous one when they continue each other. */

@@ -4,6 +4,7 @@ import { ReadOnlyFile } from '../io/read-only-file';
 import type { DiskSource } from './source';
 import { hasVhdCookie } from './vhd/footer';
 import { openVhd } from './vhd/vhd';
+import { openVhdx } from './vhdx/vhdx';
 import { openVmdk } from './vmdk/vmdk';
 
 export interface OpenOptions {
@@ -41,7 +42,7 @@ export async function openSource(path: string, opts: OpenOptions = {}): Promise<
     case 'vmdk':
       return (await openVmdk(path)).source;
     case 'vhdx':
-      throw new FerryError('E_UNSUPPORTED', `${path}: VHDX disks are not supported yet.`, 'Convert it to VHD with Hyper-V\'s Convert-VHD or `qemu-img convert -O vpc` first.');
+      return openVhdx(path);
     case 'unknown':
       throw new FerryError(
         'E_NOT_A_DISK',

@@ -1,0 +1,71 @@
+// Where a differencing VHDX's parent is, and which parent it must be (MS-VHDX §2.6.2.6.3).
+import { dirname, isAbsolute, resolve, win32 } from 'node:path';
+import { parseGuid } from './guid';
+
+export interface ParentCandidate {
+  path: string;
+  /** Which locator entry named it, for error messages. */
+  source: string;
+}
+
+/** Turns a Windows path into one usable on this host (only separators change off Windows). */
+function hostPath(windowsPath: string): string {
+  return process.platform === 'win32' ? windowsPath : windowsPath.replace(/\\/g, '/');
+}
+
+/** `\\?\C:\x` → `C:\x`; `\\?\UNC\server\share\x` → `\\server\share\x`. */
+function stripExtendedPrefix(p: string): string {
+  if (/^\\\\\?\\UNC\\/i.test(p)) return `\\\\${p.slice(8)}`;
+  if (p.startsWith('\\\\?\\')) return p.slice(4);
+  return p;
+}
+
+/**
+ * Places to look for the parent, in order: `relative_path` (from the child's folder),
+ * `absolute_win32_path`, `volume_path` (only meaningful on Windows), then the parent's file name
+ * beside the child (a chain copied to another machine or folder).
+ */
+export function vhdxParentCandidates(childPath: string, locator: Map<string, string>): ParentCandidate[] {
+  const childDir = dirname(childPath);
+  const out: ParentCandidate[] = [];
+  const names: string[] = [];
+  const relative = locator.get('relative_path');
+  if (relative) {
+    out.push({ path: resolve(childDir, hostPath(relative.replace(/^\.\\/, ''))), source: 'relative_path' });
+    names.push(relative);
+  }
+  const absolute = locator.get('absolute_win32_path');
+  if (absolute) {
+    const p = hostPath(stripExtendedPrefix(absolute));
+    if (isAbsolute(p)) out.push({ path: p, source: 'absolute_win32_path' });
+    names.push(absolute);
+  }
+  const volume = locator.get('volume_path');
+  if (volume) {
+    if (process.platform === 'win32') out.push({ path: volume, source: 'volume_path' });
+    names.push(volume);
+  }
+  for (const n of names) {
+    const base = win32.basename(n);
+    if (base) out.push({ path: resolve(childDir, base), source: 'the parent\'s file name, beside the child' });
+  }
+  const seen = new Set<string>();
+  return out.filter((c) => (seen.has(c.path) ? false : (seen.add(c.path), true)));
+}
+
+/** The DataWriteGuid values a parent may have: `parent_linkage`, and `parent_linkage2` if present. */
+export function parentLinkages(locator: Map<string, string>): Buffer[] {
+  const out: Buffer[] = [];
+  for (const key of ['parent_linkage', 'parent_linkage2']) {
+    const v = locator.get(key);
+    const g = v ? parseGuid(v) : undefined;
+    if (g) out.push(g);
+  }
+  return out;
+}
+
+/** The name to report when no parent is found. */
+export function parentDisplayName(locator: Map<string, string>): string | undefined {
+  const n = locator.get('relative_path') ?? locator.get('absolute_win32_path') ?? locator.get('volume_path');
+  return n ? win32.basename(n) : undefined;
+}
