@@ -45,5 +45,6 @@ const ferry = (...args: string[]): void => {
 };
 ferry('inspect', sample);
 ferry('convert', sample, join(dir, 'sample.vmdk'));
+mkdirSync(join(dir, 'vms'));
 ferry('vm', sample, join(dir, 'vms'));
 console.log(`\nDone: open ${join('demo', 'vms', 'sample', 'sample.vmx')} in VMware Workstation, Player or Fusion.`);
