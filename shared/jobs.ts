@@ -49,6 +49,17 @@ export interface Progress {
   rate: number;
 }
 
+export interface VmSummary {
+  guestOS: string;
+  firmware: Firmware;
+  controller: Controller;
+  memoryMB: number;
+  cpus: number;
+  hwVersion: number;
+  /** True when the VM uses the source .vhd in place (`--zero-copy`). */
+  zeroCopy: boolean;
+}
+
 export interface JobResult {
   /** The file a user opens: the .vmdk descriptor, or the .vmx for a VM. */
   output: string;
@@ -57,6 +68,8 @@ export interface JobResult {
   vmx?: string;
   /** The VM folder, for `vm` jobs. */
   folder?: string;
+  /** The virtual hardware a `vm` job chose (detected or as asked). */
+  vm?: VmSummary;
   subformat: Subformat;
   virtualSize: number;
   /** Bytes of disk data actually written (zero grains excluded). */

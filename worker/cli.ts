@@ -198,9 +198,13 @@ export function renderInspect(info: DiskInfo): string {
 function renderResult(r: JobResult): string {
   const lines = [`Wrote ${r.vmx ?? r.output}`];
   if (r.folder) lines.push(`  folder    ${r.folder}`);
+  if (r.vm) {
+    lines.push(`  vm        ${r.vm.guestOS}, ${r.vm.firmware.toUpperCase()}, ${r.vm.controller} controller, ${r.vm.memoryMB} MB, ${r.vm.cpus} CPU(s), hardware version ${r.vm.hwVersion}`);
+  }
   lines.push(`  disk      ${r.subformat}, ${formatBytes(r.virtualSize)} virtual, ${formatBytes(r.dataBytes)} of data`);
   lines.push(`  files     ${r.files.length === 1 ? r.files[0] : `${r.files.length} files`}`);
-  lines.push(`  verified  ${r.verified ? 'yes, output holds exactly the source\'s bytes' : 'no (--no-verify)'}`);
+  const verified = r.vm?.zeroCopy ? 'yes, the descriptor maps exactly the source\'s data area' : 'yes, output holds exactly the source\'s bytes';
+  lines.push(`  verified  ${r.verified ? verified : 'no (--no-verify)'}`);
   lines.push(`  time      ${r.seconds.toFixed(1)} s`);
   return lines.join('\n');
 }
