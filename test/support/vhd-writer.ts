@@ -11,6 +11,7 @@ import { closeSync, ftruncateSync, openSync, writeSync } from 'node:fs';
 export const SECTOR = 512;
 export const MiB = 1024 * 1024;
 export const KiB = 1024;
+export const GiB = 1024 * 1024 * 1024;
 
 /** Bytes of the guest-visible disk placed at `offset`. */
 export interface Piece {

@@ -143,27 +143,47 @@ export interface GrainMap {
   gtSectors: number[];
 }
 
+/** Reads positioned ranges of one file through one descriptor. */
+function withReader<T>(path: string, fn: (read: (offset: number, length: number) => Buffer) => T): T {
+  const fd = openSync(path, 'r');
+  try {
+    return fn((offset, length) => {
+      const b = Buffer.alloc(length);
+      let done = 0;
+      while (done < length) {
+        const n = readSync(fd, b, done, length - done, offset + done);
+        if (n === 0) break;
+        done += n;
+      }
+      return b.subarray(0, done);
+    });
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** The grain tables a directory at `gdSector` lists, as raw bytes (empty for absent tables). */
+export function grainTablesBytes(path: string, h: SparseHeader, gdSector: number): Buffer[] {
+  const gtCover = Number(h.grainSize) * h.numGTEsPerGT;
+  const gdEntries = Math.ceil(Number(h.capacity) / gtCover);
+  return withReader(path, (read) => {
+    const gd = u32Table(read(gdSector * SECTOR, gdEntries * 4));
+    return gd.map((gt) => (gt === 0 ? Buffer.alloc(0) : read(gt * SECTOR, h.numGTEsPerGT * 4)));
+  });
+}
+
 /** Walks a grain directory at `gdSector` and its tables. */
 export function readGrainMap(path: string, h: SparseHeader, gdSector: number): GrainMap {
   const gtCover = Number(h.grainSize) * h.numGTEsPerGT;
   const gdEntries = Math.ceil(Number(h.capacity) / gtCover);
-  const gd = u32Table(readAt(path, gdSector * SECTOR, gdEntries * 4));
+  const gtSectors = withReader(path, (read) => u32Table(read(gdSector * SECTOR, gdEntries * 4)));
   const grains = new Map<number, number>();
-  gd.forEach((gt, i) => {
-    if (gt === 0) return;
-    u32Table(readAt(path, gt * SECTOR, h.numGTEsPerGT * 4)).forEach((sector, j) => {
+  grainTablesBytes(path, h, gdSector).forEach((gt, i) => {
+    u32Table(gt).forEach((sector, j) => {
       if (sector !== 0) grains.set(i * h.numGTEsPerGT + j, sector);
     });
   });
-  return { grains, gdEntries, gtSectors: gd };
-}
-
-/** The grain tables of the primary and redundant directories, as raw bytes, for comparison. */
-export function grainTablesBytes(path: string, h: SparseHeader, gdSector: number): Buffer[] {
-  const gtCover = Number(h.grainSize) * h.numGTEsPerGT;
-  const gdEntries = Math.ceil(Number(h.capacity) / gtCover);
-  const gd = u32Table(readAt(path, gdSector * SECTOR, gdEntries * 4));
-  return gd.map((gt) => (gt === 0 ? Buffer.alloc(0) : readAt(path, gt * SECTOR, h.numGTEsPerGT * 4)));
+  return { grains, gdEntries, gtSectors };
 }
 
 export interface StreamTail {
