@@ -9,11 +9,13 @@ import { pathToFileURL } from 'node:url';
 import { ferry, lastEvent } from '../support/cli';
 import { sha256File } from '../support/hash';
 import { convertsExactly, type MatrixInput } from '../support/matrix';
+import { assertOutputHoldsTruth, convertTo, rawOf } from '../support/oracle';
 import { tempDir } from '../support/tmp';
 import {
   KiB,
   MiB,
   SECTOR,
+  chsForSectors,
   filled,
   newUuid,
   pseudoRandom,
@@ -152,6 +154,37 @@ convertsExactly('differencing disk whose relative locator is UTF-16 big-endian s
   return { source: child, truth: { size: SIZE, pieces: [...baseData(5), ...top] } };
 }, { subformats: ['monolithicSparse', 'streamOptimized'] });
 
+convertsExactly('differencing disks found through a stored parent name holding a Windows path, and the deprecated ANSI locator (Wi2r)', (dir): MatrixInput => {
+  const base = writeDynamicVhd(join(dir, 'base.vhd'), { size: SIZE, pieces: baseData(6) });
+  const midPieces = childData(900, 2 * MiB);
+  const mid = writeDifferencingVhd(join(dir, 'mid.vhd'), { size: SIZE, parentUuid: base.uuid, parentName: 'D:\\Old Place\\base.vhd', pieces: midPieces });
+  const topPieces: Piece[] = [{ offset: 3 * MiB, data: pseudoRandom(2 * SECTOR, 901) }];
+  const top = join(dir, 'top.vhd');
+  writeDifferencingVhd(top, { size: SIZE, parentUuid: mid.uuid, locators: [{ kind: 'Wi2r', text: '.\\mid.vhd' }], pieces: topPieces });
+  return { source: top, truth: { size: SIZE, pieces: [...baseData(6), ...midPieces, ...topPieces] } };
+}, { subformats: ['monolithicSparse', 'monolithicFlat'] });
+
+describe('a Hyper-V differencing disk over a Virtual PC parent (both footers: 4 MiB current size, CHS 8160 sectors)', () => {
+  // The child is sized by its current size (creator "win "), the parent by CHS (creator "vpc "), so
+  // the engine sees 4194304 vs 4177920 bytes and refuses the chain. Both files state the same two
+  // sizes; the chain's size should be decided once (by the child) and the parent read at that size.
+  it("converts at the child's size, reading the parent's data", { todo: 'engine bug: openVhd applies the creator size rule per file, then refuses the chain as E_PARENT_MISMATCH' }, async (t) => {
+    const dir = tempDir(t);
+    const current = 4 * MiB;
+    const geometry = chsForSectors(current / SECTOR);
+    const basePieces: Piece[] = [{ offset: 0, data: pseudoRandom(current, 77) }];
+    const base = writeDynamicVhd(join(dir, 'vpc-base.vhd'), { size: current, geometry, creatorApp: 'vpc ', pieces: basePieces });
+    const top: Piece[] = [{ offset: 8 * SECTOR, data: pseudoRandom(SECTOR, 78) }];
+    const child = join(dir, 'hyperv-child.avhd');
+    writeDifferencingVhd(child, { size: current, geometry, creatorApp: 'win ', parentUuid: base.uuid, parentName: 'vpc-base.vhd', pieces: top });
+    const truth = { size: current, pieces: [...basePieces, ...top] };
+    const out = join(dir, 'out');
+    mkdirSync(out);
+    await convertTo(child, join(out, 'disk.vmdk'), 'monolithicSparse');
+    assertOutputHoldsTruth({ dir: out, name: 'disk.vmdk', subformat: 'monolithicSparse', truth, raw: rawOf(truth, join(dir, 'truth.raw')) });
+  });
+});
+
 // ---------------------------------------------------------------------------------------------
 // Broken chains: exit 2, a message that names the file looked for, nothing left behind.
 
@@ -214,6 +247,20 @@ describe('broken differencing chains are refused clearly', () => {
     const self = join(dir, 'self.vhd');
     writeDifferencingVhd(self, { size: SIZE, uuid, parentUuid: uuid, parentName: 'self.vhd', locators: [{ kind: 'W2ru', text: '.\\self.vhd' }], pieces: childData(5, 2 * MiB) });
     await refuses(dir, self, 'E_PARENT_LOOP', [/self\.vhd/]);
+  });
+
+  it('an output named like a parent in the chain is refused, even with --overwrite', async (t) => {
+    const dir = tempDir(t);
+    const base = writeDynamicVhd(join(dir, 'base.vhd'), { size: SIZE, pieces: baseData(8) });
+    const child = join(dir, 'child.vhd');
+    writeDifferencingVhd(child, { size: SIZE, parentUuid: base.uuid, parentName: 'base.vhd', pieces: childData(8, 2 * MiB) });
+    const hash = sha256File(join(dir, 'base.vhd'));
+    const r = await ferry(['convert', child, join(dir, 'base.vhd'), '--overwrite', '--json']);
+    assert.notEqual(r.code, 0);
+    assert.equal(lastEvent(r).type, 'error');
+    assert.match(String(lastEvent(r).message), /base\.vhd/);
+    assert.equal(sha256File(join(dir, 'base.vhd')), hash, 'the parent is untouched');
+    assert.deepEqual(readdirSync(dir).sort(), ['base.vhd', 'child.vhd']);
   });
 
   it('a parent of another size than its child: E_PARENT_MISMATCH', async (t) => {

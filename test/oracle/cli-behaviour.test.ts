@@ -195,6 +195,22 @@ describe('ferry convert (CLI)', () => {
     assert.deepEqual(readdirSync(d), ['x-flat.vmdk']);
   });
 
+  it('output names with spaces, accents and CJK characters work, and the descriptor names the real files', async (t) => {
+    const out = tempDir(t);
+    const name = 'disque é 日本.vmdk';
+    const r = await ferry(['convert', source, join(out, name), '--type', 'fixed', '--split', '--json']);
+    assert.equal(r.code, 0, r.stderr);
+    assertOutputHoldsTruth({ dir: out, name, subformat: 'twoGbMaxExtentFlat', truth, raw });
+  });
+
+  it('an output name holding a double quote (which the descriptor cannot express) is refused before writing, as a usage error', { todo: 'engine bug: the descriptor is written with the quote unescaped, the verification pass then fails to parse it and reports E_CORRUPT (exit 2) about a file in the staging folder' }, async (t) => {
+    const out = tempDir(t);
+    const r = await ferry(['convert', source, join(out, 'we"ird.vmdk'), '--type', 'fixed', '--json']);
+    assert.equal(r.code, 1, JSON.stringify(lastEvent(r)));
+    assert.equal(lastEvent(r).code, 'E_USAGE');
+    assert.deepEqual(readdirSync(out), []);
+  });
+
   it('a source that is not a disk: exit 2, E_NOT_A_DISK, nothing written', async (t) => {
     const d = tempDir(t);
     writeFileSync(join(d, 'notes.txt'), 'hello, this is not a disk\n'.repeat(100));
