@@ -1,1 +1,78 @@
-export {}
+// The worker_threads entry JobService spawns: one task per worker (inspect a disk or run a
+// job), progress out at a bounded rate, cancel in, exactly one final answer.
+import { parentPort } from 'node:worker_threads';
+import type { FromWorker, ToWorker } from '../shared/bridge';
+import type { Progress } from '../shared/jobs';
+import { parseToWorker } from '../shared/validate';
+import { toErrorInfo } from './engine/errors';
+import { inspectDisk } from './engine/inspect/inspect';
+import { runJob } from './engine/run-job';
+
+/** The part of a MessagePort this module uses (a MessageChannel port in tests). */
+export interface TaskPort {
+  on(event: 'message', listener: (message: unknown) => void): unknown;
+  postMessage(message: FromWorker<unknown>): void;
+}
+
+/**
+ * Passes on the first update of a phase, the last one (done = total), and otherwise at most
+ * one every `intervalMs`; main and the renderer never see more than ~10 updates a second.
+ */
+export function throttleProgress(send: (p: Progress) => void, intervalMs = 100, now: () => number = () => performance.now()): (p: Progress) => void {
+  let lastPhase: Progress['phase'] | undefined;
+  let lastSent = -Infinity;
+  return (p) => {
+    const t = now();
+    if (p.phase !== lastPhase || p.done >= p.total || t - lastSent >= intervalMs) {
+      lastPhase = p.phase;
+      lastSent = t;
+      send(p);
+    }
+  };
+}
+
+/** Serves one task on `port`. Resolves after the final answer has been posted. */
+export function serveTask(port: TaskPort): Promise<void> {
+  const abort = new AbortController();
+  let started = false;
+  return new Promise((resolveServed) => {
+    let answered = false;
+    const answer = (message: FromWorker<unknown>): void => {
+      if (answered) return;
+      answered = true;
+      port.postMessage(message); // main terminates the worker once it has this
+      resolveServed();
+    };
+    const execute = async (task: Exclude<ToWorker, { type: 'cancel' }>): Promise<void> => {
+      const onProgress = throttleProgress((progress) => {
+        if (!answered) port.postMessage({ type: 'progress', progress });
+      });
+      try {
+        const value = task.type === 'inspect' ? await inspectDisk(task.path) : await runJob(task.request, { signal: abort.signal, onProgress });
+        answer({ type: 'done', value });
+      } catch (err) {
+        const error = toErrorInfo(err);
+        answer(error.code === 'E_CANCELLED' ? { type: 'cancelled' } : { type: 'failed', error });
+      }
+    };
+    port.on('message', (raw) => {
+      let message: ToWorker;
+      try {
+        message = parseToWorker(raw);
+      } catch (err) {
+        answer({ type: 'failed', error: { code: 'E_INTERNAL', message: `Internal error: bad message to the worker (${(err as Error).message}).` } });
+        return;
+      }
+      if (message.type === 'cancel') {
+        if (!started) answer({ type: 'cancelled' });
+        else abort.abort();
+        return;
+      }
+      if (started) return; // one task per worker
+      started = true;
+      void execute(message);
+    });
+  });
+}
+
+if (parentPort) void serveTask(parentPort as unknown as TaskPort);

@@ -1,0 +1,163 @@
+// What the renderer's bridge talks to, whatever carries it (Electron IPC in the app, a
+// WebSocket in the harness, direct calls in tests). It owns the path policy; the OS pieces
+// (dialogs, shell) are injected so it runs under plain Node.
+import { basename, dirname } from 'node:path';
+import { fail, ok, type HostEvent, type HostMethods, type Inspection, type Result, type Unsubscribe } from '../shared/bridge';
+import type { ErrorInfo } from '../shared/errors';
+import type { JobRequest } from '../shared/jobs';
+import { isSafeFileName } from '../shared/validate';
+import type { JobService } from './jobs';
+import { LaunchQueue } from './launch-files';
+import { PathGrants } from './path-grants';
+
+export interface Dialogs {
+  pickSource(): Promise<string | null>;
+  pickDestination(): Promise<string | null>;
+}
+
+export interface Shell {
+  showInFolder(path: string): Promise<void> | void;
+  /** Opens with the OS's default handler; answers '' on success or the OS's error text. */
+  openPath(path: string): Promise<string>;
+}
+
+export interface HostDeps {
+  jobs: JobService;
+  dialogs: Dialogs;
+  shell: Shell;
+  /** The folder a source's output goes to unless the user picks another. */
+  suggestDestination(source: string): string;
+  /** Whether a path reported by the bridge's `pathForFile` may become a source. */
+  acceptDrop(path: string): boolean;
+}
+
+const notChosen = (what: string): ErrorInfo => ({
+  code: 'E_PERMISSION',
+  message: `Ferry can only use ${what} you chose.`,
+  hint: 'Drop the disk on the window or use "Choose file…" / "Choose folder…".',
+});
+
+const notMade: ErrorInfo = { code: 'E_PERMISSION', message: 'Ferry only shows and opens what it made since it started.' };
+
+export class FerryHost implements HostMethods {
+  readonly grants = new PathGrants();
+  private readonly listeners = new Set<(event: HostEvent) => void>();
+  private readonly launch = new LaunchQueue((paths) => this.emit({ name: 'openFiles', payload: paths }));
+  private readonly offJobs: Unsubscribe;
+  private readonly requests = new Map<string, JobRequest>();
+
+  constructor(private readonly deps: HostDeps) {
+    this.offJobs = deps.jobs.onEvent((event) => {
+      if (event.type !== 'progress') this.requests.delete(event.jobId);
+      if (event.type === 'done') {
+        const r = event.result;
+        for (const path of [r.output, ...r.files, ...(r.vmx ? [r.vmx] : []), ...(r.folder ? [r.folder] : [])]) this.grants.outputs.add(path);
+      }
+      this.emit({ name: 'jobEvent', payload: event });
+    });
+  }
+
+  onEvent(listener: (event: HostEvent) => void): Unsubscribe {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /** Disks from the OS (argv, open-file, second instance): allowed as sources, delivered when the renderer listens. */
+  openFiles(paths: readonly string[]): void {
+    for (const p of paths) this.grants.sources.add(p);
+    this.launch.push(paths);
+  }
+
+  /** The renderer is gone (reload, closed window): queue launch files again. */
+  rendererGone(): void {
+    this.launch.markNotReady();
+  }
+
+  dispose(): void {
+    this.offJobs();
+    this.listeners.clear();
+  }
+
+  async inspect(path: string): Promise<Result<Inspection>> {
+    if (!this.grants.sources.has(path)) return fail(notChosen('disks'));
+    const answer = await this.deps.jobs.inspect(path);
+    if (!answer.ok) return answer;
+    const suggestedDestination = this.deps.suggestDestination(path);
+    this.grants.destinations.add(suggestedDestination);
+    return ok({ disk: answer.value, suggestedDestination });
+  }
+
+  async start(request: JobRequest): Promise<Result<string>> {
+    const refused = this.refusal(request);
+    if (refused) return fail(refused);
+    const jobId = await this.deps.jobs.start(request);
+    this.requests.set(jobId, request);
+    return ok(jobId);
+  }
+
+  /** The request of a running job (for the taskbar's overall progress). */
+  requestOf(jobId: string): JobRequest | undefined {
+    return this.requests.get(jobId);
+  }
+
+  private refusal(request: JobRequest): ErrorInfo | null {
+    if (!this.grants.sources.has(request.source)) return notChosen('disks');
+    const [folder, name] = request.kind === 'convert' ? [dirname(request.output), basename(request.output)] : [request.destDir, request.name];
+    if (!this.grants.destinations.has(folder)) return notChosen('folders');
+    if (name !== undefined && !isSafeFileName(name)) {
+      return { code: 'E_USAGE', message: `"${name}" cannot be used as a file name.`, hint: 'Use letters, digits, spaces, dots, dashes or underscores.' };
+    }
+    if (request.kind === 'convert' && !/\.vmdk$/i.test(request.output)) {
+      return { code: 'E_USAGE', message: 'The output must be a .vmdk file.' };
+    }
+    return null;
+  }
+
+  async cancel(jobId: string): Promise<Result<null>> {
+    this.deps.jobs.cancel(jobId); // a job that already ended needs nothing more
+    return ok(null);
+  }
+
+  async pickSource(): Promise<string | null> {
+    const path = await this.deps.dialogs.pickSource();
+    if (path !== null) this.grants.sources.add(path);
+    return path;
+  }
+
+  async pickDestination(): Promise<string | null> {
+    const path = await this.deps.dialogs.pickDestination();
+    if (path !== null) this.grants.destinations.add(path);
+    return path;
+  }
+
+  async showInFolder(path: string): Promise<Result<null>> {
+    if (!this.grants.outputs.has(path)) return fail(notMade);
+    await this.deps.shell.showInFolder(path);
+    return ok(null);
+  }
+
+  async openInVmware(vmxPath: string): Promise<Result<null>> {
+    if (!this.grants.outputs.has(vmxPath) || !/\.vmx$/i.test(vmxPath)) return fail(notMade);
+    const problem = await this.deps.shell.openPath(vmxPath);
+    if (problem === '') return ok(null);
+    return fail({
+      code: 'E_IO',
+      message: `The virtual machine could not be opened: ${problem}`,
+      hint: 'Install VMware Workstation (Windows, Linux) or Fusion (macOS), or open the .vmx from its File menu.',
+    });
+  }
+
+  async grantDropped(path: string): Promise<null> {
+    if (this.deps.acceptDrop(path)) this.grants.sources.add(path);
+    return null;
+  }
+
+  async ready(): Promise<null> {
+    this.launch.markReady();
+    return null;
+  }
+
+  private emit(event: HostEvent): void {
+    for (const listener of this.listeners) listener(event);
+  }
+}

@@ -1,0 +1,160 @@
+// JobService: runs inspections and conversions on worker threads, tags their events with a job
+// id, cancels politely then firmly, and cleans up after workers that could not. No Electron here.
+import { randomUUID } from 'node:crypto';
+import type { FromWorker, Result, ToWorker, Unsubscribe } from '../shared/bridge';
+import type { DiskInfo } from '../shared/disk-info';
+import type { ErrorInfo } from '../shared/errors';
+import type { JobEvent, JobRequest, JobResult } from '../shared/jobs';
+import { parseInspectAnswer, parseRunAnswer } from '../shared/validate';
+import { listEntries, outputSiteOf, removeNewOutput } from './leftovers';
+
+/** The part of `worker_threads.Worker` JobService uses (a fake in some tests). */
+export interface WorkerLike {
+  postMessage(message: ToWorker): void;
+  on(event: 'message', listener: (message: unknown) => void): unknown;
+  on(event: 'error', listener: (error: Error) => void): unknown;
+  on(event: 'exit', listener: (code: number) => void): unknown;
+  terminate(): Promise<number>;
+}
+export type WorkerFactory = () => WorkerLike;
+
+export interface JobServiceOptions {
+  createWorker: WorkerFactory;
+  /** How long a worker may take to honour a cancel before it is terminated. */
+  cancelGraceMs?: number;
+  newId?: () => string;
+}
+
+type Final<T> = Exclude<FromWorker<T>, { type: 'progress' }>;
+
+/** One worker running one task; reports progress and exactly one final answer, however it ends. */
+class Task<T> {
+  private settled = false;
+  private cancelRequested = false;
+  private watchdog: NodeJS.Timeout | undefined;
+  readonly ended: Promise<Final<T>>;
+
+  constructor(
+    private readonly worker: WorkerLike,
+    message: ToWorker,
+    parse: (v: unknown) => FromWorker<T>,
+    onProgress: (p: Extract<FromWorker<T>, { type: 'progress' }>) => void,
+    private readonly graceMs: number,
+  ) {
+    this.ended = new Promise((resolve) => {
+      const settle = (final: Final<T>): void => {
+        if (this.settled) return;
+        this.settled = true;
+        clearTimeout(this.watchdog);
+        // The worker has nothing left to do; its exit is not a crash.
+        void worker.terminate().catch(() => undefined).then(() => resolve(final));
+      };
+      worker.on('message', (raw) => {
+        if (this.settled) return;
+        let message: FromWorker<T>;
+        try {
+          message = parse(raw);
+        } catch (err) {
+          settle({ type: 'failed', error: internal(`the worker sent a malformed message (${(err as Error).message})`) });
+          return;
+        }
+        if (message.type === 'progress') onProgress(message);
+        else settle(message);
+      });
+      worker.on('error', (err) => settle({ type: 'failed', error: internal(`the worker crashed: ${err.message}`) }));
+      worker.on('exit', (code) =>
+        settle(this.cancelRequested ? { type: 'cancelled' } : { type: 'failed', error: internal(`the worker stopped unexpectedly (exit code ${code})`) }),
+      );
+    });
+    worker.postMessage(message);
+  }
+
+  cancel(): void {
+    if (this.settled || this.cancelRequested) return;
+    this.cancelRequested = true;
+    this.worker.postMessage({ type: 'cancel' });
+    this.watchdog = setTimeout(() => void this.worker.terminate(), this.graceMs);
+  }
+}
+
+function internal(what: string): ErrorInfo {
+  return { code: 'E_INTERNAL', message: `Internal error: ${what}.`, hint: 'This is a bug in Ferry; please report it with the disk\'s `ferry inspect` output.' };
+}
+
+export class JobService {
+  private readonly createWorker: WorkerFactory;
+  private readonly graceMs: number;
+  private readonly newId: () => string;
+  private readonly jobs = new Map<string, { task: Task<JobResult>; finished: Promise<void> }>();
+  private readonly inspections = new Set<Task<DiskInfo>>();
+  private readonly listeners = new Set<(event: JobEvent) => void>();
+
+  constructor(opts: JobServiceOptions) {
+    this.createWorker = opts.createWorker;
+    this.graceMs = opts.cancelGraceMs ?? 5000;
+    this.newId = opts.newId ?? randomUUID;
+  }
+
+  onEvent(listener: (event: JobEvent) => void): Unsubscribe {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  get running(): number {
+    return this.jobs.size;
+  }
+
+  async inspect(path: string): Promise<Result<DiskInfo>> {
+    const task = new Task<DiskInfo>(this.createWorker(), { type: 'inspect', path }, parseInspectAnswer, () => undefined, this.graceMs);
+    this.inspections.add(task);
+    const final = await task.ended;
+    this.inspections.delete(task);
+    if (final.type === 'done') return { ok: true, value: final.value };
+    if (final.type === 'failed') return { ok: false, error: final.error };
+    return { ok: false, error: { code: 'E_CANCELLED', message: 'Cancelled.' } };
+  }
+
+  /** Starts a job; its events follow through `onEvent`, the final one after any cleanup. */
+  async start(request: JobRequest): Promise<string> {
+    const id = this.newId();
+    const site = outputSiteOf(request);
+    const before = await listEntries(site.dir);
+    const task = new Task<JobResult>(
+      this.createWorker(),
+      { type: 'run', request },
+      parseRunAnswer,
+      ({ progress }) => this.emit({ type: 'progress', jobId: id, ...progress }),
+      this.graceMs,
+    );
+    const finished = task.ended.then(async (final) => {
+      if (final.type !== 'done') await removeNewOutput(site, before);
+      this.jobs.delete(id);
+      if (final.type === 'done') this.emit({ type: 'done', jobId: id, result: final.value });
+      else if (final.type === 'failed') this.emit({ type: 'failed', jobId: id, error: final.error });
+      else this.emit({ type: 'cancelled', jobId: id });
+    });
+    this.jobs.set(id, { task, finished });
+    return id;
+  }
+
+  /** Asks a running job to stop; false when there is no such job (any more). */
+  cancel(jobId: string): boolean {
+    const job = this.jobs.get(jobId);
+    if (!job) return false;
+    job.task.cancel();
+    return true;
+  }
+
+  /** Cancels every job and inspection; resolves when all have ended (before the app quits). */
+  async cancelAll(): Promise<void> {
+    const jobs = [...this.jobs.values()];
+    const inspections = [...this.inspections];
+    for (const { task } of jobs) task.cancel();
+    for (const task of inspections) task.cancel();
+    await Promise.all([...jobs.map((j) => j.finished), ...inspections.map((t) => t.ended)]);
+  }
+
+  private emit(event: JobEvent): void {
+    for (const listener of this.listeners) listener(event);
+  }
+}

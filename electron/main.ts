@@ -1,0 +1,199 @@
+// The main process: wires the window, menu, dialogs, IPC and launch files to the Electron-free
+// modules beside it. No conversion logic lives here.
+import { BrowserWindow, Menu, app, dialog, ipcMain, nativeTheme, protocol, session, shell, type MenuItemConstructorOptions } from 'electron';
+import { dirname, join } from 'node:path';
+import { Worker } from 'node:worker_threads';
+import { eventChannel, overallFraction } from '../shared/bridge';
+import type { JobEvent } from '../shared/jobs';
+import { APP_HOST, APP_SCHEME, APP_URL, serveAsset } from './app-protocol';
+import { createHandlers } from './handlers';
+import { FerryHost } from './host';
+import { isTrustedSender, originOf, registerIpc, type TrustedOrigin } from './ipc';
+import { DISK_EXTENSIONS, diskFiles, isRegularFile, launchFilesFromSecondInstance, pathsFromArgv } from './launch-files';
+import { JobService } from './jobs';
+import { mayNavigate, windowOptions } from './window-policy';
+
+const RENDERER_DIR = join(__dirname, '../renderer');
+const PRELOAD = join(__dirname, '../preload/index.js');
+const THREAD = join(__dirname, 'thread.js');
+
+// Before `ready`: the scheme that serves the renderer behaves like https (secure, standard origin).
+protocol.registerSchemesAsPrivileged([{ scheme: APP_SCHEME, privileges: { standard: true, secure: true, supportFetchAPI: true } }]);
+app.setAppUserModelId('app.ferry.desktop');
+
+const devUrl = app.isPackaged ? undefined : process.env['ELECTRON_RENDERER_URL'];
+const devOrigin = devUrl ? originOf(devUrl) : null;
+const origins: TrustedOrigin[] = [{ protocol: `${APP_SCHEME}:`, host: APP_HOST }, ...(devOrigin ? [devOrigin] : [])];
+
+let win: BrowserWindow | null = null;
+
+const jobs = new JobService({ createWorker: () => new Worker(THREAD) });
+const host = new FerryHost({
+  jobs,
+  dialogs: {
+    async pickSource() {
+      const options: Electron.OpenDialogOptions = {
+        title: 'Choose a virtual disk',
+        properties: ['openFile'],
+        filters: [
+          { name: 'Virtual hard disks', extensions: DISK_EXTENSIONS.map((e) => e.slice(1)) },
+          { name: 'All files', extensions: ['*'] },
+        ],
+      };
+      const answer = win ? await dialog.showOpenDialog(win, options) : await dialog.showOpenDialog(options);
+      return answer.canceled ? null : (answer.filePaths[0] ?? null);
+    },
+    async pickDestination() {
+      const options: Electron.OpenDialogOptions = { title: 'Choose where to save', buttonLabel: 'Choose', properties: ['openDirectory', 'createDirectory'] };
+      const answer = win ? await dialog.showOpenDialog(win, options) : await dialog.showOpenDialog(options);
+      return answer.canceled ? null : (answer.filePaths[0] ?? null);
+    },
+  },
+  shell: {
+    showInFolder: (path) => shell.showItemInFolder(path),
+    openPath: (path) => shell.openPath(path),
+  },
+  suggestDestination: (source) => dirname(source),
+  // Only the preload reports drops, with webUtils' answer for a real File; still, it must be a file.
+  acceptDrop: isRegularFile,
+});
+
+host.onEvent((event) => {
+  if (!win || win.isDestroyed()) return;
+  win.webContents.send(eventChannel(event.name), event.payload);
+  if (event.name === 'jobEvent') showJobInTaskbar(win, event.payload);
+});
+
+/** The taskbar button (Windows), dock icon (macOS) or launcher entry (Unity) mirrors the job. */
+function showJobInTaskbar(window: BrowserWindow, event: JobEvent): void {
+  if (event.type === 'progress') {
+    const verify = host.requestOf(event.jobId)?.verify ?? false;
+    window.setProgressBar(overallFraction(event, verify));
+    return;
+  }
+  window.setProgressBar(-1);
+  if (event.type === 'done' && !window.isFocused()) window.flashFrame(true);
+}
+
+function createWindow(): void {
+  const dark = nativeTheme.shouldUseDarkColors;
+  const window = new BrowserWindow(windowOptions(PRELOAD, dark));
+  win = window;
+  window.once('ready-to-show', () => window.show());
+  window.on('focus', () => window.flashFrame(false));
+  window.webContents.on('did-start-navigation', (details) => {
+    if (details.isMainFrame && !details.isSameDocument) host.rendererGone();
+  });
+  window.webContents.on('render-process-gone', () => host.rendererGone());
+  window.on('close', (e) => {
+    if (jobs.running === 0) return;
+    const choice = dialog.showMessageBoxSync(window, {
+      type: 'question',
+      buttons: ['Keep converting', 'Stop and quit'],
+      defaultId: 0,
+      cancelId: 0,
+      message: 'A conversion is still running.',
+      detail: 'If you quit now it is cancelled, and nothing it has written so far is kept.',
+    });
+    if (choice === 0) e.preventDefault();
+  });
+  window.on('closed', () => {
+    win = null;
+    host.rendererGone();
+  });
+  void window.loadURL(devUrl ?? APP_URL);
+}
+
+function buildMenu(): void {
+  const isMac = process.platform === 'darwin';
+  const openDisk: MenuItemConstructorOptions = {
+    label: 'Open Disk…',
+    accelerator: 'CmdOrCtrl+O',
+    click: async () => {
+      const path = await host.pickSource();
+      if (path) host.openFiles([path]);
+    },
+  };
+  const template: MenuItemConstructorOptions[] = [
+    ...(isMac ? [{ role: 'appMenu' } as const] : []),
+    { label: 'File', submenu: [openDisk, { type: 'separator' }, isMac ? { role: 'close' } : { role: 'quit' }] },
+    { role: 'editMenu' },
+    {
+      label: 'View',
+      submenu: [
+        ...(app.isPackaged ? [] : ([{ role: 'reload' }, { role: 'toggleDevTools' }, { type: 'separator' }] as const)),
+        { role: 'resetZoom' },
+        { role: 'zoomIn' },
+        { role: 'zoomOut' },
+        { type: 'separator' },
+        { role: 'togglefullscreen' },
+      ],
+    },
+    { role: 'windowMenu' },
+  ];
+  Menu.setApplicationMenu(Menu.buildFromTemplate(template));
+}
+
+function focusWindow(): void {
+  if (!win) return;
+  if (win.isMinimized()) win.restore();
+  win.focus();
+}
+
+// One instance: a disk double-clicked while Ferry runs goes to the running window.
+const launchFiles = pathsFromArgv(process.argv, { isPackaged: app.isPackaged });
+if (!app.requestSingleInstanceLock({ files: launchFiles })) {
+  app.quit();
+} else {
+  host.openFiles(launchFiles);
+
+  // macOS delivers documents by event, possibly before `ready`.
+  app.on('open-file', (event, path) => {
+    event.preventDefault();
+    host.openFiles(diskFiles([path]));
+    focusWindow();
+  });
+
+  app.on('second-instance', (_event, argv, workingDirectory, additionalData) => {
+    host.openFiles(launchFilesFromSecondInstance(additionalData, argv, { isPackaged: app.isPackaged, cwd: workingDirectory }));
+    if (!win) createWindow();
+    focusWindow();
+  });
+
+  app.on('web-contents-created', (_event, contents) => {
+    contents.on('will-navigate', (e, url) => {
+      if (!mayNavigate(url, origins)) e.preventDefault();
+    });
+    contents.on('will-redirect', (e, url) => {
+      if (!mayNavigate(url, origins)) e.preventDefault();
+    });
+    contents.on('will-attach-webview', (e) => e.preventDefault());
+    contents.setWindowOpenHandler(() => ({ action: 'deny' }));
+  });
+
+  let quitting = false;
+  app.on('before-quit', (event) => {
+    if (quitting || jobs.running === 0) return;
+    event.preventDefault();
+    quitting = true;
+    void jobs.cancelAll().finally(() => app.quit());
+  });
+  app.on('window-all-closed', () => app.quit());
+  app.on('activate', () => {
+    if (!win) createWindow();
+  });
+
+  void app.whenReady().then(() => {
+    const ses = session.defaultSession;
+    ses.setPermissionRequestHandler((_contents, _permission, callback) => callback(false));
+    ses.setPermissionCheckHandler(() => false);
+    ses.setDevicePermissionHandler(() => false);
+    protocol.handle(APP_SCHEME, async (request) => {
+      const asset = await serveAsset(RENDERER_DIR, request.url);
+      return new Response(asset.body, { status: asset.status, headers: asset.headers });
+    });
+    registerIpc(ipcMain, createHandlers(host), (event) => isTrustedSender(event, origins));
+    buildMenu();
+    createWindow();
+  });
+}

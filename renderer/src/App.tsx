@@ -1,0 +1,82 @@
+// The window: brand and stepper on top, an optional notice, the current step, and the drop overlay.
+import type { ReactElement } from 'react';
+import { Stepper } from './components/Stepper';
+import { CloseIcon, InfoIcon, LogoMark, UploadIcon } from './components/icons';
+import { useWizard } from './store-context';
+import type { Phase } from './store/phase';
+import { ConvertStep } from './steps/ConvertStep';
+import { DiskTypeStep } from './steps/DiskTypeStep';
+import { DoneStep } from './steps/DoneStep';
+import { ErrorStep } from './steps/ErrorStep';
+import { SaveStep } from './steps/SaveStep';
+import { SourceStep } from './steps/SourceStep';
+import { WelcomeStep } from './steps/WelcomeStep';
+import { useWindowDrop } from './use-window-drop';
+
+function CurrentStep({ phase }: { phase: Phase }): ReactElement {
+  switch (phase.kind) {
+    case 'welcome':
+      return <WelcomeStep inspecting={null} />;
+    case 'inspecting':
+      return <WelcomeStep inspecting={phase.path} />;
+    case 'source':
+      return <SourceStep setup={phase.setup} />;
+    case 'diskType':
+      return <DiskTypeStep setup={phase.setup} />;
+    case 'save':
+      return <SaveStep setup={phase.setup} />;
+    case 'starting':
+      return <ConvertStep setup={phase.setup} progress={null} cancelling={false} starting />;
+    case 'converting':
+      return <ConvertStep setup={phase.setup} progress={phase.progress} cancelling={phase.cancelling} starting={false} />;
+    case 'done':
+      return <DoneStep setup={phase.setup} result={phase.result} />;
+    case 'failed':
+      return <ErrorStep error={phase.error} recovery={phase.recovery} />;
+  }
+}
+
+function NoticeBar(): ReactElement | null {
+  const notice = useWizard((s) => s.notice);
+  const dismiss = useWizard((s) => s.dismissNotice);
+  if (!notice) return null;
+  return (
+    <div className={`notice notice-${notice.tone}`} role="status">
+      <InfoIcon size={18} />
+      <span className="notice-text">{notice.text}</span>
+      <button type="button" className="icon-btn" onClick={dismiss} aria-label="Dismiss">
+        <CloseIcon size={16} />
+      </button>
+    </div>
+  );
+}
+
+export function App(): ReactElement {
+  const phase = useWizard((s) => s.phase);
+  const openDroppedFile = useWizard((s) => s.openDroppedFile);
+  const accepting = phase.kind !== 'starting' && phase.kind !== 'converting';
+  const dragging = useWindowDrop(accepting, (file) => void openDroppedFile(file));
+  return (
+    <div className="app">
+      <header className="topbar">
+        <div className="brand">
+          <LogoMark size={28} />
+          <span className="brand-name">Ferry</span>
+        </div>
+        <Stepper phase={phase} />
+      </header>
+      <NoticeBar />
+      <main className="main" key={phase.kind === 'starting' ? 'converting' : phase.kind}>
+        <CurrentStep phase={phase} />
+      </main>
+      {dragging ? (
+        <div className={accepting ? 'drop-overlay' : 'drop-overlay is-refusing'} aria-hidden="true">
+          <div className="drop-overlay-inner">
+            <UploadIcon size={36} />
+            <p>{accepting ? 'Drop to open this disk' : 'Wait for this conversion to finish'}</p>
+          </div>
+        </div>
+      ) : null}
+    </div>
+  );
+}

@@ -1,0 +1,8 @@
+import type { FerryApi } from '../../shared/bridge';
+
+declare global {
+  interface Window {
+    /** Installed by the preload (or the test harness) before the page's scripts run. */
+    readonly ferry?: FerryApi;
+  }
+}

@@ -1,0 +1,22 @@
+import { StrictMode } from 'react';
+import { createRoot } from 'react-dom/client';
+import { App } from './App';
+import { StoreProvider } from './store-context';
+import { createWizardStore } from './store/wizard-store';
+import './styles.css';
+
+const root = document.getElementById('root');
+if (root) {
+  if (window.ferry) {
+    const store = createWizardStore(window.ferry);
+    createRoot(root).render(
+      <StrictMode>
+        <StoreProvider store={store}>
+          <App />
+        </StoreProvider>
+      </StrictMode>,
+    );
+  } else {
+    root.textContent = 'Ferry’s window was opened without its connection to the engine.';
+  }
+}

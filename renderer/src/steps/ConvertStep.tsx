@@ -1,0 +1,110 @@
+// The running job: which phase, one overall bar with percent, speed and time left, and Cancel.
+import type { ReactElement } from 'react';
+import { overallFraction } from '../../../shared/bridge';
+import type { Progress } from '../../../shared/jobs';
+import { Button, Step } from '../components/layout';
+import { CheckIcon } from '../components/icons';
+import { formatBytes, formatPercent, formatRate, formatTimeLeft } from '../format';
+import { useWizard } from '../store-context';
+import { effectiveSaveAs, type Setup } from '../store/choices';
+
+type Stage = { id: Progress['phase']; title: string; line: string };
+
+const STAGES: Record<'convert' | 'verify', Stage> = {
+  convert: { id: 'converting', title: 'Converting', line: 'Reading the VHD and writing the VMDK' },
+  verify: { id: 'verifying', title: 'Verifying', line: 'Reading the new disk back and comparing it with the source' },
+};
+
+/** Seconds left for the whole job: this phase's remainder, plus a whole verify pass if one follows. */
+function secondsLeft(p: Progress, verify: boolean): number {
+  if (p.rate <= 0) return Number.NaN;
+  const rest = p.total - p.done + (verify && p.phase !== 'verifying' ? p.total : 0);
+  return rest / p.rate;
+}
+
+export function ConvertStep({
+  setup,
+  progress,
+  cancelling,
+  starting,
+}: {
+  setup: Setup;
+  progress: Progress | null;
+  cancelling: boolean;
+  starting: boolean;
+}): ReactElement {
+  const cancel = useWizard((s) => s.cancel);
+  const verify = setup.choices.verify;
+  const stages = verify ? [STAGES.convert, STAGES.verify] : [STAGES.convert];
+  const fraction = progress ? overallFraction(progress, verify) : 0;
+  const percent = formatPercent(fraction);
+  const activeIndex = progress ? Math.max(0, stages.findIndex((s) => s.id === progress.phase)) : 0;
+  const what = effectiveSaveAs(setup.choices) === 'vm' ? 'virtual machine' : 'disk';
+  const status = cancelling ? 'Cancelling — removing what was written…' : starting ? 'Starting…' : progress ? stages[activeIndex]!.title : 'Starting…';
+
+  return (
+    <Step
+      title={`Making ${setup.choices.name}`}
+      subtitle={`Ferry is building the ${what}. You can keep using your computer; closing Ferry cancels it.`}
+      actions={
+        <>
+          <span className="actions-note" aria-live="polite">
+            {cancelling ? 'Stopping…' : 'Cancel leaves nothing behind.'}
+          </span>
+          <span className="spacer" />
+          <Button kind="danger" onClick={() => void cancel()} disabled={cancelling || starting}>
+            {cancelling ? 'Cancelling…' : 'Cancel'}
+          </Button>
+        </>
+      }
+    >
+      <section className="progress-card" aria-label="Conversion progress">
+        <div className="progress-head">
+          <span className="progress-status">{status}</span>
+          <span className="progress-percent" aria-hidden="true">
+            {percent}
+          </span>
+        </div>
+        <div
+          className={cancelling ? 'bar is-cancelling' : 'bar'}
+          role="progressbar"
+          aria-label="Overall progress"
+          aria-valuemin={0}
+          aria-valuemax={100}
+          aria-valuenow={Math.floor(fraction * 100)}
+          aria-valuetext={`${percent}, ${status}`}
+        >
+          <div className="bar-fill" style={{ width: `${(fraction * 100).toFixed(2)}%` }} />
+        </div>
+        <dl className="stats">
+          <div>
+            <dt>Processed</dt>
+            <dd>{progress ? `${formatBytes(progress.done)} of ${formatBytes(progress.total)}` : '—'}</dd>
+          </div>
+          <div>
+            <dt>Speed</dt>
+            <dd>{progress ? formatRate(progress.rate) : '—'}</dd>
+          </div>
+          <div>
+            <dt>Time left</dt>
+            <dd>{progress ? formatTimeLeft(secondsLeft(progress, verify)) : 'estimating…'}</dd>
+          </div>
+        </dl>
+      </section>
+      <ol className="stages" aria-label="Phases">
+        {stages.map((stage, i) => {
+          const state = !progress || i > activeIndex ? 'pending' : i < activeIndex || (progress.done >= progress.total && i === stages.length - 1) ? 'complete' : 'active';
+          return (
+            <li key={stage.id} className={`stage is-${state}`}>
+              <span className="stage-mark">{state === 'complete' ? <CheckIcon size={14} /> : state === 'active' ? <span className="pulse" /> : i + 1}</span>
+              <span className="stage-text">
+                <span className="stage-title">{stage.title}</span>
+                <span className="stage-line">{stage.line}</span>
+              </span>
+            </li>
+          );
+        })}
+      </ol>
+    </Step>
+  );
+}

@@ -1,0 +1,55 @@
+// Something went wrong: what, in plain words; what to do about it; and a way back. Never a stack.
+import type { ReactElement } from 'react';
+import type { ErrorInfo } from '../../../shared/errors';
+import { Button, Step } from '../components/layout';
+import { AlertIcon } from '../components/icons';
+import { useWizard } from '../store-context';
+import type { Recovery } from '../store/phase';
+import { APP_HINT, ERROR_TITLE } from './labels';
+
+export function ErrorStep({ error, recovery }: { error: ErrorInfo; recovery: Recovery }): ReactElement {
+  const recover = useWizard((s) => s.recover);
+  const startOver = useWizard((s) => s.startOver);
+  const chooseFile = useWizard((s) => s.chooseFile);
+  const hint = APP_HINT[error.code] ?? error.hint;
+  return (
+    <Step
+      title={ERROR_TITLE[error.code]}
+      icon={
+        <span className="error-mark">
+          <AlertIcon size={26} />
+        </span>
+      }
+      onSubmit={recover}
+      actions={
+        recovery.to === 'save' ? (
+          <>
+            <Button kind="ghost" onClick={startOver}>
+              Start over
+            </Button>
+            <span className="spacer" />
+            <Button kind="primary" type="submit">
+              Back to the options
+            </Button>
+          </>
+        ) : (
+          <>
+            <Button kind="ghost" onClick={recover}>
+              Back
+            </Button>
+            <span className="spacer" />
+            <Button kind="primary" onClick={() => void chooseFile()}>
+              Choose another file…
+            </Button>
+          </>
+        )
+      }
+    >
+      <section className="card error-card" role="alert">
+        <p className="error-message">{error.message}</p>
+        {hint ? <p className="error-hint">{hint}</p> : null}
+        <p className="error-code">Error code {error.code}</p>
+      </section>
+    </Step>
+  );
+}

@@ -1,0 +1,58 @@
+// First screen: what to do (drop a disk anywhere, or choose one), and the wait while it is read.
+import type { ReactElement } from 'react';
+import { Button, Step } from '../components/layout';
+import { DiskIcon, UploadIcon } from '../components/icons';
+import { fileName } from '../format';
+import { useWizard } from '../store-context';
+
+export function WelcomeStep({ inspecting }: { inspecting: string | null }): ReactElement {
+  const chooseFile = useWizard((s) => s.chooseFile);
+  return (
+    <Step
+      title="Turn a Hyper-V disk into a VMware machine"
+      subtitle="Ferry converts .vhd disks into VMDKs, or into a virtual machine folder VMware opens directly. Your original disk is only read, never changed."
+      actions={
+        <>
+          <span className="actions-note">Step 1 of 5: choose the disk to convert.</span>
+          <Button kind="primary" onClick={() => void chooseFile()} disabled={inspecting !== null}>
+            Choose file…
+          </Button>
+        </>
+      }
+    >
+      <div className={inspecting ? 'dropzone is-busy' : 'dropzone'} aria-live="polite">
+        {inspecting ? (
+          <>
+            <div className="spinner" aria-hidden="true" />
+            <p className="dropzone-title">Reading {fileName(inspecting)}…</p>
+            <p className="dropzone-hint">Checking its format, size, partitions and operating system.</p>
+          </>
+        ) : (
+          <>
+            <div className="dropzone-icon">
+              <UploadIcon size={30} />
+            </div>
+            <p className="dropzone-title">Drop a virtual disk anywhere in this window</p>
+            <p className="dropzone-hint">
+              or use <strong>Choose file…</strong> below. You can also open a .vhd with Ferry from your file manager.
+            </p>
+            <ul className="dropzone-formats" aria-label="Disks Ferry reads">
+              <li>
+                <DiskIcon size={15} /> VHD fixed
+              </li>
+              <li>
+                <DiskIcon size={15} /> VHD dynamic
+              </li>
+              <li>
+                <DiskIcon size={15} /> VHD differencing
+              </li>
+              <li>
+                <DiskIcon size={15} /> VMDK
+              </li>
+            </ul>
+          </>
+        )}
+      </div>
+    </Step>
+  );
+}

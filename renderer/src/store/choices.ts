@@ -1,0 +1,165 @@
+// What the user chooses between inspecting and converting, its defaults from the inspection,
+// its checks, and the job request it turns into. Plain TypeScript: tested under Node.
+import type { DiskInfo, GuestGuess } from '../../../shared/disk-info';
+import type { JobRequest } from '../../../shared/jobs';
+import { adapterForController, type Controller, type Firmware, type Subformat, type VhdSizeRule } from '../../../shared/options';
+import { isSafeFileName } from '../../../shared/validate';
+
+/** The disk-type step's four answers (WinImage's fixed/dynamic, plus split and stream). */
+export const DISK_LAYOUTS = ['dynamic', 'fixed', 'split', 'stream'] as const;
+export type DiskLayout = (typeof DISK_LAYOUTS)[number];
+
+export type SaveAs = 'vm' | 'vmdk';
+
+/** The engine shortens longer names (worker/engine/vm/names.ts); the form says so instead. */
+export const MAX_NAME = 60;
+
+export interface Choices {
+  layout: DiskLayout;
+  /** Split only: preallocate each 2 GB piece (twoGbMaxExtentFlat) instead of growing them. */
+  preallocateSplit: boolean;
+  /** 'auto' lets the engine pick from what it detected. */
+  controller: Controller | 'auto';
+  /** What the user picked; a stream-optimized disk is always saved as a .vmdk (see `effectiveSaveAs`). */
+  saveAs: SaveAs;
+  name: string;
+  destination: string;
+  guestOS: string;
+  memoryMB: number;
+  cpus: number;
+  firmware: Firmware;
+  hwVersion: number | 'auto';
+  vhdSizeRule: VhdSizeRule;
+  verify: boolean;
+  overwrite: boolean;
+}
+
+export interface Setup {
+  disk: DiskInfo;
+  suggestedDestination: string;
+  choices: Choices;
+}
+
+export function subformatOf(c: Pick<Choices, 'layout' | 'preallocateSplit'>): Subformat {
+  switch (c.layout) {
+    case 'dynamic':
+      return 'monolithicSparse';
+    case 'fixed':
+      return 'monolithicFlat';
+    case 'split':
+      return c.preallocateSplit ? 'twoGbMaxExtentFlat' : 'twoGbMaxExtentSparse';
+    case 'stream':
+      return 'streamOptimized';
+  }
+}
+
+/** Stream-optimized disks are for importing (ESXi, OVA); VMware cannot run a VM from one. */
+export function effectiveSaveAs(c: Pick<Choices, 'layout' | 'saveAs'>): SaveAs {
+  return c.layout === 'stream' ? 'vmdk' : c.saveAs;
+}
+
+/** A file-system-safe name from the source file's name: `Win Server 2019.vhd` → `Win Server 2019`. */
+export function nameFromPath(path: string): string {
+  const file = path.split(/[\\/]/).pop() ?? '';
+  const stem = file.replace(/\.(a?vhdx?|vmdk|img|raw)$/i, '');
+  const cleaned = stem
+    .replace(/[\u0000-\u001f<>:"/\\|?*]/g, '_')
+    .replace(/[. ]+$/, '')
+    .trim()
+    .slice(0, MAX_NAME);
+  return isSafeFileName(cleaned) ? cleaned : 'Converted disk';
+}
+
+/** The detected operating system, unless detection came back empty-handed. */
+export function recognisedGuest(disk: DiskInfo): GuestGuess | null {
+  return disk.guest && disk.guest.family.toLowerCase() !== 'unknown' ? disk.guest : null;
+}
+
+export function defaultMemoryMB(disk: DiskInfo): number {
+  const family = disk.guest?.family.toLowerCase() ?? '';
+  return family.includes('windows') ? 4096 : 2048;
+}
+
+export function defaultChoices(disk: DiskInfo, suggestedDestination: string): Choices {
+  return {
+    layout: 'dynamic',
+    preallocateSplit: false,
+    controller: 'auto',
+    saveAs: 'vm',
+    name: nameFromPath(disk.path),
+    destination: suggestedDestination,
+    guestOS: disk.guest?.guestOS ?? 'other-64',
+    memoryMB: defaultMemoryMB(disk),
+    cpus: 2,
+    firmware: disk.guest?.firmware ?? (disk.partitions?.scheme === 'gpt' ? 'efi' : 'bios'),
+    hwVersion: 'auto',
+    vhdSizeRule: 'auto',
+    verify: true,
+    overwrite: false,
+  };
+}
+
+export type ChoiceField = 'name' | 'destination' | 'memoryMB' | 'cpus';
+export type ChoiceProblems = Partial<Record<ChoiceField, string>>;
+
+/** What stops the Convert button, per field, in words for the form. */
+export function problemsWith(c: Choices): ChoiceProblems {
+  const problems: ChoiceProblems = {};
+  const name = c.name;
+  if (name.trim() === '') problems.name = 'Give it a name.';
+  else if (name !== name.trim()) problems.name = 'Remove the spaces at the start or end.';
+  else if (name.length > MAX_NAME) problems.name = `Use at most ${MAX_NAME} characters.`;
+  else if (!isSafeFileName(name)) problems.name = 'Names cannot contain < > : " / \\ | ? * or end with a dot.';
+  if (c.destination === '') problems.destination = 'Choose a folder.';
+  if (effectiveSaveAs(c) === 'vm') {
+    if (!Number.isInteger(c.memoryMB) || c.memoryMB < 4 || c.memoryMB > 16 * 1024 * 1024) problems.memoryMB = 'Use a whole number of MB, 4 or more.';
+    else if (c.memoryMB % 4 !== 0) problems.memoryMB = 'VMware needs a multiple of 4 MB.';
+    if (!Number.isInteger(c.cpus) || c.cpus < 1 || c.cpus > 128) problems.cpus = 'Use 1 to 128 processors.';
+  }
+  return problems;
+}
+
+/** Joins a folder and a name with the folder's own separator (the renderer has no `path`). */
+export function joinPath(folder: string, name: string): string {
+  const sep = folder.includes('\\') && !folder.includes('/') ? '\\' : '/';
+  return folder.endsWith(sep) ? `${folder}${name}` : `${folder}${sep}${name}`;
+}
+
+/** Where the output will be, as the save step shows it before converting. */
+export function plannedOutput(c: Choices): string {
+  return effectiveSaveAs(c) === 'vm' ? joinPath(joinPath(c.destination, c.name), `${c.name}.vmx`) : joinPath(c.destination, `${c.name}.vmdk`);
+}
+
+export function buildRequest(setup: Setup): JobRequest {
+  const { disk, choices: c } = setup;
+  const subformat = subformatOf(c);
+  const common = {
+    source: disk.path,
+    verify: c.verify,
+    overwrite: c.overwrite,
+    ...(c.vhdSizeRule !== 'auto' ? { vhdSizeRule: c.vhdSizeRule } : {}),
+  };
+  if (effectiveSaveAs(c) === 'vmdk' || subformat === 'streamOptimized') {
+    return {
+      kind: 'convert',
+      ...common,
+      output: joinPath(c.destination, `${c.name}.vmdk`),
+      subformat,
+      adapter: c.controller === 'auto' ? 'lsilogic' : adapterForController(c.controller),
+    };
+  }
+  return {
+    kind: 'vm',
+    ...common,
+    destDir: c.destination,
+    name: c.name,
+    subformat,
+    guest: c.guestOS,
+    memoryMB: c.memoryMB,
+    cpus: c.cpus,
+    firmware: c.firmware,
+    ...(c.controller !== 'auto' ? { controller: c.controller } : {}),
+    ...(c.hwVersion !== 'auto' ? { hwVersion: c.hwVersion } : {}),
+    zeroCopy: false,
+  };
+}

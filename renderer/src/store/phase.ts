@@ -1,0 +1,68 @@
+// The wizard's state as one union: each kind carries exactly what its step needs, so "converting
+// without a job" or "done without a result" cannot be written down. The step shown derives from it.
+import type { ErrorInfo } from '../../../shared/errors';
+import type { JobResult, Progress } from '../../../shared/jobs';
+import type { Setup } from './choices';
+
+/** Where "Back" leads from an error: pick another disk, or change the options and try again. */
+export type Recovery = { to: 'welcome' } | { to: 'save'; setup: Setup };
+
+export type Phase =
+  | { kind: 'welcome' }
+  | { kind: 'inspecting'; path: string }
+  | { kind: 'source'; setup: Setup }
+  | { kind: 'diskType'; setup: Setup }
+  | { kind: 'save'; setup: Setup }
+  | { kind: 'starting'; setup: Setup }
+  | { kind: 'converting'; setup: Setup; jobId: string; progress: Progress | null; cancelling: boolean }
+  | { kind: 'done'; setup: Setup; result: JobResult }
+  | { kind: 'failed'; error: ErrorInfo; recovery: Recovery };
+
+export type PhaseKind = Phase['kind'];
+export type EditingPhase = Extract<Phase, { kind: 'source' | 'diskType' | 'save' }>;
+
+export const STEPS = [
+  { id: 'source', label: 'Source' },
+  { id: 'diskType', label: 'Disk type' },
+  { id: 'save', label: 'Save' },
+  { id: 'convert', label: 'Convert' },
+  { id: 'done', label: 'Done' },
+] as const;
+export type StepId = (typeof STEPS)[number]['id'];
+
+export function stepOf(phase: Phase): StepId {
+  switch (phase.kind) {
+    case 'welcome':
+    case 'inspecting':
+    case 'source':
+      return 'source';
+    case 'diskType':
+      return 'diskType';
+    case 'save':
+      return 'save';
+    case 'starting':
+    case 'converting':
+      return 'convert';
+    case 'done':
+      return 'done';
+    case 'failed':
+      return phase.recovery.to === 'welcome' ? 'source' : 'convert';
+  }
+}
+
+export function isEditing(phase: Phase): phase is EditingPhase {
+  return phase.kind === 'source' || phase.kind === 'diskType' || phase.kind === 'save';
+}
+
+/** The setup a phase carries, if any. */
+export function setupOf(phase: Phase): Setup | null {
+  switch (phase.kind) {
+    case 'welcome':
+    case 'inspecting':
+      return null;
+    case 'failed':
+      return phase.recovery.to === 'save' ? phase.recovery.setup : null;
+    default:
+      return phase.setup;
+  }
+}

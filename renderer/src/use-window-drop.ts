@@ -1,0 +1,46 @@
+// Dropping a file anywhere in the window opens it; the window highlights while a file is
+// dragged over it. Every drop is handled here so a dropped file never navigates the page.
+import { useEffect, useState } from 'react';
+import type { DroppedFile } from '../../shared/bridge';
+
+const carriesFiles = (e: DragEvent): boolean => Array.from(e.dataTransfer?.types ?? []).includes('Files');
+
+export function useWindowDrop(accepting: boolean, onFile: (file: DroppedFile) => void): boolean {
+  const [dragging, setDragging] = useState(false);
+  useEffect(() => {
+    // dragenter/dragleave fire for every child crossed; count them to know when the pointer left the window.
+    let depth = 0;
+    const enter = (e: DragEvent): void => {
+      e.preventDefault();
+      if (!carriesFiles(e)) return;
+      depth++;
+      setDragging(true);
+    };
+    const over = (e: DragEvent): void => {
+      e.preventDefault();
+      if (e.dataTransfer) e.dataTransfer.dropEffect = accepting && carriesFiles(e) ? 'copy' : 'none';
+    };
+    const leave = (): void => {
+      depth = Math.max(0, depth - 1);
+      if (depth === 0) setDragging(false);
+    };
+    const drop = (e: DragEvent): void => {
+      e.preventDefault();
+      depth = 0;
+      setDragging(false);
+      const file = e.dataTransfer?.files[0];
+      if (accepting && file) onFile(file);
+    };
+    window.addEventListener('dragenter', enter);
+    window.addEventListener('dragover', over);
+    window.addEventListener('dragleave', leave);
+    window.addEventListener('drop', drop);
+    return () => {
+      window.removeEventListener('dragenter', enter);
+      window.removeEventListener('dragover', over);
+      window.removeEventListener('dragleave', leave);
+      window.removeEventListener('drop', drop);
+    };
+  }, [accepting, onFile]);
+  return dragging;
+}

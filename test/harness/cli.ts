@@ -1,0 +1,43 @@
+// `npm run harness`: the harness as a process, configured by the environment (a stable
+// contract external checks rely on):
+//   FERRY_PICK_SOURCE   what "Choose file…" answers
+//   FERRY_PICK_DEST     what "Choose folder…" answers (and the suggested destination)
+//   FERRY_DROP_DIR      dropped files resolve by name inside this folder
+//   FERRY_HARNESS_PORT  a fixed port (default: any free one)
+//   FERRY_LAUNCH_FILES  disks "opened from the OS", separated by the OS's path delimiter
+// Prints `FERRY_HARNESS_URL=http://127.0.0.1:<port>/` once ready; stops on SIGTERM or SIGINT.
+import { existsSync } from 'node:fs';
+import { delimiter, join } from 'node:path';
+import { ROOT, startHarness } from './server';
+
+async function main(): Promise<void> {
+  for (const built of ['out/renderer/index.html', 'out/main/thread.js']) {
+    if (!existsSync(join(ROOT, built))) {
+      console.error(`harness: ${built} is missing; run \`npm run build\` first.`);
+      process.exit(1);
+    }
+  }
+  const env = process.env;
+  const harness = await startHarness({
+    pickSource: env.FERRY_PICK_SOURCE || null,
+    pickDest: env.FERRY_PICK_DEST || null,
+    dropDir: env.FERRY_DROP_DIR || null,
+    launchFiles: env.FERRY_LAUNCH_FILES ? env.FERRY_LAUNCH_FILES.split(delimiter).filter(Boolean) : [],
+    port: env.FERRY_HARNESS_PORT ? Number(env.FERRY_HARNESS_PORT) : 0,
+    onShell: (action, path) => console.log(`FERRY_HARNESS_${action === 'showInFolder' ? 'SHOW_IN_FOLDER' : 'OPEN'}=${path}`),
+  });
+  console.log(`FERRY_HARNESS_URL=${harness.url}`);
+  let stopping = false;
+  const stop = (): void => {
+    if (stopping) return;
+    stopping = true;
+    void harness.close().finally(() => process.exit(0));
+  };
+  process.on('SIGTERM', stop);
+  process.on('SIGINT', stop);
+}
+
+main().catch((err: unknown) => {
+  console.error(`harness: ${err instanceof Error ? err.message : String(err)}`);
+  process.exit(1);
+});

@@ -1,0 +1,196 @@
+// The test harness: serves the built renderer on a loopback port and bridges `window.ferry`
+// over a WebSocket to the real FerryHost, JobService and worker. Only the OS pieces differ from
+// the app: dialogs answer from configuration, and "show"/"open" are recorded, not performed.
+import { readFile } from 'node:fs/promises';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { dirname, join, normalize, resolve, sep } from 'node:path';
+import { Worker } from 'node:worker_threads';
+import { WebSocketServer, type WebSocket } from 'ws';
+import { CONTENT_SECURITY_POLICY, contentTypeFor } from '../../electron/app-protocol';
+import { createHandlers } from '../../electron/handlers';
+import { FerryHost } from '../../electron/host';
+import { JobService } from '../../electron/jobs';
+import { isRegularFile } from '../../electron/launch-files';
+import { parseClientFrame, WS_PATH, type ServerFrame } from './ws-protocol';
+
+export const ROOT = resolve(__dirname, '../..');
+const BRIDGE_PATH = '/__ferry/bridge.js';
+
+export interface HarnessOptions {
+  /** What "Choose file…" answers (null: the dialog was closed). */
+  pickSource?: string | null;
+  /** What "Choose folder…" answers; also the suggested destination when set. */
+  pickDest?: string | null;
+  /** Dropped files resolve by name inside this folder. */
+  dropDir?: string | null;
+  /** Disks "opened from the OS", delivered once the page is ready. */
+  launchFiles?: string[];
+  port?: number;
+  rendererDir?: string;
+  threadPath?: string;
+  cancelGraceMs?: number;
+  /** Called for each "Show in folder" / "Open in VMware" (which the harness does not perform). */
+  onShell?: (action: 'showInFolder' | 'openPath', path: string) => void;
+}
+
+export interface ShellCall {
+  action: 'showInFolder' | 'openPath';
+  path: string;
+}
+
+export interface Harness {
+  url: string;
+  host: FerryHost;
+  jobs: JobService;
+  shellCalls: ShellCall[];
+  close(): Promise<void>;
+}
+
+/** The page's bridge, bundled for the browser (an IIFE) with Vite. */
+async function bundleBridge(): Promise<string> {
+  // Vite's types need `bundler` resolution, which this (node10) project does not use; the call is small.
+  const vite = 'vite';
+  const { build } = (await import(vite)) as { build(config: object): Promise<unknown> };
+  const output = await build({
+    configFile: false,
+    logLevel: 'silent',
+    root: ROOT,
+    build: {
+      write: false,
+      minify: false,
+      target: 'chrome120',
+      lib: { entry: join(ROOT, 'test/harness/browser-bridge.ts'), formats: ['iife'], name: 'FerryHarnessBridge' },
+    },
+  });
+  const first = (Array.isArray(output) ? output[0] : output) as { output: { type: string; code?: string }[] };
+  const chunk = first.output.find((o) => o.type === 'chunk');
+  if (!chunk?.code) throw new Error('the harness bridge did not bundle');
+  return chunk.code;
+}
+
+function withBridge(html: string): string {
+  // A classic script runs before the app's (deferred) module script, so `window.ferry` exists when
+  // the app starts; placed after the CSP meta tag, so the policy applies to it too.
+  const at = html.indexOf('<script');
+  const tag = `<script src="${BRIDGE_PATH}"></script>\n    `;
+  return at < 0 ? html.replace('</head>', `${tag}</head>`) : html.slice(0, at) + tag + html.slice(at);
+}
+
+export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> {
+  const rendererDir = opts.rendererDir ?? join(ROOT, 'out/renderer');
+  const threadPath = opts.threadPath ?? join(ROOT, 'out/main/thread.js');
+  const dropDir = opts.dropDir ? resolve(opts.dropDir) : null;
+  const shellCalls: ShellCall[] = [];
+  const record = (action: ShellCall['action'], path: string): void => {
+    shellCalls.push({ action, path });
+    opts.onShell?.(action, path);
+  };
+
+  const jobs = new JobService({ createWorker: () => new Worker(threadPath), ...(opts.cancelGraceMs ? { cancelGraceMs: opts.cancelGraceMs } : {}) });
+  const host = new FerryHost({
+    jobs,
+    dialogs: {
+      pickSource: async () => opts.pickSource ?? null,
+      pickDestination: async () => opts.pickDest ?? null,
+    },
+    shell: {
+      showInFolder: (path) => record('showInFolder', path),
+      openPath: async (path) => {
+        record('openPath', path);
+        return '';
+      },
+    },
+    suggestDestination: (source) => opts.pickDest ?? dirname(source),
+    acceptDrop: (path) => dropDir !== null && dirname(resolve(path)) === dropDir && isRegularFile(path),
+  });
+  if (opts.launchFiles?.length) host.openFiles(opts.launchFiles.map((p) => resolve(p)));
+  const handlers = createHandlers(host);
+
+  const bridgeConfig = `window.__FERRY_HARNESS__ = ${JSON.stringify({ dropDir: dropDir ?? '', sep })};\n`;
+  const bridge = bridgeConfig + (await bundleBridge());
+
+  const serveFile = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    const pathname = decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname);
+    if (pathname === BRIDGE_PATH) {
+      res.writeHead(200, { 'content-type': 'text/javascript; charset=utf-8', 'cache-control': 'no-store' });
+      res.end(bridge);
+      return;
+    }
+    const relative = pathname === '/' ? '/index.html' : pathname;
+    const file = normalize(join(rendererDir, relative));
+    if (!file.startsWith(rendererDir + sep) || relative.includes('\0')) {
+      res.writeHead(404).end();
+      return;
+    }
+    try {
+      const body = await readFile(file);
+      res.writeHead(200, {
+        'content-type': contentTypeFor(file),
+        'content-security-policy': CONTENT_SECURITY_POLICY,
+        'cache-control': 'no-store',
+      });
+      res.end(relative === '/index.html' ? withBridge(body.toString('utf8')) : body);
+    } catch {
+      res.writeHead(404).end();
+    }
+  };
+
+  const server = createServer((req, res) => {
+    if (req.method !== 'GET' && req.method !== 'HEAD') {
+      res.writeHead(405).end();
+      return;
+    }
+    void serveFile(req, res);
+  });
+  const wss = new WebSocketServer({ server, path: WS_PATH });
+  wss.on('connection', (socket: WebSocket) => serveConnection(socket));
+
+  function serveConnection(socket: WebSocket): void {
+    const started = new Set<string>();
+    const send = (frame: ServerFrame): void => {
+      if (socket.readyState === socket.OPEN) socket.send(JSON.stringify(frame));
+    };
+    const off = host.onEvent((event) => send({ event: event.name, payload: event.payload }));
+    socket.on('message', (data) => {
+      let frame;
+      try {
+        frame = parseClientFrame(JSON.parse(String(data)));
+      } catch {
+        socket.close(1003, 'malformed frame');
+        return;
+      }
+      const { id, method, arg } = frame;
+      handlers[method](arg).then(
+        (answer) => {
+          if (method === 'start' && (answer as { ok?: boolean }).ok) started.add((answer as { value: string }).value);
+          send({ id, answer: answer ?? null });
+        },
+        (err: unknown) => send({ id, refused: err instanceof Error ? err.message : String(err) }),
+      );
+    });
+    socket.on('close', () => {
+      off();
+      host.rendererGone();
+      // A page that goes away takes its jobs with it, as closing the app's window does.
+      for (const jobId of started) jobs.cancel(jobId);
+    });
+  }
+
+  await new Promise<void>((resolveListen) => server.listen(opts.port ?? 0, '127.0.0.1', resolveListen));
+  const { port } = server.address() as AddressInfo;
+
+  return {
+    url: `http://127.0.0.1:${port}/`,
+    host,
+    jobs,
+    shellCalls,
+    async close() {
+      for (const client of wss.clients) client.terminate();
+      await new Promise<void>((r) => wss.close(() => r()));
+      await new Promise<void>((r) => server.close(() => r()));
+      await jobs.cancelAll();
+      host.dispose();
+    },
+  };
+}

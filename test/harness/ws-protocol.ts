@@ -1,0 +1,28 @@
+// Frames of the harness's WebSocket bridge: calls out, answers and pushed events back. JSON.
+import { HOST_EVENTS, HOST_METHODS, type HostEventName, type HostMethod } from '../../shared/bridge';
+
+export const WS_PATH = '/__ferry/ws';
+
+export type ClientFrame = { id: number; method: HostMethod; arg?: unknown };
+export type ServerFrame = { id: number; answer: unknown } | { id: number; refused: string } | { event: HostEventName; payload: unknown };
+
+const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+export function parseClientFrame(v: unknown): ClientFrame {
+  if (!isRecord(v) || !Number.isSafeInteger(v.id) || !(HOST_METHODS as readonly unknown[]).includes(v.method)) throw new Error('malformed call');
+  const frame: ClientFrame = { id: v.id as number, method: v.method as HostMethod };
+  if (v.arg !== undefined) frame.arg = v.arg;
+  return frame;
+}
+
+export function parseServerFrame(v: unknown): ServerFrame {
+  if (!isRecord(v)) throw new Error('malformed frame');
+  if (typeof v.event === 'string') {
+    if (!(HOST_EVENTS as readonly string[]).includes(v.event)) throw new Error('unknown event');
+    return { event: v.event as HostEventName, payload: v.payload };
+  }
+  if (!Number.isSafeInteger(v.id)) throw new Error('malformed frame');
+  if (typeof v.refused === 'string') return { id: v.id as number, refused: v.refused };
+  if ('answer' in v) return { id: v.id as number, answer: v.answer };
+  throw new Error('malformed frame');
+}
