@@ -1,0 +1,87 @@
+// The engine's VMDK reader (used by the verification pass and for VMDK sources) on disks written
+// by qemu-img, in every subformat, compared byte for byte with the raw file they came from.
+import assert from 'node:assert/strict';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import type { Subformat } from '../../shared/options';
+import { openVmdk } from '../../worker/engine/sources/vmdk/vmdk';
+import { ALL_SUBFORMATS } from '../support/oracle';
+import { tempDir } from '../support/tmp';
+import { runOk } from '../support/tools';
+import { KiB, MiB, pseudoRandom, rawBytes, type Piece } from '../support/vhd-writer';
+
+const SIZE = 40 * MiB + 7 * 512;
+const pieces: Piece[] = [
+  { offset: 0, data: pseudoRandom(100 * KiB, 1) },
+  { offset: 33 * MiB - 3 * 512, data: pseudoRandom(64 * KiB, 2) }, // across a grain table boundary
+  { offset: SIZE - 512, data: pseudoRandom(512, 3) },
+];
+const truth = rawBytes(SIZE, pieces);
+
+/** qemu-img pads text descriptors it writes with `convert` to 512 bytes of NULs. */
+function stripNulPadding(path: string): void {
+  const b = readFileSync(path);
+  const nul = b.indexOf(0);
+  if (nul !== -1) writeFileSync(path, b.subarray(0, nul));
+}
+
+async function readWhole(path: string): Promise<{ data: Buffer; size: number; dataExtentBytes: number }> {
+  const { source } = await openVmdk(path);
+  try {
+    const data = Buffer.alloc(source.size);
+    await source.read(0, source.size, data);
+    let dataExtentBytes = 0;
+    let end = 0;
+    for await (const e of source.extents()) {
+      assert.equal(e.offset, end, 'extents are contiguous');
+      end = e.offset + e.length;
+      if (e.kind === 'data') dataExtentBytes += e.length;
+    }
+    assert.equal(end, source.size, 'extents cover the disk');
+    return { data, size: source.size, dataExtentBytes };
+  } finally {
+    await source.close();
+  }
+}
+
+describe('openVmdk reads what qemu-img writes', () => {
+  const dir = tempDir({ after }, 'ferry-vmdkread');
+  const raw = join(dir, 'truth.raw');
+  before(() => {
+    writeFileSync(raw, truth);
+  });
+
+  for (const subformat of ALL_SUBFORMATS) {
+    it(`${subformat}: the same bytes as the raw image`, async () => {
+      const path = join(dir, `${subformat}.vmdk`);
+      runOk('qemu-img', ['convert', '-f', 'raw', '-O', 'vmdk', '-o', `subformat=${subformat}`, raw, path]);
+      // Text descriptors: reading the NUL padding is a known engine bug (the todo tests below).
+      if (subformat !== 'monolithicSparse' && subformat !== 'streamOptimized') stripNulPadding(path);
+      const got = await readWhole(path);
+      assert.equal(got.size, SIZE);
+      assert.ok(got.data.equals(truth), 'bytes differ');
+      if (subformat !== 'monolithicFlat' && subformat !== 'twoGbMaxExtentFlat') {
+        assert.ok(got.dataExtentBytes < 1 * MiB, `sparse extents report only allocated grains as data (${got.dataExtentBytes})`);
+      }
+    });
+  }
+
+  for (const subformat of ['monolithicFlat', 'twoGbMaxExtentFlat', 'twoGbMaxExtentSparse'] as Subformat[]) {
+    it(`${subformat} with the NUL-padded descriptor qemu-img convert writes`, { todo: 'engine bug: readDescriptor (sources/vmdk/vmdk.ts) parses a text descriptor file whole, NUL padding included, and fails with E_CORRUPT' }, async () => {
+      const path = join(dir, `padded-${subformat}.vmdk`);
+      runOk('qemu-img', ['convert', '-f', 'raw', '-O', 'vmdk', '-o', `subformat=${subformat}`, raw, path]);
+      assert.ok(readFileSync(path).includes(0), 'qemu-img padded the descriptor');
+      const got = await readWhole(path);
+      assert.ok(got.data.equals(truth));
+    });
+  }
+
+  it('a streamOptimized disk in qemu\'s layout (tables up front, flags 0x30003) reads back', async () => {
+    const path = join(dir, 'stream-qemu.vmdk');
+    runOk('qemu-img', ['convert', '-f', 'raw', '-O', 'vmdk', '-o', 'subformat=streamOptimized', raw, path]);
+    const flags = readFileSync(path).readUInt32LE(8);
+    assert.equal(flags & 0x30000, 0x30000);
+    assert.ok((await readWhole(path)).data.equals(truth));
+  });
+});
