@@ -1,0 +1,203 @@
+// JobService with the real worker (out/main/thread.js, as built), plus workers that misbehave
+// on purpose: silent on cancel, crashing, exiting, talking nonsense, leaving staging behind.
+import assert from 'node:assert/strict';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, test } from 'node:test';
+import { Worker } from 'node:worker_threads';
+import { JobService } from '../../electron/jobs';
+import type { JobEvent, JobRequest } from '../../shared/jobs';
+import { THREAD, entries, makeSlowVhd, makeVhd, sameContent, tempDir } from '../harness/fixtures';
+
+const realWorker = (): Worker => new Worker(THREAD);
+const evalWorker = (code: string) => (): Worker => new Worker(code, { eval: true });
+
+/** Resolves with every event of `jobId` once its final one has arrived. */
+function collect(service: JobService, until: (e: JobEvent) => void = () => undefined): { events: JobEvent[]; ended: Promise<JobEvent[]> } {
+  const events: JobEvent[] = [];
+  let resolveEnded!: (e: JobEvent[]) => void;
+  const ended = new Promise<JobEvent[]>((r) => (resolveEnded = r));
+  service.onEvent((e) => {
+    events.push(e);
+    until(e);
+    if (e.type !== 'progress') setTimeout(() => resolveEnded(events), 50); // catch anything that (wrongly) follows
+  });
+  return { events, ended };
+}
+
+function convertRequest(source: string, output: string, extra: Partial<JobRequest> = {}): JobRequest {
+  return { kind: 'convert', source, output, subformat: 'monolithicSparse', adapter: 'lsilogic', verify: true, overwrite: false, ...extra } as JobRequest;
+}
+
+describe('JobService with the real worker', () => {
+  test('inspect answers the DiskInfo, or a typed failure for a file that is not a disk', async (t) => {
+    const dir = tempDir(t);
+    const service = new JobService({ createWorker: realWorker });
+    const vhd = makeVhd(join(dir, 'a.vhd'));
+    const good = await service.inspect(vhd);
+    assert.ok(good.ok, JSON.stringify(good));
+    assert.equal(good.value.format, 'vhd');
+    assert.equal(good.value.variant, 'dynamic');
+    assert.ok(good.value.virtualSize >= 64 * 1024 * 1024, 'qemu rounds the size up to its CHS geometry');
+
+    writeFileSync(join(dir, 'junk.vhd'), 'this is not a disk');
+    const bad = await service.inspect(join(dir, 'junk.vhd'));
+    assert.equal(bad.ok, false);
+    assert.equal(!bad.ok && bad.error.code, 'E_NOT_A_DISK');
+  });
+
+  test('a conversion reports progress in order, then done once, and the output holds the source', async (t) => {
+    const dir = tempDir(t);
+    const vhd = makeVhd(join(dir, 'src.vhd'), { size: '256M', data: '32M' });
+    const service = new JobService({ createWorker: realWorker });
+    const { ended } = collect(service);
+    const output = join(dir, 'out.vmdk');
+    const id = await service.start(convertRequest(vhd, output));
+    const events = await ended;
+
+    assert.ok(events.every((e) => e.jobId === id));
+    const finals = events.filter((e) => e.type !== 'progress');
+    assert.equal(finals.length, 1, 'exactly one final event');
+    assert.equal(events.at(-1)!.type, 'done', JSON.stringify(events.at(-1)));
+    const progress = events.filter((e): e is Extract<JobEvent, { type: 'progress' }> => e.type === 'progress');
+    assert.ok(progress.length >= 2, 'some progress');
+    const order = ['converting', 'verifying'];
+    for (let i = 1; i < progress.length; i++) {
+      const [a, b] = [progress[i - 1]!, progress[i]!];
+      assert.ok(order.indexOf(b.phase) >= order.indexOf(a.phase), `phases never go back (${a.phase} → ${b.phase})`);
+      if (a.phase === b.phase) assert.ok(b.done >= a.done, 'done never decreases within a phase');
+    }
+    assert.deepEqual([...new Set(progress.map((p) => p.phase))], order);
+    const last = progress.at(-1)!;
+    assert.equal(last.done, last.total, 'the last progress of a phase is complete');
+    assert.equal(service.running, 0);
+    assert.ok(sameContent(vhd, 'vpc', output, 'vmdk').same);
+  });
+
+  test('cancel mid-way ends with cancelled and leaves nothing behind', async (t) => {
+    const dir = tempDir(t);
+    const src = join(dir, 'src');
+    const dest = join(dir, 'dest');
+    mkdirSync(src);
+    mkdirSync(dest);
+    writeFileSync(join(dest, 'unrelated.txt'), 'keep me');
+    const vhd = makeSlowVhd(join(src, 'big.vhd'));
+    const service = new JobService({ createWorker: realWorker });
+    let id = '';
+    const { ended } = collect(service, (e) => {
+      if (e.type === 'progress' && e.done > 0) service.cancel(id);
+    });
+    id = await service.start(convertRequest(vhd, join(dest, 'big.vmdk')));
+    const events = await ended;
+    assert.equal(events.at(-1)!.type, 'cancelled');
+    assert.ok(events.some((e) => e.type === 'progress' && e.done > 0 && e.done < e.total), 'it was cancelled part-way');
+    assert.deepEqual(entries(dest), ['unrelated.txt']);
+  });
+
+  test('a worker terminated before it can clean up: main removes its staging and partial files', async (t) => {
+    const dir = tempDir(t);
+    const dest = join(dir, 'dest');
+    mkdirSync(dest);
+    const vhd = makeSlowVhd(join(dir, 'big.vhd'));
+    // No grace at all: the worker is terminated the moment cancel is asked, mid-write.
+    const service = new JobService({ createWorker: realWorker, cancelGraceMs: 0 });
+    let id = '';
+    const { ended } = collect(service, (e) => {
+      if (e.type === 'progress' && e.done > 0) service.cancel(id);
+    });
+    id = await service.start({ kind: 'vm', source: vhd, destDir: dest, name: 'Big VM', subformat: 'monolithicSparse', zeroCopy: false, verify: true, overwrite: false });
+    const events = await ended;
+    assert.equal(events.at(-1)!.type, 'cancelled');
+    assert.deepEqual(entries(dest), []);
+  });
+});
+
+describe('JobService with workers that misbehave', () => {
+  const request = (dir: string): JobRequest => convertRequest(join(dir, 'in.vhd'), join(dir, 'out.vmdk'));
+
+  test('a worker that ignores cancel is terminated after the grace period, and the job is cancelled', async (t) => {
+    const dir = tempDir(t);
+    const service = new JobService({ createWorker: evalWorker('setInterval(() => {}, 1000)'), cancelGraceMs: 150 });
+    const { ended } = collect(service);
+    const id = await service.start(request(dir));
+    const started = Date.now();
+    assert.equal(service.cancel(id), true);
+    const events = await ended;
+    assert.deepEqual(events.map((e) => e.type), ['cancelled']);
+    assert.ok(Date.now() - started >= 140, 'waited for the grace period first');
+    assert.equal(service.cancel(id), false, 'nothing left to cancel');
+  });
+
+  test('a worker that throws is a failed job with E_INTERNAL, not a hang', async (t) => {
+    const dir = tempDir(t);
+    const service = new JobService({ createWorker: evalWorker("require('worker_threads').parentPort.on('message', () => { throw new Error('boom'); })") });
+    const { ended } = collect(service);
+    await service.start(request(dir));
+    const [event] = await ended;
+    assert.equal(event?.type, 'failed');
+    assert.equal(event?.type === 'failed' && event.error.code, 'E_INTERNAL');
+    assert.match(event?.type === 'failed' ? event.error.message : '', /boom/);
+  });
+
+  test('a worker that exits without answering is a failed job that says so', async (t) => {
+    const dir = tempDir(t);
+    const service = new JobService({ createWorker: evalWorker("require('worker_threads').parentPort.on('message', () => process.exit(3))") });
+    const { ended } = collect(service);
+    await service.start(request(dir));
+    const [event] = await ended;
+    assert.equal(event?.type, 'failed');
+    assert.match(event?.type === 'failed' ? event.error.message : '', /exit code 3/);
+  });
+
+  test('a malformed message from the worker fails the job instead of reaching the renderer', async (t) => {
+    const dir = tempDir(t);
+    const service = new JobService({
+      createWorker: evalWorker("const p = require('worker_threads').parentPort; p.on('message', () => p.postMessage({ type: 'progress', progress: { phase: 'warp', done: -1 } }))"),
+    });
+    const { ended } = collect(service);
+    await service.start(request(dir));
+    const events = await ended;
+    assert.deepEqual(events.map((e) => e.type), ['failed']);
+  });
+
+  test('leftovers of a killed worker are removed; files that were there before are kept', async (t) => {
+    const dir = tempDir(t);
+    writeFileSync(join(dir, 'out-old.txt'), 'not ours');
+    writeFileSync(join(dir, '.out.vmdk.ferry-partial-0badf00d'), 'was there before the job');
+    // Stages output the way the engine does, then hangs: only main can clean up after it.
+    const code = `
+      const { parentPort } = require('worker_threads');
+      const fs = require('fs'); const path = require('path');
+      parentPort.on('message', (m) => {
+        if (m.type !== 'run') return;
+        const dir = path.dirname(m.request.output);
+        const staging = path.join(dir, '.out.vmdk.ferry-partial-12345678');
+        fs.mkdirSync(staging);
+        fs.writeFileSync(path.join(staging, 'out.vmdk'), 'partial');
+        fs.writeFileSync(path.join(dir, 'out-s001.vmdk'), 'an extent renamed before the crash');
+        parentPort.postMessage({ type: 'progress', progress: { phase: 'converting', done: 1, total: 2, rate: 1 } });
+        setInterval(() => {}, 1000);
+      });`;
+    const service = new JobService({ createWorker: evalWorker(code), cancelGraceMs: 50 });
+    let id = '';
+    const { ended } = collect(service, (e) => {
+      if (e.type === 'progress') service.cancel(id);
+    });
+    id = await service.start(request(dir));
+    const events = await ended;
+    assert.equal(events.at(-1)!.type, 'cancelled');
+    assert.deepEqual(entries(dir), ['.out.vmdk.ferry-partial-0badf00d', 'out-old.txt']);
+  });
+
+  test('cancelAll stops every job and resolves once they have all ended', async (t) => {
+    const dir = tempDir(t);
+    const service = new JobService({ createWorker: evalWorker('setInterval(() => {}, 1000)'), cancelGraceMs: 50 });
+    const { events } = collect(service);
+    await service.start(request(dir));
+    await service.start(request(dir));
+    assert.equal(service.running, 2);
+    await service.cancelAll();
+    assert.equal(service.running, 0);
+    assert.deepEqual(events.map((e) => e.type), ['cancelled', 'cancelled']);
+  });
+});
