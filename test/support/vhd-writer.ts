@@ -6,7 +6,7 @@
 // Contents are described as `Piece`s (offset + bytes, later pieces win) so a large, mostly empty
 // disk never needs a buffer of its full size.
 import { randomBytes } from 'node:crypto';
-import { closeSync, ftruncateSync, openSync, writeSync } from 'node:fs';
+import { closeSync, fstatSync, ftruncateSync, openSync, readSync, writeSync } from 'node:fs';
 
 export const SECTOR = 512;
 export const MiB = 1024 * 1024;
@@ -504,4 +504,37 @@ export function pseudoRandom(length: number, seed: number): Buffer {
 /** A sector-sized (or `length`) run of one byte value, never all zero unless `value` is 0. */
 export function filled(length: number, value: number): Buffer {
   return Buffer.alloc(length, value);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Damage, for tests of refusals
+
+/** Edits the footer at the end of a VHD (and the copy at 0 when present), then re-checksums it. */
+export function patchFooter(path: string, edit: (footer: Buffer) => void): void {
+  const fd = openSync(path, 'r+');
+  try {
+    const size = fstatSync(fd).size;
+    for (const at of [size - SECTOR, 0]) {
+      const b = Buffer.alloc(SECTOR);
+      readSync(fd, b, 0, SECTOR, at);
+      if (b.toString('latin1', 0, 8) !== 'conectix') continue;
+      edit(b);
+      b.writeUInt32BE(vhdChecksum(b, 64), 64);
+      writeSync(fd, b, 0, SECTOR, at);
+    }
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** Overwrites 4 bytes of a dynamic VHD's BAT (entry `index`, big-endian sector number). */
+export function patchBat(path: string, tableOffset: number, index: number, sector: number): void {
+  const fd = openSync(path, 'r+');
+  try {
+    const b = Buffer.alloc(4);
+    b.writeUInt32BE(sector >>> 0);
+    writeSync(fd, b, 0, 4, tableOffset + index * 4);
+  } finally {
+    closeSync(fd);
+  }
 }
