@@ -202,8 +202,9 @@ export function logLocation(header: VhdxHeader, file: ReadOnlyFile): { offset: n
 }
 
 /**
- * Replays a non-empty log into memory. Returns undefined when there is nothing to replay. The
- * file is never written: the result is an overlay that every later read goes through.
+ * Replays a non-empty log into memory. Returns undefined when the header names no log, and a
+ * replay of 0 entries when it names one that holds nothing. The file is never written: the
+ * result is an overlay that every later read goes through.
  */
 export async function replayLog(file: ReadOnlyFile, header: VhdxHeader): Promise<LogReplay | undefined> {
   if (isZeroGuid(header.logGuid)) return undefined;
@@ -218,7 +219,8 @@ export async function replayLog(file: ReadOnlyFile, header: VhdxHeader): Promise
   const log = await file.readExact(offset, length, 'VHDX log');
   const { sequence, sawEntries } = findActiveSequence(log, header.logGuid, file.path);
   if (sequence.length === 0) {
-    if (!sawEntries) return undefined; // a LogGuid was set but nothing was logged under it yet
+    // A LogGuid was set but nothing was logged under it: no update can be pending (qemu agrees).
+    if (!sawEntries) return { overlay: new LogOverlayBuilder().build(), minimumFileSize: 0, entries: 0, firstSequence: 0n, lastSequence: 0n };
     throw corrupt(file.path, `the VHDX log (at offset ${offset}) holds entries but no valid, complete sequence of them; it cannot be replayed.`);
   }
   const head = sequence[sequence.length - 1]!;

@@ -55,7 +55,9 @@ async function openImage(raw: ReadOnlyFile): Promise<VhdxImage> {
   const replay = await replayLog(raw, header);
   let file: VhdxFile = raw;
   let log: Region | undefined;
-  if (replay) {
+  if (replay?.entries === 0) {
+    warnings.push('The header names a log, but the log holds no entries written under it; there was nothing to replay.');
+  } else if (replay) {
     file = new PatchedFile(raw, replay.overlay, replay.minimumFileSize);
     log = logLocation(header, raw);
     warnings.push(
