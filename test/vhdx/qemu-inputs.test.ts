@@ -4,8 +4,11 @@
 import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { after, describe, it } from 'node:test';
 import type { Subformat } from '../../shared/options';
+import { inspectDisk } from '../../worker/engine/inspect/inspect';
 import { convertsExactly, type MatrixInput } from '../support/matrix';
+import { tempDir } from '../support/tmp';
 import { qemuInfo, qemuIo, runOk } from '../support/tools';
 import { KiB, MiB, SECTOR, pseudoRandom, writeRaw, type Piece } from '../support/vhd-writer';
 
@@ -98,3 +101,25 @@ function scatteredLarge(dir: string, size: number): MatrixInput {
   qemuIo(vhdx, 'vhdx', cmds);
   return { source: vhdx, truth: { size: vhdxSize(vhdx, size), pieces } };
 }
+
+describe('inspect on qemu-img VHDX', () => {
+  const dir = tempDir({ after }, 'ferry-vhdx-inspect');
+  it('reports format, variant, block size, creator and the disk id', async () => {
+    for (const [sub, bs] of [
+      ['dynamic', 8 * MiB],
+      ['fixed', MiB],
+    ] as const) {
+      const path = join(dir, `${sub}.vhdx`);
+      qemuCreateVhdx(path, 5 * MiB, sub, bs);
+      const info = await inspectDisk(path);
+      assert.equal(info.format, 'vhdx');
+      assert.equal(info.variant, sub);
+      assert.equal(info.virtualSize, 5 * MiB);
+      assert.equal(info.blockSize, bs);
+      assert.match(info.creator?.app ?? '', /^QEMU v\d/);
+      assert.match(info.uuid ?? '', /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/);
+      assert.deepEqual(info.parents, []);
+      assert.deepEqual(info.warnings, []);
+    }
+  });
+});

@@ -193,6 +193,23 @@ describe('writer VHDX payload states against qemu', () => {
     writeVhdx(join(dir, 'states.vhdx'), spec);
     assert.ok(qemuRaw(dir, join(dir, 'states.vhdx'), false).equals(chainBytes([spec])));
     assert.equal(run('qemu-img', ['check', '-f', 'vhdx', join(dir, 'states.vhdx')]).code, 0);
+    const vi = vhdiinfo(join(dir, 'states.vhdx'));
+    assert.equal(libyalField(vi.stdout, 'Disk type'), 'Dynamic');
+    assert.equal(mediaSize(vi.stdout), STATES_SIZE);
+  });
+
+  it('a fixed file is Fixed to libvhdi and to inspect; a dynamic one Dynamic', async () => {
+    for (const fixed of [true, false]) {
+      const path = join(dir, `variant-${fixed}.vhdx`);
+      const img = writeVhdx(path, { virtualSize: 2 * MiB, fixed, creator: 'Microsoft Windows 10.0.26100.1', blocks: blocksOf([[0, { state: 'full', data: pseudoRandom(MiB, 38) }], [1, { state: 'full', data: pseudoRandom(MiB, 39) }]]) });
+      assert.equal(libyalField(vhdiinfo(path).stdout, 'Disk type'), fixed ? 'Fixed' : 'Dynamic');
+      const info = await inspectDisk(path);
+      assert.equal(info.variant, fixed ? 'fixed' : 'dynamic');
+      assert.equal(info.allocatedBytes, 2 * MiB);
+      assert.equal(info.fileSize, img.size);
+      assert.equal(info.creator?.app, 'Microsoft Windows 10.0.26100.1');
+      assert.equal(info.uuid, guidString(img.read(img.items.get('page83')!, 16)), 'uuid is the Page 83 virtual disk id');
+    }
   });
 });
 
