@@ -48,13 +48,6 @@ export class Staging {
   }
 }
 
-async function exists(path: string): Promise<boolean> {
-  return lstat(path).then(
-    () => true,
-    () => false,
-  );
-}
-
 async function canonical(path: string): Promise<string> {
   try {
     return await realpath(path);
@@ -76,11 +69,23 @@ export async function checkTargets(targets: string[], overwrite: boolean, source
       throw new FerryError('E_USAGE', `${target}: is the source disk (or one of its parents); Ferry never writes to its input.`, 'Choose another output name.');
     }
   }
-  if (overwrite) return;
   for (const target of targets) {
-    if (await exists(target)) {
-      throw new FerryError('E_EXISTS', `${target}: already exists.`, 'Choose another name, or pass --overwrite to replace it.');
+    const st = await lstat(target).catch(() => undefined);
+    if (!st) continue;
+    if (st.isDirectory()) {
+      throw new FerryError('E_EXISTS', `${target}: is an existing folder; Ferry replaces files, never folders.`, 'Give the output a file name (for example disk.vmdk) or choose another place.');
     }
+    if (!overwrite) throw new FerryError('E_EXISTS', `${target}: already exists.`, 'Choose another name, or pass --overwrite to replace it.');
+  }
+}
+
+/** Characters a descriptor's quoted file name cannot hold, and that no file name should. */
+const UNSAFE_NAME = /["\x00-\x1f\x7f]/;
+
+/** Refuses an output file name the VMDK descriptor could not name faithfully. */
+export function checkOutputName(name: string): void {
+  if (UNSAFE_NAME.test(name)) {
+    throw new FerryError('E_USAGE', `"${name.replace(/[\x00-\x1f\x7f]/g, '?')}": a VMDK cannot name a file holding double quotes or control characters.`, 'Choose a name without them.');
   }
 }
 

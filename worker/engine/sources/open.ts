@@ -1,6 +1,10 @@
 import type { VhdSizeRule } from '../../../shared/options';
 import { FerryError } from '../errors';
 import { ReadOnlyFile } from '../io/read-only-file';
+import { openCompressed } from './compressed/compressed-source';
+import { sniffContainer } from './compressed/sniff';
+import type { UnpackOptions } from './compressed/unpack';
+import { openRaw, rawEvidence } from './raw/raw';
 import type { DiskSource } from './source';
 import { hasVhdCookie } from './vhd/footer';
 import { openVhd } from './vhd/vhd';
@@ -9,6 +13,10 @@ import { openVmdk } from './vmdk/vmdk';
 
 export interface OpenOptions {
   vhdSizeRule?: VhdSizeRule;
+  /** Where a compressed source is unpacked, with progress and cancel (default: the system's temporary folder). */
+  unpack?: UnpackOptions;
+  /** The name a signature-less file is judged by when `path` is an unpacked copy (set by the unpacker). */
+  nameHint?: string;
 }
 
 export type DetectedFormat = 'vhd' | 'vhdx' | 'vmdk' | 'unknown';
@@ -44,10 +52,31 @@ export async function openSource(path: string, opts: OpenOptions = {}): Promise<
     case 'vhdx':
       return openVhdx(path);
     case 'unknown':
-      throw new FerryError(
-        'E_NOT_A_DISK',
-        `${path}: not a recognised disk image (no VHD footer, VHDX or VMDK signature).`,
-        'Ferry reads .vhd files (fixed, dynamic and differencing) and VMDKs; is this the right file?',
-      );
+      return openSignatureless(path, opts);
   }
+}
+
+/** No disk signature: a compressed file or archive (by content), a raw image (by name or partition table), or not a disk. */
+async function openSignatureless(path: string, opts: OpenOptions): Promise<DiskSource> {
+  const file = await ReadOnlyFile.open(path);
+  let head: Buffer;
+  try {
+    head = await file.readExact(0, Math.min(file.size, 1024), 'first sectors');
+  } finally {
+    await file.close();
+  }
+  const sniffed = sniffContainer(head);
+  if (sniffed?.kind === 'container') {
+    const rule = opts.vhdSizeRule ? { vhdSizeRule: opts.vhdSizeRule } : {};
+    return openCompressed(path, sniffed.format, opts.unpack ?? {}, (unpacked, nameHint) => openSource(unpacked, { ...rule, nameHint }));
+  }
+  if (sniffed?.kind === 'unsupported') {
+    throw new FerryError('E_UNSUPPORTED', `${path}: the file is ${sniffed.what.name}, which Ferry cannot unpack.`, `Unpack it with ${sniffed.what.tool} first, then open the disk inside.`);
+  }
+  if (rawEvidence(head, opts.nameHint ?? path)) return openRaw(path);
+  throw new FerryError(
+    'E_NOT_A_DISK',
+    `${path}: not a recognised disk image (no VHD footer, VHDX or VMDK signature, no partition table, not compressed).`,
+    'Ferry reads VHD, VHDX and VMDK disks, raw images (.img, .raw, .dd, or any with a partition table), and these compressed with gzip, bzip2, xz, zip or tar; is this the right file?',
+  );
 }

@@ -2,7 +2,7 @@ import { stat, writeFile } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
 import type { JobResult, VmRequest } from '../../../shared/jobs';
 import { adapterForController } from '../../../shared/options';
-import { estimateOutputBytes, sourceFiles, verifyVmdk, writeVmdk, type RunContext } from '../convert';
+import { estimateOutputBytes, sourceFiles, verifyWritten, writeVmdk, type RunContext } from '../convert';
 import { FerryError, throwIfAborted } from '../errors';
 import { detectGuest } from '../inspect/guest';
 import { readPartitionTable } from '../inspect/partitions';
@@ -35,7 +35,7 @@ interface WrittenVmDisk {
 /** Copies the source into a new VMDK inside the staging folder (the `convert` pipeline). */
 async function copyDisk(source: DiskSource, dir: string, diskFile: string, req: VmRequest, hw: VmHardware, ctx: RunContext): Promise<WrittenVmDisk> {
   const written = await writeVmdk(source, dir, diskFile, req.subformat, { adapter: adapterForController(hw.controller), hwVersion: hw.hwVersion }, ctx);
-  if (req.verify) await verifyVmdk(written.files[0]!, { size: source.size, digest: written.digest }, ctx);
+  if (req.verify) await verifyWritten(written, source, ctx);
   return { names: planFiles(written.plan), dataBytes: written.dataBytes, digest: written.digest, verified: req.verify };
 }
 

@@ -315,6 +315,19 @@ async function openImage(file: ReadOnlyFile, opts: VhdOpenOptions): Promise<VhdI
   };
 }
 
+/**
+ * The chain's size is the child's. A parent made by another tool may pick the other of its two
+ * size fields (a Hyper-V child over a Virtual PC parent); when that field gives the child's size,
+ * read the parent at it.
+ */
+async function sizedLikeChild(parent: VhdImage, child: VhdImage, opts: VhdOpenOptions): Promise<VhdImage> {
+  const c = parent.sizeCandidates;
+  if (parent.size === child.size || !c || (opts.sizeRule ?? 'auto') !== 'auto') return parent;
+  const rule = c.currentSize === child.size ? 'current' : c.chsSize === child.size ? 'chs' : undefined;
+  if (!rule) return parent;
+  return openImage(parent.file, { ...opts, sizeRule: rule });
+}
+
 async function tryRealpath(p: string): Promise<string> {
   return realpath(p).catch(() => p);
 }
@@ -345,7 +358,7 @@ async function openParent(child: VhdImage, opts: VhdOpenOptions, visited: Set<st
       throw err;
     }
     const found = uuidText(image.footer.uniqueId);
-    if (found === expected) return image;
+    if (found === expected) return sizedLikeChild(image, child, opts);
     await file.close();
     mismatches.push(`${cand.path} has UUID ${found}`);
   }

@@ -303,7 +303,10 @@ async function readDescriptor(file: ReadOnlyFile, head: Buffer): Promise<{ text:
     return { text: raw.toString('utf8', 0, nul === -1 ? raw.length : nul), embedded: header };
   }
   if (file.size > MAX_DESCRIPTOR_BYTES) throw new FerryError('E_NOT_A_DISK', `${file.path}: not a VMDK descriptor (too large to be text).`);
-  return { text: (await file.readExact(0, file.size, 'descriptor')).toString('utf8') };
+  // qemu-img pads a standalone descriptor with NULs to a sector boundary; the text ends at the first.
+  const raw = await file.readExact(0, file.size, 'descriptor');
+  const nul = raw.indexOf(0);
+  return { text: raw.toString('utf8', 0, nul === -1 ? raw.length : nul) };
 }
 
 /** Opens any hosted VMDK (all five subformats) as a disk source. */
