@@ -2,11 +2,14 @@
 // few MiB converts in seconds), offsets past 4 GiB must survive, split outputs must cut at
 // VMware's 2047 MiB with data straddling the cut.
 import assert from 'node:assert/strict';
-import { writeFileSync } from 'node:fs';
+import { readdirSync, statfsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { ferry, lastEvent } from '../support/cli';
 import { convertsExactly, type MatrixInput } from '../support/matrix';
+import { tempDir } from '../support/tmp';
 import { qemuCreateVpc, qemuInfo, qemuIo } from '../support/tools';
-import { GiB, MiB, SECTOR, pseudoRandom, type Piece } from '../support/vhd-writer';
+import { GiB, MiB, SECTOR, pseudoRandom, writeDynamicVhd, type Piece } from '../support/vhd-writer';
 
 const SPLIT = 4192256 * SECTOR; // 2047 MiB, VMware's extent size
 
@@ -60,3 +63,48 @@ convertsExactly(
   // Verifying a flat output reads the whole virtual size (see work-follows-data.test.ts): skip it here.
   { timeoutMs: 180_000, noVerify: ['monolithicFlat', 'twoGbMaxExtentFlat'] },
 );
+
+const MAX_VHD = 0xff000000 * SECTOR; // 2040 GiB, the largest VHD
+
+/** 8 MiB windows around each piece: the grain map check proves everything else is unallocated. */
+function around(truth: { pieces: Piece[] }): Array<[number, number]> {
+  return truth.pieces.map((p) => {
+    const start = Math.max(0, Math.floor(p.offset / MiB) * MiB - 4 * MiB);
+    return [start, Math.min(8 * MiB + p.data.length, MAX_VHD - start)];
+  });
+}
+
+convertsExactly(
+  'writer dynamic VHD of the maximum 2040 GiB with data at both ends and past 2 TiB of sectors',
+  (dir): MatrixInput => {
+    const vhd = join(dir, 'max.vhd');
+    const pieces: Piece[] = [
+      { offset: 0, data: pseudoRandom(SECTOR, 11) },
+      { offset: 1024 * GiB + 3 * SECTOR, data: pseudoRandom(4096, 12) },
+      { offset: MAX_VHD - 2 * SECTOR, data: pseudoRandom(2 * SECTOR, 13) },
+    ];
+    writeDynamicVhd(vhd, { size: MAX_VHD, pieces });
+    return { source: vhd, truth: { size: MAX_VHD, pieces } };
+  },
+  // (twoGbMaxExtentSparse would be 1021 files: the 100 GiB case covers splitting sparse disks.)
+  { subformats: ['monolithicSparse', 'streamOptimized'], maxSeconds: 60, timeoutMs: 240_000, compareWindows: around },
+);
+
+describe('a flat output larger than the free space', () => {
+  it('is refused before writing with E_NO_SPACE saying how much is needed (exit 3)', async (t) => {
+    const dir = tempDir(t);
+    const free = Number(statfsSync(dir).bavail) * Number(statfsSync(dir).bsize);
+    if (free > MAX_VHD) {
+      t.skip(`this file system has ${free} bytes free, more than a 2040 GiB disk needs`);
+      return;
+    }
+    const vhd = join(dir, 'max.vhd');
+    writeDynamicVhd(vhd, { size: MAX_VHD, pieces: [] });
+    const r = await ferry(['convert', vhd, join(dir, 'flat.vmdk'), '--type', 'fixed', '--json']);
+    assert.equal(r.code, 3);
+    const ev = lastEvent(r);
+    assert.equal(ev.code, 'E_NO_SPACE');
+    assert.match(String(ev.message), /TiB|GiB/);
+    assert.deepEqual(readdirSync(dir), ['max.vhd']);
+  });
+});
