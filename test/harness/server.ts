@@ -77,8 +77,8 @@ function withBridge(html: string): string {
   return at < 0 ? html.replace('</head>', `${tag}</head>`) : html.slice(0, at) + tag + html.slice(at);
 }
 
-export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> {
-  const rendererDir = opts.rendererDir ?? join(ROOT, 'out/renderer');
+/** The host the harness serves: the app's own FerryHost and JobService, with test-only OS answers. */
+export function createHarnessHost(opts: HarnessOptions = {}): { host: FerryHost; jobs: JobService; shellCalls: ShellCall[]; dropDir: string | null } {
   const threadPath = opts.threadPath ?? join(ROOT, 'out/main/thread.js');
   const dropDir = opts.dropDir ? resolve(opts.dropDir) : null;
   const shellCalls: ShellCall[] = [];
@@ -86,7 +86,6 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
     shellCalls.push({ action, path });
     opts.onShell?.(action, path);
   };
-
   const jobs = new JobService({ createWorker: () => new Worker(threadPath), ...(opts.cancelGraceMs ? { cancelGraceMs: opts.cancelGraceMs } : {}) });
   const host = new FerryHost({
     jobs,
@@ -105,6 +104,12 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
     acceptDrop: (path) => dropDir !== null && dirname(resolve(path)) === dropDir && isRegularFile(path),
   });
   if (opts.launchFiles?.length) host.openFiles(opts.launchFiles.map((p) => resolve(p)));
+  return { host, jobs, shellCalls, dropDir };
+}
+
+export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> {
+  const rendererDir = opts.rendererDir ?? join(ROOT, 'out/renderer');
+  const { host, jobs, shellCalls, dropDir } = createHarnessHost(opts);
   const handlers = createHandlers(host);
 
   const bridgeConfig = `window.__FERRY_HARNESS__ = ${JSON.stringify({ dropDir: dropDir ?? '', sep })};\n`;

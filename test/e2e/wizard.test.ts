@@ -1,0 +1,253 @@
+// The wizard end to end: Debian's Chromium on the built renderer, through `npm run harness`
+// exactly as external checks start it (environment in, URL line out, SIGTERM to stop), with
+// the real host, JobService and worker behind the WebSocket. Screenshots of every step go to
+// test-results/app/.
+import assert from 'node:assert/strict';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { after, before, describe, test } from 'node:test';
+import type { Browser, Page } from 'playwright-core';
+import { entries, makeSlowVhd, makeVhd, sameContent } from '../harness/fixtures';
+import { ROOT } from '../harness/server';
+import { dropFile, launchChromium, openPage, pageProblems, screenshot } from './support';
+
+interface RunningHarness {
+  child: ChildProcess;
+  url: string;
+  lines: string[];
+}
+
+function startHarnessProcess(env: Record<string, string>): Promise<RunningHarness> {
+  const child = spawn('npm', ['run', '--silent', 'harness'], { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
+  const lines: string[] = [];
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error('the harness printed no URL within 30 s')), 30_000);
+    child.once('exit', (code) => reject(new Error(`the harness exited early (${code})`)));
+    createInterface({ input: child.stdout! }).on('line', (line) => {
+      lines.push(line);
+      const m = /^FERRY_HARNESS_URL=(http:\/\/127\.0\.0\.1:\d+\/)$/.exec(line);
+      if (m) {
+        clearTimeout(timer);
+        child.removeAllListeners('exit');
+        resolve({ child, url: m[1]!, lines });
+      }
+    });
+  });
+}
+
+/** Tabs until the focused element is the control named `name`, then presses Enter: reachable by keyboard. */
+async function keyboardActivate(page: Page, name: string): Promise<void> {
+  for (let i = 0; i < 40; i++) {
+    const focused = await page.evaluate(() => {
+      const el = (globalThis as unknown as { document: { activeElement: { textContent: string | null; tagName: string } | null } }).document.activeElement;
+      return el ? `${el.tagName}:${(el.textContent ?? '').trim()}` : '';
+    });
+    if (focused === `BUTTON:${name}`) {
+      await page.keyboard.press('Enter');
+      return;
+    }
+    await page.keyboard.press('Tab');
+  }
+  assert.fail(`"${name}" cannot be reached with Tab`);
+}
+
+/** Every control on the page has an accessible name (a label, aria-label or text). */
+async function unlabelledControls(page: Page): Promise<string[]> {
+  return page.evaluate(() => {
+    type El = { tagName: string; id: string; type?: string; labels?: ArrayLike<unknown> | null; textContent: string | null; getAttribute(n: string): string | null; closest(s: string): unknown };
+    const doc = (globalThis as unknown as { document: { querySelectorAll(s: string): ArrayLike<El> } }).document;
+    return Array.from(doc.querySelectorAll('button, input, select, textarea'))
+      .filter((el) => {
+        const labelled = (el.labels && el.labels.length > 0) || el.getAttribute('aria-label') || el.getAttribute('aria-labelledby') || el.closest('label');
+        const text = el.tagName === 'BUTTON' && (el.textContent ?? '').trim() !== '';
+        return !labelled && !text;
+      })
+      .map((el) => `${el.tagName.toLowerCase()}#${el.id}`);
+  });
+}
+
+const heading = (page: Page, name: string | RegExp) => page.getByRole('heading', { level: 1, name });
+
+describe('the wizard in Chromium through the harness', () => {
+  let dir: string;
+  let drops: string;
+  let dest: string;
+  let picked: string;
+  let harness: RunningHarness;
+  let browser: Browser;
+
+  before(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'ferry-e2e-'));
+    drops = join(dir, 'drops');
+    dest = join(dir, 'Virtual Machines');
+    mkdirSync(drops);
+    mkdirSync(dest);
+    picked = makeVhd(join(dir, 'Picked Disk.vhd'));
+    makeVhd(join(drops, 'Dropped Server.vhd'), { size: '128M', data: '3M' });
+    makeSlowVhd(join(drops, 'slow.vhd'));
+    writeFileSync(join(drops, 'broken.vhd'), 'this file only pretends to be a disk');
+    harness = await startHarnessProcess({ FERRY_PICK_SOURCE: picked, FERRY_PICK_DEST: dest, FERRY_DROP_DIR: drops });
+    browser = await launchChromium();
+  });
+
+  after(async () => {
+    await browser?.close();
+    if (harness && harness.child.exitCode === null) harness.child.kill('SIGKILL');
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  test('drop a real .vhd, walk every step, get a VM folder whose disk matches the source', async () => {
+    const page = await openPage(browser, harness.url);
+    await heading(page, /Turn a Hyper-V disk/).waitFor();
+    await screenshot(page, '01-welcome');
+
+    // The window highlights while a file is dragged over it.
+    await page.evaluate(() => {
+      const g = globalThis as unknown as { DataTransfer: new () => { items: { add(f: unknown): void } }; File: new (p: string[], n: string) => unknown; DragEvent: new (t: string, i: object) => unknown; document: { body: { dispatchEvent(e: unknown): void } } };
+      const dt = new g.DataTransfer();
+      dt.items.add(new g.File(['x'], 'Dropped Server.vhd'));
+      g.document.body.dispatchEvent(new g.DragEvent('dragenter', { dataTransfer: dt, bubbles: true, cancelable: true }));
+    });
+    await page.getByText('Drop to open this disk').waitFor();
+    await screenshot(page, '02-dragging');
+
+    await dropFile(page, 'Dropped Server.vhd');
+    await heading(page, 'Check the source disk').waitFor();
+    await page.getByText('Dropped Server.vhd').first().waitFor();
+    assert.ok(await page.getByText('VHD, dynamically expanding').isVisible());
+    assert.deepEqual(await unlabelledControls(page), []);
+    await screenshot(page, '03-source');
+
+    await page.getByRole('button', { name: 'Next' }).click();
+    await heading(page, 'Choose the disk type').waitFor();
+    assert.ok(await page.getByRole('radio', { name: /Dynamic/ }).isChecked(), 'dynamic is the default');
+    await page.getByText('Advanced').click();
+    assert.deepEqual(await unlabelledControls(page), []);
+    await screenshot(page, '04-disk-type');
+
+    await page.getByRole('button', { name: 'Next' }).click();
+    await heading(page, 'Choose what to make and where').waitFor();
+    assert.ok(await page.getByRole('radio', { name: /Virtual machine folder/ }).isChecked(), 'a VM folder is the default');
+    assert.equal(await page.getByRole('textbox', { name: 'Name' }).inputValue(), 'Dropped Server');
+    assert.equal(await page.getByRole('textbox', { name: 'Save in' }).inputValue(), dest);
+    await page.getByRole('spinbutton', { name: 'Processors' }).fill('1');
+    assert.deepEqual(await unlabelledControls(page), []);
+    await screenshot(page, '05-save');
+
+    await page.getByRole('button', { name: 'Convert' }).click();
+    await heading(page, 'Your virtual machine is ready').waitFor({ timeout: 30_000 });
+    await screenshot(page, '07-done');
+
+    const folder = join(dest, 'Dropped Server');
+    assert.deepEqual(entries(folder), ['Dropped Server.vmdk', 'Dropped Server.vmx']);
+    const compared = sameContent(join(drops, 'Dropped Server.vhd'), 'vpc', join(folder, 'Dropped Server.vmdk'), 'vmdk');
+    assert.ok(compared.same, compared.output);
+
+    await page.getByRole('button', { name: 'Show in folder' }).click();
+    await page.getByRole('button', { name: 'Open in VMware' }).click();
+    const vmx = join(folder, 'Dropped Server.vmx');
+    for (const line of [`FERRY_HARNESS_SHOW_IN_FOLDER=${vmx}`, `FERRY_HARNESS_OPEN=${vmx}`]) {
+      for (let i = 0; i < 50 && !harness.lines.includes(line); i++) await new Promise((r) => setTimeout(r, 20));
+      assert.ok(harness.lines.includes(line), `the harness was asked: ${line}`);
+    }
+    assert.deepEqual(pageProblems(page), [], 'no page errors or CSP violations');
+    await page.context().close();
+  });
+
+  test('"Choose file…" and the buttons that move on reach the done step with the defaults, by keyboard', async () => {
+    const page = await openPage(browser, harness.url);
+    await heading(page, /Turn a Hyper-V disk/).waitFor();
+    await keyboardActivate(page, 'Choose file…');
+    await heading(page, 'Check the source disk').waitFor();
+    await keyboardActivate(page, 'Next');
+    await heading(page, 'Choose the disk type').waitFor();
+    await keyboardActivate(page, 'Next');
+    await heading(page, 'Choose what to make and where').waitFor();
+    await keyboardActivate(page, 'Convert');
+    await heading(page, 'Your virtual machine is ready').waitFor({ timeout: 30_000 });
+    assert.ok(await page.getByRole('button', { name: 'Show in folder' }).isVisible());
+    assert.ok(await page.getByRole('button', { name: 'Open in VMware' }).isVisible());
+    const compared = sameContent(picked, 'vpc', join(dest, 'Picked Disk', 'Picked Disk.vmdk'), 'vmdk');
+    assert.ok(compared.same, compared.output);
+    assert.deepEqual(pageProblems(page), []);
+    await page.context().close();
+  });
+
+  test('cancel part-way leaves nothing behind and returns to the options', async () => {
+    const page = await openPage(browser, harness.url);
+    await heading(page, /Turn a Hyper-V disk/).waitFor();
+    await dropFile(page, 'slow.vhd');
+    await heading(page, 'Check the source disk').waitFor();
+    await page.getByRole('button', { name: 'Next' }).click();
+    await page.getByRole('radio', { name: /Fixed/ }).check();
+    await page.getByRole('button', { name: 'Next' }).click();
+    const before = entries(dest);
+    await page.getByRole('button', { name: 'Convert' }).click();
+    const bar = page.getByRole('progressbar');
+    await page.waitForFunction(() => {
+      const el = (globalThis as unknown as { document: { querySelector(s: string): { getAttribute(n: string): string | null } | null } }).document.querySelector('[role=progressbar]');
+      return Number(el?.getAttribute('aria-valuenow') ?? 0) >= 3;
+    });
+    assert.ok(Number(await bar.getAttribute('aria-valuenow')) < 100, 'still running');
+    await screenshot(page, '06-converting');
+    await page.getByRole('button', { name: 'Cancel' }).click();
+    await page.getByText('Conversion cancelled. Nothing was left behind.').waitFor({ timeout: 15_000 });
+    await heading(page, 'Choose what to make and where').waitFor();
+    await screenshot(page, '09-cancelled');
+    assert.deepEqual(entries(dest), before, 'nothing new in the destination');
+    assert.ok(!existsSync(join(dest, 'slow')));
+    assert.deepEqual(pageProblems(page), []);
+    await page.context().close();
+  });
+
+  test('a broken file shows the error screen in plain words, with a way back', async () => {
+    const page = await openPage(browser, harness.url);
+    await heading(page, /Turn a Hyper-V disk/).waitFor();
+    await dropFile(page, 'broken.vhd');
+    await heading(page, 'This is not a disk Ferry can read').waitFor();
+    const text = await page.locator('main').innerText();
+    assert.match(text, /broken\.vhd/);
+    assert.match(text, /E_NOT_A_DISK/);
+    assert.doesNotMatch(text, /\bat \w+ \(|Error: |\.ts:\d+/, 'no stack trace');
+    await screenshot(page, '08-error');
+    await page.getByRole('button', { name: 'Back' }).click();
+    await heading(page, /Turn a Hyper-V disk/).waitFor();
+    assert.deepEqual(pageProblems(page), []);
+    await page.context().close();
+  });
+
+  test('the dark theme follows the OS', async () => {
+    const page = await openPage(browser, harness.url, 'dark');
+    await heading(page, /Turn a Hyper-V disk/).waitFor();
+    const background = await page.evaluate(() => {
+      const g = globalThis as unknown as { getComputedStyle(e: unknown): { backgroundColor: string }; document: { body: unknown } };
+      return g.getComputedStyle(g.document.body).backgroundColor;
+    });
+    assert.equal(background, 'rgb(21, 23, 28)');
+    await screenshot(page, 'dark-01-welcome');
+    await dropFile(page, 'Dropped Server.vhd');
+    await heading(page, 'Check the source disk').waitFor();
+    await screenshot(page, 'dark-03-source');
+    await page.getByRole('button', { name: 'Next' }).click();
+    await page.getByRole('button', { name: 'Next' }).click();
+    await page.getByRole('radio', { name: /VMDK disk only/ }).check();
+    await screenshot(page, 'dark-05-save');
+    await page.getByRole('button', { name: 'Convert' }).click();
+    await heading(page, 'Your VMDK is ready').waitFor({ timeout: 30_000 });
+    assert.equal(await page.getByRole('button', { name: 'Open in VMware' }).count(), 0, 'nothing to open for a disk alone');
+    await screenshot(page, 'dark-07-done');
+    const compared = sameContent(join(drops, 'Dropped Server.vhd'), 'vpc', join(dest, 'Dropped Server.vmdk'), 'vmdk');
+    assert.ok(compared.same, compared.output);
+    await page.context().close();
+  });
+
+  test('the harness stops on SIGTERM', async () => {
+    const exited = new Promise<number | null>((r) => harness.child.once('exit', (code) => r(code)));
+    harness.child.kill('SIGTERM');
+    const code = await Promise.race([exited, new Promise<'timeout'>((r) => setTimeout(() => r('timeout'), 10_000))]);
+    assert.equal(code, 0);
+  });
+});

@@ -1,0 +1,199 @@
+// One suite of bridge scenarios, run over two transports: direct calls (with a structured clone
+// each way, as IPC does) and the harness's WebSocket. The renderer-facing contract must not
+// depend on how it travels. Both run the real host, JobService and worker.
+import assert from 'node:assert/strict';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import WebSocket from 'ws';
+import { createFerryApi, type FerryApi } from '../../shared/bridge';
+import type { JobEvent, JobRequest } from '../../shared/jobs';
+import { createHandlers } from '../../electron/handlers';
+import { entries, makeSlowVhd, makeVhd, sameContent } from './fixtures';
+import { memoryTransport } from './memory-transport';
+import { createHarnessHost, startHarness, type HarnessOptions, type ShellCall } from './server';
+import { WS_PATH } from './ws-protocol';
+import { webSocketTransport, type SocketLike } from './ws-transport';
+
+interface Connected {
+  api: FerryApi;
+  shellCalls: ShellCall[];
+  close(): Promise<void>;
+}
+
+type Connect = (opts: HarnessOptions) => Promise<Connected>;
+
+const dropPath = (dropDir: string | null) => (file: { name: string }) => (dropDir ? join(dropDir, file.name) : '');
+
+const transports: [string, Connect][] = [
+  [
+    'in memory',
+    async (opts) => {
+      const { host, jobs, shellCalls, dropDir } = createHarnessHost(opts);
+      const transport = memoryTransport(createHandlers(host), host);
+      return {
+        api: createFerryApi(transport, dropPath(dropDir)),
+        shellCalls,
+        async close() {
+          transport.close();
+          await jobs.cancelAll();
+          host.dispose();
+        },
+      };
+    },
+  ],
+  [
+    'over the WebSocket',
+    async (opts) => {
+      const harness = await startHarness(opts);
+      const socket = new WebSocket(new URL(WS_PATH, harness.url).href.replace(/^http/, 'ws'));
+      const transport = webSocketTransport(socket as unknown as SocketLike);
+      return {
+        api: createFerryApi(transport, dropPath(opts.dropDir ?? null)),
+        shellCalls: harness.shellCalls,
+        async close() {
+          transport.close();
+          await harness.close();
+        },
+      };
+    },
+  ],
+];
+
+/** Every event of the job, through its final one. */
+function jobEvents(api: FerryApi, onEach: (e: JobEvent) => void = () => undefined): { forJob(id: string): Promise<JobEvent[]> } {
+  const seen: JobEvent[] = [];
+  const waiters: (() => void)[] = [];
+  api.onJobEvent((e) => {
+    seen.push(e);
+    onEach(e);
+    for (const w of waiters.splice(0)) w();
+  });
+  return {
+    async forJob(id) {
+      for (;;) {
+        const mine = seen.filter((e) => e.jobId === id);
+        if (mine.some((e) => e.type !== 'progress')) return mine;
+        await new Promise<void>((r) => waiters.push(r));
+      }
+    },
+  };
+}
+
+for (const [name, connect] of transports) {
+  describe(`bridge contract ${name}`, () => {
+    let dir: string;
+    let src: string;
+    let dest: string;
+    let vhd: string;
+    let slow: string;
+    let conn: Connected;
+    let launched: string;
+
+    before(async () => {
+      dir = mkdtempSync(join(tmpdir(), 'ferry-contract-'));
+      src = join(dir, 'src');
+      dest = join(dir, 'dest');
+      mkdirSync(src);
+      mkdirSync(dest);
+      vhd = makeVhd(join(src, 'disk.vhd'));
+      slow = makeSlowVhd(join(src, 'slow.vhd'));
+      launched = makeVhd(join(src, 'launched.vhd'));
+      writeFileSync(join(src, 'broken.vhd'), 'definitely not a disk');
+      conn = await connect({ pickSource: vhd, pickDest: dest, dropDir: src, launchFiles: [launched] });
+    });
+    after(async () => {
+      await conn.close();
+      rmSync(dir, { recursive: true, force: true });
+    });
+
+    test('launch files arrive once the renderer listens', async () => {
+      const paths = await new Promise<string[]>((resolve) => conn.api.onOpenFiles(resolve));
+      assert.deepEqual(paths, [launched]);
+    });
+
+    test('pick → inspect → start → progress → done; the output holds the source', async () => {
+      const { api } = conn;
+      const events = jobEvents(api);
+      const picked = await api.pickSource();
+      assert.equal(picked, vhd);
+      const inspection = await api.inspect(picked!);
+      assert.ok(inspection.ok, JSON.stringify(inspection));
+      assert.equal(inspection.value.disk.format, 'vhd');
+      assert.equal(inspection.value.suggestedDestination, dest);
+      const request: JobRequest = {
+        kind: 'convert',
+        source: vhd,
+        output: join(dest, 'disk.vmdk'),
+        subformat: 'monolithicSparse',
+        adapter: 'lsilogic',
+        verify: true,
+        overwrite: false,
+      };
+      const started = await api.start(request);
+      assert.ok(started.ok, JSON.stringify(started));
+      const all = await events.forJob(started.value);
+      const last = all.at(-1)!;
+      assert.equal(last.type, 'done', JSON.stringify(last));
+      assert.ok(all.some((e) => e.type === 'progress'));
+      if (last.type !== 'done') return;
+      assert.equal(last.result.output, join(dest, 'disk.vmdk'));
+      assert.ok(sameContent(vhd, 'vpc', last.result.output, 'vmdk').same);
+
+      assert.deepEqual(await api.showInFolder(last.result.output), { ok: true, value: null });
+      assert.deepEqual(conn.shellCalls.at(-1), { action: 'showInFolder', path: last.result.output });
+    });
+
+    test('a VM folder job, then Open in VMware on its .vmx', async () => {
+      const { api } = conn;
+      const events = jobEvents(api);
+      const started = await api.start({ kind: 'vm', source: vhd, destDir: dest, name: 'Contract VM', subformat: 'monolithicSparse', zeroCopy: false, verify: true, overwrite: false });
+      assert.ok(started.ok, JSON.stringify(started));
+      const last = (await events.forJob(started.value)).at(-1)!;
+      assert.equal(last.type, 'done', JSON.stringify(last));
+      if (last.type !== 'done') return;
+      assert.ok(last.result.vmx?.endsWith('Contract VM.vmx'));
+      assert.deepEqual(await api.openInVmware(last.result.vmx!), { ok: true, value: null });
+      assert.deepEqual(conn.shellCalls.at(-1), { action: 'openPath', path: last.result.vmx });
+    });
+
+    test('cancel mid-way → cancelled, and nothing is left in the destination', async () => {
+      const { api } = conn;
+      api.pathForFile({ name: 'slow.vhd' }); // a drop grants the source
+      const picked = await api.pickDestination();
+      assert.equal(picked, dest);
+      let jobId = '';
+      let asked = false;
+      const events = jobEvents(api, (e) => {
+        if (e.jobId === jobId && e.type === 'progress' && e.done > 0 && !asked) {
+          asked = true;
+          void api.cancel(jobId);
+        }
+      });
+      const started = await api.start({ kind: 'convert', source: slow, output: join(dest, 'slow.vmdk'), subformat: 'monolithicFlat', adapter: 'ide', verify: true, overwrite: false });
+      assert.ok(started.ok, JSON.stringify(started));
+      jobId = started.value;
+      const all = await events.forJob(jobId);
+      assert.equal(all.at(-1)!.type, 'cancelled');
+      assert.ok(!entries(dest).some((e) => e.startsWith('slow') || e.includes('ferry-partial')), entries(dest).join(', '));
+    });
+
+    test('typed failures: a path nobody chose, a malformed request, a file that is not a disk', async () => {
+      const { api } = conn;
+      const notChosen = await api.inspect('/etc/passwd');
+      assert.equal(!notChosen.ok && notChosen.error.code, 'E_PERMISSION');
+      const relative = await api.inspect('disk.vhd');
+      assert.equal(!relative.ok && relative.error.code, 'E_USAGE');
+      const malformed = await api.start({ kind: 'vm' } as unknown as JobRequest);
+      assert.equal(!malformed.ok && malformed.error.code, 'E_USAGE');
+      const dropped = api.pathForFile({ name: 'broken.vhd' });
+      const broken = await api.inspect(dropped);
+      assert.equal(!broken.ok && broken.error.code, 'E_NOT_A_DISK');
+      const writeElsewhere = await api.start({ kind: 'convert', source: vhd, output: '/tmp/elsewhere.vmdk', subformat: 'monolithicSparse', adapter: 'ide', verify: false, overwrite: false });
+      assert.equal(!writeElsewhere.ok && writeElsewhere.error.code, 'E_PERMISSION');
+      const openAnything = await api.openInVmware('/etc/hosts.vmx');
+      assert.equal(!openAnything.ok && openAnything.error.code, 'E_PERMISSION');
+    });
+  });
+}
