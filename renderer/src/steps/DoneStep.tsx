@@ -89,25 +89,26 @@ export function DoneStep({ setup, result }: { setup: Setup; result: JobResult })
           </div>
           <div className="fact">
             <dt>Checked</dt>
-            <dd>{result.verified ? 'Verified: the new disk holds exactly the source’s data' : <span className="muted">Not verified (turned off)</span>}</dd>
-          </div>
-          <div className="fact">
-            <dt>Time</dt>
-            <dd>{result.seconds < 10 ? `${result.seconds.toFixed(1)} s` : `${Math.round(result.seconds)} s`}</dd>
-          </div>
-          <div className="fact is-wide">
-            <dt>{result.files.length === 1 ? 'File' : `${result.files.length} files`}</dt>
             <dd>
-              <ul className="file-list">
-                {result.files.slice(0, 6).map((f) => (
-                  <li key={f} title={f}>
-                    {fileName(f)}
-                  </li>
-                ))}
-                {result.files.length > 6 ? <li className="muted">and {result.files.length - 6} more</li> : null}
-              </ul>
+              {result.verified ? 'Verified, identical to the source' : <span className="muted">Not verified (turned off)</span>}
+              <span className="muted"> · {result.seconds < 10 ? result.seconds.toFixed(1) : Math.round(result.seconds)} s</span>
             </dd>
           </div>
+          {result.files.length > 1 ? (
+            <div className="fact is-wide">
+              <dt>{result.files.length} files</dt>
+              <dd>
+                <ul className="file-list">
+                  {result.files.slice(0, 6).map((f) => (
+                    <li key={f} title={f}>
+                      {fileName(f)}
+                    </li>
+                  ))}
+                  {result.files.length > 6 ? <li className="muted">and {result.files.length - 6} more</li> : null}
+                </ul>
+              </dd>
+            </div>
+          ) : null}
         </dl>
       </section>
       {result.warnings.length > 0 ? (
