@@ -533,6 +533,26 @@ describe('broken differencing chains', () => {
     await rejects(join(dir, 'a.vhdx'), 'E_PARENT_LOOP', /a\.vhdx .*already part of the chain/);
   });
 
+  it('a child larger than its parent (expanded after it was made) reads zeros past the parent\'s end, with a warning', async () => {
+    const parentSpec: VhdxSpec = { virtualSize: 2 * MiB, blocks: blocksOf([[1, { state: 'full', data: pseudoRandom(MiB, 95) }]]) };
+    const p = writeVhdx(join(dir, 'small-parent.vhdx'), parentSpec);
+    const childSpec: VhdxSpec = {
+      virtualSize: 4 * MiB,
+      parent: { linkage: p.dataWriteGuid, relativePath: 'small-parent.vhdx' },
+      blocks: blocksOf([[3, { state: 'partial', data: pseudoRandom(MiB, 96), present: (s) => s >= 1000 }]]),
+    };
+    writeVhdx(join(dir, 'big-child.vhdx'), childSpec);
+    const src = await openSource(join(dir, 'big-child.vhdx'));
+    try {
+      assert.ok(src.info.warnings.some((w) => /beyond the parent reads as zeros/.test(w)), JSON.stringify(src.info.warnings));
+      const bytes = Buffer.alloc(src.size);
+      await src.read(0, src.size, bytes);
+      assert.ok(bytes.equals(chainBytes([childSpec, parentSpec])));
+    } finally {
+      await src.close();
+    }
+  });
+
   it('a VHDX whose parent is not a VHDX', async () => {
     writeVhdx(join(dir, 'c3.vhdx'), { virtualSize: size, parent: { linkage: newGuid(), relativePath: 'not-a-disk.vhdx' } });
     const bogus = buildVhdx({ virtualSize: size });
