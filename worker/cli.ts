@@ -172,7 +172,11 @@ export function renderInspect(info: DiskInfo): string {
   row('Allocated', `${formatBytes(info.allocatedBytes)} (${info.allocatedBytes} bytes)`);
   row('File size', `${formatBytes(info.fileSize)}`);
   if (info.blockSize) row('Block size', formatBytes(info.blockSize));
-  if (info.creator) row('Creator', `${info.creator.appName ?? info.creator.app} (${JSON.stringify(info.creator.app)}) ${info.creator.version} on ${info.creator.host}`);
+  if (info.creator) {
+    const c = info.creator;
+    const tag = c.appName && c.appName !== c.app ? ` (${JSON.stringify(c.app)})` : '';
+    row('Creator', [`${c.appName ?? c.app}${tag}`, c.version, c.host && `on ${c.host}`].filter(Boolean).join(' '));
+  }
   if (info.uuid) row('UUID', info.uuid);
   if (info.geometry) row('Geometry', `${info.geometry.cylinders}/${info.geometry.heads}/${info.geometry.sectorsPerTrack} (C/H/S)`);
   if (info.footerLength && info.footerLength !== 512) row('Footer', `${info.footerLength} bytes (pre-2004 Virtual PC)`);
