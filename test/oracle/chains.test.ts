@@ -164,6 +164,19 @@ convertsExactly('differencing disks found through a stored parent name holding a
   return { source: top, truth: { size: SIZE, pieces: [...baseData(6), ...midPieces, ...topPieces] } };
 }, { subformats: ['monolithicSparse', 'monolithicFlat'] });
 
+convertsExactly('differencing disk over a mostly unallocated parent: child sectors between zeros, a child block over no parent block', (dir): MatrixInput => {
+  const basePieces: Piece[] = [{ offset: 2 * MiB + 5 * SECTOR, data: pseudoRandom(3 * SECTOR, 1000) }];
+  const base = writeDynamicVhd(join(dir, 'base.vhd'), { size: SIZE, blockSize: 512 * KiB, pieces: basePieces });
+  const top: Piece[] = [
+    { offset: 2 * MiB + 6 * SECTOR, data: pseudoRandom(SECTOR, 1001) }, // inside the parent's data
+    { offset: 600 * KiB, data: pseudoRandom(5 * SECTOR, 1002) }, // over an unallocated parent block
+    { offset: SIZE - 2 * SECTOR, data: filled(2 * SECTOR, 0) }, // zeros over zeros
+  ];
+  const child = join(dir, 'child.vhd');
+  writeDifferencingVhd(child, { size: SIZE, blockSize: 2 * MiB, parentUuid: base.uuid, parentName: 'base.vhd', pieces: top });
+  return { source: child, truth: { size: SIZE, pieces: [...basePieces, ...top] } };
+});
+
 describe('a Hyper-V differencing disk over a Virtual PC parent (both footers: 4 MiB current size, CHS 8160 sectors)', () => {
   // The child is sized by its current size (creator "win "), the parent by CHS (creator "vpc "), so
   // the engine sees 4194304 vs 4177920 bytes and refuses the chain. Both files state the same two

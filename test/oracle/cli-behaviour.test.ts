@@ -9,7 +9,7 @@ import { sha256File } from '../support/hash';
 import { assertGeometry, assertOutputHoldsTruth, rawOf, type Truth } from '../support/oracle';
 import { tempDir } from '../support/tmp';
 import { qemuCompare } from '../support/tools';
-import { KiB, MiB, pseudoRandom, writeDynamicVhd } from '../support/vhd-writer';
+import { KiB, MiB, chsBytes, chsForSectors, pseudoRandom, writeDynamicVhd } from '../support/vhd-writer';
 import { descriptorText, parseDescriptorText } from '../support/vmdk-inspect';
 
 const truth: Truth = {
@@ -228,6 +228,20 @@ describe('ferry convert (CLI)', () => {
     assert.doesNotMatch(String(lastEvent(r).message), /ferry-partial/, 'the message names the user\'s path, not the staging folder');
     assert.equal(events(r, 'progress').length, 0, 'refused before converting');
     assert.deepEqual(readdirSync(out), ['taken.vmdk']);
+  });
+
+  it('--vhd-size current|chs overrides the creator rule for the converted size', async (t) => {
+    const out = tempDir(t);
+    const vpc = join(out, 'vpc.vhd');
+    const geometry = chsForSectors((4 * MiB) / 512);
+    writeDynamicVhd(vpc, { size: 4 * MiB, geometry, creatorApp: 'vpc ', pieces: [] });
+    const sizes: Record<string, unknown> = {};
+    for (const rule of ['auto', 'current', 'chs']) {
+      const r = await ferry(['convert', vpc, join(out, `${rule}.vmdk`), '--vhd-size', rule, '--json']);
+      assert.equal(r.code, 0, r.stdout);
+      sizes[rule] = lastEvent(r).virtualSize;
+    }
+    assert.deepEqual(sizes, { auto: chsBytes(geometry), current: 4 * MiB, chs: chsBytes(geometry) });
   });
 
   it('a source that is not a disk: exit 2, E_NOT_A_DISK, nothing written', async (t) => {
