@@ -65,6 +65,22 @@ export interface GuestGuess {
   evidence: string[];
 }
 
+/** Containers Ferry unpacks before reading the disk inside. */
+export const COMPRESSION_FORMATS = ['gzip', 'bzip2', 'xz', 'zip', 'tar'] as const;
+export type CompressionFormat = (typeof COMPRESSION_FORMATS)[number];
+
+/** Present when the source file is compressed or an archive: what was unpacked to reach the disk. */
+export interface CompressionInfo {
+  /** The outermost container (`bzip2` for a .vhd.bz2, `gzip` for a .tar.gz). */
+  format: CompressionFormat;
+  /** Every container from the outside in (`['gzip', 'tar']` for a .tar.gz). */
+  layers: CompressionFormat[];
+  /** The archive member that holds the disk (zip and tar), as named in the archive. */
+  member?: string;
+  /** Bytes of the unpacked disk file. */
+  unpackedSize: number;
+}
+
 export interface DiskInfo {
   path: string;
   fileSize: number;
@@ -85,5 +101,7 @@ export interface DiskInfo {
   parents: ParentLink[];
   partitions: PartitionTable | null;
   guest?: GuestGuess;
+  /** The source is compressed (or an archive); everything else describes the disk inside. */
+  compression?: CompressionInfo;
   warnings: string[];
 }

@@ -134,7 +134,12 @@ export async function convert(req: ConvertRequest, ctx: RunContext = {}): Promis
   const dir = dirname(output);
   const name = basename(output);
   checkOutputName(name);
-  const source = await openSource(resolve(req.source), req.vhdSizeRule ? { vhdSizeRule: req.vhdSizeRule } : {});
+  const sourcePath = resolve(req.source);
+  const source = await openSource(sourcePath, {
+    ...(req.vhdSizeRule ? { vhdSizeRule: req.vhdSizeRule } : {}),
+    // A compressed source is unpacked beside the output; refuse a taken output name before that work.
+    unpack: { dir, signal: ctx.signal, onProgress: ctx.onProgress, beforeUnpack: () => checkTargets([output], req.overwrite, [sourcePath]) },
+  });
   try {
     const plan = planVmdk(name, req.subformat, source.size);
     const finals = planFiles(plan).map((n) => join(dir, n));

@@ -1,0 +1,38 @@
+// Which members of a zip or tar archive are disks, and what to call the unpacked file.
+import { basename } from 'node:path';
+
+/** Names of disk images Ferry reads (raw ones are accepted by name, so the name matters). */
+const DISK_EXT = /\.(vhd|vhdx|avhd|avhdx|vmdk|img|raw|bin|dd)$/i;
+/** Compression suffixes; a member named `x.vhd.gz` is a disk inside one more layer. */
+const PACKED_EXT = /\.(gz|gzip|bz2|bzip2|xz|zip|tar|tgz|tbz|tbz2|txz)$/i;
+/** Suffixes that stand for `.tar.<x>`. */
+const TAR_SHORT = /\.(tgz|tbz|tbz2|txz)$/i;
+
+/** macOS resource forks and Finder metadata that zip tools add beside every file. */
+export function isIgnoredMember(name: string): boolean {
+  const base = name.split('/').pop() ?? name;
+  return name.startsWith('__MACOSX/') || base.startsWith('._') || base === '.DS_Store';
+}
+
+/** A member that is (or may hold, after one more layer) a disk image. */
+export function isDiskLikeName(name: string): boolean {
+  if (isIgnoredMember(name)) return false;
+  return DISK_EXT.test(name) || PACKED_EXT.test(name);
+}
+
+/** `disk.vhd.bz2` → `disk.vhd`; `image.tgz` → `image.tar`; `x.img` stays. */
+export function stripCompressionSuffix(name: string): string {
+  if (TAR_SHORT.test(name)) return name.replace(TAR_SHORT, '.tar');
+  return name.replace(/\.(gz|gzip|bz2|bzip2|xz)$/i, '');
+}
+
+/**
+ * The file name the unpacked disk gets in the scratch folder: the member's own base name (a
+ * monolithic VMDK's embedded descriptor names its own file, so the name must survive), made
+ * safe for every file system.
+ */
+export function scratchFileName(name: string): string {
+  const base = basename(name.replace(/\\/g, '/'));
+  const safe = base.replace(/[<>:"/\\|?*\u0000-\u001f\u007f]/g, '_').replace(/^[\s.]+/, '').slice(-120);
+  return safe === '' ? 'disk' : safe;
+}

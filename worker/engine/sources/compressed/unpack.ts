@@ -1,0 +1,410 @@
+// Unpacks a compressed download into a scratch folder so the disk inside can be read with
+// random access. Containers are recognised by content at every level (a .tar.gz is gzip, then
+// tar), up to a fixed depth. zip and tar archives must hold exactly one disk-like member.
+import { rmSync } from 'node:fs';
+import { createReadStream, createWriteStream } from 'node:fs';
+import { rm, stat, statfs } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { basename, join } from 'node:path';
+import { Readable, Transform } from 'node:stream';
+import { pipeline as pipelineAsync } from 'node:stream/promises';
+import { crc32, createInflateRaw } from 'node:zlib';
+import * as tar from 'tar-stream';
+import * as yauzl from 'yauzl';
+import type { CompressionFormat } from '../../../../shared/disk-info';
+import { FerryError, cancelled, corrupt } from '../../errors';
+import { Staging, formatBytes } from '../../output/staging';
+import { ProgressMeter, type ProgressListener } from '../../progress';
+import { DecodeError } from './decode-error';
+import { chain, decode, xzDecodeError } from './decoders';
+import { isDiskLikeName, isIgnoredMember, scratchFileName, stripCompressionSuffix } from './members';
+import { SNIFF_BYTES, sniffContainer } from './sniff';
+import { statedMinimumSize } from './stated-size';
+
+/** Containers inside containers we follow (a .tar.gz inside a .zip is three). */
+const MAX_LAYERS = 4;
+const IO_CHUNK = 1024 * 1024;
+/** Room left free beside the unpacked disk, for the file system's own needs. */
+const SPACE_MARGIN = 64 * 1024 * 1024;
+const MAX_LISTED = 12;
+
+export interface UnpackOptions {
+  /** Folder in which the hidden scratch folder is made (default: the system's temporary folder). */
+  dir?: string | undefined;
+  signal?: AbortSignal | undefined;
+  onProgress?: ProgressListener | undefined;
+  /** Runs once the file is known to be compressed, before any unpacking (e.g. to refuse a taken output name early). */
+  beforeUnpack?: (() => Promise<void>) | undefined;
+}
+
+export interface Unpacked {
+  /** The disk file, inside the scratch folder. */
+  file: string;
+  /** What to judge the disk's kind by: the member's name, or the archive's name without its suffix. */
+  nameHint: string;
+  layers: CompressionFormat[];
+  member?: string;
+  size: number;
+  /** Removes the scratch folder and everything in it. */
+  discard(): Promise<void>;
+}
+
+// Scratch folders still on disk, removed synchronously should the process exit first (a second
+// Ctrl-C, an uncaught error); a normal run removes each one itself.
+const live = new Set<string>();
+let exitHookInstalled = false;
+function track(dir: string): void {
+  live.add(dir);
+  if (exitHookInstalled) return;
+  exitHookInstalled = true;
+  process.once('exit', () => {
+    for (const d of live) rmSync(d, { recursive: true, force: true });
+  });
+}
+
+function listNames(names: string[]): string {
+  const shown = names.slice(0, MAX_LISTED).join(', ');
+  return names.length > MAX_LISTED ? `${shown} and ${names.length - MAX_LISTED} more` : shown;
+}
+
+/** Counts bytes on their way through (for progress) without copying them. */
+function counter(onBytes: (n: number) => void): Transform {
+  return new Transform({
+    transform(chunk: Buffer, _enc, cb) {
+      onBytes(chunk.length);
+      cb(null, chunk);
+    },
+  });
+}
+
+/** Reads the first `n` bytes of `stream` and gives back a stream that still starts with them. */
+async function peek(stream: Readable, n: number): Promise<{ head: Buffer; stream: Readable }> {
+  const it = stream[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
+  const chunks: Buffer[] = [];
+  let length = 0;
+  let ended = false;
+  while (length < n) {
+    const r = await it.next();
+    if (r.done) {
+      ended = true;
+      break;
+    }
+    chunks.push(r.value);
+    length += r.value.length;
+  }
+  const head = Buffer.concat(chunks);
+  async function* replay(): AsyncGenerator<Buffer> {
+    if (head.length) yield head;
+    if (ended) return;
+    try {
+      for (;;) {
+        const r = await it.next();
+        if (r.done) return;
+        yield r.value;
+      }
+    } finally {
+      await it.return?.();
+    }
+  }
+  return { head: head.subarray(0, n), stream: Readable.from(replay(), { objectMode: false, highWaterMark: IO_CHUNK }) };
+}
+
+/** Drains an archive member we skip. */
+async function drain(stream: AsyncIterable<unknown>): Promise<void> {
+  for await (const _ of stream) {
+    // discard
+  }
+}
+
+/** Plain data about a failure inside a decoder or archive reader, as E_CORRUPT for `archive`. */
+function asCorrupt(archive: string, what: string, thrown: unknown): unknown {
+  if (thrown instanceof FerryError) return thrown;
+  const err = xzDecodeError(thrown) ?? thrown;
+  if (err instanceof DecodeError) return corrupt(archive, `${what}: ${err.message}.`, 'Download the file again (or check it against its published checksum), then retry.');
+  const e = err as NodeJS.ErrnoException;
+  if (typeof e?.code === 'string' && e.code.startsWith('Z_')) {
+    return corrupt(archive, `${what}: the compressed data is damaged or incomplete (${e.message}).`, 'Download the file again (or check it against its published checksum), then retry.');
+  }
+  if (typeof e?.code === 'string' && /^E[A-Z]+$/.test(e.code)) return err; // a system error: space, permissions, I/O
+  if (e?.name === 'AbortError') return cancelled();
+  const message = err instanceof Error ? err.message : String(err);
+  return corrupt(archive, `${what}: ${message.replace(/\.$/, '')}.`, 'Download the file again (or check it against its published checksum), then retry.');
+}
+
+class Unpacker {
+  readonly layers: CompressionFormat[] = [];
+  member: string | undefined;
+  result: { file: string; nameHint: string; size: number } | undefined;
+  private meter: ProgressMeter | undefined;
+  private readBytes = 0;
+
+  constructor(
+    private readonly archive: string,
+    private readonly scratch: Staging,
+    private readonly opts: UnpackOptions,
+  ) {}
+
+  private get label(): string {
+    return basename(this.archive);
+  }
+
+  private checkCancel(): void {
+    if (this.opts.signal?.aborted) throw cancelled();
+  }
+
+  /** Starts the "decompressing" phase over `total` compressed bytes. */
+  private startMeter(total: number): void {
+    if (this.meter) return;
+    this.meter = new ProgressMeter('decompressing', total, this.opts.onProgress);
+  }
+
+  private countRead(n: number): void {
+    this.readBytes += n;
+    this.meter?.update(this.readBytes);
+  }
+
+  finish(): void {
+    this.meter?.finish();
+  }
+
+  private async checkSpace(needed: number): Promise<void> {
+    let free: number;
+    try {
+      const s = await statfs(this.scratch.dir);
+      free = Number(s.bavail) * Number(s.bsize);
+    } catch {
+      return;
+    }
+    if (free < needed + SPACE_MARGIN) {
+      throw new FerryError(
+        'E_NO_SPACE',
+        `${this.scratch.dir}: not enough free space to unpack ${this.label}: the disk inside needs at least ${formatBytes(needed)} but only ${formatBytes(free)} is free.`,
+        'Free some space or choose a destination on another drive (the disk is unpacked beside the output).',
+      );
+    }
+  }
+
+  /** The outermost file: zip needs its central directory (random access); the rest stream. */
+  async fromFile(path: string, format: CompressionFormat): Promise<void> {
+    if (format === 'zip') return this.fromZip(path, this.label, 0);
+    const size = (await stat(path)).size;
+    this.startMeter(size);
+    const stated = await statedMinimumSize(path, format).catch(() => undefined);
+    await this.checkSpace(Math.max(stated ?? 0, format === 'tar' ? 0 : size));
+    const src = createReadStream(path, { highWaterMark: IO_CHUNK });
+    const stopOnAbort = () => src.destroy(cancelled());
+    this.opts.signal?.addEventListener('abort', stopOnAbort, { once: true });
+    try {
+      await this.fromStream(chain(src, counter((n) => this.countRead(n))), format, this.label, 0, undefined);
+    } finally {
+      this.opts.signal?.removeEventListener('abort', stopOnAbort);
+    }
+  }
+
+  /** A stream whose kind is `format`, or (undefined) to be sniffed: a container or the disk itself. */
+  private async fromStream(stream: Readable, format: CompressionFormat | undefined, nameHint: string, depth: number, size: number | undefined): Promise<void> {
+    this.checkCancel();
+    let kind = format;
+    if (kind === undefined) {
+      const peeked = await peek(stream, SNIFF_BYTES);
+      stream = peeked.stream;
+      const sniffed = sniffContainer(peeked.head);
+      if (sniffed?.kind === 'unsupported') {
+        stream.destroy();
+        throw new FerryError('E_UNSUPPORTED', `${this.archive}: ${nameHint === this.label ? 'the file' : `"${nameHint}"`} is ${sniffed.what.name}, which Ferry cannot unpack.`, `Unpack it with ${sniffed.what.tool} first, then open the disk inside.`);
+      }
+      if (!sniffed) return this.writeDisk(stream, nameHint, size);
+      kind = sniffed.format;
+    }
+    if (depth >= MAX_LAYERS) {
+      stream.destroy();
+      throw new FerryError('E_UNSUPPORTED', `${this.archive}: more than ${MAX_LAYERS} layers of compression and archives.`, 'Unpack it by hand first, then open the disk inside.');
+    }
+    if (kind === 'xz' && this.layers.includes('xz')) {
+      // xz-decompress runs one xz stream at a time per process; an .xz inside an .xz would wait for itself.
+      stream.destroy();
+      throw new FerryError('E_UNSUPPORTED', `${this.archive}: an xz file inside an xz file.`, 'Unpack the outer layer by hand first, then open what is inside.');
+    }
+    this.layers.push(kind);
+    switch (kind) {
+      case 'gzip':
+      case 'bzip2':
+      case 'xz': {
+        const what = `${kind} data${nameHint === this.label ? '' : ` of "${nameHint}"`}`;
+        try {
+          const decoded = decode(kind, stream);
+          await this.fromStream(decoded, undefined, stripCompressionSuffix(nameHint), depth + 1, undefined);
+        } catch (err) {
+          throw asCorrupt(this.archive, what, err);
+        }
+        return;
+      }
+      case 'tar':
+        return this.fromTar(stream, depth);
+      case 'zip': {
+        // A zip needs random access: put it in the scratch folder first.
+        const inner = join(this.scratch.dir, `inner-${depth}.zip`);
+        await pipelineAsync(stream, createWriteStream(inner, { flags: 'wx' }));
+        try {
+          await this.fromZip(inner, nameHint, depth);
+        } finally {
+          await rm(inner, { force: true });
+        }
+        return;
+      }
+    }
+  }
+
+  /** The disk itself: written to the scratch folder under its own name. */
+  private async writeDisk(stream: Readable, nameHint: string, size: number | undefined): Promise<void> {
+    if (this.result) {
+      stream.destroy();
+      throw new FerryError('E_INTERNAL', 'Internal error: two disks unpacked from one archive.');
+    }
+    if (size !== undefined) await this.checkSpace(size);
+    const file = join(this.scratch.dir, scratchFileName(nameHint));
+    let written = 0;
+    await pipelineAsync(stream, counter((n) => (written += n)), createWriteStream(file, { flags: 'wx', highWaterMark: IO_CHUNK }), ...(this.opts.signal ? [{ signal: this.opts.signal }] : []));
+    this.result = { file, nameHint, size: written };
+  }
+
+  private async fromTar(stream: Readable, depth: number): Promise<void> {
+    const disks: string[] = [];
+    const others: string[] = [];
+    const extract = tar.extract();
+    const feeding = pipelineAsync(stream, extract).catch((err: unknown) => {
+      extract.destroy(err as Error);
+    });
+    try {
+      for await (const entry of extract) {
+        this.checkCancel();
+        const { name, type, size } = entry.header;
+        if ((type === 'file' || type === 'contiguous-file') && isDiskLikeName(name)) {
+          disks.push(name);
+          if (disks.length === 1) {
+            this.member = name;
+            await this.fromStream(Readable.from(entry, { objectMode: false, highWaterMark: IO_CHUNK }), undefined, name, depth + 1, size ?? undefined);
+            continue;
+          }
+        } else if (type === 'file' || type === 'contiguous-file') {
+          if (!isIgnoredMember(name)) others.push(name);
+        }
+        await drain(entry);
+      }
+      await feeding;
+    } catch (err) {
+      stream.destroy();
+      throw asCorrupt(this.archive, 'tar archive', err);
+    }
+    this.checkCancel();
+    if (disks.length === 0) {
+      throw new FerryError(
+        'E_NOT_A_DISK',
+        `${this.archive}: the tar archive holds no disk image${others.length ? ` (it has ${listNames(others)})` : ' (it is empty)'}.`,
+        'Ferry looks for members named .vhd, .vhdx, .vmdk, .img, .raw, .bin or .dd (possibly compressed).',
+      );
+    }
+    if (disks.length > 1) throw this.severalDisks('tar archive', disks);
+  }
+
+  private severalDisks(what: string, disks: string[]): FerryError {
+    return new FerryError('E_UNSUPPORTED', `${this.archive}: the ${what} holds ${disks.length} disk images (${listNames(disks)}); Ferry converts one disk at a time.`, 'Unpack the archive and open the disk you want.');
+  }
+
+  private async fromZip(path: string, nameHint: string, depth: number): Promise<void> {
+    if (depth >= MAX_LAYERS) throw new FerryError('E_UNSUPPORTED', `${this.archive}: more than ${MAX_LAYERS} layers of compression and archives.`, 'Unpack it by hand first, then open the disk inside.');
+    this.layers.push('zip');
+    let zip: yauzl.ZipFile;
+    try {
+      zip = await yauzl.openPromise(path, { lazyEntries: true, autoClose: false, strictFileNames: false, validateEntrySizes: true });
+    } catch (err) {
+      throw asCorrupt(this.archive, `zip archive${nameHint === this.label ? '' : ` "${nameHint}"`}`, err);
+    }
+    try {
+      const files: yauzl.Entry[] = [];
+      for await (const entry of zip.eachEntry()) {
+        if (!entry.fileName.endsWith('/') && !isIgnoredMember(entry.fileName)) files.push(entry);
+        if (files.length > 100_000) throw corrupt(this.archive, 'the zip archive lists more than 100,000 files.');
+      }
+      let disks = files.filter((e) => isDiskLikeName(e.fileName));
+      // A zip of one file is a disk download whatever the file is called.
+      if (disks.length === 0 && files.length === 1) disks = files;
+      if (disks.length === 0) {
+        throw new FerryError(
+          'E_NOT_A_DISK',
+          `${this.archive}: the zip archive holds no disk image${files.length ? ` (it has ${listNames(files.map((f) => f.fileName))})` : ' (it is empty)'}.`,
+          'Ferry looks for members named .vhd, .vhdx, .vmdk, .img, .raw, .bin or .dd (possibly compressed).',
+        );
+      }
+      if (disks.length > 1) throw this.severalDisks('zip archive', disks.map((d) => d.fileName));
+      const entry = disks[0]!;
+      this.member = entry.fileName;
+      await this.fromZipEntry(zip, entry, depth);
+    } catch (err) {
+      throw asCorrupt(this.archive, 'zip archive', err);
+    } finally {
+      zip.close();
+    }
+  }
+
+  private async fromZipEntry(zip: yauzl.ZipFile, entry: yauzl.Entry, depth: number): Promise<void> {
+    if (entry.generalPurposeBitFlag & 0x1) {
+      throw new FerryError('E_UNSUPPORTED', `${this.archive}: "${entry.fileName}" is encrypted.`, 'Unpack it with the password in a zip tool first, then open the disk.');
+    }
+    if (entry.compressionMethod !== 0 && entry.compressionMethod !== 8) {
+      throw new FerryError('E_UNSUPPORTED', `${this.archive}: "${entry.fileName}" uses zip compression method ${entry.compressionMethod}; Ferry reads stored and deflated members.`, 'Unpack it with a zip tool first, then open the disk.');
+    }
+    this.startMeter(entry.compressedSize);
+    const raw = await zip.openReadStreamPromise(entry, { decodeFileData: false });
+    const stopOnAbort = () => raw.destroy(cancelled());
+    this.opts.signal?.addEventListener('abort', stopOnAbort, { once: true });
+    // yauzl checks sizes but not the CRC-32; check it here so a damaged member is caught.
+    let crc = 0;
+    let length = 0;
+    const checkCrc = new Transform({
+      transform(chunk: Buffer, _enc, cb) {
+        crc = crc32(chunk, crc);
+        length += chunk.length;
+        cb(null, chunk);
+      },
+      flush: (cb) => {
+        if (length === entry.uncompressedSize && crc >>> 0 !== entry.crc32 >>> 0) cb(new DecodeError(`"${entry.fileName}" fails its CRC-32 check; the data is damaged`));
+        else cb();
+      },
+    });
+    const steps: Transform[] = [counter((n) => this.countRead(n))];
+    if (entry.compressionMethod === 8) steps.push(createInflateRaw({ chunkSize: IO_CHUNK }));
+    steps.push(checkCrc);
+    try {
+      await this.fromStream(chain(raw, ...steps), undefined, entry.fileName, depth + 1, entry.uncompressedSize);
+    } finally {
+      this.opts.signal?.removeEventListener('abort', stopOnAbort);
+    }
+  }
+}
+
+/**
+ * Unpacks `path` (already recognised as `format`) until a disk image appears, into a hidden
+ * scratch folder in `opts.dir`. On any failure or cancel the scratch folder is removed.
+ */
+export async function unpack(path: string, format: CompressionFormat, opts: UnpackOptions = {}): Promise<Unpacked> {
+  await opts.beforeUnpack?.();
+  const scratch = await Staging.create(opts.dir ?? tmpdir(), basename(path));
+  track(scratch.dir);
+  const discard = async (): Promise<void> => {
+    await scratch.discard();
+    live.delete(scratch.dir);
+  };
+  try {
+    const u = new Unpacker(path, scratch, opts);
+    await u.fromFile(path, format);
+    if (opts.signal?.aborted) throw cancelled();
+    if (!u.result) throw new FerryError('E_NOT_A_DISK', `${path}: no disk image was found inside.`);
+    u.finish();
+    return { ...u.result, layers: u.layers, ...(u.member !== undefined ? { member: u.member } : {}), discard };
+  } catch (err) {
+    await discard();
+    if (opts.signal?.aborted) throw cancelled();
+    throw err;
+  }
+}
