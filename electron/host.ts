@@ -21,8 +21,11 @@ export interface Shell {
   openPath(path: string): Promise<string>;
 }
 
+/** What the host needs of JobService (a fake in some tests). */
+export type JobRunner = Pick<JobService, 'inspect' | 'start' | 'cancel' | 'onEvent'>;
+
 export interface HostDeps {
-  jobs: JobService;
+  jobs: JobRunner;
   dialogs: Dialogs;
   shell: Shell;
   /** The folder a source's output goes to unless the user picks another. */
@@ -102,13 +105,15 @@ export class FerryHost implements HostMethods {
 
   private refusal(request: JobRequest): ErrorInfo | null {
     if (!this.grants.sources.has(request.source)) return notChosen('disks');
-    const [folder, name] = request.kind === 'convert' ? [dirname(request.output), basename(request.output)] : [request.destDir, request.name];
+    // A VM job names a folder to create its own folder in; the others name the file they write.
+    const [folder, name] = 'destDir' in request ? [request.destDir, request.name] : [dirname(request.output), basename(request.output)];
     if (!this.grants.destinations.has(folder)) return notChosen('folders');
     if (name !== undefined && !isSafeFileName(name)) {
       return { code: 'E_USAGE', message: `"${name}" cannot be used as a file name.`, hint: 'Use letters, digits, spaces, dots, dashes or underscores.' };
     }
-    if (request.kind === 'convert' && !/\.vmdk$/i.test(request.output)) {
-      return { code: 'E_USAGE', message: 'The output must be a .vmdk file.' };
+    if (!('destDir' in request)) {
+      const ext = request.kind === 'convert' ? '.vmdk' : `.${request.kind}`;
+      if (!request.output.toLowerCase().endsWith(ext)) return { code: 'E_USAGE', message: `The output must be a ${ext} file.` };
     }
     return null;
   }

@@ -19,9 +19,10 @@ function stagingPrefix(label: string): string {
 }
 
 export function outputSiteOf(request: JobRequest): OutputSite {
-  if (request.kind === 'convert') {
+  if (!('destDir' in request)) {
+    // A job that writes one named file (a .vmdk, or a packed VM such as an .ova).
     const file = basename(request.output);
-    const stem = file.replace(/\.vmdk$/i, '');
+    const stem = file.replace(/\.[^.]+$/, '');
     const staging = stagingPrefix(file);
     return {
       dir: dirname(request.output),

@@ -1,7 +1,7 @@
 // What the user chooses between inspecting and converting, its defaults from the inspection,
 // its checks, and the job request it turns into. Plain TypeScript: tested under Node.
 import type { DiskInfo, GuestGuess } from '../../../shared/disk-info';
-import type { JobRequest } from '../../../shared/jobs';
+import type { ConvertRequest, VmRequest } from '../../../shared/jobs';
 import { adapterForController, type Controller, type Firmware, type Subformat, type VhdSizeRule } from '../../../shared/options';
 import { isSafeFileName } from '../../../shared/validate';
 
@@ -130,7 +130,7 @@ export function plannedOutput(c: Choices): string {
   return effectiveSaveAs(c) === 'vm' ? joinPath(joinPath(c.destination, c.name), `${c.name}.vmx`) : joinPath(c.destination, `${c.name}.vmdk`);
 }
 
-export function buildRequest(setup: Setup): JobRequest {
+export function buildRequest(setup: Setup): ConvertRequest | VmRequest {
   const { disk, choices: c } = setup;
   const subformat = subformatOf(c);
   const common = {
