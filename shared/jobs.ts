@@ -35,7 +35,26 @@ export interface VmRequest {
   vhdSizeRule?: VhdSizeRule;
 }
 
-export type JobRequest = ConvertRequest | VmRequest;
+/** `ferry ova`: an OVA (OVF 1.0 + SHA-256 manifest + streamOptimized disk) for ESXi and vSphere. */
+export interface OvaRequest {
+  kind: 'ova';
+  source: string;
+  /** The .ova file to create. */
+  output: string;
+  /** The VM's name (default: the source's file name); also names the files inside the OVA. */
+  name?: string;
+  guest?: string;
+  memoryMB?: number;
+  cpus?: number;
+  firmware?: Firmware;
+  controller?: Controller;
+  hwVersion?: number;
+  verify: boolean;
+  overwrite: boolean;
+  vhdSizeRule?: VhdSizeRule;
+}
+
+export type JobRequest = ConvertRequest | VmRequest | OvaRequest;
 
 export const PHASES = ['decompressing', 'converting', 'verifying'] as const;
 export type Phase = (typeof PHASES)[number];
@@ -68,7 +87,7 @@ export interface JobResult {
   vmx?: string;
   /** The VM folder, for `vm` jobs. */
   folder?: string;
-  /** The virtual hardware a `vm` job chose (detected or as asked). */
+  /** The virtual hardware a `vm` or `ova` job chose (detected or as asked). */
   vm?: VmSummary;
   subformat: Subformat;
   virtualSize: number;

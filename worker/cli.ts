@@ -1,8 +1,8 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import type { DiskInfo } from '../shared/disk-info';
 import { exitCodeFor, type ErrorInfo } from '../shared/errors';
-import type { ConvertRequest, JobRequest, JobResult, Progress, VmRequest } from '../shared/jobs';
-import { ADAPTERS, CONTROLLERS, DISK_TYPES, FIRMWARES, SUBFORMATS, VHD_SIZE_RULES, isOneOf, subformatFor, type Subformat } from '../shared/options';
+import type { ConvertRequest, JobRequest, JobResult, OvaRequest, Progress, VmRequest } from '../shared/jobs';
+import { ADAPTERS, CONTROLLERS, DISK_TYPES, FIRMWARES, SUBFORMATS, VHD_SIZE_RULES, isOneOf, subformatFor, type Subformat, type VhdSizeRule } from '../shared/options';
 import { FerryError, toErrorInfo } from './engine/errors';
 import { inspectDisk } from './engine/inspect/inspect';
 import { formatBytes } from './engine/output/staging';
@@ -15,7 +15,11 @@ const USAGE = `Usage:
   ferry vm <source> <dest-dir> [--name N] [--subformat S] [--guest ID] [--memory MB] [--cpus N]
                 [--firmware bios|efi] [--controller ide|lsilogic|lsisas1068|pvscsi|sata|nvme]
                 [--hw-version N] [--zero-copy] [--no-verify] [--overwrite] [--json]
+  ferry ova <source> <out.ova> [--name N] [--guest ID] [--memory MB] [--cpus N] [--firmware bios|efi]
+                [--controller ...] [--hw-version N] [--no-verify] [--overwrite] [--json]
 
+Sources:    VHD, VHDX, VMDK, raw images (.img .raw .dd, or partitioned), and any of these
+            compressed with gzip, bzip2 or xz or inside a zip or tar archive
 Subformats: ${SUBFORMATS.join(', ')}
 Extra:      --vhd-size auto|current|chs   which VHD size field to trust (default: by creator)
 Exit codes: 0 done, 1 usage, 2 bad or unsupported input, 3 I/O error, 130 cancelled.`;
@@ -48,6 +52,18 @@ const OPTIONS: Record<string, ParseArgsConfig['options']> = {
     controller: { type: 'string' },
     'hw-version': { type: 'string' },
     'zero-copy': { type: 'boolean' },
+  },
+  ova: {
+    ...COMMON,
+    'no-verify': { type: 'boolean' },
+    overwrite: { type: 'boolean' },
+    name: { type: 'string' },
+    guest: { type: 'string' },
+    memory: { type: 'string' },
+    cpus: { type: 'string' },
+    firmware: { type: 'string' },
+    controller: { type: 'string' },
+    'hw-version': { type: 'string' },
   },
 };
 
@@ -116,6 +132,7 @@ export function parseCommand(argv: string[]): { command: 'help' } | { command: '
     };
     return { command: 'job', request, json };
   }
+  if (command === 'ova') return { command: 'job', request: ovaRequest(pos[0]!, pos[1]!, values, sizeRule), json };
   const subformat = pickSubformat(values, 'monolithicSparse');
   if (subformat === 'streamOptimized') throw new UsageError('a VM folder cannot use streamOptimized (that is for OVA/ESXi import); choose a sparse or flat subformat.');
   const request: VmRequest = {
@@ -143,6 +160,31 @@ export function parseCommand(argv: string[]): { command: 'help' } | { command: '
   return { command: 'job', request, json };
 }
 
+/** `ferry ova`: the VM's choices as for `vm`; the disk is always streamOptimized. */
+function ovaRequest(source: string, output: string, values: Values, sizeRule: { vhdSizeRule?: VhdSizeRule }): OvaRequest {
+  const request: OvaRequest = {
+    kind: 'ova',
+    source,
+    output,
+    verify: values['no-verify'] !== true,
+    overwrite: values.overwrite === true,
+    ...sizeRule,
+  };
+  if (typeof values.name === 'string') request.name = values.name;
+  if (typeof values.guest === 'string') request.guest = values.guest;
+  const memory = integer(values, 'memory', 4, 16 * 1024 * 1024);
+  if (memory !== undefined) request.memoryMB = memory;
+  const cpus = integer(values, 'cpus', 1, 128);
+  if (cpus !== undefined) request.cpus = cpus;
+  const firmware = choice(values, 'firmware', FIRMWARES);
+  if (firmware) request.firmware = firmware;
+  const controller = choice(values, 'controller', CONTROLLERS);
+  if (controller) request.controller = controller;
+  const hw = integer(values, 'hw-version', 4, 99);
+  if (hw !== undefined) request.hwVersion = hw;
+  return request;
+}
+
 function formatDuration(seconds: number): string {
   if (!Number.isFinite(seconds)) return '--:--';
   const s = Math.max(0, Math.round(seconds));
@@ -164,6 +206,10 @@ export function renderInspect(info: DiskInfo): string {
   const lines: string[] = [info.path];
   const row = (k: string, v: string) => lines.push(`  ${k.padEnd(14)} ${v}`);
   row('Format', `${info.format.toUpperCase()}, ${info.variant}`);
+  if (info.compression) {
+    const c = info.compression;
+    row('Compressed', `${c.layers.join(' → ')}${c.member !== undefined ? `, disk is member "${c.member}"` : ''}; unpacks to ${formatBytes(c.unpackedSize)}`);
+  }
   row('Virtual size', `${formatBytes(info.virtualSize)} (${info.virtualSize} bytes)`);
   if (info.sizeCandidates) {
     const c = info.sizeCandidates;

@@ -1,5 +1,6 @@
 import type { JobRequest, JobResult } from '../../shared/jobs';
 import { convert, type RunContext } from './convert';
+import { createOva } from './ova/create-ova';
 import { createVm } from './vm/create-vm';
 
 /** Runs any job request; the one entry point the CLI, the worker thread and tests share. */
@@ -9,5 +10,7 @@ export function runJob(request: JobRequest, ctx: RunContext = {}): Promise<JobRe
       return convert(request, ctx);
     case 'vm':
       return createVm(request, ctx);
+    case 'ova':
+      return createOva(request, ctx);
   }
 }

@@ -85,8 +85,11 @@ export interface HardwarePlan {
   warnings: string[];
 }
 
+/** The hardware a user may choose; `ferry vm` and `ferry ova` share these choices and their defaults. */
+export type HardwareChoices = Pick<VmRequest, 'guest' | 'memoryMB' | 'cpus' | 'firmware' | 'controller' | 'hwVersion'>;
+
 /** Merges the request's overrides with the defaults for the detected guest; refuses impossible combinations. */
-export function planHardware(req: VmRequest, guess: GuestGuess): HardwarePlan {
+export function planHardware(req: HardwareChoices, guess: GuestGuess): HardwarePlan {
   if (req.guest !== undefined && !GUEST_ID.test(req.guest)) {
     throw new FerryError('E_USAGE', `--guest "${req.guest}" is not a VMware guestOS id.`, 'Use an id such as windows9-64, windows2019srv-64, ubuntu-64, other5xlinux-64 or other-64.');
   }
@@ -117,7 +120,7 @@ export function planHardware(req: VmRequest, guess: GuestGuess): HardwarePlan {
   return { hardware, warnings: hardwareWarnings(hardware, req, guess) };
 }
 
-function hardwareWarnings(hw: VmHardware, req: VmRequest, guess: GuestGuess): string[] {
+function hardwareWarnings(hw: VmHardware, req: HardwareChoices, guess: GuestGuess): string[] {
   const warnings: string[] = [];
   if (req.firmware !== undefined && req.firmware !== guess.firmware) {
     warnings.push(`Firmware set to ${req.firmware.toUpperCase()} although the disk's layout points to ${guess.firmware.toUpperCase()} (${guess.evidence.find((e) => /firmware/.test(e)) ?? 'see ferry inspect'}); the guest may not find its boot loader.`);

@@ -1,0 +1,113 @@
+// The OVF 1.0 envelope of a one-disk VM (FORMATS.md §7): what ESXi, vSphere and ovftool read to
+// build the VM. rasd elements are in the CIM schema's (alphabetical) order, as ovftool validates.
+import type { Controller } from '../../../shared/options';
+import type { NicDevice, VmHardware } from '../vm/hardware';
+import type { OvfGuest } from './guest-os';
+
+export const STREAM_OPTIMIZED_FORMAT = 'http://www.vmware.com/interfaces/specifications/vmdk.html#streamOptimized';
+/** The port group every ESXi host has out of the box. */
+export const NETWORK_NAME = 'VM Network';
+
+export interface OvfInput {
+  /** `ovf:id` of the VirtualSystem (an identifier: the file stem). */
+  id: string;
+  /** What vSphere shows as the VM's name. */
+  displayName: string;
+  annotation: string;
+  hardware: VmHardware;
+  guest: OvfGuest;
+  disk: { href: string; fileBytes: number; capacityBytes: number; populatedBytes: number };
+}
+
+export function xmlEscape(s: string): string {
+  return s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&apos;' })[c]!);
+}
+
+type Rasd = Array<[string, string | number]>;
+
+function item(fields: Rasd): string {
+  // CIM_ResourceAllocationSettingData is a sequence in alphabetical order.
+  const sorted = [...fields].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  return ['      <Item>', ...sorted.map(([k, v]) => `        <rasd:${k}>${xmlEscape(String(v))}</rasd:${k}>`), '      </Item>'].join('\n');
+}
+
+/** The controller's Item: type 5 IDE, 6 SCSI (with the VMware subtype), 20 other storage (SATA, NVMe). */
+function controllerItem(controller: Controller, instanceId: number): string {
+  switch (controller) {
+    case 'ide':
+      return item([['Address', 0], ['ElementName', 'IDE Controller 0'], ['InstanceID', instanceId], ['ResourceType', 5]]);
+    case 'lsilogic':
+    case 'lsisas1068':
+    case 'pvscsi': {
+      const sub = controller === 'lsilogic' ? 'lsilogic' : controller === 'lsisas1068' ? 'lsilogicsas' : 'VirtualSCSI';
+      return item([['Address', 0], ['ElementName', 'SCSI Controller 0'], ['InstanceID', instanceId], ['ResourceSubType', sub], ['ResourceType', 6]]);
+    }
+    case 'sata':
+      return item([['Address', 0], ['ElementName', 'SATA Controller 0'], ['InstanceID', instanceId], ['ResourceSubType', 'vmware.sata.ahci'], ['ResourceType', 20]]);
+    case 'nvme':
+      return item([['Address', 0], ['ElementName', 'NVMe Controller 0'], ['InstanceID', instanceId], ['ResourceSubType', 'vmware.nvme.controller'], ['ResourceType', 20]]);
+  }
+}
+
+const NIC_SUBTYPE: Record<NicDevice, string> = { e1000: 'E1000', e1000e: 'E1000e', vmxnet3: 'VmxNet3' };
+
+export function renderOvf(input: OvfInput): string {
+  const hw = input.hardware;
+  const { disk } = input;
+  const items = [
+    item([['AllocationUnits', 'hertz * 10^6'], ['Description', 'Number of Virtual CPUs'], ['ElementName', `${hw.cpus} virtual CPU(s)`], ['InstanceID', 1], ['ResourceType', 3], ['VirtualQuantity', hw.cpus]]),
+    item([['AllocationUnits', 'byte * 2^20'], ['Description', 'Memory Size'], ['ElementName', `${hw.memoryMB}MB of memory`], ['InstanceID', 2], ['ResourceType', 4], ['VirtualQuantity', hw.memoryMB]]),
+    controllerItem(hw.controller, 3),
+    item([['AddressOnParent', 0], ['ElementName', 'Hard Disk 1'], ['HostResource', 'ovf:/disk/vmdisk1'], ['InstanceID', 4], ['Parent', 3], ['ResourceType', 17]]),
+    item([['AutomaticAllocation', 'true'], ['Connection', NETWORK_NAME], ['ElementName', 'Network adapter 1'], ['InstanceID', 5], ['ResourceSubType', NIC_SUBTYPE[hw.nic]], ['ResourceType', 10]]),
+  ];
+  return [
+    '<?xml version="1.0" encoding="UTF-8"?>',
+    '<Envelope xmlns="http://schemas.dmtf.org/ovf/envelope/1" xmlns:ovf="http://schemas.dmtf.org/ovf/envelope/1"',
+    '    xmlns:rasd="http://schemas.dmtf.org/wbem/wscim/1/cim-schema/2/CIM_ResourceAllocationSettingData"',
+    '    xmlns:vssd="http://schemas.dmtf.org/wbem/wscim/1/cim-schema/2/CIM_VirtualSystemSettingData"',
+    '    xmlns:vmw="http://www.vmware.com/schema/ovf" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">',
+    '  <References>',
+    `    <File ovf:href="${xmlEscape(disk.href)}" ovf:id="file1" ovf:size="${disk.fileBytes}"/>`,
+    '  </References>',
+    '  <DiskSection>',
+    '    <Info>Virtual disk information</Info>',
+    `    <Disk ovf:capacity="${disk.capacityBytes}" ovf:capacityAllocationUnits="byte" ovf:diskId="vmdisk1" ovf:fileRef="file1" ovf:format="${STREAM_OPTIMIZED_FORMAT}" ovf:populatedSize="${disk.populatedBytes}"/>`,
+    '  </DiskSection>',
+    '  <NetworkSection>',
+    '    <Info>The list of logical networks</Info>',
+    `    <Network ovf:name="${NETWORK_NAME}">`,
+    `      <Description>The ${NETWORK_NAME} network</Description>`,
+    '    </Network>',
+    '  </NetworkSection>',
+    `  <VirtualSystem ovf:id="${xmlEscape(input.id)}">`,
+    '    <Info>A virtual machine</Info>',
+    `    <Name>${xmlEscape(input.displayName)}</Name>`,
+    `    <OperatingSystemSection ovf:id="${input.guest.cimId}" vmw:osType="${xmlEscape(input.guest.osType)}">`,
+    '      <Info>The kind of installed guest operating system</Info>',
+    '    </OperatingSystemSection>',
+    '    <VirtualHardwareSection>',
+    '      <Info>Virtual hardware requirements</Info>',
+    '      <System>',
+    '        <vssd:ElementName>Virtual Hardware Family</vssd:ElementName>',
+    '        <vssd:InstanceID>0</vssd:InstanceID>',
+    `        <vssd:VirtualSystemIdentifier>${xmlEscape(input.id)}</vssd:VirtualSystemIdentifier>`,
+    `        <vssd:VirtualSystemType>vmx-${String(hw.hwVersion).padStart(2, '0')}</vssd:VirtualSystemType>`,
+    '      </System>',
+    ...items,
+    `      <vmw:Config ovf:required="false" vmw:key="firmware" vmw:value="${hw.firmware}"/>`,
+    '    </VirtualHardwareSection>',
+    '    <AnnotationSection>',
+    '      <Info>A human-readable annotation</Info>',
+    `      <Annotation>${xmlEscape(input.annotation)}</Annotation>`,
+    '    </AnnotationSection>',
+    '  </VirtualSystem>',
+    '</Envelope>',
+    '',
+  ].join('\n');
+}
+
+/** The manifest: `SHA256(name)= hex` per file, LF line ends (FORMATS.md §7). */
+export function renderManifest(files: Array<{ name: string; sha256: string }>): string {
+  return files.map((f) => `SHA256(${f.name})= ${f.sha256}\n`).join('');
+}
