@@ -40,6 +40,9 @@ const notChosen = (what: string): ErrorInfo => ({
   hint: 'Drop the disk on the window or use "Choose file…" / "Choose folder…".',
 });
 
+/** The extension each file-writing job kind must use. */
+const OUTPUT_EXTENSION: Readonly<Record<string, string>> = { convert: '.vmdk', ova: '.ova' };
+
 const notMade: ErrorInfo = { code: 'E_PERMISSION', message: 'Ferry only shows and opens what it made since it started.' };
 
 export class FerryHost implements HostMethods {
@@ -112,7 +115,7 @@ export class FerryHost implements HostMethods {
       return { code: 'E_USAGE', message: `"${name}" cannot be used as a file name.`, hint: 'Use letters, digits, spaces, dots, dashes or underscores.' };
     }
     if (!('destDir' in request)) {
-      const ext = request.kind === 'convert' ? '.vmdk' : `.${request.kind}`;
+      const ext = OUTPUT_EXTENSION[request.kind as string] ?? '.vmdk';
       if (!request.output.toLowerCase().endsWith(ext)) return { code: 'E_USAGE', message: `The output must be a ${ext} file.` };
     }
     return null;
