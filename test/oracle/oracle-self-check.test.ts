@@ -82,6 +82,15 @@ describe('the oracle check rejects damaged outputs', () => {
     assert.throws(check);
   });
 
+  it('a sparse file carrying bytes beyond its metadata and grains', async (t) => {
+    const { out, check } = await fresh(t, 'monolithicSparse');
+    const path = join(out, 'disk.vmdk');
+    const fd = openSync(path, 'r+');
+    writeSync(fd, Buffer.alloc(64 * KiB, 7), 0, 64 * KiB, statSync(path).size);
+    closeSync(fd);
+    assert.throws(check, /more than metadata/);
+  });
+
   it('a descriptor whose CID says "no parent"', async (t) => {
     const { out, check } = await fresh(t, 'twoGbMaxExtentFlat');
     const path = join(out, 'disk.vmdk');

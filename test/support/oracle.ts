@@ -245,6 +245,12 @@ export function assertOutputHoldsTruth(c: OutputCheck): void {
     }
     for (const index of map.grains.keys()) stored.add(base + index);
     base += f.sectors / GRAIN_SECTORS;
+    // Nothing but metadata and the stored grains: an empty disk makes a small file.
+    const bound =
+      subformat === 'streamOptimized'
+        ? Number(h.overHead) * SECTOR + map.grains.size * (GRAIN_SECTORS * SECTOR + 1024) + map.gdEntries * 5 * SECTOR + 16 * SECTOR
+        : Number(h.overHead) * SECTOR + map.grains.size * GRAIN_SECTORS * SECTOR;
+    assert.ok(statSync(path).size <= bound, `${f.file}: ${statSync(path).size} bytes, more than metadata and ${map.grains.size} grains (${bound})`);
   }
   const missing = [...wanted].filter((g) => !stored.has(g));
   const extra = [...stored].filter((g) => !wanted.has(g));
