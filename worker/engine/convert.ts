@@ -124,7 +124,7 @@ export function verifyWritten(written: WrittenDisk, source: DiskSource, ctx: Run
 }
 
 export function sourceFiles(source: DiskSource): string[] {
-  return [source.path, ...source.info.parents.map((p) => p.path)];
+  return [source.path, ...(source.extentFiles ?? []), ...source.info.parents.map((p) => p.path)];
 }
 
 /** `ferry convert`: one VMDK from one source, staged, verified, then moved into place. */

@@ -16,6 +16,8 @@ export interface DiskSource {
   readonly size: number;
   /** What `inspect` reports, without the partition table (read separately through `read`). */
   readonly info: Omit<DiskInfo, 'partitions' | 'guest'>;
+  /** Files read besides `path` and the parents (a VMDK descriptor's extent files): never written to. */
+  readonly extentFiles?: readonly string[];
   /** Ordered, non-overlapping extents covering [0, size) exactly. */
   extents(): AsyncIterable<Extent>;
   /** Reads [offset, offset + length) of the virtual disk into `into[0..length)`. */

@@ -253,6 +253,10 @@ class VmdkSource implements DiskSource {
     this.size = info.virtualSize;
   }
 
+  get extentFiles(): string[] {
+    return this.files.slice(1).map((f) => f.path);
+  }
+
   private *overlapping(offset: number, length: number): Generator<{ reader: ExtentReader; rel: number; len: number; at: number }> {
     const end = offset + length;
     for (const p of this.parts) {

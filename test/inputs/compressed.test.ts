@@ -1,0 +1,135 @@
+// Compressed downloads: a dynamic VHD, a fixed VHD and a raw image, each packed by the system's
+// gzip, bzip2, xz, zip and tar, convert to exactly the bytes of the unpacked original, and
+// leave nothing behind, whether they succeed, fail or are cancelled.
+import assert from 'node:assert/strict';
+import { copyFileSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, truncateSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { ferry, lastEvent } from '../support/cli';
+import { tempDir } from '../support/tmp';
+import { runOk } from '../support/tools';
+import { MiB, pseudoRandom } from '../support/vhd-writer';
+import { CONTAINERS, assertIdentical, ferryInterrupted, leftovers, makeRaw, makeVhd, pack } from './helpers';
+
+describe('compressed sources convert byte-exact', () => {
+  let dir: string;
+  const payloads: Array<{ file: string; format: string }> = [
+    { file: 'dyn.vhd', format: 'vpc' },
+    { file: 'fixed.vhd', format: 'vpc' },
+    { file: 'disk.img', format: 'raw' },
+  ];
+  before(() => {
+    dir = mkdtempSync(join(tmpdir(), 'ferry-inputs-'));
+    const raw = makeRaw(dir);
+    makeVhd(raw, join(dir, 'dyn.vhd'), 'dynamic');
+    makeVhd(raw, join(dir, 'fixed.vhd'), 'fixed');
+  });
+  after(() => rmSync(dir, { recursive: true, force: true }));
+
+  for (const p of payloads) {
+    for (const container of CONTAINERS) {
+      it(`${p.file} in ${container}`, async (t) => {
+        const packed = pack(dir, p.file, container);
+        const out = tempDir(t);
+        const r = await ferry(['convert', packed, join(out, 'out.vmdk'), '--json']);
+        assert.equal(r.code, 0, r.stdout + r.stderr);
+        const phases = new Set(r.json.filter((e) => e.type === 'progress').map((e) => e.phase));
+        assert.ok(phases.has('decompressing'), `no decompressing phase: ${[...phases].join(', ')}`);
+        assertIdentical(join(dir, p.file), p.format, join(out, 'out.vmdk'), 'vmdk');
+        assert.deepEqual(leftovers(out), []);
+      });
+    }
+  }
+
+  it('inspect says what was unpacked and describes the disk inside', async () => {
+    const packed = pack(dir, 'dyn.vhd', 'bz2', 'coreos_production_xen_image.vhd.bz2');
+    const r = await ferry(['inspect', packed, '--json']);
+    assert.equal(r.code, 0, r.stderr);
+    const info = lastEvent(r);
+    assert.equal(info.format, 'vhd');
+    assert.equal(info.variant, 'dynamic');
+    assert.equal(info.path, packed);
+    assert.equal(info.fileSize, statSync(packed).size);
+    assert.deepEqual(info.compression, { format: 'bzip2', layers: ['bzip2'], unpackedSize: statSync(join(dir, 'dyn.vhd')).size });
+    const text = await ferry(['inspect', packed]);
+    assert.match(text.stdout, /Compressed\s+bzip2/);
+    assert.deepEqual(leftovers(dir), []);
+  });
+
+  it('inspect names the archive member used, through nested layers', async () => {
+    const packed = pack(dir, 'fixed.vhd', 'tar.gz', 'bundle.tgz');
+    const info = lastEvent(await ferry(['inspect', packed, '--json']));
+    assert.deepEqual(info.compression, { format: 'gzip', layers: ['gzip', 'tar'], member: 'fixed.vhd', unpackedSize: statSync(join(dir, 'fixed.vhd')).size });
+    const zipped = pack(dir, 'disk.img', 'zip', 'download.zip');
+    const z = lastEvent(await ferry(['inspect', zipped, '--json']));
+    assert.equal(z.format, 'raw');
+    assert.deepEqual(z.compression, { format: 'zip', layers: ['zip'], member: 'disk.img', unpackedSize: statSync(join(dir, 'disk.img')).size });
+  });
+
+  it('a zip with two disks is refused, naming both', async (t) => {
+    const d = tempDir(t);
+    copyFileSync(join(dir, 'dyn.vhd'), join(d, 'a.vhd'));
+    copyFileSync(join(dir, 'fixed.vhd'), join(d, 'b.vhd'));
+    writeFileSync(join(d, 'README.txt'), 'two disks\n');
+    runOk('zip', ['-q', 'two.zip', 'a.vhd', 'b.vhd', 'README.txt'], { cwd: d });
+    const r = await ferry(['convert', join(d, 'two.zip'), join(d, 'out.vmdk'), '--json']);
+    assert.equal(r.code, 2);
+    const err = lastEvent(r);
+    assert.equal(err.code, 'E_UNSUPPORTED');
+    assert.match(String(err.message), /a\.vhd/);
+    assert.match(String(err.message), /b\.vhd/);
+    assert.deepEqual(leftovers(d), []);
+  });
+
+  it('an archive without a disk is not a disk, and says what it holds', async (t) => {
+    const d = tempDir(t);
+    writeFileSync(join(d, 'notes.txt'), 'no disk here\n');
+    runOk('tar', ['-cf', 'notes.tar', 'notes.txt'], { cwd: d });
+    const r = await ferry(['inspect', join(d, 'notes.tar'), '--json']);
+    assert.equal(r.code, 2);
+    assert.equal(lastEvent(r).code, 'E_NOT_A_DISK');
+    assert.match(String(lastEvent(r).message), /notes\.txt/);
+  });
+
+  it('a truncated .bz2: exit 2, a clear message, nothing left behind', async (t) => {
+    const d = tempDir(t);
+    const packed = pack(dir, 'fixed.vhd', 'bz2', 'cut.vhd.bz2');
+    const cut = join(d, 'cut.vhd.bz2');
+    copyFileSync(packed, cut);
+    truncateSync(cut, Math.floor(statSync(cut).size * 0.6));
+    const r = await ferry(['convert', cut, join(d, 'out.vmdk'), '--json']);
+    assert.equal(r.code, 2, r.stdout);
+    const err = lastEvent(r);
+    assert.equal(err.code, 'E_CORRUPT');
+    assert.match(String(err.message), /cut\.vhd\.bz2.*(truncated|ends early)/);
+    assert.deepEqual(leftovers(d), []);
+  });
+
+  it('damaged gzip and xz data: exit 2, E_CORRUPT', async (t) => {
+    const d = tempDir(t);
+    for (const container of ['gz', 'xz'] as const) {
+      const packed = pack(dir, 'disk.img', container, `bad.img.${container}`);
+      const bad = readFileSync(packed);
+      const mid = Math.floor(bad.length / 2);
+      bad.fill(0xff, mid, mid + 64);
+      writeFileSync(join(d, `bad.img.${container}`), bad);
+      const r = await ferry(['convert', join(d, `bad.img.${container}`), join(d, `out-${container}.vmdk`), '--json']);
+      assert.equal(r.code, 2, `${container}: ${r.stdout}`);
+      assert.equal(lastEvent(r).code, 'E_CORRUPT');
+    }
+    assert.deepEqual(leftovers(d), []);
+  });
+
+  it('cancelled while decompressing (SIGINT): exit 130 and the scratch folder is gone', async (t) => {
+    const d = tempDir(t);
+    // Incompressible data decompresses slowly enough (pure-JS bzip2) to be interrupted.
+    writeFileSync(join(d, 'noise.img'), pseudoRandom(24 * MiB, 99));
+    runOk('sh', ['-c', 'bzip2 -1 -c noise.img > noise.img.bz2 && rm noise.img'], { cwd: d });
+    const r = await ferryInterrupted(['convert', join(d, 'noise.img.bz2'), join(d, 'out.vmdk')], 'decompressing');
+    assert.ok(r.interrupted, `never saw decompressing progress: ${r.stdout}${r.stderr}`);
+    assert.equal(r.code, 130, r.stdout + r.stderr);
+    assert.deepEqual(leftovers(d), []);
+    assert.deepEqual(readdirSync(d), ['noise.img.bz2']);
+  });
+});
