@@ -19,6 +19,7 @@ import {
   filled,
   newUuid,
   pseudoRandom,
+  roundUpToChs,
   writeDifferencingVhd,
   writeDynamicVhd,
   writeFixedVhd,
@@ -176,6 +177,25 @@ convertsExactly('differencing disk over a mostly unallocated parent: child secto
   writeDifferencingVhd(child, { size: SIZE, blockSize: 2 * MiB, parentUuid: base.uuid, parentName: 'base.vhd', pieces: top });
   return { source: child, truth: { size: SIZE, pieces: [...basePieces, ...top] } };
 });
+
+convertsExactly('Virtual PC chain over a fixed parent with the pre-2004 511-byte footer', (dir): MatrixInput => {
+  const { size, geometry } = roundUpToChs(3 * MiB);
+  const basePieces: Piece[] = [{ offset: 0, data: pseudoRandom(size, 1100) }];
+  const base = writeFixedVhd(join(dir, 'old.vhd'), { size, geometry, footerLength: 511, creatorApp: 'vpc ', pieces: basePieces });
+  const top: Piece[] = [{ offset: SECTOR, data: pseudoRandom(2 * SECTOR, 1101) }, { offset: size - SECTOR, data: pseudoRandom(SECTOR, 1102) }];
+  const child = join(dir, 'undo.vhd');
+  writeDifferencingVhd(child, { size, geometry, creatorApp: 'vpc ', parentUuid: base.uuid, parentName: 'old.vhd', pieces: top });
+  return { source: child, truth: { size, pieces: [...basePieces, ...top] } };
+}, { subformats: ['monolithicSparse', 'streamOptimized'] });
+
+convertsExactly('a parent whose end footer is damaged is read through its footer copy, with a warning naming the parent', (dir): MatrixInput => {
+  const basePieces: Piece[] = [{ offset: 0, data: pseudoRandom(SIZE, 1200) }];
+  const base = writeDynamicVhd(join(dir, 'hurt.vhd'), { size: SIZE, pieces: basePieces, corrupt: { eofFooterChecksum: true } });
+  const top = childData(1201, 2 * MiB);
+  const child = join(dir, 'child.vhd');
+  writeDifferencingVhd(child, { size: SIZE, parentUuid: base.uuid, parentName: 'hurt.vhd', pieces: top });
+  return { source: child, truth: { size: SIZE, pieces: [...basePieces, ...top] }, warnings: [/hurt\.vhd.*checksum/i] };
+}, { subformats: ['monolithicSparse', 'monolithicFlat'] });
 
 describe('a Hyper-V differencing disk over a Virtual PC parent (both footers: 4 MiB current size, CHS 8160 sectors)', () => {
   // The child is sized by its current size (creator "win "), the parent by CHS (creator "vpc "), so
