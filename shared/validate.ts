@@ -3,7 +3,7 @@
 import type { FromWorker, HostEvent, Inspection, Result, ToWorker } from './bridge';
 import type { DiskInfo, GuestGuess, ParentLink, PartitionEntry, PartitionTable } from './disk-info';
 import { ERROR_CODES, type ErrorInfo } from './errors';
-import { PHASES, type ConvertRequest, type JobEvent, type JobRequest, type JobResult, type Progress, type VmRequest, type VmSummary } from './jobs';
+import { PHASES, type ConvertRequest, type JobEvent, type JobRequest, type JobResult, type OvaRequest, type Progress, type VmRequest, type VmSummary } from './jobs';
 import { ADAPTERS, CONTROLLERS, FIRMWARES, SUBFORMATS, VHD_SIZE_RULES, isOneOf } from './options';
 
 /** A payload that is not what the contract says, with where in it the problem is. */
@@ -187,7 +187,21 @@ const vmRequest: Check<VmRequest> = record(
   },
 );
 
-const jobRequest: Check<JobRequest> = tagged('kind', { convert: convertRequest, vm: vmRequest });
+const ovaRequest: Check<OvaRequest> = record(
+  { kind: literal('ova'), ...shared, output: absolutePath },
+  {
+    name: vmName,
+    guest: guestId,
+    memoryMB: integer(4, 16 * 1024 * 1024),
+    cpus: integer(1, 128),
+    firmware: oneOf(FIRMWARES),
+    controller: oneOf(CONTROLLERS),
+    hwVersion: integer(4, 99),
+    vhdSizeRule: oneOf(VHD_SIZE_RULES),
+  },
+);
+
+const jobRequest: Check<JobRequest> = tagged('kind', { convert: convertRequest, vm: vmRequest, ova: ovaRequest });
 
 const vmSummary: Check<VmSummary> = answer({
   guestOS: text({ max: 64 }),

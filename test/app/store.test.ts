@@ -343,16 +343,39 @@ describe('wizard store', () => {
 describe('choices', () => {
   const d = disk();
 
-  test('each disk type maps to its subformat, and stream-optimized is always a .vmdk', () => {
+  test('each disk type maps to its subformat; a stream-optimized disk is a .vmdk or an OVA, never a VM folder', () => {
     const base = { disk: d, suggestedDestination: '/out', choices: defaultChoices(d, '/out') };
-    const sub = (layout: 'dynamic' | 'fixed' | 'split' | 'stream', preallocateSplit = false) => buildRequest({ ...base, choices: { ...base.choices, layout, preallocateSplit } });
-    assert.equal(sub('dynamic').subformat, 'monolithicSparse');
-    assert.equal(sub('fixed').subformat, 'monolithicFlat');
-    assert.equal(sub('split').subformat, 'twoGbMaxExtentSparse');
-    assert.equal(sub('split', true).subformat, 'twoGbMaxExtentFlat');
-    const stream = sub('stream');
-    assert.equal(stream.kind, 'convert');
-    assert.equal(stream.kind === 'convert' && stream.output, '/out/Win 10.vmdk');
+    const sub = (layout: 'dynamic' | 'fixed' | 'split' | 'stream', preallocateSplit = false) => {
+      const r = buildRequest({ ...base, choices: { ...base.choices, layout, preallocateSplit, saveAs: 'vmdk' } });
+      assert.equal(r.kind, 'convert');
+      return r.kind === 'convert' ? r.subformat : undefined;
+    };
+    assert.equal(sub('dynamic'), 'monolithicSparse');
+    assert.equal(sub('fixed'), 'monolithicFlat');
+    assert.equal(sub('split'), 'twoGbMaxExtentSparse');
+    assert.equal(sub('split', true), 'twoGbMaxExtentFlat');
+    assert.equal(sub('stream'), 'streamOptimized');
+    const streamAsVm = buildRequest({ ...base, choices: { ...base.choices, layout: 'stream', saveAs: 'vm' } });
+    assert.equal(streamAsVm.kind, 'ova');
+    assert.equal(plannedOutput({ ...base.choices, layout: 'stream', saveAs: 'vm' }), '/out/Win 10.ova');
+  });
+
+  test('an OVA carries the machine settings and no subformat', () => {
+    const c = { ...defaultChoices(d, '/out'), saveAs: 'ova' as const, controller: 'sata' as const, hwVersion: 19 };
+    assert.deepEqual(buildRequest({ disk: d, suggestedDestination: '/out', choices: c }), {
+      kind: 'ova',
+      source: '/disks/Win 10.vhd',
+      output: '/out/Win 10.ova',
+      name: 'Win 10',
+      guest: 'windows9-64',
+      memoryMB: 4096,
+      cpus: 2,
+      firmware: 'efi',
+      controller: 'sata',
+      hwVersion: 19,
+      verify: true,
+      overwrite: false,
+    });
   });
 
   test('a .vmdk alone gets the adapter its controller needs', () => {

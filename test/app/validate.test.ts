@@ -91,6 +91,9 @@ describe('requests from the renderer', () => {
     assert.deepEqual(parseJobRequest(convertRequest), convertRequest);
     const minimal = { kind: 'vm', source: '/a.vhd', destDir: '/d', subformat: 'monolithicFlat', zeroCopy: false, verify: false, overwrite: true };
     assert.deepEqual(parseJobRequest(minimal), minimal);
+    const ova = { kind: 'ova', source: '/a.vhd', output: '/d/a.ova', name: 'A', cpus: 2, verify: true, overwrite: false };
+    assert.deepEqual(parseJobRequest(ova), ova);
+    assert.throws(() => parseJobRequest({ ...ova, subformat: 'monolithicSparse' }), PayloadError);
   });
 
   const refused: [string, unknown][] = [

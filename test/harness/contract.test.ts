@@ -158,6 +158,18 @@ for (const [name, connect] of transports) {
       assert.deepEqual(conn.shellCalls.at(-1), { action: 'openPath', path: last.result.vmx });
     });
 
+    test('an OVA job writes one .ova where the user chose', async () => {
+      const { api } = conn;
+      const events = jobEvents(api);
+      const started = await api.start({ kind: 'ova', source: vhd, output: join(dest, 'Contract.ova'), name: 'Contract', verify: true, overwrite: false });
+      assert.ok(started.ok, JSON.stringify(started));
+      const last = (await events.forJob(started.value)).at(-1)!;
+      assert.equal(last.type, 'done', JSON.stringify(last));
+      assert.deepEqual(last.type === 'done' && last.result.files, [join(dest, 'Contract.ova')]);
+      const wrongExtension = await api.start({ kind: 'ova', source: vhd, output: join(dest, 'Contract.vmdk'), verify: true, overwrite: false });
+      assert.equal(!wrongExtension.ok && wrongExtension.error.code, 'E_USAGE');
+    });
+
     test('cancel mid-way → cancelled, and nothing is left in the destination', async () => {
       const { api } = conn;
       api.pathForFile({ name: 'slow.vhd' }); // a drop grants the source

@@ -108,3 +108,10 @@ export const FileIcon = (p: IconProps) => (
     <path d="M14 3v5h5" />
   </Svg>
 );
+
+export const PackageIcon = (p: IconProps) => (
+  <Svg {...p}>
+    <path d="M12 3l8 4.5v9L12 21l-8-4.5v-9z" />
+    <path d="M4 7.5l8 4.5 8-4.5M12 12v9" />
+  </Svg>
+);

@@ -39,7 +39,7 @@ export function ConvertStep({
   const fraction = progress ? overallFraction(progress, verify) : 0;
   const percent = formatPercent(fraction);
   const activeIndex = progress ? Math.max(0, stages.findIndex((s) => s.id === progress.phase)) : 0;
-  const what = effectiveSaveAs(setup.choices) === 'vm' ? 'virtual machine' : 'disk';
+  const what = { vm: 'virtual machine', vmdk: 'disk', ova: 'OVA' }[effectiveSaveAs(setup.choices)];
   const status = cancelling ? 'Cancelling — removing what was written…' : starting ? 'Starting…' : progress ? stages[activeIndex]!.title : 'Starting…';
 
   return (

@@ -8,7 +8,7 @@ import { Button, Step } from '../components/layout';
 import { formatBytes } from '../format';
 import { HW_VERSIONS } from '../guests';
 import { useWizard } from '../store-context';
-import { DISK_LAYOUTS, effectiveSaveAs, type DiskLayout, type Setup } from '../store/choices';
+import { DISK_LAYOUTS, describesMachine, effectiveSaveAs, type DiskLayout, type Setup } from '../store/choices';
 
 const TWO_GB = 2 * 1024 * 1024 * 1024;
 
@@ -42,7 +42,7 @@ export function DiskTypeStep({ setup }: { setup: Setup }): ReactElement {
   const update = useWizard((s) => s.update);
   const { disk, choices } = setup;
   const ids = { controller: useId(), controllerHint: useId(), hw: useId(), sizeRule: useId() };
-  const asVm = effectiveSaveAs(choices) === 'vm';
+  const asMachine = describesMachine(effectiveSaveAs(choices));
   return (
     <Step
       title="Choose the disk type"
@@ -124,7 +124,7 @@ export function DiskTypeStep({ setup }: { setup: Setup }): ReactElement {
               </span>
             </label>
           ) : null}
-          {asVm ? (
+          {asMachine ? (
             <div className="field">
               <label htmlFor={ids.hw}>Virtual hardware version</label>
               <select

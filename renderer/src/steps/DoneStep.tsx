@@ -32,14 +32,18 @@ export function DoneStep({ setup, result }: { setup: Setup; result: JobResult })
   const startOver = useWizard((s) => s.startOver);
   const c = setup.choices;
   const isVm = result.vmx !== undefined;
+  const isOva = /\.ova$/i.test(result.output);
   const where = result.folder ?? result.output;
+  const made = isVm ? 'virtual machine' : isOva ? 'OVA' : 'VMDK';
   return (
     <Step
-      title={isVm ? 'Your virtual machine is ready' : 'Your VMDK is ready'}
+      title={`Your ${made} is ready`}
       subtitle={
         isVm
-          ? `Open it in VMware Workstation, Player or Fusion, then start it.`
-          : 'Attach it to a virtual machine, or upload it to your ESXi datastore.'
+          ? 'Open it in VMware Workstation, Player or Fusion, then start it.'
+          : isOva
+            ? 'Deploy it from the vSphere Client or the ESXi Host Client with “Deploy OVF/OVA template”.'
+            : 'Attach it to a virtual machine, or upload it to your ESXi datastore.'
       }
       icon={
         <span className="done-mark">
@@ -52,7 +56,7 @@ export function DoneStep({ setup, result }: { setup: Setup; result: JobResult })
             Convert another
           </Button>
           <span className="spacer" />
-          <Button onClick={() => void showInFolder()} icon={<FolderIcon size={16} />}>
+          <Button kind={isVm ? 'secondary' : 'primary'} onClick={() => void showInFolder()} icon={<FolderIcon size={16} />}>
             Show in folder
           </Button>
           {isVm ? (
@@ -71,11 +75,11 @@ export function DoneStep({ setup, result }: { setup: Setup; result: JobResult })
               <code className="path">{where}</code>
             </dd>
           </div>
-          {isVm ? (
+          {isVm || isOva ? (
             <div className="fact is-wide">
               <dt>Virtual machine</dt>
               <dd>
-                {fileName(result.vmx!)}
+                {fileName(result.vmx ?? result.output)}
                 <span className="muted"> · {describeVm(result.vm ?? { ...c, controller: undefined, hwVersion: undefined })}</span>
               </dd>
             </div>

@@ -2,14 +2,29 @@
 // settings VMware needs, prefilled from what the inspection detected.
 import { useId, type ReactElement } from 'react';
 import { Button, Callout, Step } from '../components/layout';
-import { FileIcon, FolderIcon, VmIcon } from '../components/icons';
+import { FileIcon, FolderIcon, PackageIcon, VmIcon } from '../components/icons';
 import { GUEST_GROUPS, guestLabel } from '../guests';
 import { useWizard } from '../store-context';
-import { MAX_NAME, effectiveSaveAs, plannedOutput, problemsWith, recognisedGuest, type SaveAs, type Setup } from '../store/choices';
+import { MAX_NAME, SAVE_KINDS, describesMachine, effectiveSaveAs, plannedOutput, problemsWith, recognisedGuest, type SaveAs, type Setup } from '../store/choices';
 
-const SAVE_AS: Record<SaveAs, { title: string; line: string }> = {
-  vm: { title: 'Virtual machine folder', line: 'A .vmx and its disk, ready to open in VMware Workstation, Player or Fusion.' },
-  vmdk: { title: 'VMDK disk only', line: 'Just the disk, to attach to a VM you already have or upload to ESXi.' },
+const SAVE_ICON: Record<SaveAs, ReactElement> = { vm: <VmIcon size={22} />, vmdk: <FileIcon size={22} />, ova: <PackageIcon size={22} /> };
+
+const SAVE_AS: Record<SaveAs, { title: string; line: string; subtitle: string }> = {
+  vm: {
+    title: 'Virtual machine folder',
+    line: 'A .vmx and its disk. Opens in Workstation, Player or Fusion.',
+    subtitle: 'Ferry makes a folder holding the virtual machine and its disk.',
+  },
+  vmdk: {
+    title: 'VMDK disk only',
+    line: 'Just the disk, for a VM you already have.',
+    subtitle: 'Ferry writes the disk as a .vmdk (plus its extent files, if it has any).',
+  },
+  ova: {
+    title: 'OVA for ESXi',
+    line: 'One file to deploy on ESXi or vCenter.',
+    subtitle: 'Ferry packs the machine and a compressed stream-optimized disk into one .ova.',
+  },
 };
 
 /** A number input's value: NaN while the box is empty or holds something that is not a number. */
@@ -32,7 +47,7 @@ export function SaveStep({ setup }: { setup: Setup }): ReactElement {
   return (
     <Step
       title="Choose what to make and where"
-      subtitle={saveAs === 'vm' ? 'Ferry makes a folder holding the virtual machine and its disk.' : 'Ferry writes the disk as a single .vmdk (plus its extent files).'}
+      subtitle={SAVE_AS[saveAs].subtitle}
       onSubmit={() => void convert()}
       actions={
         <>
@@ -51,17 +66,19 @@ export function SaveStep({ setup }: { setup: Setup }): ReactElement {
         </>
       }
     >
-      <fieldset className="choice-row">
+      <fieldset className="choice-row is-3">
         <legend className="sr-only">Save as</legend>
-        {(['vm', 'vmdk'] as const).map((kind) => {
+        {SAVE_KINDS.map((kind) => {
           const disabled = kind === 'vm' && choices.layout === 'stream';
           return (
-            <label key={kind} className={`choice${saveAs === kind ? ' is-selected' : ''}${disabled ? ' is-disabled' : ''}`}>
+            <label key={kind} className={`choice is-stacked${saveAs === kind ? ' is-selected' : ''}${disabled ? ' is-disabled' : ''}`}>
               <input type="radio" name="saveAs" value={kind} checked={saveAs === kind} disabled={disabled} onChange={() => update({ saveAs: kind })} />
-              <span className="choice-icon">{kind === 'vm' ? <VmIcon size={22} /> : <FileIcon size={22} />}</span>
               <span className="choice-body">
-                <span className="choice-title">{SAVE_AS[kind].title}</span>
-                <span className="choice-line">{disabled ? 'Not for stream-optimized disks: VMware imports those rather than running them.' : SAVE_AS[kind].line}</span>
+                <span className="choice-title">
+                  <span className="choice-icon">{SAVE_ICON[kind]}</span>
+                  {SAVE_AS[kind].title}
+                </span>
+                <span className="choice-line">{disabled ? 'Not with a stream-optimized disk, which VMware imports rather than runs.' : SAVE_AS[kind].line}</span>
               </span>
             </label>
           );
@@ -102,7 +119,7 @@ export function SaveStep({ setup }: { setup: Setup }): ReactElement {
         Will create <code>{plannedOutput(choices)}</code>
       </p>
 
-      {saveAs === 'vm' ? (
+      {describesMachine(saveAs) ? (
         <fieldset className="group">
           <legend>Virtual machine</legend>
           <div className="form-grid is-4">

@@ -1,7 +1,7 @@
 // What the user chooses between inspecting and converting, its defaults from the inspection,
 // its checks, and the job request it turns into. Plain TypeScript: tested under Node.
 import type { DiskInfo, GuestGuess } from '../../../shared/disk-info';
-import type { ConvertRequest, VmRequest } from '../../../shared/jobs';
+import type { ConvertRequest, OvaRequest, VmRequest } from '../../../shared/jobs';
 import { adapterForController, type Controller, type Firmware, type Subformat, type VhdSizeRule } from '../../../shared/options';
 import { isSafeFileName } from '../../../shared/validate';
 
@@ -9,7 +9,9 @@ import { isSafeFileName } from '../../../shared/validate';
 export const DISK_LAYOUTS = ['dynamic', 'fixed', 'split', 'stream'] as const;
 export type DiskLayout = (typeof DISK_LAYOUTS)[number];
 
-export type SaveAs = 'vm' | 'vmdk';
+/** A VM folder for Workstation/Player/Fusion, the disk alone, or an OVA for ESXi and vSphere. */
+export const SAVE_KINDS = ['vm', 'vmdk', 'ova'] as const;
+export type SaveAs = (typeof SAVE_KINDS)[number];
 
 /** The engine shortens longer names (worker/engine/vm/names.ts); the form says so instead. */
 export const MAX_NAME = 60;
@@ -20,7 +22,7 @@ export interface Choices {
   preallocateSplit: boolean;
   /** 'auto' lets the engine pick from what it detected. */
   controller: Controller | 'auto';
-  /** What the user picked; a stream-optimized disk is always saved as a .vmdk (see `effectiveSaveAs`). */
+  /** What the user picked; a stream-optimized disk never makes a VM folder (see `effectiveSaveAs`). */
   saveAs: SaveAs;
   name: string;
   destination: string;
@@ -53,10 +55,15 @@ export function subformatOf(c: Pick<Choices, 'layout' | 'preallocateSplit'>): Su
   }
 }
 
-/** Stream-optimized disks are for importing (ESXi, OVA); VMware cannot run a VM from one. */
+/** Stream-optimized disks are for importing (ESXi, OVA); VMware cannot run a VM folder from one, so that choice becomes an OVA. */
 export function effectiveSaveAs(c: Pick<Choices, 'layout' | 'saveAs'>): SaveAs {
-  return c.layout === 'stream' ? 'vmdk' : c.saveAs;
+  return c.layout === 'stream' && c.saveAs === 'vm' ? 'ova' : c.saveAs;
 }
+
+/** Whether the save step asks for the virtual machine's hardware. */
+export const describesMachine = (saveAs: SaveAs): boolean => saveAs !== 'vmdk';
+
+const EXTENSION: Record<SaveAs, string> = { vm: '.vmx', vmdk: '.vmdk', ova: '.ova' };
 
 /** A file-system-safe name from the source file's name: `Win Server 2019.vhd` → `Win Server 2019`. */
 export function nameFromPath(path: string): string {
@@ -111,7 +118,7 @@ export function problemsWith(c: Choices): ChoiceProblems {
   else if (name.length > MAX_NAME) problems.name = `Use at most ${MAX_NAME} characters.`;
   else if (!isSafeFileName(name)) problems.name = 'Names cannot contain < > : " / \\ | ? * or end with a dot.';
   if (c.destination === '') problems.destination = 'Choose a folder.';
-  if (effectiveSaveAs(c) === 'vm') {
+  if (describesMachine(effectiveSaveAs(c))) {
     if (!Number.isInteger(c.memoryMB) || c.memoryMB < 4 || c.memoryMB > 16 * 1024 * 1024) problems.memoryMB = 'Use a whole number of MB, 4 or more.';
     else if (c.memoryMB % 4 !== 0) problems.memoryMB = 'VMware needs a multiple of 4 MB.';
     if (!Number.isInteger(c.cpus) || c.cpus < 1 || c.cpus > 128) problems.cpus = 'Use 1 to 128 processors.';
@@ -127,10 +134,12 @@ export function joinPath(folder: string, name: string): string {
 
 /** Where the output will be, as the save step shows it before converting. */
 export function plannedOutput(c: Choices): string {
-  return effectiveSaveAs(c) === 'vm' ? joinPath(joinPath(c.destination, c.name), `${c.name}.vmx`) : joinPath(c.destination, `${c.name}.vmdk`);
+  const kind = effectiveSaveAs(c);
+  const file = `${c.name}${EXTENSION[kind]}`;
+  return kind === 'vm' ? joinPath(joinPath(c.destination, c.name), file) : joinPath(c.destination, file);
 }
 
-export function buildRequest(setup: Setup): ConvertRequest | VmRequest {
+export function buildRequest(setup: Setup): ConvertRequest | VmRequest | OvaRequest {
   const { disk, choices: c } = setup;
   const subformat = subformatOf(c);
   const common = {
@@ -139,7 +148,18 @@ export function buildRequest(setup: Setup): ConvertRequest | VmRequest {
     overwrite: c.overwrite,
     ...(c.vhdSizeRule !== 'auto' ? { vhdSizeRule: c.vhdSizeRule } : {}),
   };
-  if (effectiveSaveAs(c) === 'vmdk' || subformat === 'streamOptimized') {
+  const machine = {
+    name: c.name,
+    guest: c.guestOS,
+    memoryMB: c.memoryMB,
+    cpus: c.cpus,
+    firmware: c.firmware,
+    ...(c.controller !== 'auto' ? { controller: c.controller } : {}),
+    ...(c.hwVersion !== 'auto' ? { hwVersion: c.hwVersion } : {}),
+  };
+  const kind = effectiveSaveAs(c);
+  if (kind === 'ova') return { kind: 'ova', ...common, output: joinPath(c.destination, `${c.name}.ova`), ...machine };
+  if (kind === 'vmdk' || subformat === 'streamOptimized') {
     return {
       kind: 'convert',
       ...common,
@@ -148,18 +168,5 @@ export function buildRequest(setup: Setup): ConvertRequest | VmRequest {
       adapter: c.controller === 'auto' ? 'lsilogic' : adapterForController(c.controller),
     };
   }
-  return {
-    kind: 'vm',
-    ...common,
-    destDir: c.destination,
-    name: c.name,
-    subformat,
-    guest: c.guestOS,
-    memoryMB: c.memoryMB,
-    cpus: c.cpus,
-    firmware: c.firmware,
-    ...(c.controller !== 'auto' ? { controller: c.controller } : {}),
-    ...(c.hwVersion !== 'auto' ? { hwVersion: c.hwVersion } : {}),
-    zeroCopy: false,
-  };
+  return { kind: 'vm', ...common, destDir: c.destination, subformat, ...machine, zeroCopy: false };
 }
