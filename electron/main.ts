@@ -76,8 +76,7 @@ function showJobInTaskbar(window: BrowserWindow, event: JobEvent): void {
 }
 
 function createWindow(): void {
-  const dark = nativeTheme.shouldUseDarkColors;
-  const window = new BrowserWindow(windowOptions(PRELOAD, dark));
+  const window = new BrowserWindow(windowOptions(PRELOAD, { dark: nativeTheme.shouldUseDarkColors, devTools: !app.isPackaged }));
   win = window;
   window.once('ready-to-show', () => window.show());
   window.on('focus', () => window.flashFrame(false));

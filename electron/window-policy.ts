@@ -6,7 +6,7 @@ import { isTrustedSender, originOf, type TrustedOrigin } from './ipc';
 export const WINDOW_SIZE = { width: 1000, height: 700, minWidth: 860, minHeight: 600 } as const;
 
 /** Electron's checklist items 1–4: isolated, sandboxed, no Node in the page (written out, not left to defaults). */
-export function webPreferences(preloadPath: string): WebPreferences {
+export function webPreferences(preloadPath: string, devTools: boolean): WebPreferences {
   return {
     preload: preloadPath,
     contextIsolation: true,
@@ -20,20 +20,20 @@ export function webPreferences(preloadPath: string): WebPreferences {
     experimentalFeatures: false,
     navigateOnDragDrop: false,
     spellcheck: false,
-    devTools: true,
+    devTools,
   };
 }
 
-export function windowOptions(preloadPath: string, dark: boolean, iconPath?: string): BrowserWindowConstructorOptions {
+/** `devTools`: only in development; a packaged app has no use for them. */
+export function windowOptions(preloadPath: string, opts: { dark: boolean; devTools: boolean }): BrowserWindowConstructorOptions {
   return {
     ...WINDOW_SIZE,
     title: 'Ferry',
     show: false,
     // Matches the page's background so the first paint does not flash.
-    backgroundColor: dark ? '#15171c' : '#f6f7f9',
+    backgroundColor: opts.dark ? '#15171c' : '#f5f6f8',
     autoHideMenuBar: false,
-    ...(iconPath ? { icon: iconPath } : {}),
-    webPreferences: webPreferences(preloadPath),
+    webPreferences: webPreferences(preloadPath, opts.devTools),
   };
 }
 

@@ -176,6 +176,7 @@ describe('the main-process bundle (out/main/index.js) under a stubbed electron',
     assert.equal(prefs.nodeIntegration, false);
     assert.equal(prefs.webSecurity, true);
     assert.equal(prefs.webviewTag, false);
+    assert.equal(prefs.devTools, false, 'no devtools in a packaged app');
     assert.equal(prefs.preload, join(ROOT, 'out/preload/index.js'));
     readFileSync(prefs.preload); // exists
     assert.equal(w.loaded, 'app://ferry/index.html');
