@@ -2,13 +2,13 @@
 // WebSocket in the harness, direct calls in tests). It owns the path policy; the OS pieces
 // (dialogs, shell) are injected so it runs under plain Node.
 import { basename, dirname } from 'node:path';
-import { fail, ok, type HostEvent, type HostMethods, type Inspection, type Result, type Unsubscribe } from '../shared/bridge';
+import { fail, ok, plannedPhases, type HostEvent, type HostMethods, type Inspection, type Result, type Unsubscribe } from '../shared/bridge';
 import type { ErrorInfo } from '../shared/errors';
 import type { JobRequest } from '../shared/jobs';
 import { isSafeFileName } from '../shared/validate';
 import type { JobService } from './jobs';
 import { LaunchQueue } from './launch-files';
-import { PathGrants } from './path-grants';
+import { PathGrants, PathSet } from './path-grants';
 
 export interface Dialogs {
   pickSource(): Promise<string | null>;
@@ -51,6 +51,8 @@ export class FerryHost implements HostMethods {
   private readonly launch = new LaunchQueue((paths) => this.emit({ name: 'openFiles', payload: paths }));
   private readonly offJobs: Unsubscribe;
   private readonly requests = new Map<string, JobRequest>();
+  /** Sources found to be compressed: their jobs start with an unpacking phase. */
+  private readonly compressed = new PathSet();
 
   constructor(private readonly deps: HostDeps) {
     this.offJobs = deps.jobs.onEvent((event) => {
@@ -88,6 +90,7 @@ export class FerryHost implements HostMethods {
     if (!this.grants.sources.has(path)) return fail(notChosen('disks'));
     const answer = await this.deps.jobs.inspect(path);
     if (!answer.ok) return answer;
+    if (answer.value.compression) this.compressed.add(path);
     const suggestedDestination = this.deps.suggestDestination(path);
     this.grants.destinations.add(suggestedDestination);
     return ok({ disk: answer.value, suggestedDestination });
@@ -101,9 +104,10 @@ export class FerryHost implements HostMethods {
     return ok(jobId);
   }
 
-  /** The request of a running job (for the taskbar's overall progress). */
-  requestOf(jobId: string): JobRequest | undefined {
-    return this.requests.get(jobId);
+  /** The phases a running job goes through (for the taskbar's overall progress). */
+  phasesOf(jobId: string): ReturnType<typeof plannedPhases> {
+    const request = this.requests.get(jobId);
+    return plannedPhases({ compressed: request !== undefined && this.compressed.has(request.source), verify: request?.verify ?? false });
   }
 
   private refusal(request: JobRequest): ErrorInfo | null {

@@ -4,7 +4,8 @@ import { statSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-export const DISK_EXTENSIONS = ['.vhd', '.vhdx', '.avhd', '.avhdx'] as const;
+/** What the engine opens: Hyper-V disks and checkpoints, VMDKs, raw images, and those compressed. */
+export const SOURCE_EXTENSIONS = ['.vhd', '.vhdx', '.avhd', '.avhdx', '.vmdk', '.img', '.raw', '.gz', '.bz2', '.xz', '.zip', '.tar', '.tgz'] as const;
 
 export interface FileOptions {
   /** Where relative paths are resolved (a second instance's working directory). */
@@ -27,7 +28,7 @@ export const isRegularFile = (path: string): boolean => {
 
 export function hasDiskExtension(path: string): boolean {
   const lower = path.toLowerCase();
-  return DISK_EXTENSIONS.some((ext) => lower.endsWith(ext));
+  return SOURCE_EXTENSIONS.some((ext) => lower.endsWith(ext));
 }
 
 /** Of `candidates` (paths or `file:` URLs), the existing files with a disk extension, absolute, each once. */

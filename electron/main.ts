@@ -9,7 +9,7 @@ import { APP_HOST, APP_SCHEME, APP_URL, serveAsset } from './app-protocol';
 import { createHandlers } from './handlers';
 import { FerryHost } from './host';
 import { isTrustedSender, originOf, registerIpc, type TrustedOrigin } from './ipc';
-import { DISK_EXTENSIONS, diskFiles, isRegularFile, launchFilesFromSecondInstance, pathsFromArgv } from './launch-files';
+import { SOURCE_EXTENSIONS, diskFiles, isRegularFile, launchFilesFromSecondInstance, pathsFromArgv } from './launch-files';
 import { JobService } from './jobs';
 import { mayNavigate, windowOptions } from './window-policy';
 
@@ -36,7 +36,7 @@ const host = new FerryHost({
         title: 'Choose a virtual disk',
         properties: ['openFile'],
         filters: [
-          { name: 'Virtual hard disks', extensions: DISK_EXTENSIONS.map((e) => e.slice(1)) },
+          { name: 'Disk images', extensions: SOURCE_EXTENSIONS.map((e) => e.slice(1)) },
           { name: 'All files', extensions: ['*'] },
         ],
       };
@@ -67,8 +67,7 @@ host.onEvent((event) => {
 /** The taskbar button (Windows), dock icon (macOS) or launcher entry (Unity) mirrors the job. */
 function showJobInTaskbar(window: BrowserWindow, event: JobEvent): void {
   if (event.type === 'progress') {
-    const verify = host.requestOf(event.jobId)?.verify ?? false;
-    window.setProgressBar(overallFraction(event, verify));
+    window.setProgressBar(overallFraction(event, host.phasesOf(event.jobId)));
     return;
   }
   window.setProgressBar(-1);

@@ -6,7 +6,8 @@ import { resolve } from 'node:path';
 
 const key = (path: string): string => resolve(path);
 
-class PathSet {
+/** Paths compared after resolving (`/a/./b` is `/a/b`). */
+export class PathSet {
   private readonly paths = new Set<string>();
   add(path: string): void {
     this.paths.add(key(path));

@@ -1,7 +1,7 @@
 // Runtime checks for every payload that crosses a boundary (renderer ↔ host, main ↔ worker).
 // Each parser's declared return type is the shared type it guards, so the compiler ties the two.
 import type { FromWorker, HostEvent, Inspection, Result, ToWorker } from './bridge';
-import type { DiskInfo, GuestGuess, ParentLink, PartitionEntry, PartitionTable } from './disk-info';
+import { COMPRESSION_FORMATS, type CompressionInfo, type DiskInfo, type GuestGuess, type ParentLink, type PartitionEntry, type PartitionTable } from './disk-info';
 import { ERROR_CODES, type ErrorInfo } from './errors';
 import { PHASES, type ConvertRequest, type JobEvent, type JobRequest, type JobResult, type OvaRequest, type Progress, type VmRequest, type VmSummary } from './jobs';
 import { ADAPTERS, CONTROLLERS, FIRMWARES, SUBFORMATS, VHD_SIZE_RULES, isOneOf } from './options';
@@ -244,6 +244,11 @@ const guestGuess: Check<GuestGuess> = answer({
   evidence: list(text({ max: 1024 }), 100),
 });
 
+const compressionInfo: Check<CompressionInfo> = answer(
+  { format: oneOf(COMPRESSION_FORMATS), layers: list(oneOf(COMPRESSION_FORMATS), 16), unpackedSize: count },
+  { member: text({ max: 4096 }) },
+);
+
 const diskInfo: Check<DiskInfo> = answer(
   {
     path: absolutePath,
@@ -270,6 +275,7 @@ const diskInfo: Check<DiskInfo> = answer(
     savedState: bool,
     footerLength: count,
     guest: guestGuess,
+    compression: compressionInfo,
   },
 );
 

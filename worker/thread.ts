@@ -48,7 +48,10 @@ export function serveTask(port: TaskPort): Promise<void> {
         if (!answered) port.postMessage({ type: 'progress', progress });
       });
       try {
-        const value = task.type === 'inspect' ? await inspectDisk(task.path) : await runJob(task.request, { signal: abort.signal, onProgress });
+        const value =
+          task.type === 'inspect'
+            ? await inspectDisk(task.path, { unpack: { signal: abort.signal } }) // a compressed source is unpacked first; cancel stops that
+            : await runJob(task.request, { signal: abort.signal, onProgress });
         answer({ type: 'done', value });
       } catch (err) {
         const error = toErrorInfo(err);

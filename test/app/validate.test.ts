@@ -67,6 +67,7 @@ const fullDisk: DiskInfo = {
     partitions: [{ index: 1, type: 'C12A7328-F81F-11D2-BA4B-00A0C93EC93B', typeName: 'EFI system', name: 'EFI', startBytes: 1048576, sizeBytes: 100 << 20, bootable: false, filesystem: 'FAT32' }],
   },
   guest: { guestOS: 'windows9-64', family: 'Windows', firmware: 'efi', evidence: ['an EFI system partition'] },
+  compression: { format: 'gzip', layers: ['gzip', 'tar'], member: 'win.vhd', unpackedSize: 1_000_000 },
   warnings: ['one warning'],
 };
 

@@ -2,6 +2,7 @@
 // each way, as IPC does) and the harness's WebSocket. The renderer-facing contract must not
 // depend on how it travels. Both run the real host, JobService and worker.
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -90,6 +91,7 @@ for (const [name, connect] of transports) {
     let slow: string;
     let conn: Connected;
     let launched: string;
+    let compressed: string;
 
     before(async () => {
       dir = mkdtempSync(join(tmpdir(), 'ferry-contract-'));
@@ -100,6 +102,8 @@ for (const [name, connect] of transports) {
       vhd = makeVhd(join(src, 'disk.vhd'));
       slow = makeSlowVhd(join(src, 'slow.vhd'));
       launched = makeVhd(join(src, 'launched.vhd'));
+      compressed = join(src, 'packed.vhd.gz');
+      execFileSync('sh', ['-c', `gzip -c "${vhd}" > "${compressed}"`]);
       writeFileSync(join(src, 'broken.vhd'), 'definitely not a disk');
       conn = await connect({ pickSource: vhd, pickDest: dest, dropDir: src, launchFiles: [launched] });
     });
@@ -168,6 +172,23 @@ for (const [name, connect] of transports) {
       assert.deepEqual(last.type === 'done' && last.result.files, [join(dest, 'Contract.ova')]);
       const wrongExtension = await api.start({ kind: 'ova', source: vhd, output: join(dest, 'Contract.vmdk'), verify: true, overwrite: false });
       assert.equal(!wrongExtension.ok && wrongExtension.error.code, 'E_USAGE');
+    });
+
+    test('a compressed download: inspect says so, and the job unpacks before converting', async () => {
+      const { api } = conn;
+      const events = jobEvents(api);
+      api.pathForFile({ name: 'packed.vhd.gz' });
+      const inspection = await api.inspect(compressed);
+      assert.ok(inspection.ok, JSON.stringify(inspection));
+      assert.equal(inspection.value.disk.compression?.format, 'gzip');
+      assert.equal(inspection.value.disk.format, 'vhd');
+      const started = await api.start({ kind: 'convert', source: compressed, output: join(dest, 'packed.vmdk'), subformat: 'monolithicSparse', adapter: 'ide', verify: true, overwrite: false });
+      assert.ok(started.ok, JSON.stringify(started));
+      const all = await events.forJob(started.value);
+      assert.equal(all.at(-1)!.type, 'done', JSON.stringify(all.at(-1)));
+      const phases = [...new Set(all.flatMap((e) => (e.type === 'progress' ? [e.phase] : [])))];
+      assert.deepEqual(phases, ['decompressing', 'converting', 'verifying']);
+      assert.ok(sameContent(vhd, 'vpc', join(dest, 'packed.vmdk'), 'vmdk').same);
     });
 
     test('cancel mid-way → cancelled, and nothing is left in the destination', async () => {

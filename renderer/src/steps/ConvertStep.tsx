@@ -1,6 +1,6 @@
 // The running job: which phase, one overall bar with percent, speed and time left, and Cancel.
 import type { ReactElement } from 'react';
-import { overallFraction } from '../../../shared/bridge';
+import { overallFraction, plannedPhases } from '../../../shared/bridge';
 import type { Progress } from '../../../shared/jobs';
 import { Button, Step } from '../components/layout';
 import { CheckIcon } from '../components/icons';
@@ -8,18 +8,28 @@ import { formatBytes, formatPercent, formatRate, formatTimeLeft } from '../forma
 import { useWizard } from '../store-context';
 import { effectiveSaveAs, type Setup } from '../store/choices';
 
-type Stage = { id: Progress['phase']; title: string; line: string };
+type PhaseName = Progress['phase'];
 
-const STAGES: Record<'convert' | 'verify', Stage> = {
-  convert: { id: 'converting', title: 'Converting', line: 'Reading the VHD and writing the VMDK' },
-  verify: { id: 'verifying', title: 'Verifying', line: 'Reading the new disk back and comparing it with the source' },
-};
+function stageText(phase: PhaseName, setup: Setup): { title: string; line: string } {
+  switch (phase) {
+    case 'decompressing':
+      return { title: 'Unpacking', line: `Decompressing the ${setup.disk.compression?.layers.join(' + ') ?? ''} download`.replace('  ', ' ') };
+    case 'converting':
+      return { title: 'Converting', line: `Reading the ${setup.disk.format.toUpperCase()} and writing the VMDK` };
+    case 'verifying':
+      return { title: 'Verifying', line: 'Reading the new disk back and comparing it with the source' };
+  }
+}
 
-/** Seconds left for the whole job: this phase's remainder, plus a whole verify pass if one follows. */
-function secondsLeft(p: Progress, verify: boolean): number {
-  if (p.rate <= 0) return Number.NaN;
-  const rest = p.total - p.done + (verify && p.phase !== 'verifying' ? p.total : 0);
-  return rest / p.rate;
+/** Relative cost of each phase, as the overall bar weighs them (shared/bridge.ts). */
+const WEIGHT: Record<PhaseName, number> = { decompressing: 1, converting: 2, verifying: 1 };
+
+/** Seconds left: this phase's remainder at the current rate, later phases in proportion to their weight. */
+function secondsLeft(p: Progress, plan: readonly PhaseName[]): number {
+  if (p.rate <= 0 || p.total <= 0) return Number.NaN;
+  const thisPhase = p.total / p.rate;
+  const later = plan.slice(plan.indexOf(p.phase) + 1).reduce((n, ph) => n + WEIGHT[ph], 0);
+  return (p.total - p.done) / p.rate + (thisPhase * later) / WEIGHT[p.phase];
 }
 
 export function ConvertStep({
@@ -34,11 +44,11 @@ export function ConvertStep({
   starting: boolean;
 }): ReactElement {
   const cancel = useWizard((s) => s.cancel);
-  const verify = setup.choices.verify;
-  const stages = verify ? [STAGES.convert, STAGES.verify] : [STAGES.convert];
-  const fraction = progress ? overallFraction(progress, verify) : 0;
+  const plan = plannedPhases({ compressed: setup.disk.compression !== undefined, verify: setup.choices.verify });
+  const stages = plan.map((id) => ({ id, ...stageText(id, setup) }));
+  const fraction = progress ? overallFraction(progress, plan) : 0;
   const percent = formatPercent(fraction);
-  const activeIndex = progress ? Math.max(0, stages.findIndex((s) => s.id === progress.phase)) : 0;
+  const activeIndex = progress ? Math.max(0, plan.indexOf(progress.phase)) : 0;
   const what = { vm: 'virtual machine', vmdk: 'disk', ova: 'OVA' }[effectiveSaveAs(setup.choices)];
   const status = cancelling ? 'Cancelling — removing what was written…' : starting ? 'Starting…' : progress ? stages[activeIndex]!.title : 'Starting…';
 
@@ -87,7 +97,7 @@ export function ConvertStep({
           </div>
           <div>
             <dt>Time left</dt>
-            <dd>{progress ? formatTimeLeft(secondsLeft(progress, verify)) : 'estimating…'}</dd>
+            <dd>{progress ? formatTimeLeft(secondsLeft(progress, plan)) : 'estimating…'}</dd>
           </div>
         </dl>
       </section>

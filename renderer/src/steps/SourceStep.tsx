@@ -76,9 +76,7 @@ export function SourceStep({ setup }: { setup: Setup }): ReactElement {
           </Button>
         </div>
         <dl className="facts">
-          <Fact label="Format">
-            {disk.format.toUpperCase()}, {VARIANT[disk.variant]}
-          </Fact>
+          <Fact label="Format">{disk.format === 'raw' ? 'Raw disk image' : `${disk.format.toUpperCase()}, ${VARIANT[disk.variant]}`}</Fact>
           <Fact label="Virtual size">
             {formatBytes(disk.virtualSize)} <span className="muted">({formatExactBytes(disk.virtualSize)})</span>
           </Fact>
@@ -94,6 +92,12 @@ export function SourceStep({ setup }: { setup: Setup }): ReactElement {
             )}
           </Fact>
           <Fact label="Firmware">{firmwareText(disk)}</Fact>
+          {disk.compression ? (
+            <Fact label="Compressed" wide>
+              {disk.compression.layers.join(' + ')}
+              {disk.compression.member ? ` (${disk.compression.member})` : ''} <span className="muted">· {formatBytes(disk.compression.unpackedSize)} unpacked; Ferry unpacks it beside the output first</span>
+            </Fact>
+          ) : null}
           {disk.parents.length > 0 ? (
             <Fact label="Parent disks" wide>
               <ol className="chain">

@@ -10,7 +10,7 @@ export function WelcomeStep({ inspecting }: { inspecting: string | null }): Reac
   return (
     <Step
       title="Turn a Hyper-V disk into a VMware machine"
-      subtitle="Ferry converts .vhd disks into VMDKs, or into a virtual machine folder VMware opens directly. Your original disk is only read, never changed."
+      subtitle="Ferry converts Hyper-V disks into VMDKs, a virtual machine folder VMware opens directly, or an OVA for ESXi. Your original disk is only read, never changed."
       actions={
         <>
           <span className="actions-note">Step 1 of 5: choose the disk to convert.</span>
@@ -25,7 +25,11 @@ export function WelcomeStep({ inspecting }: { inspecting: string | null }): Reac
           <>
             <div className="spinner" aria-hidden="true" />
             <p className="dropzone-title">Reading {fileName(inspecting)}…</p>
-            <p className="dropzone-hint">Checking its format, size, partitions and operating system.</p>
+            <p className="dropzone-hint">
+              {/\.(gz|bz2|xz|zip|tar|tgz)$/i.test(inspecting)
+                ? 'Unpacking it to look inside; a large download takes a while.'
+                : 'Checking its format, size, partitions and operating system.'}
+            </p>
           </>
         ) : (
           <>
@@ -37,18 +41,11 @@ export function WelcomeStep({ inspecting }: { inspecting: string | null }): Reac
               or use <strong>Choose file…</strong> below. You can also open a .vhd with Ferry from your file manager.
             </p>
             <ul className="dropzone-formats" aria-label="Disks Ferry reads">
-              <li>
-                <DiskIcon size={15} /> VHD fixed
-              </li>
-              <li>
-                <DiskIcon size={15} /> VHD dynamic
-              </li>
-              <li>
-                <DiskIcon size={15} /> VHD differencing
-              </li>
-              <li>
-                <DiskIcon size={15} /> VMDK
-              </li>
+              {['VHD', 'VHDX', 'Checkpoints', 'VMDK', 'Raw images', 'Compressed .gz .bz2 .xz .zip'].map((f) => (
+                <li key={f}>
+                  <DiskIcon size={15} /> {f}
+                </li>
+              ))}
             </ul>
           </>
         )}
