@@ -67,6 +67,23 @@ describe('compressed sources convert byte-exact', () => {
     assert.deepEqual(z.compression, { format: 'zip', layers: ['zip'], member: 'disk.img', unpackedSize: statSync(join(dir, 'disk.img')).size });
   });
 
+  it('ferry vm takes a compressed source, but not with --zero-copy', async (t) => {
+    const out = tempDir(t);
+    const packed = pack(dir, 'fixed.vhd', 'gz', 'appliance.vhd.gz');
+    const r = await ferry(['vm', packed, out, '--json']);
+    assert.equal(r.code, 0, r.stdout + r.stderr);
+    const files = lastEvent(r).files as string[];
+    const disk = files.find((f) => f.endsWith('.vmdk'));
+    assert.ok(disk, JSON.stringify(files));
+    assertIdentical(join(dir, 'fixed.vhd'), 'vpc', disk, 'vmdk');
+    const folders = readdirSync(out);
+    const z = await ferry(['vm', packed, out, '--name', 'zc', '--zero-copy', '--json']);
+    assert.equal(z.code, 2, z.stdout);
+    assert.equal(lastEvent(z).code, 'E_UNSUPPORTED');
+    assert.match(String(lastEvent(z).message), /compressed/);
+    assert.deepEqual(readdirSync(out), folders);
+  });
+
   it('a zip with two disks is refused, naming both', async (t) => {
     const d = tempDir(t);
     copyFileSync(join(dir, 'dyn.vhd'), join(d, 'a.vhd'));

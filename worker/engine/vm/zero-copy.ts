@@ -12,7 +12,14 @@ import { newDiskIdentity, renderDescriptor } from '../writers/vmdk/descriptor';
 
 /** Refuses every source but a fixed VHD, saying why and what to do instead. */
 export function checkZeroCopySource(source: DiskSource): void {
-  const { format, variant } = source.info;
+  const { format, variant, compression } = source.info;
+  if (compression) {
+    throw new FerryError(
+      'E_UNSUPPORTED',
+      `${source.path}: --zero-copy needs the disk file itself, but this one is ${compression.layers.join(' + ')}-compressed; VMware cannot read it in place.`,
+      'Run without --zero-copy to copy the data into a new VMDK, or unpack the file first and point --zero-copy at the .vhd.',
+    );
+  }
   if (format === 'vhd' && variant === 'fixed') return;
   const what = format === 'vhd' ? `a ${variant} VHD` : `a ${format.toUpperCase()} (${variant}) disk`;
   const why =
