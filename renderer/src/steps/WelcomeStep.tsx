@@ -41,7 +41,7 @@ export function WelcomeStep({ inspecting }: { inspecting: string | null }): Reac
               or use <strong>Choose file…</strong> below. You can also open a .vhd with Ferry from your file manager.
             </p>
             <ul className="dropzone-formats" aria-label="Disks Ferry reads">
-              {['VHD', 'VHDX', 'Checkpoints', 'VMDK', 'Raw images', 'Compressed .gz .bz2 .xz .zip'].map((f) => (
+              {['VHD', 'VHDX', 'Checkpoints', 'VMDK', 'Raw images', 'Compressed'].map((f) => (
                 <li key={f}>
                   <DiskIcon size={15} /> {f}
                 </li>
