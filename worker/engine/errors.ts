@@ -64,7 +64,9 @@ export function toErrorInfo(err: unknown, context?: string): ErrorInfo {
     case 'EBUSY':
       return { code: 'E_IO', message: `${at}${sys.message.replace(/^[A-Z]+: /, '')}` };
   }
-  if (sys && typeof sys.code === 'string' && sys.code.startsWith('E')) {
+  // Only operating-system errors (ENOSPC, EROFS, …) are I/O; Node's own ERR_* codes (a buffer read
+  // out of range, a bad argument) are bugs and must say so rather than pass for an I/O failure.
+  if (sys && typeof sys.code === 'string' && /^E[A-Z0-9]+$/.test(sys.code)) {
     return { code: 'E_IO', message: `${at}${sys.message}` };
   }
   if (err instanceof RangeError && /Array buffer allocation|allocation failed/i.test(err.message)) {

@@ -2,6 +2,9 @@ import { open, type FileHandle } from 'node:fs/promises';
 import { constants } from 'node:fs';
 import { FerryError, corrupt } from '../errors';
 
+/** Never block on a FIFO, never adopt a terminal (both flags are absent on Windows, where neither applies). */
+const OPEN_EXTRA = (constants.O_NONBLOCK ?? 0) | (constants.O_NOCTTY ?? 0);
+
 /**
  * A source file opened read-only. Every read states what it is reading so that a short read
  * (a truncated file, a table pointing past the end) becomes an error naming the structure.
@@ -16,10 +19,15 @@ export class ReadOnlyFile {
   static async open(path: string): Promise<ReadOnlyFile> {
     let handle: FileHandle;
     try {
-      handle = await open(path, constants.O_RDONLY);
+      // O_NONBLOCK: opening a FIFO for reading would otherwise wait for a writer forever; it
+      // changes nothing for regular files, and anything else is refused below.
+      handle = await open(path, constants.O_RDONLY | OPEN_EXTRA);
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code;
       if (code === 'ENOENT') throw new FerryError('E_NOT_FOUND', `${path}: no such file.`, 'Check the path and try again.');
+      if (code === 'ENOTDIR') throw new FerryError('E_NOT_FOUND', `${path}: no such file (a part of the path is a file, not a folder).`, 'Check the path and try again.');
+      if (code === 'ENAMETOOLONG') throw new FerryError('E_NOT_FOUND', `${path.slice(0, 120)}…: no such file (the name is too long for this system).`, 'Check the path and try again.');
+      if (code === 'ELOOP') throw new FerryError('E_NOT_FOUND', `${path}: the path leads through a loop of symbolic links, so no file is there.`, 'Check where the link points.');
       if (code === 'EACCES' || code === 'EPERM') throw new FerryError('E_PERMISSION', `${path}: permission denied while opening it for reading.`);
       if (code === 'EISDIR') throw new FerryError('E_NOT_A_DISK', `${path}: is a folder, not a disk image.`);
       throw err;
@@ -27,7 +35,7 @@ export class ReadOnlyFile {
     try {
       const st = await handle.stat();
       if (st.isDirectory()) throw new FerryError('E_NOT_A_DISK', `${path}: is a folder, not a disk image.`);
-      if (!st.isFile()) throw new FerryError('E_NOT_A_DISK', `${path}: is not a regular file.`);
+      if (!st.isFile()) throw new FerryError('E_NOT_A_DISK', `${path}: is not a regular file (a device, pipe or socket), so it cannot be a disk image.`);
       return new ReadOnlyFile(path, handle, st.size);
     } catch (err) {
       await handle.close();
