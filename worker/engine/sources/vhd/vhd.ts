@@ -68,7 +68,17 @@ async function readFooter(file: ReadOnlyFile, warnings: string[]): Promise<{ foo
   else if (hasVhdCookie(tail, tailLen - 511)) end = { footer: parseVhdFooter(tail.subarray(tailLen - 511)), length: 511 };
   const copy = head.length === 512 && hasVhdCookie(head) ? parseVhdFooter(head) : undefined;
 
-  if (end && end.footer.checksumValid) return { ...end, atEnd: true };
+  if (end && end.footer.checksumValid) {
+    // Dynamic and differencing disks keep a copy at offset 0; the end one suffices, but say the copy is gone.
+    if (end.footer.diskType !== VhdDiskType.fixed && !copy?.checksumValid) {
+      warnings.push(
+        copy
+          ? 'The copy of the footer at the start of the file has a bad checksum; the footer at the end was used.'
+          : 'The copy of the footer at the start of the file is missing; the footer at the end was used.',
+      );
+    }
+    return { ...end, atEnd: true };
+  }
   if (copy && copy.checksumValid && copy.diskType !== VhdDiskType.fixed) {
     warnings.push(
       end
