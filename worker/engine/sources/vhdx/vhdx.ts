@@ -6,7 +6,7 @@ import { LayeredSource } from '../layers';
 import type { DiskSource } from '../source';
 import { Bat, batGeometry, scanBat } from './bat';
 import { guidText } from './guid';
-import { readVhdxStart, type VhdxHeader } from './headers';
+import { HEADER_SECTION_SIZE, MiB, readVhdxStart, type VhdxHeader } from './headers';
 import { VhdxLayer } from './layer';
 import { logLocation, replayLog } from './log';
 import { readMetadata, type VhdxMetadata } from './metadata';
@@ -71,7 +71,8 @@ async function openImage(raw: ReadOnlyFile): Promise<VhdxImage> {
   const variant = variantOf(meta);
   const differencing = variant === 'differencing';
   const geometry = batGeometry(meta.virtualSize, meta.blockSize, meta.logicalSectorSize, differencing);
-  const others = log ? [regions.metadata, log] : [regions.metadata];
+  const quietLog = log ?? declaredLog(header, raw.size);
+  const others = quietLog ? [regions.metadata, quietLog] : [regions.metadata];
   const scan = await scanBat(file, regions.bat, geometry, meta.virtualSize, differencing, others);
   const bat = new Bat(file, regions.bat, geometry);
   return {
@@ -85,6 +86,17 @@ async function openImage(raw: ReadOnlyFile): Promise<VhdxImage> {
     allocatedBytes: scan.allocatedBytes,
     warnings,
   };
+}
+
+/**
+ * The log region the header names, when it is a plausible one. Blocks must never lie on it, even
+ * when there is nothing to replay (MS-VHDX §2.3: the log is a region of its own at all times).
+ */
+function declaredLog(header: VhdxHeader, fileSize: number): Region | undefined {
+  const { logOffset, logLength } = header;
+  if (logLength === 0 || logLength % MiB !== 0 || logOffset % BigInt(MiB) !== 0n || logOffset < BigInt(HEADER_SECTION_SIZE)) return undefined;
+  if (logOffset + BigInt(logLength) > BigInt(fileSize)) return undefined;
+  return { offset: Number(logOffset), length: logLength };
 }
 
 async function tryRealpath(p: string): Promise<string> {
