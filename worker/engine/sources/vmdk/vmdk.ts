@@ -16,6 +16,42 @@ const GT_BATCH = 64;
 const EXTENT_WINDOW = 256 * 1024 * 1024;
 /** 32 TiB in 32 MiB grain tables; a larger directory is not one VMware writes. */
 const MAX_GD_ENTRIES = 1 << 20;
+/** The largest disk a descriptor may describe: VMFS stops at 62 TiB, VHDX at 64 TiB. */
+export const MAX_VMDK_BYTES = 64 * 1024 * 1024 * 1024 * 1024;
+
+/** A run of sectors [start, end) holding the extent's own structures, for telling grains from metadata. */
+interface MetaRange {
+  start: number;
+  end: number;
+  what: string;
+}
+
+/** Sorts and merges ranges so one binary search finds the one a sector run may overlap. */
+function mergeRanges(ranges: MetaRange[]): MetaRange[] {
+  const sorted = ranges.filter((r) => r.end > r.start).sort((a, b) => a.start - b.start);
+  const out: MetaRange[] = [];
+  for (const r of sorted) {
+    const last = out[out.length - 1];
+    if (last && r.start <= last.end) {
+      if (r.end > last.end) last.end = r.end;
+      if (last.what !== r.what) last.what = "file's own metadata";
+    } else out.push({ ...r });
+  }
+  return out;
+}
+
+/** The merged range that [start, end) overlaps, if any. */
+function overlappingRange(ranges: MetaRange[], start: number, end: number): MetaRange | undefined {
+  let lo = 0;
+  let hi = ranges.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (ranges[mid]!.start < end) lo = mid + 1;
+    else hi = mid;
+  }
+  const r = ranges[lo - 1];
+  return r && r.end > start ? r : undefined;
+}
 
 type Range = { length: number; kind: 'data' | 'zero' };
 
@@ -73,6 +109,8 @@ class SparseExtent implements ExtentReader {
     private readonly file: ReadOnlyFile,
     private readonly header: SparseExtentHeader,
     private readonly gd: Uint32Array,
+    /** Header, descriptor, directories and grain tables: no grain may lie on them. */
+    private readonly meta: MetaRange[],
   ) {
     this.bytes = Number(header.capacity) * SECTOR;
     this.grainBytes = Number(header.grainSize) * SECTOR;
@@ -82,6 +120,9 @@ class SparseExtent implements ExtentReader {
 
   static async open(file: ReadOnlyFile, header: SparseExtentHeader): Promise<SparseExtent> {
     const where = file.path;
+    if (header.version < 1 || header.version > 3) {
+      throw new FerryError('E_UNSUPPORTED', `${where}: sparse VMDK version ${header.version} is not supported (1–3 are).`);
+    }
     const grainSize = Number(header.grainSize);
     if (header.grainSize > 65536n || grainSize < 1 || (grainSize & (grainSize - 1)) !== 0) {
       throw corrupt(where, `the sparse header's grain size (${header.grainSize} sectors, at offset 20) is not a power of two up to 65536.`);
@@ -117,7 +158,55 @@ class SparseExtent implements ExtentReader {
     const raw = await file.readExact(Number(gdPos), gdEntries * 4, 'grain directory');
     const gd = new Uint32Array(gdEntries);
     for (let i = 0; i < gdEntries; i++) gd[i] = raw.readUInt32LE(i * 4);
-    return new SparseExtent(file, header, gd);
+    // Every grain table must lie in the file, clear of the header, descriptor and directories.
+    const gdSector = Number(gdOffset);
+    const gdSectors = Math.ceil((gdEntries * 4) / SECTOR);
+    const fixed: MetaRange[] = [
+      { start: 0, end: 1, what: 'header' },
+      { start: gdSector, end: gdSector + gdSectors, what: 'grain directory' },
+    ];
+    if (header.descriptorOffset > 0n && header.descriptorOffset < BigInt(file.size) && header.descriptorSize < 1n << 32n) {
+      const d = Number(header.descriptorOffset);
+      fixed.push({ start: d, end: d + Number(header.descriptorSize), what: 'embedded descriptor' });
+    }
+    if ((header.flags & SparseFlags.redundantGrainTable) !== 0 && header.rgdOffset > 0n && header.rgdOffset * 512n < BigInt(file.size)) {
+      const r = Number(header.rgdOffset);
+      fixed.push({ start: r, end: r + gdSectors, what: 'redundant grain directory' });
+    }
+    const fixedMerged = mergeRanges(fixed);
+    const gtSectors = Math.ceil((header.numGTEsPerGT * 4) / SECTOR);
+    const tables: MetaRange[] = [];
+    for (let i = 0; i < gdEntries; i++) {
+      const sector = gd[i]!;
+      if (sector === 0) continue;
+      const entryAt = Number(gdPos) + i * 4;
+      if ((sector + gtSectors) * SECTOR > file.size) {
+        throw corrupt(where, `grain directory entry ${i} (at offset ${entryAt}) puts grain table ${i} at sector ${sector}, beyond the end of the file (${file.size} bytes).`);
+      }
+      const hit = overlappingRange(fixedMerged, sector, sector + gtSectors);
+      if (hit) throw corrupt(where, `grain directory entry ${i} (at offset ${entryAt}) puts grain table ${i} at sector ${sector}, inside the ${hit.what}.`);
+      tables.push({ start: sector, end: sector + gtSectors, what: 'grain tables' });
+    }
+    return new SparseExtent(file, header, gd, mergeRanges([...fixed, ...tables]));
+  }
+
+  /** Checks where each entry of grain table `index` puts its grain: inside the file, on no metadata. */
+  private checkTable(index: number, gt: Uint32Array, tablePos: number): void {
+    const grainSectors = this.grainBytes / SECTOR;
+    const first = index * this.header.numGTEsPerGT;
+    for (let i = 0; i < gt.length; i++) {
+      const sector = gt[i]!;
+      if (sector <= 1) continue;
+      const grain = first + i;
+      const inDisk = this.bytes - grain * this.grainBytes;
+      if (inDisk <= 0) continue; // past the disk's end: never read
+      // A compressed grain's length is in its marker; its marker must at least be there.
+      const span = this.compressed ? 12 : Math.min(this.grainBytes, inDisk);
+      const where = `grain table ${index} entry ${i} (at offset ${tablePos + i * 4}) points to sector ${sector}`;
+      if (sector * SECTOR + span > this.file.size) throw corrupt(this.file.path, `${where}, beyond the end of the file (${this.file.size} bytes).`);
+      const hit = overlappingRange(this.meta, sector, sector + (this.compressed ? 1 : Math.min(grainSectors, Math.ceil(span / SECTOR))));
+      if (hit) throw corrupt(this.file.path, `${where}, inside the ${hit.what}.`);
+    }
   }
 
   private async table(index: number): Promise<Uint32Array | undefined> {
@@ -139,6 +228,7 @@ class SparseExtent implements ExtentReader {
     for (let k = 0; k < count; k++) {
       const gt = new Uint32Array(n);
       for (let i = 0; i < n; i++) gt[i] = raw.readUInt32LE(k * gtBytes + i * 4);
+      this.checkTable(index + k, gt, pos + k * gtBytes);
       this.gtCache.set(index + k, gt);
       if (k === 0) result = gt;
     }
@@ -235,11 +325,7 @@ export interface VmdkOpenResult {
 async function openSparseFile(file: ReadOnlyFile): Promise<SparseExtent> {
   const head = await file.readExact(0, SECTOR, 'sparse extent header');
   if (!isSparseMagic(head)) throw corrupt(file.path, 'no sparse extent header ("KDMV") at offset 0.');
-  const header = parseSparseHeader(head);
-  if (header.version < 1 || header.version > 3) {
-    throw new FerryError('E_UNSUPPORTED', `${file.path}: sparse VMDK version ${header.version} is not supported (1–3 are).`);
-  }
-  return SparseExtent.open(file, header);
+  return SparseExtent.open(file, parseSparseHeader(head));
 }
 
 class VmdkSource implements DiskSource {
@@ -259,9 +345,21 @@ class VmdkSource implements DiskSource {
 
   private *overlapping(offset: number, length: number): Generator<{ reader: ExtentReader; rel: number; len: number; at: number }> {
     const end = offset + length;
-    for (const p of this.parts) {
+    // Parts are in order and back to back: find the first that ends after `offset` (a descriptor
+    // may list thousands of extents, and this runs for every window and every read).
+    let lo = 0;
+    let hi = this.parts.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      const p = this.parts[mid]!;
+      if (p.start + p.reader.bytes <= offset) lo = mid + 1;
+      else hi = mid;
+    }
+    for (let k = lo; k < this.parts.length; k++) {
+      const p = this.parts[k]!;
       const pEnd = p.start + p.reader.bytes;
-      if (pEnd <= offset || p.start >= end) continue;
+      if (p.start >= end) break;
+      if (pEnd <= offset) continue;
       const from = Math.max(offset, p.start);
       const to = Math.min(end, pEnd);
       yield { reader: p.reader, rel: from - p.start, len: to - from, at: from };
@@ -298,6 +396,7 @@ class VmdkSource implements DiskSource {
 /** Reads descriptor text from a standalone descriptor file or the slot inside a sparse file. */
 async function readDescriptor(file: ReadOnlyFile, head: Buffer): Promise<{ text: string; embedded?: SparseExtentHeader }> {
   if (isSparseMagic(head)) {
+    if (head.length < SECTOR) throw corrupt(file.path, `the sparse extent header is cut short: the file is ${file.size} bytes, the header alone is ${SECTOR}.`);
     const header = parseSparseHeader(head);
     const size = Number(header.descriptorSize) * SECTOR;
     if (header.descriptorOffset === 0n || size === 0) return { text: '', embedded: header };
@@ -331,6 +430,14 @@ export async function openVmdk(path: string): Promise<VmdkOpenResult> {
     if (parsed.parentCid !== 0xffffffff && parsed.parentCid !== 0xfffffffe) {
       throw new FerryError('E_UNSUPPORTED', `${path}: this VMDK is a snapshot (delta) disk; convert its base disk instead, or consolidate the snapshot in VMware first.`);
     }
+    let total = 0;
+    for (const e of parsed.extents) {
+      total += e.sectors * SECTOR;
+      if (total > MAX_VMDK_BYTES) {
+        throw corrupt(path, `the descriptor's extents add up to more than ${MAX_VMDK_BYTES} bytes (64 TiB), more than any VMDK holds.`);
+      }
+    }
+    if (total === 0) throw new FerryError('E_UNSUPPORTED', `${path}: the disk is empty (its extents add up to 0 bytes).`);
     const parts: Array<{ start: number; reader: ExtentReader }> = [];
     let start = 0;
     const dir = dirname(path);
