@@ -13,7 +13,6 @@ import { FerryError, throwIfAborted } from '../errors';
 import { detectGuest } from '../inspect/guest';
 import { readPartitionTable } from '../inspect/partitions';
 import { Staging, checkFreeSpace, checkTargets } from '../output/staging';
-import { stripCompressionSuffix } from '../sources/compressed/members';
 import { openSource } from '../sources/open';
 import { planHardware } from '../vm/hardware';
 import { defaultVmName, displayNameOf, safeFileStem } from '../vm/names';
@@ -26,16 +25,6 @@ import { sha256File, writeOva } from './package-ova';
  * knows, PEERS.md pain point 10), and it has every controller we offer. `--hw-version` raises it.
  */
 export const OVA_DEFAULT_HW_VERSION = 14;
-
-/** The name a VM gets from its source file: `coreos_xen_image.vhd.bz2` → `coreos_xen_image`. */
-export function defaultOvaName(sourcePath: string): string {
-  let file = basename(sourcePath);
-  for (let prev = ''; prev !== file; ) {
-    prev = file;
-    file = stripCompressionSuffix(file);
-  }
-  return defaultVmName(file);
-}
 
 /** File names inside an OVA: plain ASCII (ustar names are at most 100 bytes; some importers mishandle others). */
 export function memberStem(name: string): string {
@@ -75,7 +64,7 @@ export async function createOva(req: OvaRequest, ctx: RunContext): Promise<JobRe
     if (guest.derived) guestWarnings.push(`Guest "${hw.guestOS}" is not in Ferry's table; the OVF names it "${guest.osType}" by VMware's spelling rule. If vSphere refuses it, pass a --guest it knows.`);
     if (guest.downgradedFrom) guestWarnings.push(`Hardware version ${hw.hwVersion} predates the guest id "${guest.downgradedFrom}", so the OVF names "${guest.osType}"; pass a higher --hw-version for hosts that know the newer id.`);
 
-    const name = req.name ?? defaultOvaName(sourcePath);
+    const name = req.name ?? defaultVmName(sourcePath);
     const stem = memberStem(name);
     const ovfName = `${stem}.ovf`;
     const mfName = `${stem}.mf`;

@@ -55,10 +55,14 @@ export async function createVm(req: VmRequest, ctx: RunContext): Promise<JobResu
   const started = performance.now();
   const destDir = resolve(req.destDir);
   const sourcePath = resolve(req.source);
-  const source = await openSource(sourcePath, req.vhdSizeRule ? { vhdSizeRule: req.vhdSizeRule } : {});
+  await checkDestination(destDir);
+  const source = await openSource(sourcePath, {
+    ...(req.vhdSizeRule ? { vhdSizeRule: req.vhdSizeRule } : {}),
+    // A compressed source is unpacked beside the VM, with its own progress phase.
+    unpack: { dir: destDir, signal: ctx.signal, onProgress: ctx.onProgress },
+  });
   try {
     if (req.zeroCopy) checkZeroCopySource(source);
-    await checkDestination(destDir);
     const detected = await detectGuest(source, await readPartitionTable(source));
     const { hardware: hw, warnings: hwWarnings } = planHardware(req, detected.guest);
 

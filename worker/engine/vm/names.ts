@@ -1,6 +1,7 @@
 // Names of a VM folder and its files. They must survive every file system VMware runs on
 // (Windows is the strictest) and stay short (PEERS.md pain point 15: long names break tools).
 import { basename, extname } from 'node:path';
+import { stripCompressionSuffix } from '../sources/compressed/members';
 
 /** Longest file stem we make, in characters; `-flat.vmdk`/`-s001.vmdk` still fit easily. */
 export const MAX_STEM_CHARS = 60;
@@ -31,9 +32,13 @@ export function safeFileStem(name: string): string {
   return s;
 }
 
-/** The name a VM gets when the user gives none: the source file's name without its extension. */
+/** The name a VM gets when the user gives none: `coreos_xen_image.vhd.bz2` → `coreos_xen_image`. */
 export function defaultVmName(sourcePath: string): string {
-  const file = basename(sourcePath);
+  let file = basename(sourcePath);
+  for (let prev = ''; prev !== file; ) {
+    prev = file;
+    file = stripCompressionSuffix(file);
+  }
   const ext = extname(file);
   return ext && ext !== file ? file.slice(0, -ext.length) : file;
 }
