@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { after, before, describe, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
-import { entries, makeSlowVhd, makeVhd, sameContent } from '../harness/fixtures';
+import { entries, makeSlowVhd, makeVhd, makeWindowsVhd, sameContent } from '../harness/fixtures';
 import { ROOT } from '../harness/server';
 import { dropFile, launchChromium, openPage, pageProblems, screenshot } from './support';
 
@@ -86,7 +86,7 @@ describe('the wizard in Chromium through the harness', () => {
     mkdirSync(drops);
     mkdirSync(dest);
     picked = makeVhd(join(dir, 'Picked Disk.vhd'));
-    makeVhd(join(drops, 'Dropped Server.vhd'), { size: '128M', data: '3M' });
+    makeWindowsVhd(join(drops, 'Dropped Server.vhd'));
     makeSlowVhd(join(drops, 'slow.vhd'));
     writeFileSync(join(drops, 'broken.vhd'), 'this file only pretends to be a disk');
     harness = await startHarnessProcess({ FERRY_PICK_SOURCE: picked, FERRY_PICK_DEST: dest, FERRY_DROP_DIR: drops });
@@ -118,6 +118,8 @@ describe('the wizard in Chromium through the harness', () => {
     await heading(page, 'Check the source disk').waitFor();
     await page.getByText('Dropped Server.vhd').first().waitFor();
     assert.ok(await page.getByText('VHD, dynamically expanding').isVisible());
+    assert.ok(await page.getByText('Windows', { exact: true }).isVisible(), 'the guest was detected');
+    assert.ok(await page.getByRole('cell', { name: 'NTFS' }).isVisible(), 'the partitions are listed');
     assert.deepEqual(await unlabelledControls(page), []);
     await screenshot(page, '03-source');
 
@@ -133,6 +135,9 @@ describe('the wizard in Chromium through the harness', () => {
     assert.ok(await page.getByRole('radio', { name: /Virtual machine folder/ }).isChecked(), 'a VM folder is the default');
     assert.equal(await page.getByRole('textbox', { name: 'Name' }).inputValue(), 'Dropped Server');
     assert.equal(await page.getByRole('textbox', { name: 'Save in' }).inputValue(), dest);
+    assert.equal(await page.getByRole('combobox', { name: 'Guest operating system' }).inputValue(), 'windows9-64', 'prefilled from detection');
+    assert.ok(await page.getByRole('radio', { name: /UEFI/ }).isChecked(), 'UEFI, from the EFI system partition');
+    assert.equal(await page.getByRole('spinbutton', { name: 'Memory (MB)' }).inputValue(), '4096');
     await page.getByRole('spinbutton', { name: 'Processors' }).fill('1');
     assert.deepEqual(await unlabelledControls(page), []);
     await screenshot(page, '05-save');
