@@ -1,6 +1,7 @@
 // The test harness: serves the built renderer on a loopback port and bridges `window.ferry`
 // over a WebSocket to the real FerryHost, JobService and worker. Only the OS pieces differ from
 // the app: dialogs answer from configuration, and "show"/"open" are recorded, not performed.
+import { mkdirSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -81,6 +82,14 @@ function withBridge(html: string): string {
 export function createHarnessHost(opts: HarnessOptions = {}): { host: FerryHost; jobs: JobService; shellCalls: ShellCall[]; dropDir: string | null } {
   const threadPath = opts.threadPath ?? join(ROOT, 'out/main/thread.js');
   const dropDir = opts.dropDir ? resolve(opts.dropDir) : null;
+  const pickSource = opts.pickSource ? resolve(opts.pickSource) : null;
+  // A folder dialog answers with a folder that exists (it can create one), so the harness does too.
+  const pickDest = (): string | null => {
+    if (!opts.pickDest) return null;
+    const dir = resolve(opts.pickDest);
+    mkdirSync(dir, { recursive: true });
+    return dir;
+  };
   const shellCalls: ShellCall[] = [];
   const record = (action: ShellCall['action'], path: string): void => {
     shellCalls.push({ action, path });
@@ -90,8 +99,8 @@ export function createHarnessHost(opts: HarnessOptions = {}): { host: FerryHost;
   const host = new FerryHost({
     jobs,
     dialogs: {
-      pickSource: async () => opts.pickSource ?? null,
-      pickDestination: async () => opts.pickDest ?? null,
+      pickSource: async () => pickSource,
+      pickDestination: async () => pickDest(),
     },
     shell: {
       showInFolder: (path) => record('showInFolder', path),
@@ -100,7 +109,7 @@ export function createHarnessHost(opts: HarnessOptions = {}): { host: FerryHost;
         return '';
       },
     },
-    suggestDestination: (source) => opts.pickDest ?? dirname(source),
+    suggestDestination: (source) => pickDest() ?? dirname(source),
     acceptDrop: (path) => dropDir !== null && dirname(resolve(path)) === dropDir && isRegularFile(path),
   });
   if (opts.launchFiles?.length) host.openFiles(opts.launchFiles.map((p) => resolve(p)));
