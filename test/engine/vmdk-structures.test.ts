@@ -307,8 +307,8 @@ describe('zero grains and the verification digest', () => {
     assert.deepEqual([...allZero], [1]);
   });
 
-  function digestOf(chunks: Array<{ offset: number; data: Buffer }>): string {
-    const d = new GrainDigest();
+  async function digestOf(chunks: Array<{ offset: number; data: Buffer }>): Promise<string> {
+    const d = await GrainDigest.create();
     for (const c of chunks) {
       const zero = new Uint8Array(Math.ceil(c.data.length / GRAIN));
       markZeroGrains(c.data, zero);
@@ -317,24 +317,24 @@ describe('zero grains and the verification digest', () => {
     return d.hex();
   }
 
-  it('the digest does not depend on how the disk is cut into chunks, nor on zero grains', () => {
+  it('the digest does not depend on how the disk is cut into chunks, nor on zero grains', async () => {
     const disk = Buffer.concat([pseudoRandom(2 * GRAIN, 1), Buffer.alloc(GRAIN), pseudoRandom(GRAIN, 2)]);
-    const whole = digestOf([{ offset: 0, data: disk }]);
-    assert.equal(digestOf([{ offset: 0, data: disk.subarray(0, GRAIN) }, { offset: GRAIN, data: disk.subarray(GRAIN) }]), whole);
-    assert.equal(digestOf([{ offset: 0, data: disk.subarray(0, 2 * GRAIN) }, { offset: 3 * GRAIN, data: disk.subarray(3 * GRAIN) }]), whole, 'a zero grain left out');
+    const whole = await digestOf([{ offset: 0, data: disk }]);
+    assert.equal(await digestOf([{ offset: 0, data: disk.subarray(0, GRAIN) }, { offset: GRAIN, data: disk.subarray(GRAIN) }]), whole);
+    assert.equal(await digestOf([{ offset: 0, data: disk.subarray(0, 2 * GRAIN) }, { offset: 3 * GRAIN, data: disk.subarray(3 * GRAIN) }]), whole, 'a zero grain left out');
   });
 
-  it('the digest changes with one byte, or with the same bytes at another place', () => {
+  it('the digest changes with one byte, or with the same bytes at another place', async () => {
     const disk = pseudoRandom(2 * GRAIN, 3);
-    const base = digestOf([{ offset: 0, data: disk }]);
+    const base = await digestOf([{ offset: 0, data: disk }]);
     const flipped = Buffer.from(disk);
     flipped[GRAIN + 5] = flipped[GRAIN + 5]! ^ 1;
-    assert.notEqual(digestOf([{ offset: 0, data: flipped }]), base);
-    assert.notEqual(digestOf([{ offset: GRAIN, data: disk }]), base);
+    assert.notEqual(await digestOf([{ offset: 0, data: flipped }]), base);
+    assert.notEqual(await digestOf([{ offset: GRAIN, data: disk }]), base);
   });
 
-  it('reports the bytes of non-zero grains', () => {
-    const d = new GrainDigest();
+  it('reports the bytes of non-zero grains', async () => {
+    const d = await GrainDigest.create();
     const data = Buffer.concat([Buffer.alloc(GRAIN), pseudoRandom(KiB, 9)]);
     const zero = new Uint8Array(2);
     markZeroGrains(data, zero);

@@ -46,7 +46,7 @@ export async function writeVmdk(
 ): Promise<WrittenDisk> {
   const plan = planVmdk(fileName, subformat, source.size);
   const writer = await VmdkWriter.create(dir, plan, source.size, opts);
-  const digest = new GrainDigest();
+  const digest = await GrainDigest.create();
   const meter = new ProgressMeter('converting', source.size, ctx.onProgress);
   try {
     await forEachChunk(source, { signal: ctx.signal, onCovered: (n) => meter.update(n) }, async (chunk) => {
@@ -98,7 +98,7 @@ export async function verifyVmdk(descriptorPath: string, expected: VerifyExpecta
     if (source.size !== expected.size) {
       throw new FerryError('E_VERIFY', `Verification failed: ${descriptorPath} is ${source.size} bytes, not ${expected.size}.`, 'This is a bug in Ferry; please report it.');
     }
-    const digest = new GrainDigest();
+    const digest = await GrainDigest.create();
     const meter = new ProgressMeter('verifying', source.size, ctx.onProgress);
     await forEachChunk(source, { signal: ctx.signal, onCovered: (n) => meter.update(n) }, async (chunk) => {
       digest.add(chunk.offset, chunk.data, chunk.zero);
