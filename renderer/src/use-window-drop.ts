@@ -1,14 +1,19 @@
 // Dropping a file anywhere in the window opens it; the window highlights while a file is
 // dragged over it. Every drop is handled here so a dropped file never navigates the page.
-import { useEffect, useState } from 'react';
+import { useEffect, useLayoutEffect, useRef, useState } from 'react';
 import type { DroppedFile } from '../../shared/bridge';
 
 const carriesFiles = (e: DragEvent): boolean => Array.from(e.dataTransfer?.types ?? []).includes('Files');
 
 export function useWindowDrop(accepting: boolean, onFile: (file: DroppedFile) => void): boolean {
   const [dragging, setDragging] = useState(false);
+  // The listeners live as long as the window; they read the latest props through these.
+  const latest = useRef({ accepting, onFile });
+  useLayoutEffect(() => {
+    latest.current = { accepting, onFile };
+  });
   useEffect(() => {
-    // dragenter/dragleave fire for every child crossed; count them to know when the pointer left the window.
+    // dragenter/dragleave fire for every element crossed; count them to know when the pointer left the window.
     let depth = 0;
     const enter = (e: DragEvent): void => {
       e.preventDefault();
@@ -18,7 +23,7 @@ export function useWindowDrop(accepting: boolean, onFile: (file: DroppedFile) =>
     };
     const over = (e: DragEvent): void => {
       e.preventDefault();
-      if (e.dataTransfer) e.dataTransfer.dropEffect = accepting && carriesFiles(e) ? 'copy' : 'none';
+      if (e.dataTransfer) e.dataTransfer.dropEffect = latest.current.accepting && carriesFiles(e) ? 'copy' : 'none';
     };
     const leave = (): void => {
       depth = Math.max(0, depth - 1);
@@ -29,7 +34,7 @@ export function useWindowDrop(accepting: boolean, onFile: (file: DroppedFile) =>
       depth = 0;
       setDragging(false);
       const file = e.dataTransfer?.files[0];
-      if (accepting && file) onFile(file);
+      if (latest.current.accepting && file) latest.current.onFile(file);
     };
     window.addEventListener('dragenter', enter);
     window.addEventListener('dragover', over);
@@ -41,6 +46,6 @@ export function useWindowDrop(accepting: boolean, onFile: (file: DroppedFile) =>
       window.removeEventListener('dragleave', leave);
       window.removeEventListener('drop', drop);
     };
-  }, [accepting, onFile]);
+  }, []);
   return dragging;
 }

@@ -104,15 +104,27 @@ describe('the wizard in Chromium through the harness', () => {
     await heading(page, /Turn a Hyper-V disk/).waitFor();
     await screenshot(page, '01-welcome');
 
-    // The window highlights while a file is dragged over it.
-    await page.evaluate(() => {
-      const g = globalThis as unknown as { DataTransfer: new () => { items: { add(f: unknown): void } }; File: new (p: string[], n: string) => unknown; DragEvent: new (t: string, i: object) => unknown; document: { body: { dispatchEvent(e: unknown): void } } };
-      const dt = new g.DataTransfer();
-      dt.items.add(new g.File(['x'], 'Dropped Server.vhd'));
-      g.document.body.dispatchEvent(new g.DragEvent('dragenter', { dataTransfer: dt, bubbles: true, cancelable: true }));
-    });
+    // The window highlights while a file is dragged over it, however many elements the pointer crosses.
+    const drag = (steps: [string, string][]) =>
+      page.evaluate((list) => {
+        const g = globalThis as unknown as {
+          DataTransfer: new () => { items: { add(f: unknown): void } };
+          File: new (p: string[], n: string) => unknown;
+          DragEvent: new (t: string, i: object) => unknown;
+          document: { querySelector(s: string): { dispatchEvent(e: unknown): void } };
+        };
+        const dt = new g.DataTransfer();
+        dt.items.add(new g.File(['x'], 'Dropped Server.vhd'));
+        for (const [type, selector] of list) g.document.querySelector(selector).dispatchEvent(new g.DragEvent(type, { dataTransfer: dt, bubbles: true, cancelable: true }));
+      }, steps);
+    await drag([['dragenter', 'body']]);
     await page.getByText('Drop to open this disk').waitFor();
+    await drag([['dragenter', 'h1'], ['dragleave', 'body']]); // the pointer moved onto the heading
+    await page.waitForTimeout(100);
+    assert.ok(await page.getByText('Drop to open this disk').isVisible(), 'still highlighted over a child element');
     await screenshot(page, '02-dragging');
+    await drag([['dragleave', 'h1']]);
+    await page.getByText('Drop to open this disk').waitFor({ state: 'detached' });
 
     await dropFile(page, 'Dropped Server.vhd');
     await heading(page, 'Check the source disk').waitFor();
