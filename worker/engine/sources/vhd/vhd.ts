@@ -365,6 +365,11 @@ async function openParent(child: VhdImage, opts: VhdOpenOptions, visited: Set<st
       image = await openImage(file, opts);
     } catch (err) {
       await file.close();
+      // A locator naming a file that is no VHD at all: not the parent; another candidate may be.
+      if (err instanceof FerryError && err.code === 'E_NOT_A_DISK') {
+        mismatches.push(`${cand.path} (from its ${cand.source}) is not a VHD`);
+        continue;
+      }
       throw err;
     }
     const found = uuidText(image.footer.uniqueId);
@@ -376,7 +381,7 @@ async function openParent(child: VhdImage, opts: VhdOpenOptions, visited: Set<st
   if (mismatches.length > 0) {
     throw new FerryError(
       'E_PARENT_MISMATCH',
-      `${child.file.path}: its parent must have UUID ${expected}, but ${mismatches.join('; ')}.`,
+      `${child.file.path}: its parent must be a VHD with UUID ${expected}, but ${mismatches.join('; ')}.`,
       'That file is not the disk this one was made from (it may have been replaced or converted); find the original parent.',
     );
   }

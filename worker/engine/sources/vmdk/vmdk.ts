@@ -412,6 +412,23 @@ async function readDescriptor(file: ReadOnlyFile, head: Buffer): Promise<{ text:
   return { text: raw.toString('utf8', 0, nul === -1 ? raw.length : nul) };
 }
 
+/**
+ * Opens one extent a descriptor names. Its errors say which descriptor named it: an extent may be
+ * anywhere (an absolute path, a device), and "/dev/zero: not a regular file" alone would not tell
+ * the user which disk is at fault.
+ */
+async function openExtent(descriptorPath: string, fileName: string, open: () => Promise<ExtentReader>): Promise<ExtentReader> {
+  try {
+    return await open();
+  } catch (err) {
+    if (!(err instanceof FerryError)) throw err;
+    const extentPath = resolve(dirname(descriptorPath), fileName);
+    if (extentPath === resolve(descriptorPath)) throw err;
+    const inner = err.message.startsWith(`${extentPath}: `) ? err.message.slice(extentPath.length + 2) : err.message;
+    throw new FerryError(err.code, `${descriptorPath}: its extent "${fileName}" (${extentPath}): ${inner}`, err.hint);
+  }
+}
+
 /** Opens any hosted VMDK (all five subformats) as a disk source. */
 export async function openVmdk(path: string): Promise<VmdkOpenResult> {
   const file = await ReadOnlyFile.open(path);
@@ -445,7 +462,7 @@ export async function openVmdk(path: string): Promise<VmdkOpenResult> {
       const bytes = e.sectors * SECTOR;
       let reader: ExtentReader;
       if (e.type === 'ZERO') reader = new ZeroExtent(bytes);
-      else {
+      else reader = await openExtent(path, e.fileName!, async () => {
         const extentPath = resolve(dir, e.fileName!);
         const own = embedded !== undefined && extentPath === resolve(path);
         let f = file;
@@ -453,14 +470,11 @@ export async function openVmdk(path: string): Promise<VmdkOpenResult> {
           f = await ReadOnlyFile.open(extentPath);
           files.push(f);
         }
-        if (e.type === 'FLAT' || e.type === 'VMFS') {
-          reader = new FlatExtent(f, (e.offsetSectors ?? 0) * SECTOR, bytes);
-        } else {
-          const sparse = own ? await SparseExtent.open(f, embedded!) : await openSparseFile(f);
-          if (sparse.bytes < bytes) throw corrupt(extentPath, `the extent holds ${sparse.bytes} bytes but the descriptor says ${bytes}.`);
-          reader = sparse;
-        }
-      }
+        if (e.type === 'FLAT' || e.type === 'VMFS') return new FlatExtent(f, (e.offsetSectors ?? 0) * SECTOR, bytes);
+        const sparse = own ? await SparseExtent.open(f, embedded!) : await openSparseFile(f);
+        if (sparse.bytes < bytes) throw corrupt(extentPath, `the extent holds ${sparse.bytes} bytes but the descriptor says ${bytes}.`);
+        return sparse;
+      });
       parts.push({ start, reader });
       start += bytes;
     }
