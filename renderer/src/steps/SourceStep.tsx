@@ -131,8 +131,13 @@ export function SourceStep({ setup }: { setup: Setup }): ReactElement {
                   <tr key={p.index}>
                     <td>{p.index}</td>
                     <td>
-                      {p.name ? `${p.name} · ` : ''}
-                      {p.typeName}
+                      {p.name ? (
+                        <>
+                          {p.name} <span className="muted">· {p.typeName}</span>
+                        </>
+                      ) : (
+                        p.typeName
+                      )}
                       {p.bootable ? <span className="badge badge-quiet">active</span> : null}
                     </td>
                     <td>{p.filesystem ?? <span className="muted">—</span>}</td>
