@@ -145,19 +145,28 @@ export function parseCommand(argv: string[]): { command: 'help' } | { command: '
     overwrite: values.overwrite === true,
     ...sizeRule,
   };
-  if (typeof values.name === 'string') request.name = values.name;
-  if (typeof values.guest === 'string') request.guest = values.guest;
-  const memory = integer(values, 'memory', 4, 16 * 1024 * 1024);
-  if (memory !== undefined) request.memoryMB = memory;
-  const cpus = integer(values, 'cpus', 1, 128);
-  if (cpus !== undefined) request.cpus = cpus;
-  const firmware = choice(values, 'firmware', FIRMWARES);
-  if (firmware) request.firmware = firmware;
-  const controller = choice(values, 'controller', CONTROLLERS);
-  if (controller) request.controller = controller;
-  const hw = integer(values, 'hw-version', 4, 99);
-  if (hw !== undefined) request.hwVersion = hw;
+  Object.assign(request, vmChoices(values));
   return { command: 'job', request, json };
+}
+
+type VmChoices = Pick<VmRequest, 'name' | 'guest' | 'memoryMB' | 'cpus' | 'firmware' | 'controller' | 'hwVersion'>;
+
+/** The virtual hardware options `vm` and `ova` share; absent flags stay absent (detection decides). */
+function vmChoices(values: Values): VmChoices {
+  const out: VmChoices = {};
+  if (typeof values.name === 'string') out.name = values.name;
+  if (typeof values.guest === 'string') out.guest = values.guest;
+  const memory = integer(values, 'memory', 4, 16 * 1024 * 1024);
+  if (memory !== undefined) out.memoryMB = memory;
+  const cpus = integer(values, 'cpus', 1, 128);
+  if (cpus !== undefined) out.cpus = cpus;
+  const firmware = choice(values, 'firmware', FIRMWARES);
+  if (firmware) out.firmware = firmware;
+  const controller = choice(values, 'controller', CONTROLLERS);
+  if (controller) out.controller = controller;
+  const hw = integer(values, 'hw-version', 4, 99);
+  if (hw !== undefined) out.hwVersion = hw;
+  return out;
 }
 
 /** `ferry ova`: the VM's choices as for `vm`; the disk is always streamOptimized. */
@@ -170,18 +179,7 @@ function ovaRequest(source: string, output: string, values: Values, sizeRule: { 
     overwrite: values.overwrite === true,
     ...sizeRule,
   };
-  if (typeof values.name === 'string') request.name = values.name;
-  if (typeof values.guest === 'string') request.guest = values.guest;
-  const memory = integer(values, 'memory', 4, 16 * 1024 * 1024);
-  if (memory !== undefined) request.memoryMB = memory;
-  const cpus = integer(values, 'cpus', 1, 128);
-  if (cpus !== undefined) request.cpus = cpus;
-  const firmware = choice(values, 'firmware', FIRMWARES);
-  if (firmware) request.firmware = firmware;
-  const controller = choice(values, 'controller', CONTROLLERS);
-  if (controller) request.controller = controller;
-  const hw = integer(values, 'hw-version', 4, 99);
-  if (hw !== undefined) request.hwVersion = hw;
+  Object.assign(request, vmChoices(values));
   return request;
 }
 
