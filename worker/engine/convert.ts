@@ -1,3 +1,4 @@
+import { rm } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import type { ConvertRequest, JobResult } from '../../shared/jobs';
 import type { Adapter, Subformat } from '../../shared/options';
@@ -127,6 +128,30 @@ export function sourceFiles(source: DiskSource): string[] {
   return [source.path, ...(source.extentFiles ?? []), ...source.info.parents.map((p) => p.path)];
 }
 
+/**
+ * Extent files of the VMDK that `--overwrite` replaces which the new one will not overwrite (an
+ * earlier split disk had more pieces, or was flat). Only files beside it named as Ferry and VMware
+ * name extents of that disk are candidates: an old descriptor may point anywhere (even at a .vhd
+ * used in place), and those files are not ours to remove.
+ */
+async function staleExtents(output: string, keep: string[], protectedFiles: string[]): Promise<string[]> {
+  let old: readonly string[];
+  try {
+    const { source } = await openVmdk(output);
+    old = source.extentFiles ?? [];
+    await source.close();
+  } catch {
+    return [];
+  }
+  const dir = dirname(output);
+  const stem = basename(output).replace(/\.vmdk$/i, '');
+  const ours = (p: string): boolean => {
+    if (dirname(p) !== dir || !basename(p).startsWith(`${stem}-`)) return false;
+    return /^-(flat|[sf]\d{3,})\.vmdk$/i.test(basename(p).slice(stem.length));
+  };
+  return old.filter((p) => ours(p) && !keep.includes(p) && !protectedFiles.includes(p));
+}
+
 /** `ferry convert`: one VMDK from one source, staged, verified, then moved into place. */
 export async function convert(req: ConvertRequest, ctx: RunContext = {}): Promise<JobResult> {
   const started = performance.now();
@@ -144,12 +169,14 @@ export async function convert(req: ConvertRequest, ctx: RunContext = {}): Promis
     const plan = planVmdk(name, req.subformat, source.size);
     const finals = planFiles(plan).map((n) => join(dir, n));
     await checkTargets(finals, req.overwrite, sourceFiles(source));
+    const stale = req.overwrite ? await staleExtents(output, finals, sourceFiles(source)) : [];
     await checkFreeSpace(dir, estimateOutputBytes(req.subformat, source));
     const staging = await Staging.create(dir, name);
     try {
       const written = await writeVmdk(source, staging.dir, name, req.subformat, { adapter: req.adapter, hwVersion: BARE_DISK_HW_VERSION }, ctx);
       if (req.verify) await verifyWritten(written, source, ctx);
       const files = await staging.commitFiles(planFiles(written.plan));
+      await Promise.all(stale.map((p) => rm(p, { force: true })));
       return {
         output,
         files,

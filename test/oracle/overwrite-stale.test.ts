@@ -1,0 +1,38 @@
+// --overwrite replaces a whole disk: extent files of the old disk that the new one does not
+// overwrite are removed, and only those (never files the old descriptor merely points at).
+import assert from 'node:assert/strict';
+import { readdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { SPLIT_EXTENT_SECTORS } from '../../worker/engine/writers/vmdk/constants';
+import { ferry } from '../support/cli';
+import { tempDir } from '../support/tmp';
+import { MiB, writeDynamicVhd } from '../support/vhd-writer';
+
+const big = SPLIT_EXTENT_SECTORS * 512 + 4 * MiB; // two split pieces
+
+describe('--overwrite of an earlier output', () => {
+  it('a split disk replaced by a monolithic one leaves no old pieces behind', async (t) => {
+    const dir = tempDir(t);
+    const src = join(dir, 'in.vhd');
+    writeDynamicVhd(src, { size: big, pieces: [{ offset: big - MiB, data: Buffer.alloc(MiB, 1) }] });
+    const first = await ferry(['convert', src, join(dir, 'disk.vmdk'), '--split', '--type', 'fixed', '--no-verify']);
+    assert.equal(first.code, 0, first.stderr);
+    assert.deepEqual(readdirSync(dir).filter((n) => n.startsWith('disk')).sort(), ['disk-f001.vmdk', 'disk-f002.vmdk', 'disk.vmdk']);
+    const second = await ferry(['convert', src, join(dir, 'disk.vmdk'), '--overwrite']);
+    assert.equal(second.code, 0, second.stderr);
+    assert.deepEqual(readdirSync(dir).filter((n) => n.startsWith('disk')).sort(), ['disk.vmdk']);
+  });
+
+  it('files the old descriptor points at but that are not named as its extents are left alone', async (t) => {
+    const dir = tempDir(t);
+    const src = join(dir, 'in.vhd');
+    writeDynamicVhd(src, { size: 8 * MiB, pieces: [{ offset: 0, data: Buffer.alloc(MiB, 2) }] });
+    const other = join(dir, 'someone-else.img');
+    writeFileSync(other, Buffer.alloc(8 * MiB));
+    writeFileSync(join(dir, 'disk.vmdk'), `# Disk DescriptorFile\nversion=1\nCID=12345678\nparentCID=ffffffff\ncreateType="monolithicFlat"\nRW 16384 FLAT "someone-else.img" 0\n`);
+    const r = await ferry(['convert', src, join(dir, 'disk.vmdk'), '--overwrite']);
+    assert.equal(r.code, 0, r.stderr);
+    assert.ok(readdirSync(dir).includes('someone-else.img'));
+  });
+});
