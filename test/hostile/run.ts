@@ -71,6 +71,8 @@ export interface RunOptions {
   measure?: boolean;
   /** Called with the child once it runs (to signal it, for instance). */
   onSpawn?: (pid: number) => void;
+  /** Called with each JSON line of stdout as it arrives (progress events, with --json). */
+  onJson?: (event: Record<string, unknown>) => void;
 }
 
 /** Runs `ferry <args>` with a heap cap and a hard timeout; never rejects for the child's sake. */
@@ -87,7 +89,15 @@ export function ferryLimited(args: string[], opts: RunOptions = {}): Promise<Lim
     let stdout = '';
     let stderr = '';
     let timedOut = false;
-    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
+    let pending = '';
+    child.stdout.setEncoding('utf8').on('data', (d: string) => {
+      stdout += d;
+      if (!opts.onJson) return;
+      pending += d;
+      const lines = pending.split('\n');
+      pending = lines.pop()!;
+      for (const event of parseJsonLines(lines.join('\n'))) opts.onJson(event);
+    });
     child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
     const timer = setTimeout(() => {
       timedOut = true;
