@@ -17,6 +17,7 @@ import { Staging, formatBytes } from '../../output/staging';
 import { ProgressMeter, type ProgressListener } from '../../progress';
 import { DecodeError } from './decode-error';
 import { chain, decode, xzDecodeError } from './decoders';
+import { takeKeptCopy, type KeptCopy } from './kept-copy';
 import { isDiskLikeName, isIgnoredMember, scratchFileName, stripCompressionSuffix } from './members';
 import { SNIFF_BYTES, sniffContainer } from './sniff';
 import { statedMinimumSize } from './stated-size';
@@ -35,6 +36,12 @@ export interface UnpackOptions {
   onProgress?: ProgressListener | undefined;
   /** Runs once the file is known to be compressed, before any unpacking (e.g. to refuse a taken output name early). */
   beforeUnpack?: (() => Promise<void>) | undefined;
+  /**
+   * Keep the unpacked copy instead of removing it when the source closes, and describe it to
+   * this callback (also when an offered copy was reused). The caller then owns it: it lies in a
+   * hidden folder inside `dir`, which the caller removes.
+   */
+  keep?: ((copy: KeptCopy) => void) | undefined;
 }
 
 export interface Unpacked {
@@ -389,6 +396,13 @@ class Unpacker {
  */
 export async function unpack(path: string, format: CompressionFormat, opts: UnpackOptions = {}): Promise<Unpacked> {
   await opts.beforeUnpack?.();
+  const reused = await takeKeptCopy(path);
+  if (reused) {
+    opts.keep?.(reused);
+    const { archive: _a, archiveSize: _s, archiveMtimeMs: _m, ...described } = reused;
+    return { ...described, discard: async () => undefined }; // its keeper removes it
+  }
+  const archive = await stat(path);
   const scratch = await Staging.create(opts.dir ?? tmpdir(), basename(path));
   track(scratch.dir);
   const discard = async (): Promise<void> => {
@@ -401,7 +415,11 @@ export async function unpack(path: string, format: CompressionFormat, opts: Unpa
     if (opts.signal?.aborted) throw cancelled();
     if (!u.result) throw new FerryError('E_NOT_A_DISK', `${path}: no disk image was found inside.`);
     u.finish();
-    return { ...u.result, layers: u.layers, ...(u.member !== undefined ? { member: u.member } : {}), discard };
+    const unpacked = { ...u.result, layers: u.layers, ...(u.member !== undefined ? { member: u.member } : {}) };
+    if (!opts.keep) return { ...unpacked, discard };
+    live.delete(scratch.dir); // no longer ours to remove, even at exit
+    opts.keep({ archive: path, archiveSize: archive.size, archiveMtimeMs: archive.mtimeMs, ...unpacked });
+    return { ...unpacked, discard: async () => undefined };
   } catch (err) {
     await discard();
     if (opts.signal?.aborted) throw cancelled();
