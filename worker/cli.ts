@@ -5,7 +5,7 @@ import type { ConvertRequest, JobRequest, JobResult, OvaRequest, Progress, VmReq
 import { ADAPTERS, CONTROLLERS, DISK_TYPES, FIRMWARES, SUBFORMATS, VHD_SIZE_RULES, isOneOf, subformatFor, type Subformat, type VhdSizeRule } from '../shared/options';
 import { FerryError, toErrorInfo } from './engine/errors';
 import { inspectDisk } from './engine/inspect/inspect';
-import { formatBytes } from './engine/output/staging';
+import { Staging, formatBytes } from './engine/output/staging';
 import { runJob } from './engine/run-job';
 
 const USAGE = `Usage:
@@ -310,7 +310,10 @@ export function runCli(): void {
   let interrupts = 0;
   const onSignal = (): void => {
     // The first signal cancels (and cleans up); a second one gives up at once.
-    if (++interrupts > 1) process.exit(130);
+    if (++interrupts > 1) {
+      Staging.discardAllNow();
+      process.exit(130);
+    }
     controller.abort();
   };
   process.on('SIGINT', onSignal);

@@ -274,7 +274,6 @@ describe('cancellation', () => {
 
   it(
     'a second SIGINT while cleaning up (an impatient Ctrl-C twice) still leaves nothing half-written',
-    { todo: 'engine bug (worker/cli.ts runCli): the second signal calls process.exit(130) at once, so the staging folder the first one was removing can be left behind' },
     async (t) => {
       const dir = tempDir(t, 'twice');
       const source = join(dir, 'big.img');

@@ -25,7 +25,7 @@ const SECONDS = Number(process.env.FERRY_FUZZ_SECONDS ?? 60);
 const ONLY = process.env.FERRY_FUZZ_CASE === undefined ? undefined : Number(process.env.FERRY_FUZZ_CASE);
 const CASE_TIMEOUT_MS = Number(process.env.FERRY_FUZZ_CASE_TIMEOUT_MS ?? 10_000);
 const CLI_EVERY = 25;
-const MIN_LENGTH = Number(process.env.FERRY_FUZZ_MIN_LENGTH ?? 4);
+const MIN_LENGTH = Number(process.env.FERRY_FUZZ_MIN_LENGTH ?? 1);
 /** The answers a hostile input may get: bad input, or a destination too small for what it claims. */
 const ALLOWED = new Set<string>(['E_NOT_FOUND', 'E_NOT_A_DISK', 'E_UNSUPPORTED', 'E_CORRUPT', 'E_PARENT_MISSING', 'E_PARENT_MISMATCH', 'E_PARENT_LOOP', 'E_NO_SPACE'] satisfies ErrorCode[]);
 
@@ -114,8 +114,7 @@ function mutate(base: FuzzBase, rnd: Rng): Mutant {
       bytes = Buffer.concat([bytes.subarray(0, start), Buffer.from(replacement, 'latin1'), bytes.subarray(start + run[0].length)]);
       notes.push(`number ${run[0]} → ${replacement} at ${start} (${spot.what})`);
     } else {
-      // Cut inside the first structures half the time, where the boundaries are. Never below 4
-      // bytes: files of 1 to 3 bytes are corpus todos (open.ts reads a u32 from them).
+      // Cut inside the first structures half the time, where the boundaries are.
       const length = Math.max(MIN_LENGTH, Math.floor(rnd() * (rnd() < 0.5 ? Math.min(bytes.length, 2048) : bytes.length)));
       bytes = bytes.subarray(0, length);
       notes.push(`truncated to ${length}`);

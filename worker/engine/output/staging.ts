@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { rmSync } from 'node:fs';
 import { lstat, mkdir, realpath, rename, rm, rmdir, statfs } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { FerryError } from '../errors';
@@ -8,10 +9,24 @@ import { FerryError } from '../errors';
  * its final name until the work is complete and verified; on failure the folder is removed.
  */
 export class Staging {
+  /** Staging folders not yet committed or discarded, for a process that must exit at once. */
+  private static readonly live = new Set<string>();
+
   private constructor(
     readonly dir: string,
     private readonly parent: string,
-  ) {}
+  ) {
+    Staging.live.add(dir);
+  }
+
+  /**
+   * Removes every live staging folder synchronously: for a second Ctrl-C, when the process exits
+   * before the first cancel has finished cleaning up.
+   */
+  static discardAllNow(): void {
+    for (const dir of Staging.live) rmSync(dir, { recursive: true, force: true });
+    Staging.live.clear();
+  }
 
   static async create(parent: string, label: string): Promise<Staging> {
     const safe = label.replace(/[^A-Za-z0-9._-]/g, '_').slice(0, 40);
@@ -35,16 +50,19 @@ export class Staging {
       moved.push(join(this.parent, name));
     }
     await rmdir(this.dir);
+    Staging.live.delete(this.dir);
     return names.map((n) => join(this.parent, n));
   }
 
   /** Renames the whole staging folder to `finalDir` (which must not exist). */
   async commitFolder(finalDir: string): Promise<void> {
     await rename(this.dir, finalDir);
+    Staging.live.delete(this.dir);
   }
 
   async discard(): Promise<void> {
     await rm(this.dir, { recursive: true, force: true }).catch(() => undefined);
+    Staging.live.delete(this.dir);
   }
 }
 

@@ -1,7 +1,7 @@
+import { extname } from 'node:path';
 import type { VhdSizeRule } from '../../../shared/options';
 import { FerryError } from '../errors';
 import { ReadOnlyFile } from '../io/read-only-file';
-import { openCompressed } from './compressed/compressed-source';
 import { sniffContainer } from './compressed/sniff';
 import type { UnpackOptions } from './compressed/unpack';
 import { openRaw, rawEvidence } from './raw/raw';
@@ -19,6 +19,9 @@ export interface OpenOptions {
   nameHint?: string;
 }
 
+/** Names of formats that carry a signature: such a file without one has lost it. */
+const SIGNED_EXTENSIONS = ['.vhd', '.avhd', '.vhdx', '.avhdx', '.vmdk'];
+
 export type DetectedFormat = 'vhd' | 'vhdx' | 'vmdk' | 'unknown';
 
 /** Recognises a disk by its content, never by its name. */
@@ -30,7 +33,7 @@ export async function detectFormat(path: string): Promise<DetectedFormat> {
     const magic = head.toString('latin1', 0, 8);
     if (magic === 'vhdxfile') return 'vhdx';
     if (magic === 'conectix') return 'vhd';
-    if (head.readUInt32LE(0) === 0x564d444b) return 'vmdk';
+    if (head.length >= 4 && head.readUInt32LE(0) === 0x564d444b) return 'vmdk';
     if (/^\s*#\s*Disk\s*Descriptor\s*File/i.test(head.toString('latin1', 0, 64))) return 'vmdk';
     if (file.size >= 511) {
       const tail = await file.readExact(file.size - Math.min(512, file.size), Math.min(512, file.size), 'last sector');
@@ -68,12 +71,23 @@ async function openSignatureless(path: string, opts: OpenOptions): Promise<DiskS
   const sniffed = sniffContainer(head);
   if (sniffed?.kind === 'container') {
     const rule = opts.vhdSizeRule ? { vhdSizeRule: opts.vhdSizeRule } : {};
+    // The decoders are loaded only when a compressed file comes along: most runs never need them.
+    const { openCompressed } = await import('./compressed/compressed-source');
     return openCompressed(path, sniffed.format, opts.unpack ?? {}, (unpacked, nameHint) => openSource(unpacked, { ...rule, nameHint }));
   }
   if (sniffed?.kind === 'unsupported') {
     throw new FerryError('E_UNSUPPORTED', `${path}: the file is ${sniffed.what.name}, which Ferry cannot unpack.`, `Unpack it with ${sniffed.what.tool} first, then open the disk inside.`);
   }
-  if (rawEvidence(head, opts.nameHint ?? path)) return openRaw(path);
+  if (rawEvidence(head, opts.nameHint ?? path)) {
+    const source = await openRaw(path);
+    const ext = extname(opts.nameHint ?? path).toLowerCase();
+    if (SIGNED_EXTENSIONS.includes(ext)) {
+      source.info.warnings.push(
+        `The file is named ${ext} but has no ${ext.slice(1).toUpperCase()} signature; it was read as a raw disk image of ${source.size} bytes. If it is a ${ext.slice(1).toUpperCase()}, it is damaged or truncated and the result is incomplete.`,
+      );
+    }
+    return source;
+  }
   throw new FerryError(
     'E_NOT_A_DISK',
     `${path}: not a recognised disk image (no VHD footer, VHDX or VMDK signature, no partition table, not compressed).`,
