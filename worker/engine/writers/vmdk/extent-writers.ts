@@ -1,5 +1,4 @@
-import { promisify } from 'node:util';
-import { deflate as deflateCb, constants as zc } from 'node:zlib';
+import { constants as zc } from 'node:zlib';
 import { FerryError } from '../../errors';
 import type { Chunk } from '../../pipeline';
 import { OutputFile, preallocate } from '../output-file';
@@ -17,9 +16,10 @@ import {
   SparseFlags,
 } from './constants';
 import { encodeSparseHeader } from './sparse-header';
-import { zlibStored } from './zlib-stored';
+import { DeflatePool, type CompressedGrain } from './deflate-pool';
 
-const deflate = promisify(deflateCb);
+/** Compressed chunks that may wait to be written: keeps both cores busy, bounds memory (4 MiB each). */
+const MAX_CHUNKS_IN_FLIGHT = 4;
 
 /** Writes one extent file from grain-aligned chunks given in ascending order (gaps are zero). */
 export interface ExtentWriter {
@@ -205,25 +205,6 @@ export class FlatExtentWriter implements ExtentWriter {
   }
 }
 
-const ENTROPY_SAMPLES = 4096;
-const log2 = Array.from({ length: ENTROPY_SAMPLES + 1 }, (_, n) => (n === 0 ? 0 : Math.log2(n)));
-
-/**
- * True when a sample of the grain's bytes is as random as bytes get (already-compressed or
- * encrypted data). Deflate cannot shrink such a grain, and at the default level it spends most of
- * its time trying; storing it costs a copy and gives the same size.
- */
-export function looksIncompressible(grain: Buffer): boolean {
-  if (grain.length < ENTROPY_SAMPLES) return false;
-  const counts = new Uint16Array(256);
-  const stride = Math.floor(grain.length / ENTROPY_SAMPLES);
-  for (let i = 0; i < ENTROPY_SAMPLES; i++) counts[grain[i * stride]!]!++;
-  let sum = 0;
-  for (let b = 0; b < 256; b++) sum += counts[b]! * log2[counts[b]!]!;
-  const bitsPerByte = log2[ENTROPY_SAMPLES]! - sum / ENTROPY_SAMPLES;
-  return bitsPerByte > 7.9;
-}
-
 function marker(numSectors: number, type: number): Buffer {
   const m = Buffer.alloc(SECTOR);
   m.writeBigUInt64LE(BigInt(numSectors), 0);
@@ -244,12 +225,14 @@ export class StreamExtentWriter implements ExtentWriter {
   private readonly gt = new Uint32Array(GTES_PER_GT);
   private readonly gd: Uint32Array;
   private readonly gdEntries: number;
+  /** Chunks being compressed, oldest first; their grains are written in this order. */
+  private readonly inFlight: Array<Promise<CompressedGrain[]>> = [];
 
   private constructor(
     private readonly file: OutputFile,
     private readonly capacitySectors: number,
     private readonly descriptor: string,
-    private readonly level: number,
+    private readonly pool: DeflatePool,
   ) {
     this.gdEntries = Math.ceil(capacitySectors / GT_COVER_SECTORS);
     this.gd = new Uint32Array(roundUp(this.gdEntries * 4, SECTOR) / 4);
@@ -264,7 +247,8 @@ export class StreamExtentWriter implements ExtentWriter {
     if (capacitySectors > MAX_SPARSE_FILE_SECTORS) {
       throw new FerryError('E_UNSUPPORTED', `A streamOptimized VMDK cannot describe ${capacitySectors * SECTOR} bytes (the limit is 2 TiB).`);
     }
-    return new StreamExtentWriter(await OutputFile.create(path), capacitySectors, descriptor, level);
+    const file = await OutputFile.create(path);
+    return new StreamExtentWriter(file, capacitySectors, descriptor, DeflatePool.create(level));
   }
 
   private header(gdOffset: bigint): Buffer {
@@ -292,25 +276,23 @@ export class StreamExtentWriter implements ExtentWriter {
     this.position += (1 + GT_SECTORS) * SECTOR;
   }
 
+  /**
+   * Hands the chunk to the compression threads and returns at once (the grains are copied), so
+   * reading, compressing and writing overlap; only when several chunks are in flight does it wait
+   * for the oldest and write it.
+   */
   async write(chunk: Chunk): Promise<void> {
-    const first = chunk.offset / GRAIN_SIZE;
-    const grains = Math.ceil(chunk.data.length / GRAIN_SIZE);
-    // Compress every grain of the chunk at once: zlib runs on the libuv pool, one grain per thread.
-    const compressed: Array<Promise<Buffer> | Buffer[] | undefined> = [];
-    for (let g = 0; g < grains; g++) {
-      if (chunk.zero[g]) {
-        compressed.push(undefined);
-        continue;
-      }
-      const grain = chunk.data.subarray(g * GRAIN_SIZE, (g + 1) * GRAIN_SIZE);
-      compressed.push(looksIncompressible(grain) ? zlibStored(grain) : deflate(grain, { level: this.level }));
-    }
+    const job = this.pool.compress(chunk);
+    job.catch(() => undefined); // Observed when its turn comes; never an unhandled rejection.
+    this.inFlight.push(job);
+    while (this.inFlight.length > MAX_CHUNKS_IN_FLIGHT) await this.emit(await this.inFlight.shift()!);
+  }
+
+  /** Writes compressed grains (each behind its LBA/size prefix) and the grain tables they complete. */
+  private async emit(grains: CompressedGrain[]): Promise<void> {
     const buffers: Buffer[] = [];
     let start = this.position;
-    for (let g = 0; g < grains; g++) {
-      const pending = compressed[g];
-      if (!pending) continue;
-      const index = first + g;
+    for (const { index, data } of grains) {
       const table = Math.floor(index / GTES_PER_GT);
       if (table !== this.gtIndex) {
         if (buffers.length > 0) await this.file.writev(buffers.splice(0), start);
@@ -320,14 +302,12 @@ export class StreamExtentWriter implements ExtentWriter {
         this.gtHasGrains = false;
         this.gt.fill(0);
       }
-      const parts = Array.isArray(pending) ? pending : [await pending];
-      const size = parts.reduce((n, p) => n + p.length, 0);
       const prefix = Buffer.alloc(12);
       prefix.writeBigUInt64LE(BigInt(index * GRAIN_SECTORS), 0);
-      prefix.writeUInt32LE(size, 8);
-      const total = roundUp(12 + size, SECTOR);
-      buffers.push(prefix, ...parts);
-      if (total > 12 + size) buffers.push(Buffer.alloc(total - 12 - size));
+      prefix.writeUInt32LE(data.length, 8);
+      const total = roundUp(12 + data.length, SECTOR);
+      buffers.push(prefix, data);
+      if (total > 12 + data.length) buffers.push(Buffer.alloc(total - 12 - data.length));
       this.gt[index % GTES_PER_GT] = this.position / SECTOR;
       this.gtHasGrains = true;
       this.position += total;
@@ -336,6 +316,11 @@ export class StreamExtentWriter implements ExtentWriter {
   }
 
   async finish(): Promise<void> {
+    try {
+      while (this.inFlight.length > 0) await this.emit(await this.inFlight.shift()!);
+    } finally {
+      await this.pool.destroy();
+    }
     await this.flushGt();
     const gdSectors = this.gd.byteLength / SECTOR;
     const gdSector = this.position / SECTOR + 1;
@@ -356,7 +341,8 @@ export class StreamExtentWriter implements ExtentWriter {
     await this.file.close();
   }
 
-  close(): Promise<void> {
-    return this.file.close().catch(() => undefined);
+  async close(): Promise<void> {
+    await this.pool.destroy().catch(() => undefined);
+    await this.file.close().catch(() => undefined);
   }
 }

@@ -1,0 +1,53 @@
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { after, before, describe, it } from 'node:test';
+import { inflateSync } from 'node:zlib';
+import { markZeroGrains } from '../../worker/engine/grains';
+import type { Chunk } from '../../worker/engine/pipeline';
+import { DeflatePool } from '../../worker/engine/writers/vmdk/deflate-pool';
+
+const GRAIN = 65536;
+
+function chunkOf(offset: number, data: Buffer): Chunk {
+  const zero = new Uint8Array(Math.ceil(data.length / GRAIN));
+  markZeroGrains(data, zero);
+  return { offset, data, zero };
+}
+
+describe('the compression pool', () => {
+  let pool: DeflatePool;
+  before(() => {
+    pool = DeflatePool.create(6, 2);
+  });
+  after(() => pool.destroy());
+
+  it('gives every non-zero grain in disk order, as zlib streams that inflate back to it', async () => {
+    const text = Buffer.from('ferry carries disks across the water. '.repeat(2000)).subarray(0, GRAIN);
+    const data = Buffer.concat([text, Buffer.alloc(GRAIN), randomBytes(GRAIN), text, randomBytes(1000)]);
+    const out = await pool.compress(chunkOf(10 * GRAIN, data));
+    assert.deepEqual(out.map((g) => g.index), [10, 12, 13, 14]);
+    const expected = [0, 2, 3, 4].map((g) => data.subarray(g * GRAIN, Math.min((g + 1) * GRAIN, data.length)));
+    out.forEach((g, i) => assert.deepEqual(inflateSync(g.data), expected[i]));
+  });
+
+  it('stores random grains (two stored blocks: the size of the grain plus 16 bytes) and deflates text', async () => {
+    const random = randomBytes(GRAIN);
+    const text = Buffer.from('0123456789abcdef'.repeat(GRAIN / 16));
+    const [r, t] = await pool.compress(chunkOf(0, Buffer.concat([random, text])));
+    assert.equal(r!.data.length, GRAIN + 2 + 5 * 2 + 4);
+    assert.ok(t!.data.length < GRAIN / 50);
+  });
+
+  it('a chunk of zeros asks nothing of the threads', async () => {
+    assert.deepEqual(await pool.compress(chunkOf(0, Buffer.alloc(4 * GRAIN))), []);
+  });
+
+  it('the caller may reuse its buffer as soon as compress returns', async () => {
+    const data = randomBytes(3 * GRAIN);
+    const copy = Buffer.from(data);
+    const pending = pool.compress(chunkOf(0, data));
+    data.fill(0);
+    const out = await pending;
+    assert.deepEqual(Buffer.concat(out.map((g) => inflateSync(g.data))), copy);
+  });
+});
