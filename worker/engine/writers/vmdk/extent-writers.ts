@@ -19,7 +19,7 @@ import { encodeSparseHeader } from './sparse-header';
 import { DeflatePool, type CompressedGrain } from './deflate-pool';
 
 /** Compressed chunks that may wait to be written: keeps both cores busy, bounds memory (4 MiB each). */
-const MAX_CHUNKS_IN_FLIGHT = 4;
+const MAX_CHUNKS_IN_FLIGHT = 2;
 
 /** Writes one extent file from grain-aligned chunks given in ascending order (gaps are zero). */
 export interface ExtentWriter {
