@@ -2,13 +2,15 @@
 // WebSocket in the harness, direct calls in tests). It owns the path policy; the OS pieces
 // (dialogs, shell) are injected so it runs under plain Node.
 import { basename, dirname } from 'node:path';
-import { fail, ok, plannedPhases, type HostEvent, type HostMethods, type Inspection, type Result, type Unsubscribe } from '../shared/bridge';
+import { fail, ok, plannedPhases, type HostEvent, type HostMethods, type InspectAnswer, type Inspection, type Result, type Unsubscribe } from '../shared/bridge';
 import type { ErrorInfo } from '../shared/errors';
-import type { JobRequest } from '../shared/jobs';
+import type { JobRequest, Progress } from '../shared/jobs';
 import { isSafeFileName } from '../shared/validate';
 import type { JobService } from './jobs';
 import { LaunchQueue } from './launch-files';
+import { listEntries, removeNewOutput } from './leftovers';
 import { PathGrants, PathSet } from './path-grants';
+import { UnpackedCopies, keptCopySite, type Loan } from './unpacked-copies';
 
 export interface Dialogs {
   pickSource(): Promise<string | null>;
@@ -50,18 +52,26 @@ export class FerryHost implements HostMethods {
   private readonly listeners = new Set<(event: HostEvent) => void>();
   private readonly launch = new LaunchQueue((paths) => this.emit({ name: 'openFiles', payload: paths }));
   private readonly offJobs: Unsubscribe;
-  private readonly requests = new Map<string, JobRequest>();
-  /** Sources found to be compressed: their jobs start with an unpacking phase. */
+  /** Running jobs: what each was asked, whether it unpacks its source, the kept copy it reads. */
+  private readonly running = new Map<string, { request: JobRequest; unpacks: boolean; loan: Loan | null }>();
+  /** Sources found to be compressed: their jobs unpack first, unless they read the inspection's copy. */
   private readonly compressed = new PathSet();
+  private readonly copies = new UnpackedCopies();
+  /** The inspection under way; a newer one (or the page going away) cancels it, and waits for it to end. */
+  private inspecting: { abort: AbortController; ended: Promise<unknown> } | null = null;
 
   constructor(private readonly deps: HostDeps) {
     this.offJobs = deps.jobs.onEvent((event) => {
-      if (event.type !== 'progress') this.requests.delete(event.jobId);
+      if (event.type === 'progress') return this.emit({ name: 'jobEvent', payload: event });
+      const job = this.running.get(event.jobId);
+      this.running.delete(event.jobId);
       if (event.type === 'done') {
         const r = event.result;
         for (const path of [r.output, ...r.files, ...(r.vmx ? [r.vmx] : []), ...(r.folder ? [r.folder] : [])]) this.grants.outputs.add(path);
       }
-      this.emit({ name: 'jobEvent', payload: event });
+      // The final event goes out once the kept copy the job read is removed: "done" or "cancelled" means nothing is left.
+      if (job?.loan) void this.copies.giveBack(job.loan).then(() => this.emit({ name: 'jobEvent', payload: event }));
+      else this.emit({ name: 'jobEvent', payload: event });
     });
   }
 
@@ -76,9 +86,11 @@ export class FerryHost implements HostMethods {
     this.launch.push(paths);
   }
 
-  /** The renderer is gone (reload, closed window): queue launch files again. */
+  /** The renderer is gone (reload, closed window): queue launch files again; its inspection and kept copy are no longer wanted. */
   rendererGone(): void {
     this.launch.markNotReady();
+    this.inspecting?.abort.abort();
+    this.copies.release();
   }
 
   dispose(): void {
@@ -86,28 +98,83 @@ export class FerryHost implements HostMethods {
     this.listeners.clear();
   }
 
+  /** Before quitting (after the jobs have ended): stops the inspection and removes the kept copy. */
+  async shutdown(): Promise<void> {
+    this.inspecting?.abort.abort();
+    await this.inspecting?.ended;
+    this.copies.release();
+    await this.copies.settled();
+  }
+
   async inspect(path: string): Promise<Result<Inspection>> {
     if (!this.grants.sources.has(path)) return fail(notChosen('disks'));
-    const answer = await this.deps.jobs.inspect(path);
-    if (!answer.ok) return answer;
-    if (answer.value.compression) this.compressed.add(path);
+    // The renderer only wants the newest answer: cancel the one under way, and start once it has
+    // cleaned up (the two could be unpacking the same file into the same folder).
+    const previous = this.inspecting;
+    const mine = { abort: new AbortController(), ended: Promise.resolve() as Promise<unknown> };
+    this.inspecting = mine;
+    previous?.abort.abort();
+    const work = (async () => {
+      await previous?.ended;
+      return this.inspectNow(path, mine);
+    })();
+    mine.ended = work.catch(() => undefined);
+    const answer = await work;
+    if (this.inspecting === mine) this.inspecting = null;
+    return answer;
+  }
+
+  private async inspectNow(path: string, mine: { abort: AbortController }): Promise<Result<Inspection>> {
+    if (mine.abort.signal.aborted) return fail({ code: 'E_CANCELLED', message: 'Cancelled.' });
+    this.copies.release(); // another disk: the previous pass through the wizard is over
     const suggestedDestination = this.deps.suggestDestination(path);
+    const answer = await this.inspectKeepingCopy(path, suggestedDestination, mine.abort.signal);
+    const superseded = this.inspecting !== mine || mine.abort.signal.aborted;
+    if (!answer.ok) return answer;
+    const { disk, unpacked } = answer.value;
+    if (unpacked) {
+      if (superseded) this.copies.discard(path, suggestedDestination, unpacked);
+      else this.copies.hold(path, suggestedDestination, unpacked);
+    }
+    if (disk.compression) this.compressed.add(path);
     this.grants.destinations.add(suggestedDestination);
-    return ok({ disk: answer.value, suggestedDestination });
+    return ok({ disk, suggestedDestination });
+  }
+
+  /**
+   * Inspects `path`, keeping a compressed source's unpacked disk beside the suggested destination
+   * for the job. Where there is no room or no permission for that, it inspects as the CLI does (a
+   * copy in the system's temporary folder, removed at once) and the job unpacks beside its output.
+   */
+  private async inspectKeepingCopy(path: string, near: string, signal: AbortSignal): Promise<Result<InspectAnswer>> {
+    const onProgress = (progress: Progress): void => this.emit({ name: 'inspectProgress', payload: { path, ...progress } });
+    const before = await listEntries(near);
+    const answer = await this.deps.jobs.inspect(path, { keepUnpackedIn: near, onProgress, signal });
+    if (answer.ok) return answer;
+    await removeNewOutput(keptCopySite(path, near), before); // a worker stopped mid-unpack cannot clean up
+    if (!['E_NO_SPACE', 'E_PERMISSION', 'E_NOT_FOUND'].includes(answer.error.code)) return answer;
+    return this.deps.jobs.inspect(path, { onProgress, signal });
   }
 
   async start(request: JobRequest): Promise<Result<string>> {
     const refused = this.refusal(request);
     if (refused) return fail(refused);
-    const jobId = await this.deps.jobs.start(request);
-    this.requests.set(jobId, request);
+    const loan = this.copies.borrow(request.source);
+    let jobId: string;
+    try {
+      jobId = await this.deps.jobs.start(request, loan ? { reuse: loan.copy } : {});
+    } catch (err) {
+      if (loan) await this.copies.giveBack(loan);
+      throw err;
+    }
+    this.running.set(jobId, { request, unpacks: this.compressed.has(request.source) && loan === null, loan });
     return ok(jobId);
   }
 
   /** The phases a running job goes through (for the taskbar's overall progress). */
   phasesOf(jobId: string): ReturnType<typeof plannedPhases> {
-    const request = this.requests.get(jobId);
-    return plannedPhases({ compressed: request !== undefined && this.compressed.has(request.source), verify: request?.verify ?? false });
+    const job = this.running.get(jobId);
+    return plannedPhases({ compressed: job?.unpacks ?? false, verify: job?.request.verify ?? false });
   }
 
   private refusal(request: JobRequest): ErrorInfo | null {

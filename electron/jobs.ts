@@ -1,10 +1,9 @@
 // JobService: runs inspections and conversions on worker threads, tags their events with a job
 // id, cancels politely then firmly, and cleans up after workers that could not. No Electron here.
 import { randomUUID } from 'node:crypto';
-import type { FromWorker, Result, ToWorker, Unsubscribe } from '../shared/bridge';
-import type { DiskInfo } from '../shared/disk-info';
+import type { FromWorker, InspectAnswer, Result, ToWorker, UnpackedCopy, Unsubscribe } from '../shared/bridge';
 import type { ErrorInfo } from '../shared/errors';
-import type { JobEvent, JobRequest, JobResult } from '../shared/jobs';
+import type { JobEvent, JobRequest, JobResult, Progress } from '../shared/jobs';
 import { parseInspectAnswer, parseRunAnswer } from '../shared/validate';
 import { listEntries, outputSiteOf, removeNewOutput } from './leftovers';
 
@@ -26,6 +25,21 @@ export interface JobServiceOptions {
 }
 
 type Final<T> = Exclude<FromWorker<T>, { type: 'progress' }>;
+
+export interface InspectOptions {
+  /** Keep a compressed source's unpacked disk in a hidden folder here, for the job that follows. */
+  keepUnpackedIn?: string;
+  /** A copy kept by an earlier inspection of the same source, to read instead of unpacking. */
+  reuse?: UnpackedCopy;
+  onProgress?: (progress: Progress) => void;
+  /** Cancels the inspection (a newer one supersedes it). */
+  signal?: AbortSignal;
+}
+
+export interface StartOptions {
+  /** The copy an inspection kept of this compressed source: the job reads it instead of unpacking. */
+  reuse?: UnpackedCopy;
+}
 
 /** One worker running one task; reports progress and exactly one final answer, however it ends. */
 class Task<T> {
@@ -86,7 +100,7 @@ export class JobService {
   private readonly graceMs: number;
   private readonly newId: () => string;
   private readonly jobs = new Map<string, { task: Task<JobResult>; finished: Promise<void> }>();
-  private readonly inspections = new Set<Task<DiskInfo>>();
+  private readonly inspections = new Set<Task<InspectAnswer>>();
   private readonly listeners = new Set<(event: JobEvent) => void>();
 
   constructor(opts: JobServiceOptions) {
@@ -104,10 +118,20 @@ export class JobService {
     return this.jobs.size;
   }
 
-  async inspect(path: string): Promise<Result<DiskInfo>> {
-    const task = new Task<DiskInfo>(this.createWorker(), { type: 'inspect', path }, parseInspectAnswer, () => undefined, this.graceMs);
+  async inspect(path: string, opts: InspectOptions = {}): Promise<Result<InspectAnswer>> {
+    const message: ToWorker = {
+      type: 'inspect',
+      path,
+      ...(opts.keepUnpackedIn !== undefined ? { keepUnpackedIn: opts.keepUnpackedIn } : {}),
+      ...(opts.reuse ? { reuse: opts.reuse } : {}),
+    };
+    const task = new Task<InspectAnswer>(this.createWorker(), message, parseInspectAnswer, ({ progress }) => opts.onProgress?.(progress), this.graceMs);
     this.inspections.add(task);
+    const stop = (): void => task.cancel();
+    if (opts.signal?.aborted) stop();
+    opts.signal?.addEventListener('abort', stop, { once: true });
     const final = await task.ended;
+    opts.signal?.removeEventListener('abort', stop);
     this.inspections.delete(task);
     if (final.type === 'done') return { ok: true, value: final.value };
     if (final.type === 'failed') return { ok: false, error: final.error };
@@ -115,13 +139,13 @@ export class JobService {
   }
 
   /** Starts a job; its events follow through `onEvent`, the final one after any cleanup. */
-  async start(request: JobRequest): Promise<string> {
+  async start(request: JobRequest, opts: StartOptions = {}): Promise<string> {
     const id = this.newId();
     const site = outputSiteOf(request);
     const before = await listEntries(site.dir);
     const task = new Task<JobResult>(
       this.createWorker(),
-      { type: 'run', request },
+      { type: 'run', request, ...(opts.reuse ? { reuse: opts.reuse } : {}) },
       parseRunAnswer,
       ({ progress }) => this.emit({ type: 'progress', jobId: id, ...progress }),
       this.graceMs,

@@ -14,7 +14,7 @@ export interface OutputSite {
 }
 
 /** The engine's staging label rule (worker/engine/output/staging.ts). */
-function stagingPrefix(label: string): string {
+export function stagingPrefix(label: string): string {
   return `.${label.replace(/[^A-Za-z0-9._-]/g, '_').slice(0, 40)}`;
 }
 

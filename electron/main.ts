@@ -169,12 +169,17 @@ if (!app.requestSingleInstanceLock({ files: launchFiles })) {
     contents.setWindowOpenHandler(() => ({ action: 'deny' }));
   });
 
+  // Once, before quitting: stop every job and inspection, then remove the unpacked copy the
+  // wizard kept (the jobs first: a copy a job reads goes when that job has ended).
   let quitting = false;
   app.on('before-quit', (event) => {
-    if (quitting || jobs.running === 0) return;
+    if (quitting) return;
     event.preventDefault();
     quitting = true;
-    void jobs.cancelAll().finally(() => app.quit());
+    void jobs
+      .cancelAll()
+      .then(() => host.shutdown())
+      .finally(() => app.quit());
   });
   app.on('window-all-closed', () => app.quit());
   app.on('activate', () => {

@@ -1,6 +1,6 @@
 // The renderer-facing contract (`window.ferry`), the wire it travels on (Electron IPC, the
 // harness's WebSocket, or memory in tests), and the main ↔ worker-thread messages.
-import type { DiskInfo } from './disk-info';
+import type { CompressionFormat, DiskInfo } from './disk-info';
 import type { ErrorInfo } from './errors';
 import type { JobEvent, JobRequest, Progress } from './jobs';
 import { parseHostEvent, parseInspectionResult, parseNullResult, parseOptionalPath, parseStringResult } from './validate';
@@ -19,6 +19,9 @@ export interface Inspection {
   suggestedDestination: string;
 }
 
+/** Progress of the inspection of `path` (unpacking a compressed download before looking inside). */
+export type InspectProgress = { path: string } & Progress;
+
 /** The part of a DOM `File` the bridge needs (shared code has no DOM types). */
 export interface DroppedFile {
   readonly name: string;
@@ -27,6 +30,8 @@ export interface DroppedFile {
 /** `window.ferry`: the only way the renderer reaches the disk, the engine or the OS. */
 export interface FerryApi {
   inspect(path: string): Promise<Result<Inspection>>;
+  /** Progress of the inspection under way, while it has something slow to do (unpacking). */
+  onInspectProgress(listener: (progress: InspectProgress) => void): Unsubscribe;
   /** Answers the new job's id; its events then arrive through `onJobEvent`. */
   start(request: JobRequest): Promise<Result<string>>;
   cancel(jobId: string): Promise<Result<null>>;
@@ -79,10 +84,11 @@ export const HOST_METHODS = [
 export interface HostEvents {
   jobEvent: JobEvent;
   openFiles: string[];
+  inspectProgress: InspectProgress;
 }
 export type HostEventName = keyof HostEvents;
 export type HostEvent = { [K in HostEventName]: { name: K; payload: HostEvents[K] } }[HostEventName];
-export const HOST_EVENTS = ['jobEvent', 'openFiles'] as const satisfies readonly HostEventName[];
+export const HOST_EVENTS = ['jobEvent', 'openFiles', 'inspectProgress'] as const satisfies readonly HostEventName[];
 
 /** Electron IPC channel names; every channel the app uses starts with `ferry:`. */
 export const invokeChannel = (method: HostMethod): `ferry:${HostMethod}` => `ferry:${method}`;
@@ -109,6 +115,7 @@ export function createFerryApi(transport: ClientTransport, pathOf: (file: Droppe
 
   return {
     inspect: (path) => call('inspect', path, parseInspectionResult),
+    onInspectProgress: (listener) => subscribe('inspectProgress', listener),
     start: (request) => call('start', request, parseStringResult),
     cancel: (jobId) => call('cancel', jobId, parseNullResult),
     onJobEvent: (listener) => subscribe('jobEvent', listener),
@@ -137,7 +144,32 @@ export function createFerryApi(transport: ClientTransport, pathOf: (file: Droppe
 // One worker per task: it receives one `inspect` or `run`, then at most one `cancel`, and
 // answers with progress (throttled) and exactly one of done / failed / cancelled.
 
-export type ToWorker = { type: 'inspect'; path: string } | { type: 'run'; request: JobRequest } | { type: 'cancel' };
+/**
+ * A compressed source's disk, unpacked by an inspection and kept for the job that follows, so a
+ * download is unpacked once (the engine's `KeptCopy`). Main owns the folder it lies in.
+ */
+export interface UnpackedCopy {
+  archive: string;
+  archiveSize: number;
+  archiveMtimeMs: number;
+  file: string;
+  nameHint: string;
+  layers: CompressionFormat[];
+  member?: string;
+  size: number;
+}
+
+/** What an inspection answers main: the disk, and the unpacked copy it kept (when asked to keep one). */
+export interface InspectAnswer {
+  disk: DiskInfo;
+  unpacked?: UnpackedCopy;
+}
+
+export type ToWorker =
+  /** `keepUnpackedIn`: keep a compressed source's unpacked disk in a hidden folder there; `reuse`: a copy kept before. */
+  | { type: 'inspect'; path: string; keepUnpackedIn?: string; reuse?: UnpackedCopy }
+  | { type: 'run'; request: JobRequest; reuse?: UnpackedCopy }
+  | { type: 'cancel' };
 
 export type FromWorker<T> =
   | { type: 'progress'; progress: Progress }

@@ -1,6 +1,6 @@
 // Runtime checks for every payload that crosses a boundary (renderer ↔ host, main ↔ worker).
 // Each parser's declared return type is the shared type it guards, so the compiler ties the two.
-import type { FromWorker, HostEvent, Inspection, Result, ToWorker } from './bridge';
+import type { FromWorker, HostEvent, InspectAnswer, InspectProgress, Inspection, Result, ToWorker, UnpackedCopy } from './bridge';
 import { COMPRESSION_FORMATS, type CompressionInfo, type DiskInfo, type GuestGuess, type ParentLink, type PartitionEntry, type PartitionTable } from './disk-info';
 import { ERROR_CODES, type ErrorInfo } from './errors';
 import { PHASES, type ConvertRequest, type JobEvent, type JobRequest, type JobResult, type OvaRequest, type Progress, type VmRequest, type VmSummary } from './jobs';
@@ -331,20 +331,39 @@ export const parseNothing = (v: unknown): undefined => {
 
 const openFiles = list(absolutePath, 100);
 
+const inspectProgress: Check<InspectProgress> = answer({ path: absolutePath, phase: oneOf(PHASES), done: count, total: count, rate: finite });
+
 /** A pushed event, or null when it does not match its channel (dropped rather than thrown into the UI). */
 export function parseHostEvent(v: { name: string; payload: unknown }): HostEvent | null {
   try {
     if (v.name === 'jobEvent') return { name: 'jobEvent', payload: parseJobEvent(v.payload) };
     if (v.name === 'openFiles') return { name: 'openFiles', payload: run(openFiles, v.payload, 'paths') };
+    if (v.name === 'inspectProgress') return { name: 'inspectProgress', payload: run(inspectProgress, v.payload, 'progress') };
   } catch {
     // fall through
   }
   return null;
 }
 
+/** Strict when main hands it to a worker, lenient when a worker reports it (as for every answer). */
+const unpackedCopy = (extra: 'refuse' | 'drop'): Check<UnpackedCopy> =>
+  record(
+    {
+      archive: absolutePath,
+      archiveSize: count,
+      archiveMtimeMs: finite,
+      file: absolutePath,
+      nameHint: text({ min: 1, max: 4096 }),
+      layers: list(oneOf(COMPRESSION_FORMATS), 16),
+      size: count,
+    },
+    { member: text({ max: 4096 }) },
+    extra,
+  );
+
 const toWorker: Check<ToWorker> = tagged('type', {
-  inspect: record({ type: literal('inspect'), path: absolutePath }),
-  run: record({ type: literal('run'), request: jobRequest }),
+  inspect: record({ type: literal('inspect'), path: absolutePath }, { keepUnpackedIn: absolutePath, reuse: unpackedCopy('refuse') }),
+  run: record({ type: literal('run'), request: jobRequest }, { reuse: unpackedCopy('refuse') }),
   cancel: record({ type: literal('cancel') }),
 });
 export const parseToWorker = (v: unknown): ToWorker => run(toWorker, v, 'message');
@@ -357,5 +376,6 @@ function fromWorker<T>(value: Check<T>) {
     cancelled: answer({ type: literal('cancelled') }),
   });
 }
-export const parseInspectAnswer = (v: unknown): FromWorker<DiskInfo> => run(fromWorker(diskInfo), v, 'message');
+const inspectAnswer: Check<InspectAnswer> = answer({ disk: diskInfo }, { unpacked: unpackedCopy('drop') });
+export const parseInspectAnswer = (v: unknown): FromWorker<InspectAnswer> => run(fromWorker(inspectAnswer), v, 'message');
 export const parseRunAnswer = (v: unknown): FromWorker<JobResult> => run(fromWorker(jobResult), v, 'message');

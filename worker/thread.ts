@@ -1,12 +1,14 @@
 // The worker_threads entry JobService spawns: one task per worker (inspect a disk or run a
 // job), progress out at a bounded rate, cancel in, exactly one final answer.
 import { parentPort } from 'node:worker_threads';
-import type { FromWorker, ToWorker } from '../shared/bridge';
+import type { FromWorker, InspectAnswer, ToWorker } from '../shared/bridge';
 import type { Progress } from '../shared/jobs';
 import { parseToWorker } from '../shared/validate';
 import { toErrorInfo } from './engine/errors';
 import { inspectDisk } from './engine/inspect/inspect';
 import { runJob } from './engine/run-job';
+import type { ProgressListener } from './engine/progress';
+import { offerKeptCopy, type KeptCopy } from './engine/sources/compressed/kept-copy';
 
 /** The part of a MessagePort this module uses (a MessageChannel port in tests). */
 export interface TaskPort {
@@ -48,10 +50,9 @@ export function serveTask(port: TaskPort): Promise<void> {
         if (!answered) port.postMessage({ type: 'progress', progress });
       });
       try {
-        const value =
-          task.type === 'inspect'
-            ? await inspectDisk(task.path, { unpack: { signal: abort.signal } }) // a compressed source is unpacked first; cancel stops that
-            : await runJob(task.request, { signal: abort.signal, onProgress });
+        // A copy an earlier inspection kept: the unpack of this task's compressed source reads it instead.
+        if (task.reuse) offerKeptCopy(task.reuse);
+        const value = task.type === 'inspect' ? await inspect(task, abort.signal, onProgress) : await runJob(task.request, { signal: abort.signal, onProgress });
         answer({ type: 'done', value });
       } catch (err) {
         const error = toErrorInfo(err);
@@ -76,6 +77,14 @@ export function serveTask(port: TaskPort): Promise<void> {
       void execute(message);
     });
   });
+}
+
+/** Inspects a disk; a compressed one is unpacked first (with progress, cancellable), and kept if main asked. */
+async function inspect(task: Extract<ToWorker, { type: 'inspect' }>, signal: AbortSignal, onProgress: ProgressListener): Promise<InspectAnswer> {
+  const kept: { copy?: KeptCopy } = {};
+  const keep = task.keepUnpackedIn !== undefined ? { dir: task.keepUnpackedIn, keep: (copy: KeptCopy) => void (kept.copy = copy) } : {};
+  const disk = await inspectDisk(task.path, { unpack: { signal, onProgress, ...keep } });
+  return kept.copy ? { disk, unpacked: kept.copy } : { disk };
 }
 
 if (parentPort) void serveTask(parentPort as unknown as TaskPort);

@@ -18,7 +18,7 @@ function CurrentStep({ phase }: { phase: Phase }): ReactElement {
     case 'welcome':
       return <WelcomeStep inspecting={null} />;
     case 'inspecting':
-      return <WelcomeStep inspecting={phase.path} />;
+      return <WelcomeStep inspecting={{ path: phase.path, progress: phase.progress }} />;
     case 'source':
       return <SourceStep setup={phase.setup} />;
     case 'diskType':
@@ -26,9 +26,9 @@ function CurrentStep({ phase }: { phase: Phase }): ReactElement {
     case 'save':
       return <SaveStep setup={phase.setup} />;
     case 'starting':
-      return <ConvertStep setup={phase.setup} progress={null} cancelling={false} starting />;
+      return <ConvertStep setup={phase.setup} progress={null} unpacks={false} cancelling={false} starting />;
     case 'converting':
-      return <ConvertStep setup={phase.setup} progress={phase.progress} cancelling={phase.cancelling} starting={false} />;
+      return <ConvertStep setup={phase.setup} progress={phase.progress} unpacks={phase.unpacks} cancelling={phase.cancelling} starting={false} />;
     case 'done':
       return <DoneStep setup={phase.setup} result={phase.result} />;
     case 'failed':

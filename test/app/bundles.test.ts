@@ -283,6 +283,7 @@ describe('the preload bundle (out/preload/index.js)', () => {
     assert.deepEqual(Object.keys(api).sort(), [
       'cancel',
       'inspect',
+      'onInspectProgress',
       'onJobEvent',
       'onOpenFiles',
       'openInVmware',

@@ -2,7 +2,7 @@
 // host's rule that the renderer can only name paths the user chose.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { HOST_METHODS, invokeChannel, type Result } from '../../shared/bridge';
+import { HOST_METHODS, invokeChannel, type InspectAnswer, type Result } from '../../shared/bridge';
 import type { DiskInfo } from '../../shared/disk-info';
 import type { JobEvent, JobRequest } from '../../shared/jobs';
 import { createHandlers } from '../../electron/handlers';
@@ -68,9 +68,9 @@ function fakeJobs(): JobRunner & { started: JobRequest[]; inspected: string[]; e
   return {
     started,
     inspected,
-    async inspect(path: string): Promise<Result<DiskInfo>> {
+    async inspect(path: string): Promise<Result<InspectAnswer>> {
       inspected.push(path);
-      return { ok: true, value: disk(path) };
+      return { ok: true, value: { disk: disk(path) } };
     },
     async start(request: JobRequest) {
       started.push(request);

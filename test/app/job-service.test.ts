@@ -36,9 +36,10 @@ describe('JobService with the real worker', () => {
     const vhd = makeVhd(join(dir, 'a.vhd'));
     const good = await service.inspect(vhd);
     assert.ok(good.ok, JSON.stringify(good));
-    assert.equal(good.value.format, 'vhd');
-    assert.equal(good.value.variant, 'dynamic');
-    assert.ok(good.value.virtualSize >= 64 * 1024 * 1024, 'qemu rounds the size up to its CHS geometry');
+    assert.equal(good.value.disk.format, 'vhd');
+    assert.equal(good.value.disk.variant, 'dynamic');
+    assert.ok(good.value.disk.virtualSize >= 64 * 1024 * 1024, 'qemu rounds the size up to its CHS geometry');
+    assert.equal(good.value.unpacked, undefined, 'nothing to keep for a disk that is not compressed');
 
     writeFileSync(join(dir, 'junk.vhd'), 'this is not a disk');
     const bad = await service.inspect(join(dir, 'junk.vhd'));

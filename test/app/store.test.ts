@@ -1,7 +1,7 @@
 // The wizard store over a fake bridge: a fresh store per test, actions and events in, phase out.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import type { FerryApi, Inspection, Result } from '../../shared/bridge';
+import type { FerryApi, InspectProgress, Inspection, Result } from '../../shared/bridge';
 import type { DiskInfo } from '../../shared/disk-info';
 import type { ErrorInfo } from '../../shared/errors';
 import type { JobEvent, JobRequest, JobResult } from '../../shared/jobs';
@@ -45,6 +45,7 @@ class FakeBridge implements FerryApi {
   droppedPath = '/drops/dropped.vhd';
   readonly calls: { method: string; arg?: unknown }[] = [];
   private jobListeners = new Set<(e: JobEvent) => void>();
+  private inspectListeners = new Set<(p: InspectProgress) => void>();
   private fileListeners = new Set<(p: string[]) => void>();
 
   inspect(path: string) {
@@ -62,6 +63,10 @@ class FakeBridge implements FerryApi {
   onJobEvent(l: (e: JobEvent) => void) {
     this.jobListeners.add(l);
     return () => void this.jobListeners.delete(l);
+  }
+  onInspectProgress(l: (p: InspectProgress) => void) {
+    this.inspectListeners.add(l);
+    return () => void this.inspectListeners.delete(l);
   }
   onOpenFiles(l: (p: string[]) => void) {
     this.fileListeners.add(l);
@@ -88,11 +93,14 @@ class FakeBridge implements FerryApi {
   push(e: JobEvent) {
     for (const l of this.jobListeners) l(e);
   }
+  inspecting(p: InspectProgress) {
+    for (const l of this.inspectListeners) l(p);
+  }
   open(paths: string[]) {
     for (const l of this.fileListeners) l(paths);
   }
   get listenerCount() {
-    return this.jobListeners.size + this.fileListeners.size;
+    return this.jobListeners.size + this.inspectListeners.size + this.fileListeners.size;
   }
 }
 
@@ -114,7 +122,7 @@ describe('wizard store', () => {
   test('starts on the welcome step and subscribes once to each bridge event', () => {
     const { bridge, store } = fresh();
     assert.deepEqual(store.getState().phase, { kind: 'welcome' });
-    assert.equal(bridge.listenerCount, 2);
+    assert.equal(bridge.listenerCount, 3);
     store.dispose();
     assert.equal(bridge.listenerCount, 0);
   });
@@ -257,6 +265,42 @@ describe('wizard store', () => {
     assert.match(store.getState().notice?.text ?? '', /No handler\. Install VMware\./);
     store.getState().startOver();
     assert.equal(kind(store), 'welcome');
+  });
+
+  test('inspection progress shows on the inspecting step of that disk only', async () => {
+    const { bridge, store } = fresh();
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    bridge.inspectAnswer = async (path) => {
+      await gate;
+      return { ok: true, value: { disk: disk({ path }), suggestedDestination: '/disks' } };
+    };
+    const opening = store.getState().openPath('/disks/big.vhd.bz2');
+    assert.deepEqual(store.getState().phase, { kind: 'inspecting', path: '/disks/big.vhd.bz2', progress: null });
+    bridge.inspecting({ path: '/disks/other.vhd.gz', phase: 'decompressing', done: 9, total: 10, rate: 1 });
+    bridge.inspecting({ path: '/disks/big.vhd.bz2', phase: 'decompressing', done: 3, total: 10, rate: 5 });
+    const phase = store.getState().phase;
+    assert.deepEqual(phase.kind === 'inspecting' && phase.progress, { phase: 'decompressing', done: 3, total: 10, rate: 5 });
+    release();
+    await opening;
+    assert.equal(kind(store), 'source');
+    bridge.inspecting({ path: '/disks/big.vhd.bz2', phase: 'decompressing', done: 10, total: 10, rate: 5 });
+    assert.equal(kind(store), 'source', 'late progress changes nothing');
+  });
+
+  test('the convert step plans an unpacking phase only when the job reports one (it reads the kept copy otherwise)', async () => {
+    const { bridge, store } = fresh();
+    await toSave(store);
+    await store.getState().convert();
+    const unpacks = () => {
+      const phase = store.getState().phase;
+      return phase.kind === 'converting' && phase.unpacks;
+    };
+    assert.equal(unpacks(), false);
+    bridge.push({ type: 'progress', jobId: 'job-1', phase: 'decompressing', done: 1, total: 2, rate: 1 });
+    assert.equal(unpacks(), true);
+    bridge.push({ type: 'progress', jobId: 'job-1', phase: 'converting', done: 1, total: 2, rate: 1 });
+    assert.equal(unpacks(), true, 'remembered for the rest of the job');
   });
 
   test('events that arrive before start answers are not lost', async () => {

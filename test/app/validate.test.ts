@@ -15,6 +15,7 @@ import {
   parsePath,
   parseRunAnswer,
   parseToWorker,
+  parseInspectAnswer,
 } from '../../shared/validate';
 
 const vmRequest: JobRequest = {
@@ -132,6 +133,13 @@ describe('requests from the renderer', () => {
     assert.deepEqual(parseToWorker({ type: 'cancel' }), { type: 'cancel' });
     assert.deepEqual(parseToWorker({ type: 'inspect', path: '/a.vhd' }), { type: 'inspect', path: '/a.vhd' });
     assert.throws(() => parseToWorker({ type: 'eval', code: '1' }), PayloadError);
+    const copy = { archive: '/d/a.vhd.gz', archiveSize: 10, archiveMtimeMs: 1700000000000.5, file: '/d/.a.vhd.gz.ferry-partial-1/a.vhd', nameHint: 'a.vhd', layers: ['gzip'], size: 20 };
+    const keep = { type: 'inspect', path: '/d/a.vhd.gz', keepUnpackedIn: '/d' };
+    assert.deepEqual(parseToWorker(keep), keep);
+    const run = { type: 'run', request: { kind: 'ova', source: '/d/a.vhd.gz', output: '/d/a.ova', verify: true, overwrite: false }, reuse: copy };
+    assert.deepEqual(parseToWorker(run), run);
+    assert.throws(() => parseToWorker({ ...run, reuse: { ...copy, file: 'relative.vhd' } }), PayloadError);
+    assert.throws(() => parseToWorker({ ...run, reuse: { ...copy, extra: 1 } }), PayloadError, 'what main hands a worker is strict');
   });
 
   test('file names Ferry creates', () => {
@@ -170,7 +178,17 @@ describe('answers from the host and the worker', () => {
     assert.throws(() => parseInspectionResult({ ok: false, value: good.value }), PayloadError);
   });
 
+  test('an inspection answers the disk and, when asked to keep it, the unpacked copy', () => {
+    const copy = { archive: '/d/a.vhd.gz', archiveSize: 10, archiveMtimeMs: 1, file: '/d/.a.vhd.gz.ferry-partial-1/a.vhd', nameHint: 'a.vhd', layers: ['gzip'], size: 20 };
+    assert.deepEqual(parseInspectAnswer({ type: 'done', value: { disk: fullDisk } }), { type: 'done', value: { disk: fullDisk } });
+    assert.deepEqual(parseInspectAnswer({ type: 'done', value: { disk: fullDisk, unpacked: { ...copy, later: true } } }), { type: 'done', value: { disk: fullDisk, unpacked: copy } });
+    assert.throws(() => parseInspectAnswer({ type: 'done', value: fullDisk }), PayloadError, 'a bare DiskInfo is the old answer');
+  });
+
   test('pushed events that do not match their channel are dropped', () => {
+    const unpacking = { path: '/d/a.vhd.gz', phase: 'decompressing', done: 1, total: 2, rate: 3 };
+    assert.deepEqual(parseHostEvent({ name: 'inspectProgress', payload: unpacking }), { name: 'inspectProgress', payload: unpacking });
+    assert.equal(parseHostEvent({ name: 'inspectProgress', payload: { ...unpacking, path: 'a.gz' } }), null);
     assert.deepEqual(parseHostEvent({ name: 'openFiles', payload: ['/a.vhd'] }), { name: 'openFiles', payload: ['/a.vhd'] });
     assert.equal(parseHostEvent({ name: 'openFiles', payload: ['relative.vhd'] }), null);
     assert.equal(parseHostEvent({ name: 'jobEvent', payload: { type: 'done' } }), null);

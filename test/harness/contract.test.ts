@@ -8,10 +8,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import WebSocket from 'ws';
-import { createFerryApi, type FerryApi } from '../../shared/bridge';
+import { createFerryApi, type FerryApi, type InspectProgress } from '../../shared/bridge';
 import type { JobEvent, JobRequest } from '../../shared/jobs';
 import { createHandlers } from '../../electron/handlers';
-import { entries, makeSlowVhd, makeVhd, sameContent } from './fixtures';
+import { entries, keptCopies, makeSlowVhd, makeVhd, sameContent } from './fixtures';
 import { memoryTransport } from './memory-transport';
 import { createHarnessHost, startHarness, type HarnessOptions, type ShellCall } from './server';
 import { WS_PATH } from './ws-protocol';
@@ -39,6 +39,7 @@ const transports: [string, Connect][] = [
         async close() {
           transport.close();
           await jobs.cancelAll();
+          await host.shutdown();
           host.dispose();
         },
       };
@@ -92,6 +93,7 @@ for (const [name, connect] of transports) {
     let conn: Connected;
     let launched: string;
     let compressed: string;
+    let slowCompressed: string;
 
     before(async () => {
       dir = mkdtempSync(join(tmpdir(), 'ferry-contract-'));
@@ -104,6 +106,8 @@ for (const [name, connect] of transports) {
       launched = makeVhd(join(src, 'launched.vhd'));
       compressed = join(src, 'packed.vhd.gz');
       execFileSync('sh', ['-c', `gzip -c "${vhd}" > "${compressed}"`]);
+      slowCompressed = join(src, 'slow.vhd.gz');
+      execFileSync('sh', ['-c', `gzip -1 -c "${slow}" > "${slowCompressed}"`]);
       writeFileSync(join(src, 'broken.vhd'), 'definitely not a disk');
       conn = await connect({ pickSource: vhd, pickDest: dest, dropDir: src, launchFiles: [launched] });
     });
@@ -174,21 +178,60 @@ for (const [name, connect] of transports) {
       assert.equal(!wrongExtension.ok && wrongExtension.error.code, 'E_USAGE');
     });
 
-    test('a compressed download: inspect says so, and the job unpacks before converting', async () => {
+    test('a compressed download is unpacked once: inspect unpacks it with progress and keeps the copy, the job reads that copy, and it is gone when the job ends', async () => {
       const { api } = conn;
       const events = jobEvents(api);
+      const inspecting: InspectProgress[] = [];
+      const off = api.onInspectProgress((p) => inspecting.push(p));
       api.pathForFile({ name: 'packed.vhd.gz' });
       const inspection = await api.inspect(compressed);
+      off();
       assert.ok(inspection.ok, JSON.stringify(inspection));
       assert.equal(inspection.value.disk.compression?.format, 'gzip');
       assert.equal(inspection.value.disk.format, 'vhd');
+      assert.ok(inspecting.length > 0 && inspecting.every((p) => p.path === compressed && p.phase === 'decompressing'), JSON.stringify(inspecting));
+      assert.equal(inspecting.at(-1)!.done, inspecting.at(-1)!.total, 'the bar reaches its end');
+      assert.equal(keptCopies(dest, 'packed.vhd.gz').length, 1, 'the unpacked copy waits beside the destination');
+
       const started = await api.start({ kind: 'convert', source: compressed, output: join(dest, 'packed.vmdk'), subformat: 'monolithicSparse', adapter: 'ide', verify: true, overwrite: false });
       assert.ok(started.ok, JSON.stringify(started));
       const all = await events.forJob(started.value);
       assert.equal(all.at(-1)!.type, 'done', JSON.stringify(all.at(-1)));
       const phases = [...new Set(all.flatMap((e) => (e.type === 'progress' ? [e.phase] : [])))];
-      assert.deepEqual(phases, ['decompressing', 'converting', 'verifying']);
+      assert.deepEqual(phases, ['converting', 'verifying'], 'no second unpack');
+      assert.deepEqual(keptCopies(dest, 'packed.vhd.gz'), [], 'the copy is removed before "done" arrives');
       assert.ok(sameContent(vhd, 'vpc', join(dest, 'packed.vmdk'), 'vmdk').same);
+
+      // The pass is over: converting again unpacks again, as its own phase, and leaves nothing either.
+      const again = await api.start({ kind: 'convert', source: compressed, output: join(dest, 'packed-again.vmdk'), subformat: 'monolithicSparse', adapter: 'ide', verify: false, overwrite: false });
+      assert.ok(again.ok, JSON.stringify(again));
+      const second = await events.forJob(again.value);
+      assert.equal(second.at(-1)!.type, 'done', JSON.stringify(second.at(-1)));
+      assert.deepEqual([...new Set(second.flatMap((e) => (e.type === 'progress' ? [e.phase] : [])))], ['decompressing', 'converting']);
+      assert.ok(!entries(dest).some((e) => e.includes('ferry-partial')), entries(dest).join(', '));
+    });
+
+    test('cancelling a job that reads the kept copy removes the copy too', async () => {
+      const { api } = conn;
+      api.pathForFile({ name: 'slow.vhd.gz' });
+      const inspection = await api.inspect(slowCompressed);
+      assert.ok(inspection.ok, JSON.stringify(inspection));
+      assert.equal(keptCopies(dest, 'slow.vhd.gz').length, 1);
+      let jobId = '';
+      let asked = false;
+      const events = jobEvents(api, (e) => {
+        if (e.jobId === jobId && e.type === 'progress' && e.done > 0 && !asked) {
+          asked = true;
+          void api.cancel(jobId);
+        }
+      });
+      const started = await api.start({ kind: 'ova', source: slowCompressed, output: join(dest, 'slow.ova'), name: 'slow', verify: true, overwrite: false });
+      assert.ok(started.ok, JSON.stringify(started));
+      jobId = started.value;
+      const all = await events.forJob(jobId);
+      assert.equal(all.at(-1)!.type, 'cancelled', JSON.stringify(all.at(-1)));
+      assert.ok(!all.some((e) => e.type === 'progress' && e.phase === 'decompressing'), 'it read the kept copy');
+      assert.ok(!entries(dest).some((e) => e.startsWith('slow') || e.includes('ferry-partial')), entries(dest).join(', '));
     });
 
     test('cancel mid-way → cancelled, and nothing is left in the destination', async () => {

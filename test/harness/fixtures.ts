@@ -65,6 +65,25 @@ export function makeWindowsVhd(path: string): string {
   return path;
 }
 
+/**
+ * A vendor-style download: a dynamic VHD compressed with `bzip2 -k` (the original is kept for
+ * comparing). Its 3 MiB of noise (xorshift, the same every run) take our bzip2 decoder a second
+ * or two, long enough to see the inspection's unpacking bar.
+ */
+export function makeBzip2Download(vhdPath: string): { vhd: string; download: string } {
+  const noise = Buffer.alloc(3 * MiB);
+  let x = 0x9e3779b9;
+  for (let i = 0; i < noise.length; i += 4) {
+    x ^= x << 13;
+    x ^= x >>> 17;
+    x ^= x << 5;
+    noise.writeUInt32LE(x >>> 0, i);
+  }
+  writeDynamicVhd(vhdPath, { size: 96 * MiB, pieces: [{ offset: MiB, data: noise }, { offset: 40 * MiB, data: Buffer.alloc(MiB, 0x5a) }] });
+  execFileSync('bzip2', ['-k', '-1', '-f', vhdPath]);
+  return { vhd: vhdPath, download: `${vhdPath}.bz2` };
+}
+
 /** A VHD whose conversion takes long enough (a second or more) to be cancelled part-way. */
 export function makeSlowVhd(path: string): string {
   return makeVhd(path, { size: '1G', data: '384M' });
@@ -78,4 +97,9 @@ export function sameContent(a: string, aFormat: 'vpc' | 'vmdk', b: string, bForm
 
 export function entries(dir: string): string[] {
   return readdirSync(dir).sort();
+}
+
+/** The hidden folders in `dir` holding an unpacked copy of the download named `archive` (the engine's staging names). */
+export function keptCopies(dir: string, archive: string): string[] {
+  return entries(dir).filter((e) => e.startsWith(`.${archive}.ferry-partial-`));
 }

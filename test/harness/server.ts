@@ -160,7 +160,9 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
   const wss = new WebSocketServer({ server, path: WS_PATH });
   wss.on('connection', (socket: WebSocket) => serveConnection(socket));
 
+  let connections = 0;
   function serveConnection(socket: WebSocket): void {
+    connections++;
     const started = new Set<string>();
     const send = (frame: ServerFrame): void => {
       if (socket.readyState === socket.OPEN) socket.send(JSON.stringify(frame));
@@ -185,7 +187,8 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
     });
     socket.on('close', () => {
       off();
-      host.rendererGone();
+      // As when the app's window goes: but only once no page is left (the next may already be open).
+      if (--connections === 0) host.rendererGone();
       // A page that goes away takes its jobs with it, as closing the app's window does.
       for (const jobId of started) jobs.cancel(jobId);
     });
@@ -204,6 +207,7 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
       await new Promise<void>((r) => wss.close(() => r()));
       await new Promise<void>((r) => server.close(() => r()));
       await jobs.cancelAll();
+      await host.shutdown();
       host.dispose();
     },
   };

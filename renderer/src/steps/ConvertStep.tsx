@@ -35,16 +35,19 @@ function secondsLeft(p: Progress, plan: readonly PhaseName[]): number {
 export function ConvertStep({
   setup,
   progress,
+  unpacks,
   cancelling,
   starting,
 }: {
   setup: Setup;
   progress: Progress | null;
+  /** The job unpacks its source first (it is compressed, and the inspection's copy was not kept). */
+  unpacks: boolean;
   cancelling: boolean;
   starting: boolean;
 }): ReactElement {
   const cancel = useWizard((s) => s.cancel);
-  const plan = plannedPhases({ compressed: setup.disk.compression !== undefined, verify: setup.choices.verify });
+  const plan = plannedPhases({ compressed: unpacks, verify: setup.choices.verify });
   const stages = plan.map((id) => ({ id, ...stageText(id, setup) }));
   const fraction = progress ? overallFraction(progress, plan) : 0;
   const percent = formatPercent(fraction);

@@ -95,7 +95,7 @@ export function SourceStep({ setup }: { setup: Setup }): ReactElement {
           {disk.compression ? (
             <Fact label="Compressed" wide>
               {disk.compression.layers.join(' + ')}
-              {disk.compression.member ? ` (${disk.compression.member})` : ''} <span className="muted">· {formatBytes(disk.compression.unpackedSize)} unpacked; Ferry unpacks it beside the output first</span>
+              {disk.compression.member ? ` (${disk.compression.member})` : ''} <span className="muted">· {formatBytes(disk.compression.unpackedSize)} unpacked, in a temporary copy Ferry converts from and removes afterwards</span>
             </Fact>
           ) : null}
           {disk.parents.length > 0 ? (

@@ -9,12 +9,14 @@ export type Recovery = { to: 'welcome' } | { to: 'save'; setup: Setup };
 
 export type Phase =
   | { kind: 'welcome' }
-  | { kind: 'inspecting'; path: string }
+  /** `progress`: unpacking a compressed download, while that is under way. */
+  | { kind: 'inspecting'; path: string; progress: Progress | null }
   | { kind: 'source'; setup: Setup }
   | { kind: 'diskType'; setup: Setup }
   | { kind: 'save'; setup: Setup }
   | { kind: 'starting'; setup: Setup }
-  | { kind: 'converting'; setup: Setup; jobId: string; progress: Progress | null; cancelling: boolean }
+  /** `unpacks`: the job began by unpacking its source (the inspection's unpacked copy was not there to reuse). */
+  | { kind: 'converting'; setup: Setup; jobId: string; progress: Progress | null; unpacks: boolean; cancelling: boolean }
   | { kind: 'done'; setup: Setup; result: JobResult }
   | { kind: 'failed'; error: ErrorInfo; recovery: Recovery };
 

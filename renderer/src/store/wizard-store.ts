@@ -65,7 +65,7 @@ export function createWizardStore(api: FerryApi): WizardStore {
       async openPath(path) {
         if (!canOpen(get().phase)) return;
         const seq = ++inspectSeq;
-        set({ phase: { kind: 'inspecting', path }, notice: null });
+        set({ phase: { kind: 'inspecting', path, progress: null }, notice: null });
         let answer;
         try {
           answer = await api.inspect(path);
@@ -148,7 +148,7 @@ export function createWizardStore(api: FerryApi): WizardStore {
         }
         if (get().phase.kind !== 'starting') return;
         if (!answer.ok) return fail(answer.error, { to: 'save', setup });
-        set({ phase: { kind: 'converting', setup, jobId: answer.value, progress: null, cancelling: false } });
+        set({ phase: { kind: 'converting', setup, jobId: answer.value, progress: null, unpacks: false, cancelling: false } });
         const pending = early.filter((e) => e.jobId === answer.value);
         early = [];
         for (const event of pending) onJobEvent(event);
@@ -210,7 +210,7 @@ export function createWizardStore(api: FerryApi): WizardStore {
     switch (event.type) {
       case 'progress': {
         const { type: _type, jobId: _jobId, ...progress } = event;
-        store.setState({ phase: { ...phase, progress } });
+        store.setState({ phase: { ...phase, progress, unpacks: phase.unpacks || progress.phase === 'decompressing' } });
         return;
       }
       case 'done':
@@ -229,6 +229,10 @@ export function createWizardStore(api: FerryApi): WizardStore {
   }
 
   const offJobs = api.onJobEvent(onJobEvent);
+  const offInspect = api.onInspectProgress(({ path, ...progress }) => {
+    const phase = store.getState().phase;
+    if (phase.kind === 'inspecting' && phase.path === path) store.setState({ phase: { ...phase, progress } });
+  });
   const offFiles = api.onOpenFiles((paths) => {
     const [first] = paths;
     if (first === undefined) return;
@@ -242,6 +246,7 @@ export function createWizardStore(api: FerryApi): WizardStore {
   return Object.assign(store, {
     dispose() {
       offJobs();
+      offInspect();
       offFiles();
     },
   });
