@@ -5,7 +5,20 @@ import type { FerryApi, InspectProgress, Inspection, Result } from '../../shared
 import type { DiskInfo } from '../../shared/disk-info';
 import type { ErrorInfo } from '../../shared/errors';
 import type { JobEvent, JobRequest, JobResult } from '../../shared/jobs';
-import { buildRequest, defaultChoices, joinPath, nameFromPath, plannedOutput, problemsWith } from '../../renderer/src/store/choices';
+import {
+  buildRequest,
+  choicesForLayout,
+  choicesForPackaging,
+  choicesForTarget,
+  defaultChoices,
+  joinPath,
+  nameFromPath,
+  packagingOf,
+  plannedOutput,
+  problemsWith,
+  shownLayout,
+  targetOf,
+} from '../../renderer/src/store/choices';
 import { stepOf } from '../../renderer/src/store/phase';
 import { createWizardStore, type WizardStore } from '../../renderer/src/store/wizard-store';
 
@@ -430,9 +443,52 @@ describe('choices', () => {
     assert.equal(ide.kind === 'convert' && ide.adapter, 'ide');
   });
 
+  test('the save step starts with the target: Workstation / Player / Fusion or ESXi / vSphere', () => {
+    const base = { disk: d, suggestedDestination: '/out' };
+    const c = { ...defaultChoices(d, '/out'), layout: 'fixed' as const };
+    assert.equal(targetOf(c), 'workstation', 'Workstation is the default');
+    assert.equal(packagingOf(c), 'machine');
+
+    const esxi = { ...c, ...choicesForTarget(c, 'esxi') };
+    assert.equal(targetOf(esxi), 'esxi');
+    assert.equal(shownLayout(esxi), 'stream', 'ESXi gets a stream-optimized disk whatever was picked before');
+    assert.equal(buildRequest({ ...base, choices: esxi }).kind, 'ova');
+    assert.equal(plannedOutput(esxi), '/out/Win 10.ova');
+
+    const back = { ...esxi, ...choicesForTarget(esxi, 'workstation') };
+    assert.equal(targetOf(back), 'workstation');
+    assert.deepEqual([back.layout, back.saveAs], ['fixed', 'vm'], 'the disk type picked for Workstation survives a look at ESXi');
+
+    const bareStream = { ...esxi, ...choicesForPackaging(esxi, 'diskOnly') };
+    const r = buildRequest({ ...base, choices: bareStream });
+    assert.equal(r.kind === 'convert' && r.subformat, 'streamOptimized', 'ESXi\'s disk alone is the stream-optimized .vmdk');
+    const hostedDisk = { ...bareStream, ...choicesForTarget(bareStream, 'workstation') };
+    const h = buildRequest({ ...base, choices: hostedDisk });
+    assert.equal(h.kind === 'convert' && h.subformat, 'monolithicSparse', 'back on Workstation, a disk it can run');
+    assert.equal(packagingOf(hostedDisk), 'diskOnly');
+
+    const vmdkAlone = { ...c, ...choicesForPackaging(c, 'diskOnly') };
+    const v = buildRequest({ ...base, choices: vmdkAlone });
+    assert.equal(v.kind === 'convert' && v.subformat, 'monolithicFlat');
+  });
+
+  test('on the disk-type step a hosted type switches ESXi back to Workstation; stream-optimized makes ESXi the target', () => {
+    const c = defaultChoices(d, '/out');
+    const streamed = { ...c, ...choicesForLayout(c, 'stream') };
+    assert.equal(targetOf(streamed), 'esxi');
+    assert.equal(buildRequest({ disk: d, suggestedDestination: '/out', choices: streamed }).kind, 'ova');
+    const split = { ...streamed, ...choicesForLayout(streamed, 'split') };
+    assert.deepEqual([targetOf(split), split.layout, split.saveAs], ['workstation', 'split', 'vm']);
+    const ova = { ...c, saveAs: 'ova' as const };
+    const fixed = { ...ova, ...choicesForLayout(ova, 'fixed') };
+    assert.deepEqual([targetOf(fixed), fixed.saveAs], ['workstation', 'vm']);
+  });
+
   test('names and paths', () => {
     assert.equal(nameFromPath('C:\\Hyper-V\\Server 2019.vhdx'), 'Server 2019');
     assert.equal(nameFromPath('/x/...vhd'), 'Converted disk');
+    assert.equal(nameFromPath('/dl/coreos_production_xen_image.vhd.bz2'), 'coreos_production_xen_image');
+    assert.equal(nameFromPath('/dl/disk.img.tar.gz'), 'disk');
     assert.equal(joinPath('C:\\VMs', 'a'), 'C:\\VMs\\a');
     assert.equal(joinPath('/vms/', 'a'), '/vms/a');
     assert.equal(plannedOutput({ ...defaultChoices(d, '/vms'), name: 'A' }), '/vms/A/A.vmx');

@@ -16,7 +16,8 @@ export function launchChromium(): Promise<Browser> {
 }
 
 export async function openPage(browser: Browser, url: string, colorScheme: 'light' | 'dark' = 'light'): Promise<Page> {
-  const context = await browser.newContext({ viewport: { width: 1000, height: 700 }, colorScheme, deviceScaleFactor: 1 });
+  // Reduced motion (which the app honours) so a screenshot never catches a transition half-way.
+  const context = await browser.newContext({ viewport: { width: 1000, height: 700 }, colorScheme, deviceScaleFactor: 1, reducedMotion: 'reduce' });
   const page = await context.newPage();
   const problems: string[] = [];
   page.on('pageerror', (err) => problems.push(`pageerror: ${err.message}`));

@@ -3,14 +3,14 @@
 // the real host, JobService and worker behind the WebSocket. Screenshots of every step go to
 // test-results/app/.
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { after, before, describe, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
-import { entries, makeSlowVhd, makeVhd, makeWindowsVhd, sameContent } from '../harness/fixtures';
+import { entries, makeBzip2Download, makeSlowVhd, makeVhd, makeWindowsVhd, sameContent } from '../harness/fixtures';
 import { ROOT } from '../harness/server';
 import { dropFile, launchChromium, openPage, pageProblems, screenshot } from './support';
 
@@ -78,6 +78,7 @@ describe('the wizard in Chromium through the harness', () => {
   let picked: string;
   let harness: RunningHarness;
   let browser: Browser;
+  let download: { vhd: string; download: string };
 
   before(async () => {
     dir = mkdtempSync(join(tmpdir(), 'ferry-e2e-'));
@@ -88,6 +89,7 @@ describe('the wizard in Chromium through the harness', () => {
     picked = makeVhd(join(dir, 'Picked Disk.vhd'));
     makeWindowsVhd(join(drops, 'Dropped Server.vhd'));
     makeSlowVhd(join(drops, 'slow.vhd'));
+    download = makeBzip2Download(join(drops, 'coreos_production_xen_image.vhd'));
     writeFileSync(join(drops, 'broken.vhd'), 'this file only pretends to be a disk');
     harness = await startHarnessProcess({ FERRY_PICK_SOURCE: picked, FERRY_PICK_DEST: dest, FERRY_DROP_DIR: drops });
     browser = await launchChromium();
@@ -236,6 +238,64 @@ describe('the wizard in Chromium through the harness', () => {
     await page.context().close();
   });
 
+  test('a dropped .vhd.bz2 is unpacked once, with a bar, and becomes an OVA for ESXi / vSphere', async () => {
+    const page = await openPage(browser, harness.url);
+    await heading(page, /Turn a Hyper-V disk/).waitFor();
+    await dropFile(page, 'coreos_production_xen_image.vhd.bz2');
+    const unpacking = page.getByRole('progressbar', { name: 'Unpacking' });
+    await unpacking.waitFor();
+    await page.waitForFunction(() => {
+      const el = (globalThis as unknown as { document: { querySelector(s: string): { getAttribute(n: string): string | null } | null } }).document.querySelector('[role=progressbar]');
+      return Number(el?.getAttribute('aria-valuenow') ?? 0) > 0;
+    });
+    await screenshot(page, '02b-unpacking');
+    await heading(page, 'Check the source disk').waitFor({ timeout: 30_000 });
+    assert.ok(await page.getByText('bzip2', { exact: false }).first().isVisible(), 'the source card says it was compressed');
+    await screenshot(page, '03b-source-compressed');
+    const copies = () => entries(dest).filter((e) => e.includes('.ferry-partial-'));
+    assert.equal(copies().length, 1, 'the unpacked copy waits beside the destination');
+
+    await page.getByRole('button', { name: 'Next' }).click();
+    await heading(page, 'Choose the disk type').waitFor();
+    await page.getByRole('button', { name: 'Next' }).click();
+    await heading(page, 'Choose what to make and where').waitFor();
+    assert.ok(await page.getByRole('radio', { name: /VMware Workstation \/ Player \/ Fusion/ }).isChecked(), 'Workstation is the default');
+    assert.ok(await page.getByText(/run a \.vmdk in place; ESXi imports a stream-optimized disk from an OVA/).isVisible(), 'one line says why the two differ');
+    await screenshot(page, '05a-save-workstation');
+    await page.getByRole('radio', { name: /ESXi \/ vSphere/ }).check();
+    assert.ok(await page.getByRole('radio', { name: 'OVA package' }).isChecked());
+    assert.equal(await page.getByRole('textbox', { name: 'Name' }).inputValue(), 'coreos_production_xen_image', 'named without .vhd.bz2');
+    assert.match(await page.locator('.planned').innerText(), /coreos_production_xen_image\.ova$/);
+    assert.deepEqual(await unlabelledControls(page), []);
+    await screenshot(page, '05b-save-esxi');
+
+    // Back on the disk-type step, ESXi's disk type is the stream-optimized one, and it says why.
+    await page.getByRole('button', { name: 'Back', exact: true }).click();
+    await heading(page, 'Choose the disk type').waitFor();
+    assert.ok(await page.getByRole('radio', { name: /Stream-optimized/ }).isChecked());
+    assert.ok(await page.getByText('ESXi / vSphere takes a stream-optimized disk').isVisible());
+    await screenshot(page, '04b-disk-type-esxi');
+    await page.getByRole('button', { name: 'Next' }).click();
+
+    await page.getByRole('button', { name: 'Convert' }).click();
+    await heading(page, 'Your OVA is ready').waitFor({ timeout: 30_000 });
+    assert.ok(await page.getByRole('button', { name: 'Show in folder' }).isVisible());
+    assert.equal(await page.getByRole('button', { name: 'Open in VMware' }).count(), 0, 'an OVA is deployed, not opened');
+    await screenshot(page, '07b-done-ova');
+    assert.deepEqual(copies(), [], 'the unpacked copy is gone');
+
+    const ova = join(dest, 'coreos_production_xen_image.ova');
+    const members = execFileSync('tar', ['-tf', ova], { encoding: 'utf8' }).trim().split('\n');
+    assert.deepEqual(members, ['coreos_production_xen_image.ovf', 'coreos_production_xen_image.mf', 'coreos_production_xen_image-disk1.vmdk']);
+    const unpacked = join(dir, 'ova-contents');
+    mkdirSync(unpacked);
+    execFileSync('tar', ['-xf', ova, '-C', unpacked]);
+    const compared = sameContent(download.vhd, 'vpc', join(unpacked, members[2]!), 'vmdk');
+    assert.ok(compared.same, compared.output);
+    assert.deepEqual(pageProblems(page), []);
+    await page.context().close();
+  });
+
   test('the dark theme follows the OS', async () => {
     const page = await openPage(browser, harness.url, 'dark');
     await heading(page, /Turn a Hyper-V disk/).waitFor();
@@ -250,7 +310,13 @@ describe('the wizard in Chromium through the harness', () => {
     await screenshot(page, 'dark-03-source');
     await page.getByRole('button', { name: 'Next' }).click();
     await page.getByRole('button', { name: 'Next' }).click();
-    await page.getByRole('radio', { name: /VMDK disk only/ }).check();
+    await heading(page, 'Choose what to make and where').waitFor();
+    await page.getByRole('radio', { name: /ESXi \/ vSphere/ }).check();
+    await screenshot(page, 'dark-05b-save-esxi');
+    await page.getByRole('radio', { name: /VMware Workstation \/ Player \/ Fusion/ }).check();
+    // A segment's radio is visually hidden; people click its label.
+    await page.locator('label', { hasText: 'Just the .vmdk' }).click();
+    assert.ok(await page.getByRole('radio', { name: 'Just the .vmdk' }).isChecked());
     await screenshot(page, 'dark-05-save');
     await page.getByRole('button', { name: 'Convert' }).click();
     await heading(page, 'Your VMDK is ready').waitFor({ timeout: 30_000 });

@@ -115,3 +115,11 @@ export const PackageIcon = (p: IconProps) => (
     <path d="M4 7.5l8 4.5 8-4.5M12 12v9" />
   </Svg>
 );
+
+export const ServerIcon = (p: IconProps) => (
+  <Svg {...p}>
+    <rect x="3.5" y="4" width="17" height="7" rx="1.5" />
+    <rect x="3.5" y="13" width="17" height="7" rx="1.5" />
+    <path d="M7 7.5h.01M7 16.5h.01M11 7.5h6M11 16.5h6" />
+  </Svg>
+);

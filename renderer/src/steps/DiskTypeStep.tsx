@@ -1,14 +1,15 @@
 // WinImage's question, explained: how the VMDK stores the disk. Controller and the rarely
-// needed settings sit below.
+// needed settings sit below. ESXi takes only a stream-optimized disk: when it is the target,
+// that is the type shown, and picking a hosted type says it switches back to Workstation.
 import { useId, type ReactElement } from 'react';
 import type { DiskInfo } from '../../../shared/disk-info';
 import { CONTROLLERS, type Controller } from '../../../shared/options';
 import { CONTROLLER_LABEL } from './labels';
-import { Button, Step } from '../components/layout';
+import { Button, Callout, Step } from '../components/layout';
 import { formatBytes } from '../format';
 import { HW_VERSIONS } from '../guests';
 import { useWizard } from '../store-context';
-import { DISK_LAYOUTS, describesMachine, effectiveSaveAs, type DiskLayout, type Setup } from '../store/choices';
+import { DISK_LAYOUTS, choicesForLayout, describesMachine, effectiveSaveAs, shownLayout, targetOf, type DiskLayout, type Setup } from '../store/choices';
 
 const TWO_GB = 2 * 1024 * 1024 * 1024;
 
@@ -16,7 +17,7 @@ const LAYOUT: Record<DiskLayout, { title: string; line: string; tag?: string }> 
   dynamic: { title: 'Dynamic', line: 'Grows as the guest writes; starts as small as the data.', tag: 'Recommended' },
   fixed: { title: 'Fixed', line: 'Takes the whole size up front; slightly faster writes in the guest.' },
   split: { title: 'Split into 2 GB files', line: 'Many small files, for FAT32 drives and easier copying.' },
-  stream: { title: 'Stream-optimized', line: 'Compressed, for importing into ESXi or packing into an OVA.', tag: 'ESXi / OVA' },
+  stream: { title: 'Stream-optimized', line: 'Compressed; the type ESXi and vSphere import, usually packed in an OVA.', tag: 'ESXi / vSphere' },
 };
 
 function sizeOnDisk(layout: DiskLayout, disk: DiskInfo): string {
@@ -43,6 +44,8 @@ export function DiskTypeStep({ setup }: { setup: Setup }): ReactElement {
   const { disk, choices } = setup;
   const ids = { controller: useId(), controllerHint: useId(), hw: useId(), sizeRule: useId() };
   const asMachine = describesMachine(effectiveSaveAs(choices));
+  const forEsxi = targetOf(choices) === 'esxi';
+  const layoutShown = shownLayout(choices);
   return (
     <Step
       title="Choose the disk type"
@@ -60,18 +63,24 @@ export function DiskTypeStep({ setup }: { setup: Setup }): ReactElement {
         </>
       }
     >
+      {forEsxi ? (
+        <Callout tone="info" title="ESXi / vSphere takes a stream-optimized disk">
+          ESXi imports only this type (on its own or inside an OVA), so Ferry writes it. Dynamic, fixed and split disks are for Workstation, Player and Fusion: picking one
+          switches the target back to those.
+        </Callout>
+      ) : null}
       <fieldset className="choice-grid">
         <legend className="sr-only">Disk type</legend>
         {DISK_LAYOUTS.map((layout) => {
           const info = LAYOUT[layout];
           return (
-            <label key={layout} className={choices.layout === layout ? 'choice is-selected' : 'choice'}>
+            <label key={layout} className={layoutShown === layout ? 'choice is-selected' : 'choice'}>
               <input
                 type="radio"
                 name="layout"
                 value={layout}
-                checked={choices.layout === layout}
-                onChange={() => update({ layout })}
+                checked={layoutShown === layout}
+                onChange={() => update(choicesForLayout(choices, layout))}
               />
               <span className="choice-body">
                 <span className="choice-title">
@@ -115,7 +124,7 @@ export function DiskTypeStep({ setup }: { setup: Setup }): ReactElement {
               <span className="check-hint">Reads it back and compares every block with the source. Recommended.</span>
             </span>
           </label>
-          {choices.layout === 'split' ? (
+          {layoutShown === 'split' ? (
             <label className="check">
               <input type="checkbox" checked={choices.preallocateSplit} onChange={(e) => update({ preallocateSplit: e.target.checked })} />
               <span>

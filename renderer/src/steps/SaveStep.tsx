@@ -1,31 +1,55 @@
-// What to make (a VM folder, or the .vmdk alone), what to call it and where; for a VM, the
-// settings VMware needs, prefilled from what the inspection detected.
+// Where the machine will run (Workstation / Player / Fusion, or ESXi / vSphere), in what form,
+// what to call it and where; for a machine, the settings VMware needs, prefilled from what the
+// inspection detected.
 import { useId, type ReactElement } from 'react';
 import { Button, Callout, Step } from '../components/layout';
-import { FileIcon, FolderIcon, PackageIcon, VmIcon } from '../components/icons';
+import { FolderIcon, ServerIcon, VmIcon } from '../components/icons';
 import { GUEST_GROUPS, guestLabel } from '../guests';
 import { useWizard } from '../store-context';
-import { MAX_NAME, SAVE_KINDS, describesMachine, effectiveSaveAs, plannedOutput, problemsWith, recognisedGuest, type SaveAs, type Setup } from '../store/choices';
+import {
+  MAX_NAME,
+  TARGETS,
+  choicesForPackaging,
+  choicesForTarget,
+  describesMachine,
+  effectiveSaveAs,
+  packagingOf,
+  plannedOutput,
+  problemsWith,
+  recognisedGuest,
+  targetOf,
+  type Choices,
+  type DiskLayout,
+  type Packaging,
+  type Setup,
+  type Target,
+} from '../store/choices';
 
-const SAVE_ICON: Record<SaveAs, ReactElement> = { vm: <VmIcon size={22} />, vmdk: <FileIcon size={22} />, ova: <PackageIcon size={22} /> };
+const TARGET: Record<Target, { title: string; line: string; icon: ReactElement }> = {
+  workstation: { title: 'VMware Workstation / Player / Fusion', line: 'Opens and runs from a folder on this computer.', icon: <VmIcon size={22} /> },
+  esxi: { title: 'ESXi / vSphere', line: 'One .ova to deploy on a host or in vCenter.', icon: <ServerIcon size={22} /> },
+};
 
-const SAVE_AS: Record<SaveAs, { title: string; line: string; subtitle: string }> = {
-  vm: {
-    title: 'Virtual machine folder',
-    line: 'A .vmx and its disk. Opens in Workstation, Player or Fusion.',
-    subtitle: 'Ferry makes a folder holding the virtual machine and its disk.',
+/** The one line on why the two targets get different files. */
+const WHY_TWO_TARGETS = 'Workstation, Player and Fusion run a .vmdk in place; ESXi imports a stream-optimized disk from an OVA.';
+
+const PACKAGING: Record<Target, Record<Packaging, { label: string; hint: string }>> = {
+  workstation: {
+    machine: { label: 'Virtual machine folder', hint: 'A .vmx and its disk in a folder named after the machine: open the .vmx and start it.' },
+    diskOnly: { label: 'Just the .vmdk', hint: 'The disk alone (plus its extent files, if it has any), for a virtual machine you already have.' },
   },
-  vmdk: {
-    title: 'VMDK disk only',
-    line: 'Just the disk, for a VM you already have.',
-    subtitle: 'Ferry writes the disk as a .vmdk (plus its extent files, if it has any).',
-  },
-  ova: {
-    title: 'OVA for ESXi',
-    line: 'One file to deploy on ESXi or vCenter.',
-    subtitle: 'Ferry packs the machine and a compressed stream-optimized disk into one .ova.',
+  esxi: {
+    machine: { label: 'OVA package', hint: 'The machine and its compressed, stream-optimized disk in one file, for “Deploy OVF Template”.' },
+    diskOnly: { label: 'Just the .vmdk', hint: 'The stream-optimized disk alone, for import tools that take a bare .vmdk.' },
   },
 };
+
+const LAYOUT_NAME: Record<Extract<DiskLayout, 'fixed' | 'split'>, string> = { fixed: 'Fixed', split: 'Split into 2 GB files' };
+
+/** For ESXi after fixed or split was picked: say that it does not apply here (it is kept for Workstation). */
+function ignoredLayoutNote(c: Choices): string {
+  return targetOf(c) === 'esxi' && (c.layout === 'fixed' || c.layout === 'split') ? ` The “${LAYOUT_NAME[c.layout]}” disk type is for Workstation and does not apply.` : '';
+}
 
 /** A number input's value: NaN while the box is empty or holds something that is not a number. */
 const asNumber = (s: string): number => (s.trim() === '' ? Number.NaN : Number(s));
@@ -37,9 +61,11 @@ export function SaveStep({ setup }: { setup: Setup }): ReactElement {
   const chooseDestination = useWizard((s) => s.chooseDestination);
   const { disk, choices } = setup;
   const saveAs = effectiveSaveAs(choices);
+  const target = targetOf(choices);
+  const packaging = packagingOf(choices);
   const problems = problemsWith(choices);
   const blocked = Object.keys(problems).length > 0;
-  const id = { name: useId(), dest: useId(), guest: useId(), memory: useId(), cpus: useId(), err: useId() };
+  const id = { name: useId(), dest: useId(), guest: useId(), memory: useId(), cpus: useId(), err: useId(), why: useId(), packaging: useId(), packagingHint: useId() };
   const detected = recognisedGuest(disk);
   const detectedGuest = detected?.guestOS;
   const guestKnown = guestLabel(choices.guestOS) !== undefined;
@@ -47,7 +73,7 @@ export function SaveStep({ setup }: { setup: Setup }): ReactElement {
   return (
     <Step
       title="Choose what to make and where"
-      subtitle={SAVE_AS[saveAs].subtitle}
+      subtitle="First where the machine will run, then what to call it and where to save it."
       onSubmit={() => void convert()}
       actions={
         <>
@@ -66,24 +92,44 @@ export function SaveStep({ setup }: { setup: Setup }): ReactElement {
         </>
       }
     >
-      <fieldset className="choice-row is-3">
-        <legend className="sr-only">Save as</legend>
-        {SAVE_KINDS.map((kind) => {
-          const disabled = kind === 'vm' && choices.layout === 'stream';
-          return (
-            <label key={kind} className={`choice is-stacked${saveAs === kind ? ' is-selected' : ''}${disabled ? ' is-disabled' : ''}`}>
-              <input type="radio" name="saveAs" value={kind} checked={saveAs === kind} disabled={disabled} onChange={() => update({ saveAs: kind })} />
+      <fieldset className="targets" aria-describedby={id.why}>
+        <legend className="section-label">Where will it run?</legend>
+        <div className="choice-row">
+          {TARGETS.map((t) => (
+            <label key={t} className={`choice is-stacked${target === t ? ' is-selected' : ''}`}>
+              <input type="radio" name="target" value={t} checked={target === t} onChange={() => update(choicesForTarget(choices, t))} />
               <span className="choice-body">
                 <span className="choice-title">
-                  <span className="choice-icon">{SAVE_ICON[kind]}</span>
-                  {SAVE_AS[kind].title}
+                  <span className="choice-icon">{TARGET[t].icon}</span>
+                  {TARGET[t].title}
                 </span>
-                <span className="choice-line">{disabled ? 'Not with a stream-optimized disk, which VMware imports rather than runs.' : SAVE_AS[kind].line}</span>
+                <span className="choice-line">{TARGET[t].line}</span>
               </span>
             </label>
-          );
-        })}
+          ))}
+        </div>
+        <p className="targets-why" id={id.why}>
+          {WHY_TWO_TARGETS}
+        </p>
       </fieldset>
+
+      <div className="field">
+        <span className="label" id={id.packaging}>
+          Save as
+        </span>
+        <div className="segmented" role="radiogroup" aria-labelledby={id.packaging} aria-describedby={id.packagingHint}>
+          {(['machine', 'diskOnly'] as const).map((p) => (
+            <label key={p} className={packaging === p ? 'segment is-selected' : 'segment'}>
+              <input type="radio" name="packaging" value={p} checked={packaging === p} onChange={() => update(choicesForPackaging(choices, p))} />
+              <span>{PACKAGING[target][p].label}</span>
+            </label>
+          ))}
+        </div>
+        <p className="field-hint" id={id.packagingHint}>
+          {PACKAGING[target][packaging].hint}
+          {ignoredLayoutNote(choices)}
+        </p>
+      </div>
 
       <div className="form-grid">
         <div className="field">

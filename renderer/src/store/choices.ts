@@ -13,6 +13,13 @@ export type DiskLayout = (typeof DISK_LAYOUTS)[number];
 export const SAVE_KINDS = ['vm', 'vmdk', 'ova'] as const;
 export type SaveAs = (typeof SAVE_KINDS)[number];
 
+/**
+ * The save step's first question: where the machine will run. Workstation, Player and Fusion
+ * run a hosted disk from a folder; ESXi and vSphere import a stream-optimized one, in an OVA.
+ */
+export const TARGETS = ['workstation', 'esxi'] as const;
+export type Target = (typeof TARGETS)[number];
+
 /** The engine shortens longer names (worker/engine/vm/names.ts); the form says so instead. */
 export const MAX_NAME = 60;
 
@@ -60,15 +67,56 @@ export function effectiveSaveAs(c: Pick<Choices, 'layout' | 'saveAs'>): SaveAs {
   return c.layout === 'stream' && c.saveAs === 'vm' ? 'ova' : c.saveAs;
 }
 
+/** ESXi when the output is an OVA or the disk stream-optimized; the hosted products otherwise. */
+export function targetOf(c: Pick<Choices, 'layout' | 'saveAs'>): Target {
+  return c.saveAs === 'ova' || c.layout === 'stream' ? 'esxi' : 'workstation';
+}
+
+/** The disk type as it will be written: ESXi always gets a stream-optimized disk. */
+export function shownLayout(c: Pick<Choices, 'layout' | 'saveAs'>): DiskLayout {
+  return targetOf(c) === 'esxi' ? 'stream' : c.layout;
+}
+
+/**
+ * The changes that make `target` the target. ESXi starts with an OVA and leaves the disk type
+ * as it was (for coming back); the hosted products keep a chosen "disk only" and need a type
+ * they can run.
+ */
+export function choicesForTarget(c: Pick<Choices, 'layout' | 'saveAs'>, target: Target): Partial<Choices> {
+  if (target === targetOf(c)) return {};
+  if (target === 'esxi') return { saveAs: 'ova' };
+  return { saveAs: c.saveAs === 'ova' ? 'vm' : c.saveAs, ...(c.layout === 'stream' ? { layout: 'dynamic' as const } : {}) };
+}
+
+/** The second choice of the save step, per target: a VM folder or an OVA, or the .vmdk alone. */
+export type Packaging = 'machine' | 'diskOnly';
+
+export function packagingOf(c: Pick<Choices, 'layout' | 'saveAs'>): Packaging {
+  return effectiveSaveAs(c) === 'vmdk' ? 'diskOnly' : 'machine';
+}
+
+export function choicesForPackaging(c: Pick<Choices, 'layout' | 'saveAs'>, packaging: Packaging): Partial<Choices> {
+  if (targetOf(c) === 'workstation') return { saveAs: packaging === 'machine' ? 'vm' : 'vmdk' };
+  // For ESXi the disk alone is the stream-optimized .vmdk that goes into the OVA.
+  return packaging === 'machine' ? { saveAs: 'ova' } : { saveAs: 'vmdk', layout: 'stream' };
+}
+
+/** Picking a disk type: a hosted one while ESXi is the target switches back to Workstation, which is what it is for. */
+export function choicesForLayout(c: Pick<Choices, 'layout' | 'saveAs'>, layout: DiskLayout): Partial<Choices> {
+  if (layout !== 'stream' && targetOf(c) === 'esxi') return { layout, saveAs: c.saveAs === 'ova' ? 'vm' : c.saveAs };
+  return { layout };
+}
+
 /** Whether the save step asks for the virtual machine's hardware. */
 export const describesMachine = (saveAs: SaveAs): boolean => saveAs !== 'vmdk';
 
 const EXTENSION: Record<SaveAs, string> = { vm: '.vmx', vmdk: '.vmdk', ova: '.ova' };
 
-/** A file-system-safe name from the source file's name: `Win Server 2019.vhd` → `Win Server 2019`. */
+/** A file-system-safe name from the source file's name: `Win Server 2019.vhd` → `Win Server 2019`, `coreos.vhd.bz2` → `coreos`. */
 export function nameFromPath(path: string): string {
   const file = path.split(/[\\/]/).pop() ?? '';
-  const stem = file.replace(/\.(a?vhdx?|vmdk|img|raw)$/i, '');
+  const unpacked = file.replace(/(\.(gz|gzip|bz2|bzip2|xz|zip|tar|tgz|tbz2?|txz))+$/i, '');
+  const stem = unpacked.replace(/\.(a?vhdx?|vmdk|img|raw|bin|dd)$/i, '');
   const cleaned = stem
     .replace(/[\u0000-\u001f<>:"/\\|?*]/g, '_')
     .replace(/[. ]+$/, '')
