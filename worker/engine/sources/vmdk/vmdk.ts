@@ -1,14 +1,15 @@
 import { dirname, resolve } from 'node:path';
-import { promisify } from 'node:util';
-import { inflate as inflateCb } from 'node:zlib';
+import { inflateSync } from 'node:zlib';
 import { FerryError, corrupt } from '../../errors';
 import { ReadOnlyFile } from '../../io/read-only-file';
 import { GD_AT_END, MarkerType, SECTOR, SparseFlags } from '../../writers/vmdk/constants';
 import { parseDescriptor, type Descriptor } from '../../writers/vmdk/descriptor';
 import { isSparseMagic, parseSparseHeader, type SparseExtentHeader } from '../../writers/vmdk/sparse-header';
+import { ZlibPool } from '../../writers/vmdk/zlib-pool';
 import type { DiskSource, Extent } from '../source';
 
-const inflate = promisify(inflateCb);
+/** Reads of this many compressed grains or fewer inflate inline (a partition table, a probe). */
+const INLINE_INFLATE = 2;
 const MAX_DESCRIPTOR_BYTES = 1024 * 1024;
 const GT_CACHE_ENTRIES = 256;
 /** Grain tables read at once when the directory lays them out back to back. */
@@ -59,6 +60,8 @@ interface ExtentReader {
   readonly bytes: number;
   ranges(offset: number, length: number): Promise<Range[]>;
   read(offset: number, length: number, into: Buffer): Promise<void>;
+  /** Releases what the reader started (threads); its file is closed by the source. */
+  release?(): Promise<void>;
 }
 
 function pushRange(out: Range[], r: Range): void {
@@ -100,6 +103,8 @@ class ZeroExtent implements ExtentReader {
 class SparseExtent implements ExtentReader {
   private readonly gtCache = new Map<number, Uint32Array>();
   private lastGrain: { index: number; data: Buffer } | undefined;
+  /** Threads that inflate grains, started on the first large read of a compressed extent. */
+  private pool: ZlibPool | undefined;
   readonly bytes: number;
   private readonly grainBytes: number;
   private readonly gtCover: number;
@@ -266,10 +271,8 @@ class SparseExtent implements ExtentReader {
     return out;
   }
 
-  private async compressedGrain(grain: number, sector: number): Promise<Buffer> {
-    if (this.lastGrain?.index === grain) return this.lastGrain.data;
-    const pos = sector * SECTOR;
-    const prefix = await this.file.readExact(pos, 12, `grain ${grain} marker`);
+  /** Checks a compressed grain's 12-byte prefix; returns its payload's length. */
+  private grainPayloadSize(prefix: Buffer, grain: number, sector: number): number {
     const lba = prefix.readBigUInt64LE(0);
     const size = prefix.readUInt32LE(8);
     if (lba !== BigInt(grain) * this.header.grainSize) {
@@ -278,24 +281,74 @@ class SparseExtent implements ExtentReader {
     if (size === 0 || size > this.grainBytes * 2 + 1024) {
       throw corrupt(this.file.path, `the compressed grain at sector ${sector} claims ${size} bytes.`);
     }
-    const packed = await this.file.readExact(pos + 12, size, `compressed grain at sector ${sector}`);
-    let data: Buffer;
-    try {
-      data = await inflate(packed, { maxOutputLength: this.grainBytes });
-    } catch {
-      throw corrupt(this.file.path, `the compressed grain at sector ${sector} does not inflate.`);
-    }
+    return size;
+  }
+
+  private checkInflated(data: Buffer, grain: number, sector: number): Buffer {
     const expected = Math.min(this.grainBytes, this.bytes - grain * this.grainBytes);
     if (data.length < expected) {
-      throw corrupt(this.file.path, `the compressed grain at sector ${sector} inflates to ${data.length} bytes, not ${expected}.`);
+      throw corrupt(this.file.path, `the compressed grain at sector ${sector} ${data.length === 0 ? 'does not inflate' : `inflates to ${data.length} bytes, not ${expected}`}.`);
     }
-    this.lastGrain = { index: grain, data };
     return data;
   }
+
+  /**
+   * The payloads of compressed grains, read in as few reads as their layout allows: grains stored
+   * one after another (as every stream writer stores them) come in one read per run.
+   */
+  private async readPayloads(wanted: Array<{ grain: number; sector: number }>): Promise<Buffer[]> {
+    const bound = 12 + this.grainBytes * 2 + 1024;
+    const out: Buffer[] = [];
+    let i = 0;
+    while (i < wanted.length) {
+      let j = i + 1;
+      while (j < wanted.length && wanted[j]!.sector > wanted[j - 1]!.sector && (wanted[j]!.sector - wanted[j - 1]!.sector) * SECTOR <= bound) j++;
+      const from = wanted[i]!.sector * SECTOR;
+      const to = Math.min(this.file.size, wanted[j - 1]!.sector * SECTOR + bound);
+      if (from + 12 > this.file.size) throw corrupt(this.file.path, `grain ${wanted[i]!.grain} (sector ${wanted[i]!.sector}) lies beyond the end of the file.`);
+      const region = await this.file.readExact(from, to - from, `compressed grains from sector ${wanted[i]!.sector}`);
+      for (let k = i; k < j; k++) {
+        const { grain, sector } = wanted[k]!;
+        const at = sector * SECTOR - from;
+        if (at + 12 > region.length) throw corrupt(this.file.path, `grain ${grain} (sector ${sector}) lies beyond the end of the file.`);
+        const size = this.grainPayloadSize(region.subarray(at, at + 12), grain, sector);
+        if (at + 12 + size > region.length) throw corrupt(this.file.path, `the compressed grain at sector ${sector} (${size} bytes) runs past the end of the file.`);
+        out.push(region.subarray(at + 12, at + 12 + size));
+      }
+      i = j;
+    }
+    return out;
+  }
+
+  async release(): Promise<void> {
+    await this.pool?.destroy();
+    this.pool = undefined;
+  }
+
+  /** Inflated grains, in the order asked; a few inline, many on the pool's threads. */
+  private async inflateGrains(wanted: Array<{ grain: number; sector: number }>): Promise<Buffer[]> {
+    const payloads = await this.readPayloads(wanted);
+    let inflated: Buffer[];
+    if (payloads.length <= INLINE_INFLATE) {
+      inflated = payloads.map((p) => {
+        try {
+          return inflateSync(p, { maxOutputLength: this.grainBytes });
+        } catch {
+          return Buffer.alloc(0);
+        }
+      });
+    } else {
+      this.pool ??= ZlibPool.create();
+      inflated = await this.pool.inflate(payloads, this.grainBytes);
+    }
+    return inflated.map((d, k) => this.checkInflated(d, wanted[k]!.grain, wanted[k]!.sector));
+  }
+
 
   async read(offset: number, length: number, into: Buffer): Promise<void> {
     const end = offset + length;
     const jobs: Array<Promise<unknown>> = [];
+    const compressed: Array<{ grain: number; sector: number; target: Buffer; inGrain: number }> = [];
     let at = offset;
     while (at < end) {
       const grain = Math.floor(at / this.grainBytes);
@@ -305,13 +358,19 @@ class SparseExtent implements ExtentReader {
       const sector = await this.grainSector(grain);
       if (sector <= 1) target.fill(0);
       else if (this.compressed) {
-        const inGrain = at - grainStart;
-        jobs.push(this.compressedGrain(grain, sector).then((d) => d.copy(target, 0, inGrain, inGrain + target.length)));
+        if (this.lastGrain?.index === grain) this.lastGrain.data.copy(target, 0, at - grainStart, at - grainStart + target.length);
+        else compressed.push({ grain, sector, target, inGrain: at - grainStart });
       } else {
         const pos = sector * SECTOR + (at - grainStart);
         jobs.push(this.file.readExact(pos, target.length, `grain ${grain}`, target));
       }
       at = stop;
+    }
+    if (compressed.length > 0) {
+      const grains = await this.inflateGrains(compressed);
+      compressed.forEach((c, k) => grains[k]!.copy(c.target, 0, c.inGrain, c.inGrain + c.target.length));
+      const last = compressed[compressed.length - 1]!;
+      this.lastGrain = { index: last.grain, data: grains[grains.length - 1]! };
     }
     await Promise.all(jobs);
   }
@@ -389,6 +448,7 @@ class VmdkSource implements DiskSource {
   }
 
   async close(): Promise<void> {
+    await Promise.all(this.parts.map((p) => p.reader.release?.()));
     await Promise.all(this.files.map((f) => f.close()));
   }
 }

@@ -16,7 +16,7 @@ import {
   SparseFlags,
 } from './constants';
 import { encodeSparseHeader } from './sparse-header';
-import { DeflatePool, type CompressedGrain } from './deflate-pool';
+import { ZlibPool, type CompressedGrain } from './zlib-pool';
 
 /** Compressed chunks that may wait to be written: keeps both cores busy, bounds memory (4 MiB each). */
 const MAX_CHUNKS_IN_FLIGHT = 2;
@@ -232,7 +232,7 @@ export class StreamExtentWriter implements ExtentWriter {
     private readonly file: OutputFile,
     private readonly capacitySectors: number,
     private readonly descriptor: string,
-    private readonly pool: DeflatePool,
+    private readonly pool: ZlibPool,
   ) {
     this.gdEntries = Math.ceil(capacitySectors / GT_COVER_SECTORS);
     this.gd = new Uint32Array(roundUp(this.gdEntries * 4, SECTOR) / 4);
@@ -248,7 +248,7 @@ export class StreamExtentWriter implements ExtentWriter {
       throw new FerryError('E_UNSUPPORTED', `A streamOptimized VMDK cannot describe ${capacitySectors * SECTOR} bytes (the limit is 2 TiB).`);
     }
     const file = await OutputFile.create(path);
-    return new StreamExtentWriter(file, capacitySectors, descriptor, DeflatePool.create(level));
+    return new StreamExtentWriter(file, capacitySectors, descriptor, ZlibPool.create(level));
   }
 
   private header(gdOffset: bigint): Buffer {

@@ -4,7 +4,7 @@ import { after, before, describe, it } from 'node:test';
 import { inflateSync } from 'node:zlib';
 import { markZeroGrains } from '../../worker/engine/grains';
 import type { Chunk } from '../../worker/engine/pipeline';
-import { DeflatePool } from '../../worker/engine/writers/vmdk/deflate-pool';
+import { ZlibPool } from '../../worker/engine/writers/vmdk/zlib-pool';
 
 const GRAIN = 65536;
 
@@ -14,10 +14,10 @@ function chunkOf(offset: number, data: Buffer): Chunk {
   return { offset, data, zero };
 }
 
-describe('the compression pool', () => {
-  let pool: DeflatePool;
+describe('the zlib pool', () => {
+  let pool: ZlibPool;
   before(() => {
-    pool = DeflatePool.create(6, 2);
+    pool = ZlibPool.create(6, 2);
   });
   after(() => pool.destroy());
 

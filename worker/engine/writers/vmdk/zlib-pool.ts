@@ -1,5 +1,6 @@
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
+import { constants as zc } from 'node:zlib';
 import { FerryError } from '../../errors';
 import type { Chunk } from '../../pipeline';
 import { GRAIN_SIZE } from './constants';
@@ -57,14 +58,23 @@ function stored(g) {
   return out;
 }
 
-parentPort.on('message', ({ id, data, lengths, level }) => {
+function inflate(g, max) {
+  try {
+    return zlib.inflateSync(g, { maxOutputLength: max });
+  } catch {
+    return Buffer.alloc(0); // The caller reports the grain that does not inflate.
+  }
+}
+
+parentPort.on('message', ({ id, op, data, lengths, level, max }) => {
   const input = Buffer.from(data.buffer, data.byteOffset, data.byteLength);
   const outs = [];
   let at = 0;
   for (const len of lengths) {
     const g = input.subarray(at, at + len);
     at += len;
-    outs.push(incompressible(g) ? stored(g) : zlib.deflateSync(g, { level }));
+    if (op === 'inflate') outs.push(inflate(g, max));
+    else outs.push(incompressible(g) ? stored(g) : zlib.deflateSync(g, { level }));
   }
   const sizes = new Int32Array(outs.length);
   let total = 0;
@@ -88,17 +98,17 @@ interface Pending {
 }
 
 /**
- * Compresses grains on worker threads, one per core. The grains are copied into the message, so
- * the caller's buffer is free again as soon as `compress` returns its promise.
+ * Compresses (and inflates) grains on worker threads, one per core. Grains are copied into the
+ * message, so the caller's buffer is free again as soon as a call returns its promise.
  */
-export class DeflatePool {
+export class ZlibPool {
   private readonly pending = new Map<number, Pending>();
   private nextId = 0;
   private failure: Error | undefined;
 
   private constructor(
     private readonly workers: Worker[],
-    private readonly level: number,
+    private readonly level: number = zc.Z_DEFAULT_COMPRESSION,
   ) {
     for (const w of workers) {
       w.on('message', (m: { id: number; out: Uint8Array; sizes: Int32Array }) => {
@@ -113,10 +123,10 @@ export class DeflatePool {
     }
   }
 
-  static create(level: number, threads = Math.max(1, availableParallelism())): DeflatePool {
+  static create(level?: number, threads = Math.max(1, availableParallelism())): ZlibPool {
     const workers = Array.from({ length: threads }, () => new Worker(THREAD_SOURCE, { eval: true }));
     for (const w of workers) w.unref();
-    return new DeflatePool(workers, level);
+    return new ZlibPool(workers, level);
   }
 
   private fail(err: Error): void {
@@ -125,47 +135,56 @@ export class DeflatePool {
     this.pending.clear();
   }
 
-  private run(worker: Worker, data: Uint8Array, lengths: number[]): Promise<{ out: Uint8Array; sizes: Int32Array }> {
+  private run(worker: Worker, op: 'deflate' | 'inflate', data: Uint8Array, lengths: number[], max = 0): Promise<{ out: Uint8Array; sizes: Int32Array }> {
     if (this.failure) return Promise.reject(this.failure);
     const id = this.nextId++;
     return new Promise((resolve, reject) => {
       this.pending.set(id, { resolve, reject });
-      worker.postMessage({ id, data, lengths, level: this.level }, [data.buffer as ArrayBuffer]);
+      worker.postMessage({ id, op, data, lengths, level: this.level, max }, [data.buffer as ArrayBuffer]);
     });
   }
 
+  /** Runs `op` over `pieces` in contiguous shares, one per thread; results in the same order. */
+  private async spread(op: 'deflate' | 'inflate', pieces: Buffer[], max = 0): Promise<Buffer[]> {
+    const share = Math.ceil(pieces.length / this.workers.length);
+    const jobs: Array<Promise<Buffer[]>> = [];
+    for (let w = 0; w * share < pieces.length; w++) {
+      const mine = pieces.slice(w * share, (w + 1) * share);
+      const lengths = mine.map((p) => p.length);
+      const data = new Uint8Array(lengths.reduce((n, l) => n + l, 0));
+      let at = 0;
+      for (const p of mine) {
+        data.set(p, at);
+        at += p.length;
+      }
+      jobs.push(
+        this.run(this.workers[w]!, op, data, lengths, max).then(({ out, sizes }) => {
+          const buf = Buffer.from(out.buffer, out.byteOffset, out.byteLength);
+          let p = 0;
+          return Array.from(sizes, (size) => buf.subarray(p, (p += size)));
+        }),
+      );
+    }
+    return (await Promise.all(jobs)).flat();
+  }
+
+  /** Inflates zlib streams of at most `max` bytes each; one that does not inflate comes back empty. */
+  inflate(streams: Buffer[], max: number): Promise<Buffer[]> {
+    return streams.length === 0 ? Promise.resolve([]) : this.spread('inflate', streams, max);
+  }
+
   /** The chunk's non-zero grains, compressed, in disk order. */
-  compress(chunk: Chunk): Promise<CompressedGrain[]> {
+  async compress(chunk: Chunk): Promise<CompressedGrain[]> {
     const first = chunk.offset / GRAIN_SIZE;
     const grains: number[] = [];
     const count = Math.ceil(chunk.data.length / GRAIN_SIZE);
     for (let g = 0; g < count; g++) if (!chunk.zero[g]) grains.push(g);
-    if (grains.length === 0) return Promise.resolve([]);
-    // Contiguous shares, one per thread, each copied into its own transferable buffer.
-    const share = Math.ceil(grains.length / this.workers.length);
-    const jobs: Array<Promise<CompressedGrain[]>> = [];
-    for (let w = 0; w * share < grains.length; w++) {
-      const mine = grains.slice(w * share, (w + 1) * share);
-      const lengths = mine.map((g) => Math.min(GRAIN_SIZE, chunk.data.length - g * GRAIN_SIZE));
-      const data = new Uint8Array(lengths.reduce((n, l) => n + l, 0));
-      let at = 0;
-      mine.forEach((g, i) => {
-        data.set(chunk.data.subarray(g * GRAIN_SIZE, g * GRAIN_SIZE + lengths[i]!), at);
-        at += lengths[i]!;
-      });
-      jobs.push(
-        this.run(this.workers[w]!, data, lengths).then(({ out, sizes }) => {
-          const buf = Buffer.from(out.buffer, out.byteOffset, out.byteLength);
-          let p = 0;
-          return mine.map((g, i) => {
-            const piece = buf.subarray(p, p + sizes[i]!);
-            p += sizes[i]!;
-            return { index: first + g, data: piece };
-          });
-        }),
-      );
-    }
-    return Promise.all(jobs).then((parts) => parts.flat());
+    if (grains.length === 0) return [];
+    const pieces = grains.map((g) => chunk.data.subarray(g * GRAIN_SIZE, Math.min((g + 1) * GRAIN_SIZE, chunk.data.length)));
+    // Copied now, before the first await, so the caller's buffer is free when this returns.
+    const work = this.spread('deflate', pieces);
+    const out = await work;
+    return out.map((data, i) => ({ index: first + grains[i]!, data }));
   }
 
   async destroy(): Promise<void> {
