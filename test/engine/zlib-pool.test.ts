@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
-import { inflateSync } from 'node:zlib';
+import { deflateSync, inflateSync } from 'node:zlib';
 import { markZeroGrains } from '../../worker/engine/grains';
 import type { Chunk } from '../../worker/engine/pipeline';
 import { ZlibPool } from '../../worker/engine/writers/vmdk/zlib-pool';
@@ -49,5 +49,15 @@ describe('the zlib pool', () => {
     data.fill(0);
     const out = await pending;
     assert.deepEqual(Buffer.concat(out.map((g) => inflateSync(g.data))), copy);
+  });
+
+  it('inflates streams in order, and gives an empty buffer for one that does not inflate or is too large', async () => {
+    const a = randomBytes(GRAIN);
+    const b = Buffer.from('text '.repeat(GRAIN / 5));
+    const out = await pool.inflate([deflateSync(a), Buffer.from('not zlib'), deflateSync(b), deflateSync(Buffer.alloc(2 * GRAIN))], GRAIN);
+    assert.deepEqual(out[0], a);
+    assert.equal(out[1]!.length, 0);
+    assert.deepEqual(out[2], b);
+    assert.equal(out[3]!.length, 0, 'more than the grain size is refused, not inflated');
   });
 });
