@@ -82,11 +82,6 @@ export class UnpackedCopies {
     if (held.readers === 0) void this.remove(held.folder);
   }
 
-  /** Whether a copy is held or being removed (something to wait for before quitting). */
-  get busy(): boolean {
-    return this.held !== null || this.removals.size > 0;
-  }
-
   /** Resolves once every removal started so far has finished. */
   async settled(): Promise<void> {
     while (this.removals.size > 0) await Promise.all([...this.removals]);
