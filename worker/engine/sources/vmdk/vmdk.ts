@@ -349,6 +349,7 @@ class SparseExtent implements ExtentReader {
     const end = offset + length;
     const jobs: Array<Promise<unknown>> = [];
     const compressed: Array<{ grain: number; sector: number; target: Buffer; inGrain: number }> = [];
+    const plain: Array<{ pos: number; at: number; length: number; grain: number }> = [];
     let at = offset;
     while (at < end) {
       const grain = Math.floor(at / this.grainBytes);
@@ -362,10 +363,14 @@ class SparseExtent implements ExtentReader {
         else compressed.push({ grain, sector, target, inGrain: at - grainStart });
       } else {
         const pos = sector * SECTOR + (at - grainStart);
-        jobs.push(this.file.readExact(pos, target.length, `grain ${grain}`, target));
+        // Grains stored one after another (as every writer stores them) are read in one go.
+        const prev = plain[plain.length - 1];
+        if (prev && prev.pos + prev.length === pos && prev.at + prev.length === at - offset) prev.length += target.length;
+        else plain.push({ pos, at: at - offset, length: target.length, grain });
       }
       at = stop;
     }
+    for (const r of plain) jobs.push(this.file.readExact(r.pos, r.length, `grain ${r.grain}`, into.subarray(r.at, r.at + r.length)));
     if (compressed.length > 0) {
       const grains = await this.inflateGrains(compressed);
       compressed.forEach((c, k) => grains[k]!.copy(c.target, 0, c.inGrain, c.inGrain + c.target.length));
