@@ -25,7 +25,8 @@ export interface WrittenDisk {
   plan: VmdkPlan;
   /** Absolute paths inside the folder written to, descriptor first. */
   files: string[];
-  digest: string;
+  /** Absent when the conversion was not to be verified. */
+  digest?: string;
   dataBytes: number;
 }
 
@@ -42,12 +43,13 @@ export async function writeVmdk(
   dir: string,
   fileName: string,
   subformat: Subformat,
-  opts: { adapter: Adapter; hwVersion: number; compressionLevel?: number },
+  opts: { adapter: Adapter; hwVersion: number; compressionLevel?: number; verify: boolean },
   ctx: RunContext,
 ): Promise<WrittenDisk> {
   const plan = planVmdk(fileName, subformat, source.size);
   const writer = await VmdkWriter.create(dir, plan, source.size, opts);
-  const digest = await GrainDigest.create();
+  // The digest is what verification compares; a conversion that will not be verified skips it.
+  const digest = await GrainDigest.create(opts.verify);
   const meter = new ProgressMeter('converting', source.size, ctx.onProgress);
   try {
     await forEachChunk(source, { signal: ctx.signal, onCovered: (n) => meter.update(n) }, async (chunk) => {
@@ -60,7 +62,8 @@ export async function writeVmdk(
   }
   const files = await writer.finish();
   meter.finish();
-  return { plan, files, digest: digest.hex(), dataBytes: digest.dataBytes };
+  const hex = digest.hex();
+  return { plan, files, ...(hex !== undefined ? { digest: hex } : {}), dataBytes: digest.dataBytes };
 }
 
 /**
@@ -105,7 +108,7 @@ export async function verifyVmdk(descriptorPath: string, expected: VerifyExpecta
       digest.add(chunk.offset, chunk.data, chunk.zero);
     });
     meter.finish();
-    const got = digest.hex();
+    const got = digest.hex()!;
     if (got !== expected.digest) {
       throw new FerryError(
         'E_VERIFY',
@@ -121,6 +124,7 @@ export async function verifyVmdk(descriptorPath: string, expected: VerifyExpecta
 /** Verifies what `writeVmdk` wrote from `source`. */
 export function verifyWritten(written: WrittenDisk, source: DiskSource, ctx: RunContext): Promise<void> {
   const dataMapOf = isFlatPlan(written.plan) ? source : undefined;
+  if (written.digest === undefined) throw new FerryError('E_INTERNAL', 'Internal error: asked to verify a disk written without its digest.');
   return verifyVmdk(written.files[0]!, { size: source.size, digest: written.digest, dataMapOf }, ctx);
 }
 
@@ -173,7 +177,7 @@ export async function convert(req: ConvertRequest, ctx: RunContext = {}): Promis
     await checkFreeSpace(dir, estimateOutputBytes(req.subformat, source));
     const staging = await Staging.create(dir, name);
     try {
-      const written = await writeVmdk(source, staging.dir, name, req.subformat, { adapter: req.adapter, hwVersion: BARE_DISK_HW_VERSION }, ctx);
+      const written = await writeVmdk(source, staging.dir, name, req.subformat, { adapter: req.adapter, hwVersion: BARE_DISK_HW_VERSION, verify: req.verify }, ctx);
       if (req.verify) await verifyWritten(written, source, ctx);
       const files = await staging.commitFiles(planFiles(written.plan));
       await Promise.all(stale.map((p) => rm(p, { force: true })));
@@ -184,7 +188,7 @@ export async function convert(req: ConvertRequest, ctx: RunContext = {}): Promis
         virtualSize: source.size,
         dataBytes: written.dataBytes,
         verified: req.verify,
-        digest: written.digest,
+        ...(written.digest !== undefined ? { digest: written.digest } : {}),
         warnings: source.info.warnings,
         seconds: (performance.now() - started) / 1000,
       };

@@ -26,10 +26,11 @@ export class GrainDigest {
   private readonly index = Buffer.alloc(8);
   dataBytes = 0;
 
-  private constructor(private readonly hash: IHasher) {}
+  private constructor(private readonly hash: IHasher | undefined) {}
 
-  static async create(): Promise<GrainDigest> {
-    return new GrainDigest(await createXXHash128());
+  /** Without `hashing`, only counts the data bytes (a conversion that will not be verified). */
+  static async create(hashing = true): Promise<GrainDigest> {
+    return new GrainDigest(hashing ? await createXXHash128() : undefined);
   }
 
   add(offset: number, data: Buffer, zero: Uint8Array): void {
@@ -38,14 +39,16 @@ export class GrainDigest {
     for (let g = 0; g < grains; g++) {
       if (zero[g]) continue;
       const grain = data.subarray(g * GRAIN_SIZE, Math.min((g + 1) * GRAIN_SIZE, data.length));
+      this.dataBytes += grain.length;
+      if (!this.hash) continue;
       this.index.writeBigUInt64LE(BigInt(first + g));
       this.hash.update(this.index);
       this.hash.update(grain);
-      this.dataBytes += grain.length;
     }
   }
 
-  hex(): string {
-    return this.hash.digest('hex');
+  /** The digest, or undefined when created without hashing. */
+  hex(): string | undefined {
+    return this.hash?.digest('hex');
   }
 }

@@ -34,9 +34,9 @@ interface WrittenVmDisk {
 
 /** Copies the source into a new VMDK inside the staging folder (the `convert` pipeline). */
 async function copyDisk(source: DiskSource, dir: string, diskFile: string, req: VmRequest, hw: VmHardware, ctx: RunContext): Promise<WrittenVmDisk> {
-  const written = await writeVmdk(source, dir, diskFile, req.subformat, { adapter: adapterForController(hw.controller), hwVersion: hw.hwVersion }, ctx);
+  const written = await writeVmdk(source, dir, diskFile, req.subformat, { adapter: adapterForController(hw.controller), hwVersion: hw.hwVersion, verify: req.verify }, ctx);
   if (req.verify) await verifyWritten(written, source, ctx);
-  return { names: planFiles(written.plan), dataBytes: written.dataBytes, digest: written.digest, verified: req.verify };
+  return { names: planFiles(written.plan), dataBytes: written.dataBytes, ...(written.digest !== undefined ? { digest: written.digest } : {}), verified: req.verify };
 }
 
 /** Writes only a descriptor over the fixed VHD; `extentPath` is relative to the final folder. */
