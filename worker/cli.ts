@@ -308,10 +308,12 @@ export async function main(argv: string[], io: Io, signal?: AbortSignal): Promis
 export function runCli(): void {
   const controller = new AbortController();
   let interrupts = 0;
+  let finished = false;
   const onSignal = (): void => {
     // The first signal cancels (and cleans up); a second one gives up at once.
     if (++interrupts > 1) {
       Staging.discardAllNow();
+      finished = true;
       process.exit(130);
     }
     controller.abort();
@@ -323,7 +325,15 @@ export function runCli(): void {
     err: (s) => process.stderr.write(`${s}\n`),
     progress: process.stderr.isTTY ? (s, final) => process.stderr.write(`\r${s}\u001b[K${final ? '\n' : ''}`) : undefined,
   };
+  // If the event loop ever empties while the work is unfinished (a bug: something awaited that
+  // nothing will settle), say so and fail instead of exiting 0 with no result.
+  process.on('exit', () => {
+    if (finished) return;
+    process.stderr.write('ferry: internal error: the work stopped before it finished.\n');
+    process.exitCode = 3;
+  });
   void main(process.argv.slice(2), io, controller.signal).then((code) => {
+    finished = true;
     process.exitCode = code;
   });
 }

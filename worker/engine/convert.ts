@@ -53,16 +53,16 @@ export async function writeVmdk(
   const meter = new ProgressMeter('converting', source.size, ctx.onProgress);
   try {
     await forEachChunk(source, { signal: ctx.signal, onCovered: (n) => meter.update(n) }, async (chunk) => {
-      digest.add(chunk.offset, chunk.data, chunk.zero);
+      await digest.add(chunk.offset, chunk.data, chunk.zero);
       await writer.write(chunk);
     });
   } catch (err) {
-    await writer.abort();
+    await Promise.all([writer.abort(), digest.dispose()]);
     throw err;
   }
   const files = await writer.finish();
   meter.finish();
-  const hex = digest.hex();
+  const hex = await digest.hex();
   return { plan, files, ...(hex !== undefined ? { digest: hex } : {}), dataBytes: digest.dataBytes };
 }
 
@@ -104,11 +104,14 @@ export async function verifyVmdk(descriptorPath: string, expected: VerifyExpecta
     }
     const digest = await GrainDigest.create();
     const meter = new ProgressMeter('verifying', source.size, ctx.onProgress);
-    await forEachChunk(source, { signal: ctx.signal, onCovered: (n) => meter.update(n) }, async (chunk) => {
-      digest.add(chunk.offset, chunk.data, chunk.zero);
-    });
+    try {
+      await forEachChunk(source, { signal: ctx.signal, onCovered: (n) => meter.update(n) }, (chunk) => digest.add(chunk.offset, chunk.data, chunk.zero));
+    } catch (err) {
+      await digest.dispose();
+      throw err;
+    }
     meter.finish();
-    const got = digest.hex()!;
+    const got = (await digest.hex())!;
     if (got !== expected.digest) {
       throw new FerryError(
         'E_VERIFY',

@@ -125,7 +125,6 @@ export class ZlibPool {
 
   static create(level?: number, threads = Math.max(1, availableParallelism())): ZlibPool {
     const workers = Array.from({ length: threads }, () => new Worker(THREAD_SOURCE, { eval: true }));
-    for (const w of workers) w.unref();
     return new ZlibPool(workers, level);
   }
 
