@@ -4,20 +4,10 @@
 // copy removes it; an unpack that reuses one never does.
 import { stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import type { CompressionFormat } from '../../../../shared/disk-info';
+import type { UnpackedCopy } from '../../../../shared/bridge';
 
-export interface KeptCopy {
-  /** The compressed file, with its size and modification time when it was unpacked. */
-  archive: string;
-  archiveSize: number;
-  archiveMtimeMs: number;
-  /** The unpacked disk, and what `unpack` said about it. */
-  file: string;
-  nameHint: string;
-  layers: CompressionFormat[];
-  member?: string;
-  size: number;
-}
+/** The shape crosses to main and back unchanged, so the contract's type is the engine's. */
+export type KeptCopy = UnpackedCopy;
 
 // One task per worker thread, so what is offered lives exactly as long as the task that uses it.
 const offered = new Map<string, KeptCopy>();
