@@ -56,7 +56,7 @@ export class GrainDigest {
   dataBytes = 0;
   private inFlight = 0;
   private wake: (() => void) | undefined;
-  private finished: ((digest: string) => void) | undefined;
+  private finished: { resolve: (digest: string) => void; reject: (err: Error) => void } | undefined;
   private failure: Error | undefined;
 
   private constructor(private readonly thread: Worker | undefined) {
@@ -64,11 +64,12 @@ export class GrainDigest {
       if ('ack' in m) {
         this.inFlight -= m.ack;
         this.wake?.();
-      } else this.finished?.(m.digest);
+      } else this.finished?.resolve(m.digest);
     });
     thread?.on('error', (err) => {
       this.failure = new FerryError('E_INTERNAL', `Internal error: the digest thread failed (${err.message}).`);
       this.wake?.();
+      this.finished?.reject(this.failure);
     });
   }
 
@@ -108,7 +109,7 @@ export class GrainDigest {
   async hex(): Promise<string | undefined> {
     if (!this.thread) return undefined;
     if (this.failure) throw this.failure;
-    const digest = new Promise<string>((resolve) => (this.finished = resolve));
+    const digest = new Promise<string>((resolve, reject) => (this.finished = { resolve, reject }));
     this.thread.postMessage('end');
     const result = await digest;
     await this.thread.terminate();
