@@ -167,6 +167,18 @@ const convertRequest: Check<ConvertRequest> = record(
   { vhdSizeRule: oneOf(VHD_SIZE_RULES) },
 );
 
+/** The optional virtual-hardware choices `vm` and `ova` requests share. */
+const vmChoices = {
+  name: vmName,
+  guest: guestId,
+  memoryMB: integer(4, 16 * 1024 * 1024),
+  cpus: integer(1, 128),
+  firmware: oneOf(FIRMWARES),
+  controller: oneOf(CONTROLLERS),
+  hwVersion: integer(4, 99),
+  vhdSizeRule: oneOf(VHD_SIZE_RULES),
+};
+
 const vmRequest: Check<VmRequest> = record(
   {
     kind: literal('vm'),
@@ -175,30 +187,12 @@ const vmRequest: Check<VmRequest> = record(
     subformat: oneOf(SUBFORMATS.filter((s): s is VmRequest['subformat'] => s !== 'streamOptimized')),
     zeroCopy: bool,
   },
-  {
-    name: vmName,
-    guest: guestId,
-    memoryMB: integer(4, 16 * 1024 * 1024),
-    cpus: integer(1, 128),
-    firmware: oneOf(FIRMWARES),
-    controller: oneOf(CONTROLLERS),
-    hwVersion: integer(4, 99),
-    vhdSizeRule: oneOf(VHD_SIZE_RULES),
-  },
+  vmChoices,
 );
 
 const ovaRequest: Check<OvaRequest> = record(
   { kind: literal('ova'), ...shared, output: absolutePath },
-  {
-    name: vmName,
-    guest: guestId,
-    memoryMB: integer(4, 16 * 1024 * 1024),
-    cpus: integer(1, 128),
-    firmware: oneOf(FIRMWARES),
-    controller: oneOf(CONTROLLERS),
-    hwVersion: integer(4, 99),
-    vhdSizeRule: oneOf(VHD_SIZE_RULES),
-  },
+  vmChoices,
 );
 
 const jobRequest: Check<JobRequest> = tagged('kind', { convert: convertRequest, vm: vmRequest, ova: ovaRequest });

@@ -1,8 +1,8 @@
-import { realpath, stat } from 'node:fs/promises';
 import type { DiskInfo, ParentLink, SizeCandidates } from '../../../../shared/disk-info';
 import type { VhdSizeRule } from '../../../../shared/options';
 import { FerryError, corrupt } from '../../errors';
 import { ReadOnlyFile } from '../../io/read-only-file';
+import { chainKey, usableParent } from '../chain';
 import { LayeredSource, pushSegment, type Layer, type Segment } from '../layers';
 import type { DiskSource } from '../source';
 import { geometryBytes, isMaxGeometry } from './chs';
@@ -338,10 +338,6 @@ async function sizedLikeChild(parent: VhdImage, child: VhdImage, opts: VhdOpenOp
   return openImage(parent.file, { ...opts, sizeRule: rule });
 }
 
-async function tryRealpath(p: string): Promise<string> {
-  return realpath(p).catch(() => p);
-}
-
 /** Finds, opens and checks the parent of a differencing image. */
 async function openParent(child: VhdImage, opts: VhdOpenOptions, visited: Set<string>): Promise<VhdImage> {
   const header = child.dynamic!;
@@ -349,16 +345,7 @@ async function openParent(child: VhdImage, opts: VhdOpenOptions, visited: Set<st
   const expected = uuidText(header.parentUniqueId);
   const mismatches: string[] = [];
   for (const cand of candidates) {
-    const st = await stat(cand.path).catch(() => undefined);
-    if (!st?.isFile()) continue;
-    const real = await tryRealpath(cand.path);
-    if (visited.has(real)) {
-      throw new FerryError(
-        'E_PARENT_LOOP',
-        `${child.file.path}: its parent ${cand.path} (from its ${cand.source}) is already part of the chain; the chain loops.`,
-        'A differencing disk cannot be its own ancestor; the files were renamed or copied over each other.',
-      );
-    }
+    if (!(await usableParent(child.file.path, cand, visited))) continue;
     const file = await ReadOnlyFile.open(cand.path);
     let image: VhdImage;
     try {
@@ -403,7 +390,7 @@ export async function openVhd(path: string, opts: VhdOpenOptions = {}): Promise<
   const images: VhdImage[] = [];
   try {
     images.push(await openImage(file, opts));
-    const visited = new Set([await tryRealpath(path)]);
+    const visited = new Set([await chainKey(path)]);
     while (images[images.length - 1]!.variant === 'differencing') {
       if (images.length > MAX_CHAIN_DEPTH) {
         throw new FerryError('E_UNSUPPORTED', `${path}: the differencing chain is more than ${MAX_CHAIN_DEPTH} disks deep.`);
@@ -411,7 +398,7 @@ export async function openVhd(path: string, opts: VhdOpenOptions = {}): Promise<
       const child = images[images.length - 1]!;
       const parent = await openParent(child, opts, visited);
       images.push(parent);
-      visited.add(await tryRealpath(parent.file.path));
+      visited.add(await chainKey(parent.file.path));
       if (parent.size !== child.size) {
         throw new FerryError(
           'E_PARENT_MISMATCH',

@@ -1,7 +1,7 @@
-import { realpath, stat } from 'node:fs/promises';
 import type { DiskInfo, ParentLink } from '../../../../shared/disk-info';
 import { FerryError, corrupt } from '../../errors';
 import { ReadOnlyFile } from '../../io/read-only-file';
+import { chainKey, usableParent } from '../chain';
 import { LayeredSource } from '../layers';
 import type { DiskSource } from '../source';
 import { Bat, batGeometry, scanBat } from './bat';
@@ -99,10 +99,6 @@ function declaredLog(header: VhdxHeader, fileSize: number): Region | undefined {
   return { offset: Number(logOffset), length: logLength };
 }
 
-async function tryRealpath(p: string): Promise<string> {
-  return realpath(p).catch(() => p);
-}
-
 async function isVhdx(file: ReadOnlyFile): Promise<boolean> {
   if (file.size < 8) return false;
   return (await file.readExact(0, 8, 'file signature')).toString('latin1') === 'vhdxfile';
@@ -117,16 +113,7 @@ async function openParent(child: VhdxImage, visited: Set<string>): Promise<VhdxI
   const expected = linkages.map((g) => `{${guidText(g)}}`).join(' or ');
   const mismatches: string[] = [];
   for (const cand of candidates) {
-    const st = await stat(cand.path).catch(() => undefined);
-    if (!st?.isFile()) continue;
-    const real = await tryRealpath(cand.path);
-    if (visited.has(real)) {
-      throw new FerryError(
-        'E_PARENT_LOOP',
-        `${child.raw.path}: its parent ${cand.path} (from its ${cand.source}) is already part of the chain; the chain loops.`,
-        'A differencing disk cannot be its own ancestor; the files were renamed or copied over each other.',
-      );
-    }
+    if (!(await usableParent(child.raw.path, cand, visited))) continue;
     const raw = await ReadOnlyFile.open(cand.path);
     let image: VhdxImage;
     try {
@@ -175,7 +162,7 @@ export async function openVhdx(path: string): Promise<DiskSource> {
   const images: VhdxImage[] = [];
   try {
     images.push(await openImage(raw));
-    const visited = new Set([await tryRealpath(path)]);
+    const visited = new Set([await chainKey(path)]);
     while (images[images.length - 1]!.variant === 'differencing') {
       if (images.length > MAX_CHAIN_DEPTH) {
         throw new FerryError('E_UNSUPPORTED', `${path}: the differencing chain is more than ${MAX_CHAIN_DEPTH} disks deep.`);
@@ -183,7 +170,7 @@ export async function openVhdx(path: string): Promise<DiskSource> {
       const child = images[images.length - 1]!;
       const parent = await openParent(child, visited);
       images.push(parent);
-      visited.add(await tryRealpath(parent.raw.path));
+      visited.add(await chainKey(parent.raw.path));
       if (parent.meta.virtualSize !== child.meta.virtualSize) {
         child.warnings.push(
           `It is ${child.meta.virtualSize} bytes but its parent ${parent.raw.path} is ${parent.meta.virtualSize} bytes; ${parent.meta.virtualSize < child.meta.virtualSize ? 'the space beyond the parent reads as zeros' : 'only the first part of the parent is used'}.`,
