@@ -161,9 +161,10 @@ function resealCrc(b: Buffer, at: number, length: number): void {
   s.writeUInt32LE(crc32c(s), 4);
 }
 
+// Fuzz mutants may be cut short: a structure that is no longer whole keeps its old checksum.
 function resealVhdx(b: Buffer): void {
-  for (const at of VHDX_HEADERS) if (b.toString('latin1', at, at + 4) === 'head') resealCrc(b, at, 4 * KiB);
-  for (const at of VHDX_REGIONS) if (b.toString('latin1', at, at + 4) === 'regi') resealCrc(b, at, 64 * KiB);
+  for (const at of VHDX_HEADERS) if (b.length >= at + 4 * KiB && b.toString('latin1', at, at + 4) === 'head') resealCrc(b, at, 4 * KiB);
+  for (const at of VHDX_REGIONS) if (b.length >= at + 64 * KiB && b.toString('latin1', at, at + 4) === 'regi') resealCrc(b, at, 64 * KiB);
 }
 
 function vhdxHeaders(b: Buffer, fn: (h: Buffer) => void): Buffer {
@@ -1168,7 +1169,9 @@ export async function buildCorpus(root: string): Promise<CorpusCase[]> {
 export function fuzzBases(b: Bases): FuzzBase[] {
   const vhdDyn = b.vhdDynamic;
   const lastFooter = (n: number) => n - SECTOR;
+  // A truncated mutant may be shorter than the structure: reseal only what is whole.
   const vhdReseal = (x: Buffer) => {
+    if (x.length < SECTOR) return;
     if (x.toString('latin1', 0, 8) === 'conectix') resealVhdFooter(x, 0);
     if (x.length >= 1536 && x.toString('latin1', 512, 520) === 'cxsparse') resealVhdHeader(x, 512);
     if (x.toString('latin1', x.length - SECTOR, x.length - SECTOR + 8) === 'conectix') resealVhdFooter(x, x.length - SECTOR);
