@@ -94,8 +94,6 @@ export interface JobResult {
   /** Bytes of disk data actually written (zero grains excluded). */
   dataBytes: number;
   verified: boolean;
-  /** Hex digest of every non-zero 64 KiB grain, as the verification pass compared it. */
-  digest?: string;
   warnings: string[];
   seconds: number;
 }

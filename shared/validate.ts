@@ -218,7 +218,7 @@ const jobResult: Check<JobResult> = answer(
     warnings: list(text()),
     seconds: finite,
   },
-  { vmx: absolutePath, folder: absolutePath, vm: vmSummary, digest: text({ max: 256 }) },
+  { vmx: absolutePath, folder: absolutePath, vm: vmSummary },
 );
 
 const partitionEntry: Check<PartitionEntry> = answer(

@@ -82,7 +82,6 @@ const fullResult: JobResult = {
   virtualSize: 1,
   dataBytes: 1,
   verified: true,
-  digest: 'abc',
   warnings: [],
   seconds: 1.5,
 };

@@ -1,13 +1,13 @@
 // Unit tests of the engine's VMDK structures: descriptor render/parse, sparse header encoding,
 // the sparse layout (GD/GT offsets and overhead), stream markers, planVmdk names and sizes,
-// zero-grain marking and the verification digest. Checked against the test's own readers
+// zero-grain marking. Checked against the test's own readers
 // (test/support/vmdk-inspect.ts) and against what qemu-img writes.
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { inflateSync } from 'node:zlib';
-import { GrainDigest, markZeroGrains } from '../../worker/engine/grains';
+import { markZeroGrains } from '../../worker/engine/grains';
 import { GD_AT_END as ENGINE_GD_AT_END, SPLIT_EXTENT_SECTORS } from '../../worker/engine/writers/vmdk/constants';
 import { formatDdbUuid, newDiskIdentity, parseDescriptor, renderDescriptor, vmdkGeometry } from '../../worker/engine/writers/vmdk/descriptor';
 import { SparseExtentWriter, StreamExtentWriter, sparseLayout } from '../../worker/engine/writers/vmdk/extent-writers';
@@ -294,7 +294,7 @@ describe('planVmdk', () => {
   });
 });
 
-describe('zero grains and the verification digest', () => {
+describe('zero grains', () => {
   it('marks a grain zero only when every byte is zero, including a short last grain', () => {
     const data = Buffer.alloc(3 * GRAIN + 1000);
     data[GRAIN - 1] = 1; // last byte of grain 0
@@ -305,41 +305,5 @@ describe('zero grains and the verification digest', () => {
     const allZero = new Uint8Array(1);
     markZeroGrains(Buffer.alloc(1000), allZero);
     assert.deepEqual([...allZero], [1]);
-  });
-
-  async function digestOf(chunks: Array<{ offset: number; data: Buffer }>): Promise<string> {
-    const d = await GrainDigest.create();
-    for (const c of chunks) {
-      const zero = new Uint8Array(Math.ceil(c.data.length / GRAIN));
-      markZeroGrains(c.data, zero);
-      await d.add(c.offset, c.data, zero);
-    }
-    return (await d.hex())!;
-  }
-
-  it('the digest does not depend on how the disk is cut into chunks, nor on zero grains', async () => {
-    const disk = Buffer.concat([pseudoRandom(2 * GRAIN, 1), Buffer.alloc(GRAIN), pseudoRandom(GRAIN, 2)]);
-    const whole = await digestOf([{ offset: 0, data: disk }]);
-    assert.equal(await digestOf([{ offset: 0, data: disk.subarray(0, GRAIN) }, { offset: GRAIN, data: disk.subarray(GRAIN) }]), whole);
-    assert.equal(await digestOf([{ offset: 0, data: disk.subarray(0, 2 * GRAIN) }, { offset: 3 * GRAIN, data: disk.subarray(3 * GRAIN) }]), whole, 'a zero grain left out');
-  });
-
-  it('the digest changes with one byte, or with the same bytes at another place', async () => {
-    const disk = pseudoRandom(2 * GRAIN, 3);
-    const base = await digestOf([{ offset: 0, data: disk }]);
-    const flipped = Buffer.from(disk);
-    flipped[GRAIN + 5] = flipped[GRAIN + 5]! ^ 1;
-    assert.notEqual(await digestOf([{ offset: 0, data: flipped }]), base);
-    assert.notEqual(await digestOf([{ offset: GRAIN, data: disk }]), base);
-  });
-
-  it('reports the bytes of non-zero grains', async () => {
-    const d = await GrainDigest.create();
-    const data = Buffer.concat([Buffer.alloc(GRAIN), pseudoRandom(KiB, 9)]);
-    const zero = new Uint8Array(2);
-    markZeroGrains(data, zero);
-    await d.add(0, data, zero);
-    assert.equal(d.dataBytes, KiB);
-    await d.dispose();
   });
 });

@@ -1,7 +1,13 @@
 import { throwIfAborted } from './errors';
 import { markZeroGrains } from './grains';
-import type { DiskSource } from './sources/source';
+import type { DiskSource, Extent } from './sources/source';
 import { GRAIN_SIZE } from './writers/vmdk/constants';
+
+/** A run of the virtual disk to read. */
+export interface Span {
+  offset: number;
+  length: number;
+}
 
 /** A grain-aligned run of the virtual disk, read, with each grain marked zero or not. */
 export interface Chunk {
@@ -20,17 +26,116 @@ export interface ChunkOptions {
   readAhead?: number;
 }
 
-const DEFAULT_CHUNK = 4 * 1024 * 1024;
+export const DEFAULT_CHUNK = 4 * 1024 * 1024;
 
-/** The grain-aligned spans that hold data, in order, each at most `chunkSize` long. */
-async function* dataSpans(source: DiskSource, chunkSize: number): AsyncGenerator<{ offset: number; length: number }> {
-  let next = 0;
-  for await (const ext of source.extents()) {
+const alignDown = (n: number): number => Math.floor(n / GRAIN_SIZE) * GRAIN_SIZE;
+const alignUp = (n: number): number => Math.ceil(n / GRAIN_SIZE) * GRAIN_SIZE;
+
+/** The grain-aligned runs of `extents` that hold data, merged where they touch. */
+async function* dataRuns(extents: AsyncIterable<Extent>, size: number): AsyncGenerator<Span> {
+  let run: Span | undefined;
+  for await (const ext of extents) {
     if (ext.kind === 'zero') continue;
-    const start = Math.max(next, Math.floor(ext.offset / GRAIN_SIZE) * GRAIN_SIZE);
-    const end = Math.min(source.size, Math.ceil((ext.offset + ext.length) / GRAIN_SIZE) * GRAIN_SIZE);
-    for (let at = start; at < end; at += chunkSize) yield { offset: at, length: Math.min(chunkSize, end - at) };
-    next = Math.max(next, end);
+    const start = alignDown(ext.offset);
+    const end = Math.min(size, alignUp(ext.offset + ext.length));
+    if (run && start <= run.offset + run.length) run.length = Math.max(run.length, end - run.offset);
+    else {
+      if (run) yield run;
+      run = { offset: start, length: end - start };
+    }
+  }
+  if (run) yield run;
+}
+
+/** `runs` cut into pieces of at most `chunkSize`. */
+async function* chunked(runs: AsyncIterable<Span>, chunkSize: number): AsyncGenerator<Span> {
+  for await (const run of runs) {
+    const end = run.offset + run.length;
+    for (let at = run.offset; at < end; at += chunkSize) yield { offset: at, length: Math.min(chunkSize, end - at) };
+  }
+}
+
+/** The grain-aligned spans of `source` that hold data, in order, each at most `chunkSize` long. */
+export function dataSpans(source: Pick<DiskSource, 'extents' | 'size'>, chunkSize = DEFAULT_CHUNK): AsyncGenerator<Span> {
+  return chunked(dataRuns(source.extents(), source.size), chunkSize);
+}
+
+/**
+ * The grain-aligned spans where `a` or `b` holds data, in order, each at most `chunkSize` long:
+ * outside them both read zero, so comparing the two disks there proves them equal everywhere.
+ */
+export function unionDataSpans(a: Pick<DiskSource, 'extents' | 'size'>, b: Pick<DiskSource, 'extents' | 'size'>, chunkSize = DEFAULT_CHUNK): AsyncGenerator<Span> {
+  async function* union(): AsyncGenerator<Span> {
+    const ia = dataRuns(a.extents(), a.size)[Symbol.asyncIterator]();
+    const ib = dataRuns(b.extents(), b.size)[Symbol.asyncIterator]();
+    let na = await ia.next();
+    let nb = await ib.next();
+    let run: Span | undefined;
+    while (!na.done || !nb.done) {
+      let next: Span;
+      if (nb.done || (!na.done && na.value.offset <= nb.value.offset)) {
+        next = na.value as Span;
+        na = await ia.next();
+      } else {
+        next = nb.value;
+        nb = await ib.next();
+      }
+      if (run && next.offset <= run.offset + run.length) run.length = Math.max(run.length, next.offset + next.length - run.offset);
+      else {
+        if (run) yield run;
+        run = { ...next };
+      }
+    }
+    if (run) yield run;
+  }
+  return chunked(union(), chunkSize);
+}
+
+/**
+ * Runs `produce` over `spans` in order, one at a time, up to `depth` spans ahead of `consume`, so
+ * reading overlaps the consumer's work. `slot` (0..depth) names the buffers a produce may fill:
+ * a slot is not handed out again until the item made in it has been consumed.
+ */
+export async function prefetch<T>(
+  spans: AsyncIterator<Span>,
+  depth: number,
+  produce: (span: Span, slot: number) => Promise<T>,
+  consume: (item: T, span: Span) => Promise<void>,
+  signal?: AbortSignal,
+): Promise<void> {
+  const inflight: Array<Promise<{ item: T; span: Span } | undefined>> = [];
+  let slot = 0;
+  let exhausted = false;
+  // The span iterator is sequential, so its calls are chained; the produces then run side by side.
+  let tail: Promise<unknown> = Promise.resolve();
+  const schedule = (): void => {
+    const mine = slot;
+    slot = (slot + 1) % (depth + 1);
+    const span = tail.then(async () => {
+      if (exhausted) return undefined;
+      const next = await spans.next();
+      if (next.done) exhausted = true;
+      return next.done ? undefined : next.value;
+    });
+    tail = span.catch(() => undefined);
+    const item = span.then(async (s) => (s ? { item: await produce(s, mine), span: s } : undefined));
+    // A read may fail before its turn comes; it is observed then, never as an unhandled rejection.
+    item.catch(() => undefined);
+    inflight.push(item);
+  };
+  try {
+    for (let i = 0; i < depth; i++) schedule();
+    for (;;) {
+      throwIfAborted(signal);
+      schedule();
+      const next = await inflight.shift()!;
+      if (!next) break;
+      await consume(next.item, next.span);
+    }
+    throwIfAborted(signal);
+  } finally {
+    // Let reads still in flight settle before their buffers go away.
+    await Promise.allSettled(inflight);
   }
 }
 
@@ -41,53 +146,22 @@ async function* dataSpans(source: DiskSource, chunkSize: number): AsyncGenerator
 export async function forEachChunk(source: DiskSource, opts: ChunkOptions, consume: (chunk: Chunk) => Promise<void>): Promise<void> {
   const chunkSize = opts.chunkSize ?? DEFAULT_CHUNK;
   const readAhead = opts.readAhead ?? 2;
-  const pool: Buffer[] = [];
-  const zeroPool: Uint8Array[] = [];
-  for (let i = 0; i < readAhead + 1; i++) {
-    pool.push(Buffer.allocUnsafe(chunkSize));
-    zeroPool.push(new Uint8Array(chunkSize / GRAIN_SIZE));
-  }
-  const spans = dataSpans(source, chunkSize);
-  const inflight: Array<Promise<Chunk | undefined>> = [];
-  let slot = 0;
-  let exhausted = false;
-  const readNext = async (buf: Buffer, zero: Uint8Array): Promise<Chunk | undefined> => {
-    const span = await spans.next();
-    if (span.done) return undefined;
-    const data = buf.subarray(0, span.value.length);
-    await source.read(span.value.offset, span.value.length, data);
-    markZeroGrains(data, zero);
-    return { offset: span.value.offset, data, zero };
-  };
-  // Reads are issued one after another (the span iterator is sequential), so chain them.
-  let tail: Promise<unknown> = Promise.resolve();
-  const schedule = (): void => {
-    const buf = pool[slot]!;
-    const zero = zeroPool[slot]!;
-    slot = (slot + 1) % pool.length;
-    const p = tail.then(() => (exhausted ? undefined : readNext(buf, zero)));
-    tail = p.then(
-      (c) => {
-        if (!c) exhausted = true;
-      },
-      () => undefined,
-    );
-    inflight.push(p);
-  };
-  try {
-    for (let i = 0; i < readAhead; i++) schedule();
-    for (;;) {
-      throwIfAborted(opts.signal);
-      schedule();
-      const chunk = await inflight.shift()!;
-      if (!chunk) break;
+  const buffers = Array.from({ length: readAhead + 1 }, () => Buffer.allocUnsafe(chunkSize));
+  const zeros = Array.from({ length: readAhead + 1 }, () => new Uint8Array(chunkSize / GRAIN_SIZE));
+  await prefetch<Chunk>(
+    dataSpans(source, chunkSize),
+    readAhead,
+    async (span, slot) => {
+      const data = buffers[slot]!.subarray(0, span.length);
+      await source.read(span.offset, span.length, data);
+      markZeroGrains(data, zeros[slot]!);
+      return { offset: span.offset, data, zero: zeros[slot]! };
+    },
+    async (chunk) => {
       await consume(chunk);
       opts.onCovered?.(chunk.offset + chunk.data.length);
-    }
-    throwIfAborted(opts.signal);
-    opts.onCovered?.(source.size);
-  } finally {
-    // Let reads still in flight settle before their buffers go away.
-    await Promise.allSettled(inflight);
-  }
+    },
+    opts.signal,
+  );
+  opts.onCovered?.(source.size);
 }

@@ -74,7 +74,7 @@ export async function createOva(req: OvaRequest, ctx: RunContext): Promise<JobRe
 
     const staging = await Staging.create(dir, ovaName);
     try {
-      const written = await writeVmdk(source, staging.dir, diskName, 'streamOptimized', { adapter: adapterForController(hw.controller), hwVersion: hw.hwVersion, verify: req.verify }, ctx);
+      const written = await writeVmdk(source, staging.dir, diskName, 'streamOptimized', { adapter: adapterForController(hw.controller), hwVersion: hw.hwVersion }, ctx);
       if (req.verify) await verifyWritten(written, source, ctx);
       const diskPath = join(staging.dir, diskName);
       const diskBytes = (await stat(diskPath)).size;
@@ -104,7 +104,6 @@ export async function createOva(req: OvaRequest, ctx: RunContext): Promise<JobRe
         virtualSize: source.size,
         dataBytes: written.dataBytes,
         verified: req.verify,
-        ...(written.digest !== undefined ? { digest: written.digest } : {}),
         warnings: [...source.info.warnings, ...detected.warnings, ...hwWarnings, ...guestWarnings],
         seconds: (performance.now() - started) / 1000,
       };

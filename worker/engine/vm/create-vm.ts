@@ -28,15 +28,14 @@ interface WrittenVmDisk {
   /** File names inside the VM folder, descriptor first. */
   names: string[];
   dataBytes: number;
-  digest?: string;
   verified: boolean;
 }
 
 /** Copies the source into a new VMDK inside the staging folder (the `convert` pipeline). */
 async function copyDisk(source: DiskSource, dir: string, diskFile: string, req: VmRequest, hw: VmHardware, ctx: RunContext): Promise<WrittenVmDisk> {
-  const written = await writeVmdk(source, dir, diskFile, req.subformat, { adapter: adapterForController(hw.controller), hwVersion: hw.hwVersion, verify: req.verify }, ctx);
+  const written = await writeVmdk(source, dir, diskFile, req.subformat, { adapter: adapterForController(hw.controller), hwVersion: hw.hwVersion }, ctx);
   if (req.verify) await verifyWritten(written, source, ctx);
-  return { names: planFiles(written.plan), dataBytes: written.dataBytes, ...(written.digest !== undefined ? { digest: written.digest } : {}), verified: req.verify };
+  return { names: planFiles(written.plan), dataBytes: written.dataBytes, verified: req.verify };
 }
 
 /** Writes only a descriptor over the fixed VHD; `extentPath` is relative to the final folder. */
@@ -107,7 +106,6 @@ export async function createVm(req: VmRequest, ctx: RunContext): Promise<JobResu
         virtualSize: source.size,
         dataBytes: disk.dataBytes,
         verified: disk.verified,
-        ...(disk.digest !== undefined ? { digest: disk.digest } : {}),
         warnings: [
           ...(req.zeroCopy ? [zeroCopyWarning(sourcePath)] : []),
           ...source.info.warnings,

@@ -1,0 +1,71 @@
+import { FerryError } from './errors';
+import { DEFAULT_CHUNK, dataSpans, prefetch, unionDataSpans, type Span } from './pipeline';
+import { ProgressMeter, type ProgressListener } from './progress';
+import type { DiskSource } from './sources/source';
+
+export interface VerifyOptions {
+  signal?: AbortSignal | undefined;
+  onProgress?: ProgressListener | undefined;
+  /**
+   * The output is flat and was created empty in this run, then written only where `expected`
+   * has data: every other byte reads zero by construction, so only the source's data needs
+   * reading back, not the whole virtual size.
+   */
+  writtenOnlyAtSourceData?: boolean;
+}
+
+const READ_AHEAD = 2;
+
+/** The offset of the first byte where `a` and `b` (same length) differ, or -1. */
+function firstDifference(a: Buffer, b: Buffer): number {
+  if (a.equals(b)) return -1;
+  let lo = 0;
+  let hi = a.length;
+  // Halve the range holding the first difference until it is small, then scan it.
+  while (hi - lo > 4096) {
+    const mid = lo + Math.floor((hi - lo) / 2);
+    if (a.subarray(lo, mid).equals(b.subarray(lo, mid))) lo = mid;
+    else hi = mid;
+  }
+  for (let i = lo; i < hi; i++) if (a[i] !== b[i]) return i;
+  return -1;
+}
+
+/**
+ * Proves that `output` (read back through our own reader) holds exactly the bytes of `expected`
+ * (the source, read again): both are read where either holds data and compared byte for byte;
+ * everywhere else both read zero. A direct comparison costs less than hashing both passes and
+ * leaves nothing to chance.
+ */
+export async function verifyAgainst(output: DiskSource, expected: DiskSource, opts: VerifyOptions = {}): Promise<void> {
+  if (output.size !== expected.size) {
+    throw new FerryError('E_VERIFY', `Verification failed: ${output.path} is ${output.size} bytes, not ${expected.size}.`, 'This is a bug in Ferry; please report it.');
+  }
+  const spans = opts.writtenOnlyAtSourceData ? dataSpans(expected) : unionDataSpans(output, expected);
+  const chunk = DEFAULT_CHUNK;
+  const slots = Array.from({ length: READ_AHEAD + 1 }, () => ({ got: Buffer.allocUnsafe(chunk), want: Buffer.allocUnsafe(chunk) }));
+  const meter = new ProgressMeter('verifying', expected.size, opts.onProgress);
+  await prefetch<{ got: Buffer; want: Buffer }>(
+    spans,
+    READ_AHEAD,
+    async (span: Span, slot) => {
+      const got = slots[slot]!.got.subarray(0, span.length);
+      const want = slots[slot]!.want.subarray(0, span.length);
+      await Promise.all([output.read(span.offset, span.length, got), expected.read(span.offset, span.length, want)]);
+      return { got, want };
+    },
+    async ({ got, want }, span) => {
+      const at = firstDifference(got, want);
+      if (at >= 0) {
+        throw new FerryError(
+          'E_VERIFY',
+          `Verification failed: the output differs from the source at byte ${span.offset + at} of the virtual disk.`,
+          'The destination may be failing, or the source changed while it was read; try again, or another drive. If it persists, please report it.',
+        );
+      }
+      meter.update(span.offset + span.length);
+    },
+    opts.signal,
+  );
+  meter.finish();
+}
