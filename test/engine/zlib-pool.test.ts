@@ -24,22 +24,25 @@ describe('the zlib pool', () => {
   it('gives every non-zero grain in disk order, as zlib streams that inflate back to it', async () => {
     const text = Buffer.from('ferry carries disks across the water. '.repeat(2000)).subarray(0, GRAIN);
     const data = Buffer.concat([text, Buffer.alloc(GRAIN), randomBytes(GRAIN), text, randomBytes(1000)]);
-    const out = await pool.compress(chunkOf(10 * GRAIN, data));
+    const { items: out, release } = await pool.compress(chunkOf(10 * GRAIN, data));
     assert.deepEqual(out.map((g) => g.index), [10, 12, 13, 14]);
     const expected = [0, 2, 3, 4].map((g) => data.subarray(g * GRAIN, Math.min((g + 1) * GRAIN, data.length)));
     out.forEach((g, i) => assert.deepEqual(inflateSync(g.data), expected[i]));
+    release();
   });
 
   it('stores random grains (two stored blocks: the size of the grain plus 16 bytes) and deflates text', async () => {
     const random = randomBytes(GRAIN);
     const text = Buffer.from('0123456789abcdef'.repeat(GRAIN / 16));
-    const [r, t] = await pool.compress(chunkOf(0, Buffer.concat([random, text])));
+    const {
+      items: [r, t],
+    } = await pool.compress(chunkOf(0, Buffer.concat([random, text])));
     assert.equal(r!.data.length, GRAIN + 2 + 5 * 2 + 4);
     assert.ok(t!.data.length < GRAIN / 50);
   });
 
   it('a chunk of zeros asks nothing of the threads', async () => {
-    assert.deepEqual(await pool.compress(chunkOf(0, Buffer.alloc(4 * GRAIN))), []);
+    assert.deepEqual((await pool.compress(chunkOf(0, Buffer.alloc(4 * GRAIN)))).items, []);
   });
 
   it('the caller may reuse its buffer as soon as compress returns', async () => {
@@ -48,13 +51,29 @@ describe('the zlib pool', () => {
     const pending = pool.compress(chunkOf(0, data));
     data.fill(0);
     const out = await pending;
-    assert.deepEqual(Buffer.concat(out.map((g) => inflateSync(g.data))), copy);
+    assert.deepEqual(Buffer.concat(out.items.map((g) => inflateSync(g.data))), copy);
+    out.release();
+  });
+
+  it('reuses its shared memory once a batch is released, and only then', async () => {
+    const a = randomBytes(3 * GRAIN);
+    const first = await pool.compress(chunkOf(0, a));
+    const kept = first.items.map((g) => Buffer.from(g.data));
+    // Not released: a second job must not land in the first one's memory.
+    const second = await pool.compress(chunkOf(0, randomBytes(3 * GRAIN)));
+    first.items.forEach((g, i) => assert.deepEqual(g.data, kept[i]));
+    const areas = new Set([...first.items, ...second.items].map((g) => g.data.buffer));
+    first.release();
+    const third = await pool.compress(chunkOf(0, randomBytes(3 * GRAIN)));
+    assert.ok(third.items.every((g) => areas.has(g.data.buffer)), 'the third job reuses memory released before it');
+    second.release();
+    third.release();
   });
 
   it('inflates streams in order, and gives an empty buffer for one that does not inflate or is too large', async () => {
     const a = randomBytes(GRAIN);
     const b = Buffer.from('text '.repeat(GRAIN / 5));
-    const out = await pool.inflate([deflateSync(a), Buffer.from('not zlib'), deflateSync(b), deflateSync(Buffer.alloc(2 * GRAIN))], GRAIN);
+    const { items: out } = await pool.inflate([deflateSync(a), Buffer.from('not zlib'), deflateSync(b), deflateSync(Buffer.alloc(2 * GRAIN))], GRAIN);
     assert.deepEqual(out[0], a);
     assert.equal(out[1]!.length, 0);
     assert.deepEqual(out[2], b);

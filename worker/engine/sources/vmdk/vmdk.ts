@@ -5,11 +5,14 @@ import { ReadOnlyFile } from '../../io/read-only-file';
 import { GD_AT_END, MarkerType, SECTOR, SparseFlags } from '../../writers/vmdk/constants';
 import { parseDescriptor, type Descriptor } from '../../writers/vmdk/descriptor';
 import { isSparseMagic, parseSparseHeader, type SparseExtentHeader } from '../../writers/vmdk/sparse-header';
-import { ZlibPool } from '../../writers/vmdk/zlib-pool';
+import { ZlibPool, type Batch } from '../../writers/vmdk/zlib-pool';
 import type { DiskSource, Extent } from '../source';
 
 /** Reads of this many compressed grains or fewer inflate inline (a partition table, a probe). */
 const INLINE_INFLATE = 2;
+/** Scratch buffers for compressed grains: sizes rounded up (so one fits the next read) and how many are kept. */
+const SCRATCH_ROUND = 1024 * 1024;
+const MAX_SCRATCH = 4;
 const MAX_DESCRIPTOR_BYTES = 1024 * 1024;
 const GT_CACHE_ENTRIES = 256;
 /** Grain tables read at once when the directory lays them out back to back. */
@@ -103,6 +106,7 @@ class ZeroExtent implements ExtentReader {
 class SparseExtent implements ExtentReader {
   private readonly gtCache = new Map<number, Uint32Array>();
   private lastGrain: { index: number; data: Buffer } | undefined;
+  private readonly scratch: Buffer[] = [];
   /** Threads that inflate grains, started on the first large read of a compressed extent. */
   private pool: ZlibPool | undefined;
   readonly bytes: number;
@@ -292,11 +296,25 @@ class SparseExtent implements ExtentReader {
     return data;
   }
 
+  /** A buffer of at least `bytes` for compressed grains; give it back with `putScratch`. */
+  private takeScratch(bytes: number): Buffer {
+    const i = this.scratch.findIndex((b) => b.length >= bytes);
+    if (i >= 0) return this.scratch.splice(i, 1)[0]!;
+    return Buffer.allocUnsafe(Math.ceil(bytes / SCRATCH_ROUND) * SCRATCH_ROUND);
+  }
+
+  private putScratch(buffers: Buffer[]): void {
+    // As many as reads run side by side; beyond that, let them go.
+    for (const b of buffers) if (this.scratch.length < MAX_SCRATCH) this.scratch.push(b);
+  }
+
   /**
    * The payloads of compressed grains, read in as few reads as their layout allows: grains stored
-   * one after another (as every stream writer stores them) come in one read per run.
+   * one after another (as every stream writer stores them) come in one read per run. They live in
+   * scratch buffers (reused, so reading a large disk makes no garbage) listed in `held`, which
+   * the caller gives back once the payloads are consumed.
    */
-  private async readPayloads(wanted: Array<{ grain: number; sector: number }>): Promise<Buffer[]> {
+  private async readPayloads(wanted: Array<{ grain: number; sector: number }>, held: Buffer[]): Promise<Buffer[]> {
     const bound = 12 + this.grainBytes * 2 + 1024;
     const out: Buffer[] = [];
     let i = 0;
@@ -306,7 +324,9 @@ class SparseExtent implements ExtentReader {
       const from = wanted[i]!.sector * SECTOR;
       const to = Math.min(this.file.size, wanted[j - 1]!.sector * SECTOR + bound);
       if (from + 12 > this.file.size) throw corrupt(this.file.path, `grain ${wanted[i]!.grain} (sector ${wanted[i]!.sector}) lies beyond the end of the file.`);
-      const region = await this.file.readExact(from, to - from, `compressed grains from sector ${wanted[i]!.sector}`);
+      const scratch = this.takeScratch(to - from);
+      held.push(scratch);
+      const region = await this.file.readExact(from, to - from, `compressed grains from sector ${wanted[i]!.sector}`, scratch.subarray(0, to - from));
       for (let k = i; k < j; k++) {
         const { grain, sector } = wanted[k]!;
         const at = sector * SECTOR - from;
@@ -325,25 +345,42 @@ class SparseExtent implements ExtentReader {
     this.pool = undefined;
   }
 
-  /** Inflated grains, in the order asked; a few inline, many on the pool's threads. */
-  private async inflateGrains(wanted: Array<{ grain: number; sector: number }>): Promise<Buffer[]> {
-    const payloads = await this.readPayloads(wanted);
-    let inflated: Buffer[];
-    if (payloads.length <= INLINE_INFLATE) {
-      inflated = payloads.map((p) => {
-        try {
-          return inflateSync(p, { maxOutputLength: this.grainBytes });
-        } catch {
-          return Buffer.alloc(0);
-        }
-      });
-    } else {
-      this.pool ??= ZlibPool.create();
-      inflated = await this.pool.inflate(payloads, this.grainBytes);
+  /**
+   * Inflated grains, in the order asked; a few inline, many on the pool's threads. Release the
+   * batch once they are copied out.
+   */
+  private async inflateGrains(wanted: Array<{ grain: number; sector: number }>): Promise<Batch<Buffer>> {
+    const held: Buffer[] = [];
+    let batch: Batch<Buffer>;
+    try {
+      const payloads = await this.readPayloads(wanted, held);
+      if (payloads.length <= INLINE_INFLATE) {
+        const items = payloads.map((p) => {
+          try {
+            return inflateSync(p, { maxOutputLength: this.grainBytes });
+          } catch {
+            return Buffer.alloc(0);
+          }
+        });
+        batch = { items, release: () => undefined };
+      } else {
+        this.pool ??= ZlibPool.create();
+        // The pool copies the payloads before this call returns its promise.
+        const inflating = this.pool.inflate(payloads, this.grainBytes);
+        this.putScratch(held.splice(0));
+        batch = await inflating;
+      }
+    } finally {
+      this.putScratch(held);
     }
-    return inflated.map((d, k) => this.checkInflated(d, wanted[k]!.grain, wanted[k]!.sector));
+    try {
+      batch.items.forEach((d, k) => this.checkInflated(d, wanted[k]!.grain, wanted[k]!.sector));
+    } catch (err) {
+      batch.release();
+      throw err;
+    }
+    return batch;
   }
-
 
   async read(offset: number, length: number, into: Buffer): Promise<void> {
     const end = offset + length;
@@ -372,10 +409,18 @@ class SparseExtent implements ExtentReader {
     }
     for (const r of plain) jobs.push(this.file.readExact(r.pos, r.length, `grain ${r.grain}`, into.subarray(r.at, r.at + r.length)));
     if (compressed.length > 0) {
-      const grains = await this.inflateGrains(compressed);
-      compressed.forEach((c, k) => grains[k]!.copy(c.target, 0, c.inGrain, c.inGrain + c.target.length));
-      const last = compressed[compressed.length - 1]!;
-      this.lastGrain = { index: last.grain, data: grains[grains.length - 1]! };
+      const batch = await this.inflateGrains(compressed);
+      try {
+        compressed.forEach((c, k) => batch.items[k]!.copy(c.target, 0, c.inGrain, c.inGrain + c.target.length));
+        // Kept (in a buffer of its own) for the next read, which often starts inside it.
+        const last = compressed[compressed.length - 1]!;
+        const data = batch.items[batch.items.length - 1]!;
+        const keep = this.lastGrain && this.lastGrain.data.length === data.length ? this.lastGrain.data : Buffer.allocUnsafe(data.length);
+        data.copy(keep);
+        this.lastGrain = { index: last.grain, data: keep };
+      } finally {
+        batch.release();
+      }
     }
     await Promise.all(jobs);
   }

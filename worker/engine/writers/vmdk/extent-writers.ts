@@ -16,10 +16,10 @@ import {
   SparseFlags,
 } from './constants';
 import { encodeSparseHeader } from './sparse-header';
-import { ZlibPool, type CompressedGrain } from './zlib-pool';
+import { ZlibPool, type Batch, type CompressedGrain } from './zlib-pool';
 
 /** Compressed chunks that may wait to be written: keeps both cores busy, bounds memory (4 MiB each). */
-const MAX_CHUNKS_IN_FLIGHT = 2;
+const MAX_CHUNKS_IN_FLIGHT = 1;
 
 /** Writes one extent file from grain-aligned chunks given in ascending order (gaps are zero). */
 export interface ExtentWriter {
@@ -226,7 +226,7 @@ export class StreamExtentWriter implements ExtentWriter {
   private readonly gd: Uint32Array;
   private readonly gdEntries: number;
   /** Chunks being compressed, oldest first; their grains are written in this order. */
-  private readonly inFlight: Array<Promise<CompressedGrain[]>> = [];
+  private readonly inFlight: Array<Promise<Batch<CompressedGrain>>> = [];
 
   private constructor(
     private readonly file: OutputFile,
@@ -285,7 +285,17 @@ export class StreamExtentWriter implements ExtentWriter {
     const job = this.pool.compress(chunk);
     job.catch(() => undefined); // Observed when its turn comes; never an unhandled rejection.
     this.inFlight.push(job);
-    while (this.inFlight.length > MAX_CHUNKS_IN_FLIGHT) await this.emit(await this.inFlight.shift()!);
+    while (this.inFlight.length > MAX_CHUNKS_IN_FLIGHT) await this.emitOldest();
+  }
+
+  /** Writes the oldest compressed chunk and hands its memory back to the pool. */
+  private async emitOldest(): Promise<void> {
+    const batch = await this.inFlight.shift()!;
+    try {
+      await this.emit(batch.items);
+    } finally {
+      batch.release();
+    }
   }
 
   /** Writes compressed grains (each behind its LBA/size prefix) and the grain tables they complete. */
@@ -317,7 +327,7 @@ export class StreamExtentWriter implements ExtentWriter {
 
   async finish(): Promise<void> {
     try {
-      while (this.inFlight.length > 0) await this.emit(await this.inFlight.shift()!);
+      while (this.inFlight.length > 0) await this.emitOldest();
     } finally {
       await this.pool.destroy();
     }

@@ -5,9 +5,16 @@ import { FerryError } from '../../errors';
 import type { Chunk } from '../../pipeline';
 import { GRAIN_SIZE } from './constants';
 
+/** Bytes of grains one job carries in: a thread's share of a 4 MiB chunk, with room to spare. */
+const SLOT_BYTES = 2 * 1024 * 1024 + 64 * 1024;
+
 /**
  * What each pool thread runs. Plain JavaScript in a string, so the thread needs no file of its
  * own (none to find inside an asar, none for a bundler to move) and no transpiler.
+ *
+ * Input and output live in shared memory the pool reuses, so a job allocates nothing the caller
+ * must later collect; the thread writes each result into the output area and reports its size
+ * (-1: did not inflate, or would not fit).
  *
  * Per grain: a sampled byte-entropy test sends random or already-compressed data to a stored
  * zlib stream (what deflate would emit for it anyway, without the search for matches), everything
@@ -16,6 +23,16 @@ import { GRAIN_SIZE } from './constants';
 const THREAD_SOURCE = String.raw`
 const { parentPort } = require('node:worker_threads');
 const zlib = require('node:zlib');
+// zlib's one-shot calls allocate each grain's result; without a collection now and then, a
+// thread holds tens of MB of them before V8 notices (their memory is outside its heap), and on
+// a virtual machine fresh pages are slow too. A young-generation collection frees them for little.
+let collect = () => {};
+try {
+  require('node:v8').setFlagsFromString('--expose-gc');
+  const gc = require('node:vm').runInNewContext('gc');
+  if (typeof gc === 'function') collect = () => gc({ type: 'minor' });
+} catch {}
+let jobs = 0;
 const SAMPLES = 4096;
 const log2 = new Float64Array(SAMPLES + 1);
 for (let n = 1; n <= SAMPLES; n++) log2[n] = Math.log2(n);
@@ -41,48 +58,57 @@ function adler32(d) {
   return ((b << 16) | a) >>> 0;
 }
 
-function stored(g) {
+/** Writes g as a zlib stream of stored blocks at out[o..]; its length, or -1 if it does not fit. */
+function stored(g, out, o) {
   const blocks = Math.max(1, Math.ceil(g.length / 65535));
-  const out = Buffer.allocUnsafe(2 + 5 * blocks + g.length + 4);
-  out[0] = 0x78; out[1] = 0x01;
-  let o = 2;
+  const total = 2 + 5 * blocks + g.length + 4;
+  if (o + total > out.length) return -1;
+  out[o] = 0x78; out[o + 1] = 0x01;
+  let p = o + 2;
   for (let at = 0, n = 0; n < blocks; n++, at += 65535) {
     const len = Math.min(65535, g.length - at);
-    out[o] = n === blocks - 1 ? 1 : 0;
-    out.writeUInt16LE(len, o + 1);
-    out.writeUInt16LE(~len & 0xffff, o + 3);
-    g.copy(out, o + 5, at, at + len);
-    o += 5 + len;
+    out[p] = n === blocks - 1 ? 1 : 0;
+    out.writeUInt16LE(len, p + 1);
+    out.writeUInt16LE(~len & 0xffff, p + 3);
+    g.copy(out, p + 5, at, at + len);
+    p += 5 + len;
   }
-  out.writeUInt32BE(adler32(g), o);
-  return out;
+  out.writeUInt32BE(adler32(g), p);
+  return total;
+}
+
+function put(r, out, o) {
+  if (!r || o + r.length > out.length) return -1;
+  r.copy(out, o);
+  return r.length;
 }
 
 function inflate(g, max) {
   try {
     return zlib.inflateSync(g, { maxOutputLength: max });
   } catch {
-    return Buffer.alloc(0); // The caller reports the grain that does not inflate.
+    return undefined; // The caller reports the grain that does not inflate.
   }
 }
 
-parentPort.on('message', ({ id, op, data, lengths, level, max }) => {
-  const input = Buffer.from(data.buffer, data.byteOffset, data.byteLength);
-  const outs = [];
+parentPort.on('message', ({ id, op, input, output, lengths, level, max }) => {
+  const src = Buffer.from(input);
+  const out = Buffer.from(output);
+  const sizes = new Int32Array(lengths.length);
   let at = 0;
-  for (const len of lengths) {
-    const g = input.subarray(at, at + len);
-    at += len;
-    if (op === 'inflate') outs.push(inflate(g, max));
-    else outs.push(incompressible(g) ? stored(g) : zlib.deflateSync(g, { level }));
+  let o = 0;
+  for (let i = 0; i < lengths.length; i++) {
+    const g = src.subarray(at, at + lengths[i]);
+    at += lengths[i];
+    let n;
+    if (op === 'inflate') n = put(inflate(g, max), out, o);
+    else if (incompressible(g)) n = stored(g, out, o);
+    else n = put(zlib.deflateSync(g, { level }), out, o);
+    sizes[i] = n;
+    if (n > 0) o += n;
   }
-  const sizes = new Int32Array(outs.length);
-  let total = 0;
-  outs.forEach((o, i) => { sizes[i] = o.length; total += o.length; });
-  const out = new Uint8Array(total);
-  let p = 0;
-  for (const o of outs) { out.set(o, p); p += o.length; }
-  parentPort.postMessage({ id, out, sizes }, [out.buffer, sizes.buffer]);
+  parentPort.postMessage({ id, sizes }, [sizes.buffer]);
+  if (++jobs % 2 === 0) collect();
 });
 `;
 
@@ -92,14 +118,44 @@ export interface CompressedGrain {
   data: Buffer;
 }
 
+/**
+ * Results that live in the pool's shared memory: valid until `release()`, which hands that
+ * memory to the next job. Every batch must be released, also when the caller fails.
+ */
+export interface Batch<T> {
+  items: T[];
+  release(): void;
+}
+
+/** Input and output areas in shared memory, reused job after job. */
+interface Slot {
+  input: Buffer;
+  output: Buffer;
+}
+
 interface Pending {
-  resolve: (r: { out: Uint8Array; sizes: Int32Array }) => void;
+  resolve: (sizes: Int32Array) => void;
   reject: (e: Error) => void;
 }
 
+const shared = (bytes: number): Buffer => Buffer.from(new SharedArrayBuffer(bytes));
+
+/**
+ * Released slots, shared by every pool of this thread: the verification's reader takes up the
+ * memory the conversion's writer gave back, instead of leaving it for the collector.
+ */
+const spareSlots: Slot[] = [];
+const MAX_SPARE_SLOTS = 8;
+
+/** Room for a deflated grain that did not shrink (zlib's deflateBound, rounded up). */
+const deflateBound = (n: number): number => n + (n >>> 10) + 64;
+
 /**
  * Compresses (and inflates) grains on worker threads, one per core. Grains are copied into the
- * message, so the caller's buffer is free again as soon as a call returns its promise.
+ * pool's shared memory, so the caller's buffer is free again as soon as a call returns its
+ * promise; results stay in that memory until their batch is released. Released areas are reused
+ * (also by the next pool), so a long conversion makes no garbage for the main thread to collect,
+ * and the memory held follows the jobs the caller keeps in flight.
  */
 export class ZlibPool {
   private readonly pending = new Map<number, Pending>();
@@ -111,10 +167,10 @@ export class ZlibPool {
     private readonly level: number = zc.Z_DEFAULT_COMPRESSION,
   ) {
     for (const w of workers) {
-      w.on('message', (m: { id: number; out: Uint8Array; sizes: Int32Array }) => {
+      w.on('message', (m: { id: number; sizes: Int32Array }) => {
         const p = this.pending.get(m.id);
         this.pending.delete(m.id);
-        p?.resolve(m);
+        p?.resolve(m.sizes);
       });
       w.on('error', (err) => this.fail(err));
       w.on('exit', (code) => {
@@ -134,56 +190,83 @@ export class ZlibPool {
     this.pending.clear();
   }
 
-  private run(worker: Worker, op: 'deflate' | 'inflate', data: Uint8Array, lengths: number[], max = 0): Promise<{ out: Uint8Array; sizes: Int32Array }> {
+  /** A free slot, or a new one: callers bound their jobs in flight, and so the slots made. */
+  private acquire(): Slot {
+    return spareSlots.pop() ?? { input: shared(SLOT_BYTES), output: shared(deflateBound(SLOT_BYTES)) };
+  }
+
+  private run(worker: Worker, op: 'deflate' | 'inflate', slot: Slot, lengths: number[], max: number): Promise<Int32Array> {
     if (this.failure) return Promise.reject(this.failure);
     const id = this.nextId++;
     return new Promise((resolve, reject) => {
       this.pending.set(id, { resolve, reject });
-      worker.postMessage({ id, op, data, lengths, level: this.level, max }, [data.buffer as ArrayBuffer]);
+      worker.postMessage({ id, op, input: slot.input.buffer, output: slot.output.buffer, lengths, level: this.level, max });
     });
   }
 
-  /** Runs `op` over `pieces` in contiguous shares, one per thread; results in the same order. */
-  private async spread(op: 'deflate' | 'inflate', pieces: Buffer[], max = 0): Promise<Buffer[]> {
+  /**
+   * Runs `op` over `pieces` in contiguous shares, one per thread, each in a slot of its own;
+   * results in the same order (an empty buffer for a piece that failed). The pieces are copied
+   * into shared memory before this returns its promise, so the caller's buffer is free at once.
+   */
+  private spread(op: 'deflate' | 'inflate', pieces: Buffer[], outputBound: (piece: Buffer) => number, max = 0): Promise<Batch<Buffer>> {
     const share = Math.ceil(pieces.length / this.workers.length);
+    const slots: Slot[] = [];
+    const release = (): void => {
+      for (const slot of slots.splice(0)) if (spareSlots.length < MAX_SPARE_SLOTS) spareSlots.push(slot);
+    };
     const jobs: Array<Promise<Buffer[]>> = [];
     for (let w = 0; w * share < pieces.length; w++) {
       const mine = pieces.slice(w * share, (w + 1) * share);
-      const lengths = mine.map((p) => p.length);
-      const data = new Uint8Array(lengths.reduce((n, l) => n + l, 0));
+      const slot = this.acquire();
+      slots.push(slot);
+      const inBytes = mine.reduce((n, p) => n + p.length, 0);
+      const outBytes = mine.reduce((n, p) => n + outputBound(p), 0);
+      if (slot.input.length < inBytes) slot.input = shared(inBytes);
+      if (slot.output.length < outBytes) slot.output = shared(outBytes);
       let at = 0;
       for (const p of mine) {
-        data.set(p, at);
+        p.copy(slot.input, at);
         at += p.length;
       }
       jobs.push(
-        this.run(this.workers[w]!, op, data, lengths, max).then(({ out, sizes }) => {
-          const buf = Buffer.from(out.buffer, out.byteOffset, out.byteLength);
-          let p = 0;
-          return Array.from(sizes, (size) => buf.subarray(p, (p += size)));
+        this.run(this.workers[w]!, op, slot, mine.map((p) => p.length), max).then((sizes) => {
+          let from = 0;
+          return Array.from(sizes, (size) => {
+            if (size < 0) return Buffer.alloc(0);
+            const view = slot.output.subarray(from, from + size);
+            from += size;
+            return view;
+          });
         }),
       );
     }
-    return (await Promise.all(jobs)).flat();
+    // After a failure another thread may still be writing into its slot: those slots are dropped.
+    return Promise.all(jobs).then((results) => ({ items: results.flat(), release }));
   }
 
-  /** Inflates zlib streams of at most `max` bytes each; one that does not inflate comes back empty. */
-  inflate(streams: Buffer[], max: number): Promise<Buffer[]> {
-    return streams.length === 0 ? Promise.resolve([]) : this.spread('inflate', streams, max);
+  /**
+   * Inflates zlib streams of at most `max` bytes each; one that does not inflate comes back
+   * empty. Release the batch once its grains are copied out.
+   */
+  inflate(streams: Buffer[], max: number): Promise<Batch<Buffer>> {
+    return streams.length === 0 ? Promise.resolve({ items: [], release: () => undefined }) : this.spread('inflate', streams, () => max, max);
   }
 
-  /** The chunk's non-zero grains, compressed, in disk order. */
-  async compress(chunk: Chunk): Promise<CompressedGrain[]> {
+  /** The chunk's non-zero grains, compressed, in disk order. Release the batch once written. */
+  async compress(chunk: Chunk): Promise<Batch<CompressedGrain>> {
     const first = chunk.offset / GRAIN_SIZE;
     const grains: number[] = [];
     const count = Math.ceil(chunk.data.length / GRAIN_SIZE);
     for (let g = 0; g < count; g++) if (!chunk.zero[g]) grains.push(g);
-    if (grains.length === 0) return [];
+    if (grains.length === 0) return { items: [], release: () => undefined };
     const pieces = grains.map((g) => chunk.data.subarray(g * GRAIN_SIZE, Math.min((g + 1) * GRAIN_SIZE, chunk.data.length)));
-    // Copied now, before the first await, so the caller's buffer is free when this returns.
-    const work = this.spread('deflate', pieces);
-    const out = await work;
-    return out.map((data, i) => ({ index: first + grains[i]!, data }));
+    const batch = await this.spread('deflate', pieces, (p) => deflateBound(p.length));
+    if (batch.items.some((d) => d.length === 0)) {
+      batch.release();
+      throw new FerryError('E_INTERNAL', 'Internal error: a grain did not fit its compression buffer.');
+    }
+    return { items: batch.items.map((data, i) => ({ index: first + grains[i]!, data })), release: batch.release };
   }
 
   async destroy(): Promise<void> {
