@@ -1,5 +1,5 @@
 import { FerryError } from './errors';
-import { DEFAULT_CHUNK, dataSpans, prefetch, unionDataSpans, type Span } from './pipeline';
+import { DEFAULT_CHUNK, dataSpans, giveBuffers, prefetch, takeBuffer, unionDataSpans, type Span } from './pipeline';
 import { ProgressMeter, type ProgressListener } from './progress';
 import type { DiskSource } from './sources/source';
 
@@ -14,7 +14,7 @@ export interface VerifyOptions {
   writtenOnlyAtSourceData?: boolean;
 }
 
-const READ_AHEAD = 2;
+const READ_AHEAD = 1;
 
 /** The offset of the first byte where `a` and `b` (same length) differ, or -1. */
 function firstDifference(a: Buffer, b: Buffer): number {
@@ -43,9 +43,10 @@ export async function verifyAgainst(output: DiskSource, expected: DiskSource, op
   }
   const spans = opts.writtenOnlyAtSourceData ? dataSpans(expected) : unionDataSpans(output, expected);
   const chunk = DEFAULT_CHUNK;
-  const slots = Array.from({ length: READ_AHEAD + 1 }, () => ({ got: Buffer.allocUnsafe(chunk), want: Buffer.allocUnsafe(chunk) }));
+  const slots = Array.from({ length: READ_AHEAD + 1 }, () => ({ got: takeBuffer(chunk), want: takeBuffer(chunk) }));
   const meter = new ProgressMeter('verifying', expected.size, opts.onProgress);
-  await prefetch<{ got: Buffer; want: Buffer }>(
+  try {
+    await prefetch<{ got: Buffer; want: Buffer }>(
     spans,
     READ_AHEAD,
     async (span: Span, slot) => {
@@ -66,6 +67,9 @@ export async function verifyAgainst(output: DiskSource, expected: DiskSource, op
       meter.update(span.offset + span.length);
     },
     opts.signal,
-  );
+    );
+  } finally {
+    giveBuffers(slots.flatMap((s) => [s.got, s.want]));
+  }
   meter.finish();
 }
