@@ -3,6 +3,7 @@
 // of `cp` of the input as the physical floor. Never a pass/fail: it measures.
 //   BENCH_RUNS=5 (runs per tool after one warm-up)   BENCH_QUICK=1 (small inputs, 1 run)
 //   BENCH_ONLY=substring (run only matching jobs)     BENCH_DIR=/path (where inputs and outputs go)
+//   BENCH_VERBOSE=1 (every run's time on stderr)
 import { execFileSync, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, openSync, closeSync, writeSync, readdirSync, rmSync, statSync } from 'node:fs';
@@ -13,6 +14,7 @@ const root = join(import.meta.dirname, '..');
 const quick = process.env.BENCH_QUICK === '1';
 const runs = quick ? 1 : Number(process.env.BENCH_RUNS ?? 5);
 const only = process.env.BENCH_ONLY;
+const verbose = process.env.BENCH_VERBOSE === '1';
 const dir = process.env.BENCH_DIR ?? join(root, 'bench-results');
 const GiB = 1024 ** 3;
 const MiB = 1024 ** 2;
@@ -97,37 +99,40 @@ for (const [input, subformat] of jobs) {
     'ferry (app: JobService + worker thread)': (out) => timed(process.execPath, ['--import', 'tsx', appPath, src, out, subformat]),
     'qemu-img': (out) => timed('qemu-img', ['convert', '-f', 'vpc', '-O', 'vmdk', '-o', `subformat=${subformat}`, src, out]),
   };
+  tools['cp (floor)'] = (out) => timed('cp', ['--sparse=always', src, out]);
   const results = Object.fromEntries(Object.keys(tools).map((t) => [t, { secs: [], rss: [], bytes: 0 }]));
-  const cpTimes = [];
+  const names = Object.keys(tools);
   for (let r = -1; r < runs; r++) {
-    for (const [name, run] of Object.entries(tools)) {
+    // Each round starts one tool later, so no tool always runs right after the same other one
+    // (the page cache and the file system's writeback carry over from run to run).
+    const order = names.map((_, i) => names[(i + Math.max(0, r)) % names.length]);
+    for (const name of order) {
       const prefix = `out-${name.replace(/\W+/g, '_')}`;
       clean(prefix);
-      const t = run(join(dir, `${prefix}.vmdk`));
+      // Start every run with no dirty pages: the last run's writeback is not this one's cost.
+      spawnSync('sync');
+      const t = tools[name](join(dir, `${prefix}.vmdk`));
       if (r >= 0) {
         results[name].secs.push(t.secs);
         results[name].rss.push(t.rssMB);
         results[name].bytes = outputBytes(prefix);
+        if (verbose) console.error(`${input} ${subformat} round ${r}: ${name} ${t.secs.toFixed(2)} s`);
       }
       clean(prefix);
     }
-    const cpOut = join(dir, 'out-cp.vhd');
-    const t = timed('cp', ['--sparse=always', src, cpOut]);
-    rmSync(cpOut);
-    if (r >= 0) cpTimes.push(t.secs);
   }
   const q = median(results['qemu-img'].secs);
   for (const [name, r] of Object.entries(results)) {
+    const floor = name === 'cp (floor)';
     rows.push({
       job: `${input} → ${subformat}`,
       tool: name,
       secs: median(r.secs),
       ratio: median(r.secs) / q,
-      sizeRatio: r.bytes / results['qemu-img'].bytes,
-      rssMB: Math.max(...r.rss),
+      sizeRatio: floor ? NaN : r.bytes / results['qemu-img'].bytes,
+      rssMB: floor ? NaN : Math.max(...r.rss),
     });
   }
-  rows.push({ job: `${input} → ${subformat}`, tool: 'cp (floor)', secs: median(cpTimes), ratio: median(cpTimes) / q, sizeRatio: NaN, rssMB: NaN });
 }
 
 const fmt = (n, d = 2) => (Number.isFinite(n) ? n.toFixed(d) : '–');
