@@ -3,7 +3,7 @@
 // zero-grain marking. Checked against the test's own readers
 // (test/support/vmdk-inspect.ts) and against what qemu-img writes.
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { inflateSync } from 'node:zlib';
@@ -12,10 +12,10 @@ import { GD_AT_END as ENGINE_GD_AT_END, SPLIT_EXTENT_SECTORS } from '../../worke
 import { formatDdbUuid, newDiskIdentity, parseDescriptor, renderDescriptor, vmdkGeometry } from '../../worker/engine/writers/vmdk/descriptor';
 import { SparseExtentWriter, StreamExtentWriter, sparseLayout } from '../../worker/engine/writers/vmdk/extent-writers';
 import { encodeSparseHeader, parseSparseHeader } from '../../worker/engine/writers/vmdk/sparse-header';
-import { planFiles, planVmdk } from '../../worker/engine/writers/vmdk/vmdk-writer';
+import { VmdkWriter, planFiles, planVmdk } from '../../worker/engine/writers/vmdk/vmdk-writer';
 import { tempDir } from '../support/tmp';
 import { runOk } from '../support/tools';
-import { KiB, MiB, pseudoRandom } from '../support/vhd-writer';
+import { GiB, KiB, MiB, pseudoRandom, writeRaw } from '../support/vhd-writer';
 import { GD_AT_END, GRAIN, SECTOR, decodeSparseHeader, descriptorText, parseDescriptorText, readGrainMap, readSparseHeader, readStreamTail, walkStream } from '../support/vmdk-inspect';
 
 const identity = { cid: 0x0000abcd, uuid: Buffer.from('00112233445566778899aabbccddeeff', 'hex'), longContentId: '0123456789abcdef012345670000abcd' };
@@ -305,5 +305,29 @@ describe('zero grains', () => {
     const allZero = new Uint8Array(1);
     markZeroGrains(Buffer.alloc(1000), allZero);
     assert.deepEqual([...allZero], [1]);
+  });
+});
+
+describe('VmdkWriter', () => {
+  it('makes split extent files one at a time, finishing each before the next begins', async (t) => {
+    const dir = tempDir(t);
+    const size = 9 * GiB;
+    const plan = planVmdk('split.vmdk', 'twoGbMaxExtentSparse', size);
+    assert.equal(plan.extents.length, 5);
+    const writer = await VmdkWriter.create(dir, plan, size, { adapter: 'lsilogic', hwVersion: 4 });
+    assert.deepEqual(readdirSync(dir), ['split-s001.vmdk'], 'only the first extent before any data');
+    const data = pseudoRandom(2 * GRAIN, 3);
+    const zero = new Uint8Array(2);
+    // Data in the fourth extent: the second and third are made and finished on the way.
+    await writer.write({ offset: 7 * GiB, data, zero });
+    assert.deepEqual(readdirSync(dir).sort(), ['split-s001.vmdk', 'split-s002.vmdk', 'split-s003.vmdk', 'split-s004.vmdk']);
+    const files = await writer.finish();
+    assert.deepEqual(files.map((f) => f.slice(dir.length + 1)), planFiles(plan));
+    assert.equal(readdirSync(dir).length, 6, 'five extents and the descriptor');
+    runOk('qemu-img', ['check', join(dir, 'split.vmdk')]);
+    // The same bytes as a sparse raw file: qemu-img compares the two disks.
+    const raw = join(dir, 'expected.raw');
+    writeRaw(raw, size, [{ offset: 7 * GiB, data }]);
+    runOk('qemu-img', ['compare', '-q', '-f', 'raw', '-F', 'vmdk', raw, join(dir, 'split.vmdk')]);
   });
 });

@@ -32,6 +32,9 @@ export interface ExtentWriter {
 
 const roundUp = (n: number, m: number): number => Math.ceil(n / m) * m;
 
+/** Zeros to fill the disk's short last grain to a whole one (only ever written from). */
+const ZERO_PAD = Buffer.alloc(GRAIN_SIZE);
+
 function gtBytes(gt: Uint32Array): Buffer {
   return Buffer.from(gt.buffer, gt.byteOffset, gt.byteLength).subarray(0);
 }
@@ -65,7 +68,6 @@ export class SparseExtentWriter implements ExtentWriter {
   private nextGrain: number;
   private gtIndex = -1;
   private readonly gt = new Uint32Array(GTES_PER_GT);
-  private readonly pad = Buffer.alloc(GRAIN_SIZE);
 
   private constructor(
     private readonly file: OutputFile,
@@ -117,7 +119,7 @@ export class SparseExtentWriter implements ExtentWriter {
       if (grain.length === GRAIN_SIZE) buffers.push(grain);
       else {
         // The disk's last grain is short; the file always holds whole grains.
-        buffers.push(grain, this.pad.subarray(0, GRAIN_SIZE - grain.length));
+        buffers.push(grain, ZERO_PAD.subarray(0, GRAIN_SIZE - grain.length));
       }
     }
     if (buffers.length > 0) await this.file.writev(buffers, startSector * SECTOR);

@@ -64,14 +64,31 @@ export interface VmdkWriterOptions {
   compressionLevel?: number;
 }
 
-/** Writes a whole VMDK (descriptor and extents) into `dir`, routing chunks to their extent. */
+/** Finishes `w`; if that fails, still closes its file before passing the error on. */
+async function finishOrClose(w: ExtentWriter): Promise<void> {
+  try {
+    await w.finish();
+  } catch (err) {
+    await w.close();
+    throw err;
+  }
+}
+
+/**
+ * Writes a whole VMDK (descriptor and extents) into `dir`, routing chunks to their extent. Extent
+ * files are made one at a time, in order, each finished before the next begins: a 2 TiB split disk
+ * has over a thousand of them, more than a process may hold open on some systems.
+ */
 export class VmdkWriter {
-  private current = 0;
+  /** The first extent not yet begun; the one before it is `open`, unless finished. */
+  private next = 0;
+  private open: ExtentWriter | undefined;
+
   private constructor(
     private readonly dir: string,
     private readonly plan: VmdkPlan,
-    private readonly writers: ExtentWriter[],
     private readonly descriptor: string,
+    private readonly compressionLevel: number | undefined,
   ) {}
 
   static async create(dir: string, plan: VmdkPlan, size: number, opts: VmdkWriterOptions): Promise<VmdkWriter> {
@@ -91,34 +108,45 @@ export class VmdkWriter {
       totalSectors: size / SECTOR,
       hwVersion: opts.hwVersion,
     });
-    const writers: ExtentWriter[] = [];
-    try {
-      for (const e of plan.extents) {
-        const path = join(dir, e.fileName);
-        const sectors = e.length / SECTOR;
-        const embedded = plan.embedded ? descriptor : undefined;
-        if (e.kind === 'flat') writers.push(await FlatExtentWriter.create(path, e.length));
-        else if (e.kind === 'stream') writers.push(await StreamExtentWriter.create(path, sectors, descriptor, opts.compressionLevel));
-        else writers.push(await SparseExtentWriter.create(path, sectors, embedded));
-      }
-    } catch (err) {
-      await Promise.all(writers.map((w) => w.close()));
-      throw err;
+    const writer = new VmdkWriter(dir, plan, descriptor, opts.compressionLevel);
+    // The first extent now, so that a destination that cannot be written fails before any reading.
+    if (plan.extents.length > 0) await writer.begin(0);
+    return writer;
+  }
+
+  private startExtent(index: number): Promise<ExtentWriter> {
+    const e = this.plan.extents[index]!;
+    const path = join(this.dir, e.fileName);
+    const sectors = e.length / SECTOR;
+    if (e.kind === 'flat') return FlatExtentWriter.create(path, e.length);
+    if (e.kind === 'stream') return StreamExtentWriter.create(path, sectors, this.descriptor, this.compressionLevel);
+    return SparseExtentWriter.create(path, sectors, this.plan.embedded ? this.descriptor : undefined);
+  }
+
+  /** The writer of extent `index`, finishing (or making and finishing, if empty) the ones before it. */
+  private async begin(index: number): Promise<ExtentWriter> {
+    while (this.next <= index) {
+      const done = this.open;
+      this.open = undefined;
+      if (done) await finishOrClose(done);
+      this.open = await this.startExtent(this.next++);
     }
-    return new VmdkWriter(dir, plan, writers, descriptor);
+    return this.open!;
   }
 
   /** Chunks arrive in ascending order; a chunk may straddle extents (their bounds are grain-aligned). */
   async write(chunk: Chunk): Promise<void> {
     let offset = chunk.offset;
     const end = chunk.offset + chunk.data.length;
+    let current = this.next - 1;
     while (offset < end) {
-      while (this.plan.extents[this.current]!.start + this.plan.extents[this.current]!.length <= offset) this.current++;
-      const ext = this.plan.extents[this.current]!;
+      while (this.plan.extents[current]!.start + this.plan.extents[current]!.length <= offset) current++;
+      const ext = this.plan.extents[current]!;
       const stop = Math.min(end, ext.start + ext.length);
       const rel = offset - chunk.offset;
       const grain0 = rel / GRAIN_SIZE;
-      await this.writers[this.current]!.write({
+      const writer = await this.begin(current);
+      await writer.write({
         offset: offset - ext.start,
         data: chunk.data.subarray(rel, stop - chunk.offset),
         zero: chunk.zero.subarray(grain0),
@@ -129,14 +157,20 @@ export class VmdkWriter {
 
   /** Finishes every extent and writes a separate descriptor where the subformat has one. */
   async finish(): Promise<string[]> {
-    for (const w of this.writers) await w.finish();
+    await this.begin(this.plan.extents.length - 1);
+    const last = this.open;
+    this.open = undefined;
+    if (last) await finishOrClose(last);
     if (!this.plan.embedded) {
       await writeFile(join(this.dir, this.plan.descriptorFile), this.descriptor, { flag: 'wx' });
     }
     return planFiles(this.plan).map((n) => join(this.dir, n));
   }
 
+  /** Closes the extent being written; the caller removes the files. */
   async abort(): Promise<void> {
-    await Promise.all(this.writers.map((w) => w.close()));
+    const open = this.open;
+    this.open = undefined;
+    await open?.close();
   }
 }
