@@ -10,7 +10,7 @@ import type { DiskSource, Extent } from '../source';
 
 /** Reads of this many compressed grains or fewer inflate inline (a partition table, a probe). */
 const INLINE_INFLATE = 2;
-/** Scratch buffers for compressed grains: sizes rounded up (so one fits the next read) and how many are kept. */
+/** Scratch buffers for grain tables and compressed grains: sizes rounded up (so one fits the next read) and how many are kept. */
 const SCRATCH_ROUND = 1024 * 1024;
 const MAX_SCRATCH = 4;
 const MAX_DESCRIPTOR_BYTES = 1024 * 1024;
@@ -103,10 +103,69 @@ class ZeroExtent implements ExtentReader {
 }
 
 /** A hosted sparse or streamOptimized extent: grain directory → grain tables → grains. */
+/**
+ * Grain tables read, shared by every sparse extent of one disk so that the budget holds for the
+ * disk: a 2 TiB split disk has a thousand extents, each with 64 tables. Cleared when full (reads
+ * go forward, so what was read long ago is rarely wanted again).
+ */
+const zeroTables = new Map<number, { table: Uint32Array; bytes: Buffer }>();
+
+/** A shared all-zero grain table of `n` entries (read only) and its bytes on disk. */
+function zeroTable(n: number): { table: Uint32Array; bytes: Buffer } {
+  let z = zeroTables.get(n);
+  if (!z) zeroTables.set(n, (z = { table: new Uint32Array(n), bytes: Buffer.alloc(n * 4) }));
+  return z;
+}
+
+class GrainTableCache {
+  private readonly tables = new Map<number, Uint32Array>();
+  private extents = 0;
+
+  /** A key space of its own for one extent. */
+  register(): number {
+    return this.extents++;
+  }
+
+  get(extent: number, index: number): Uint32Array | undefined {
+    return this.tables.get(extent * MAX_GD_ENTRIES + index);
+  }
+
+  /** Makes room for `count` more tables. */
+  reserve(count: number): void {
+    if (this.tables.size + count > GT_CACHE_ENTRIES) this.tables.clear();
+  }
+
+  set(extent: number, index: number, gt: Uint32Array): void {
+    this.tables.set(extent * MAX_GD_ENTRIES + index, gt);
+  }
+}
+
+/** Buffers for reads of tables and compressed grains, reused; sized up to whole MiB. */
+class ScratchBuffers {
+  private readonly free: Buffer[] = [];
+
+  /** A buffer of at least `bytes`; give it back with `give`. */
+  take(bytes: number): Buffer {
+    const i = this.free.findIndex((b) => b.length >= bytes);
+    if (i >= 0) return this.free.splice(i, 1)[0]!;
+    return Buffer.allocUnsafe(Math.ceil(bytes / SCRATCH_ROUND) * SCRATCH_ROUND);
+  }
+
+  give(buffers: Buffer[]): void {
+    // As many as reads run side by side; beyond that, let them go.
+    for (const b of buffers) if (this.free.length < MAX_SCRATCH) this.free.push(b);
+  }
+}
+
+/** What the sparse extents of one disk share, so that its budgets hold for the whole disk. */
+class SharedExtentState {
+  readonly tables = new GrainTableCache();
+  readonly scratch = new ScratchBuffers();
+}
+
 class SparseExtent implements ExtentReader {
-  private readonly gtCache = new Map<number, Uint32Array>();
+  private readonly cacheKey: number;
   private lastGrain: { index: number; data: Buffer } | undefined;
-  private readonly scratch: Buffer[] = [];
   /** Threads that inflate grains, started on the first large read of a compressed extent. */
   private pool: ZlibPool | undefined;
   readonly bytes: number;
@@ -120,14 +179,16 @@ class SparseExtent implements ExtentReader {
     private readonly gd: Uint32Array,
     /** Header, descriptor, directories and grain tables: no grain may lie on them. */
     private readonly meta: MetaRange[],
+    private readonly shared: SharedExtentState,
   ) {
+    this.cacheKey = shared.tables.register();
     this.bytes = Number(header.capacity) * SECTOR;
     this.grainBytes = Number(header.grainSize) * SECTOR;
     this.gtCover = this.grainBytes * header.numGTEsPerGT;
     this.compressed = (header.flags & SparseFlags.compressedGrains) !== 0;
   }
 
-  static async open(file: ReadOnlyFile, header: SparseExtentHeader): Promise<SparseExtent> {
+  static async open(file: ReadOnlyFile, header: SparseExtentHeader, shared = new SharedExtentState()): Promise<SparseExtent> {
     const where = file.path;
     if (header.version < 1 || header.version > 3) {
       throw new FerryError('E_UNSUPPORTED', `${where}: sparse VMDK version ${header.version} is not supported (1–3 are).`);
@@ -196,7 +257,7 @@ class SparseExtent implements ExtentReader {
       if (hit) throw corrupt(where, `grain directory entry ${i} (at offset ${entryAt}) puts grain table ${i} at sector ${sector}, inside the ${hit.what}.`);
       tables.push({ start: sector, end: sector + gtSectors, what: 'grain tables' });
     }
-    return new SparseExtent(file, header, gd, mergeRanges([...fixed, ...tables]));
+    return new SparseExtent(file, header, gd, mergeRanges([...fixed, ...tables]), shared);
   }
 
   /** Checks where each entry of grain table `index` puts its grain: inside the file, on no metadata. */
@@ -221,7 +282,7 @@ class SparseExtent implements ExtentReader {
   private async table(index: number): Promise<Uint32Array | undefined> {
     const sector = this.gd[index]!;
     if (sector === 0) return undefined;
-    const cached = this.gtCache.get(index);
+    const cached = this.shared.tables.get(this.cacheKey, index);
     if (cached) return cached;
     const n = this.header.numGTEsPerGT;
     const gtBytes = n * 4;
@@ -231,15 +292,27 @@ class SparseExtent implements ExtentReader {
     if (pos + count * gtBytes > this.file.size) {
       throw corrupt(this.file.path, `grain table ${index} (sector ${sector}) lies beyond the end of the file.`);
     }
-    const raw = await this.file.readExact(pos, count * gtBytes, `grain table ${index}`);
-    if (this.gtCache.size + count > GT_CACHE_ENTRIES) this.gtCache.clear();
+    const scratch = this.shared.scratch.take(count * gtBytes);
     let result: Uint32Array | undefined;
-    for (let k = 0; k < count; k++) {
-      const gt = new Uint32Array(n);
-      for (let i = 0; i < n; i++) gt[i] = raw.readUInt32LE(k * gtBytes + i * 4);
-      this.checkTable(index + k, gt, pos + k * gtBytes);
-      this.gtCache.set(index + k, gt);
-      if (k === 0) result = gt;
+    try {
+      const raw = await this.file.readExact(pos, count * gtBytes, `grain table ${index}`, scratch.subarray(0, count * gtBytes));
+      this.shared.tables.reserve(count);
+      for (let k = 0; k < count; k++) {
+        const bytes = raw.subarray(k * gtBytes, (k + 1) * gtBytes);
+        let gt: Uint32Array;
+        // An all-zero table (a stretch never written) is shared: a large empty disk has tens of
+        // thousands of them, and each copy would be garbage as soon as the cache is cleared.
+        if (bytes.equals(zeroTable(n).bytes)) gt = zeroTable(n).table;
+        else {
+          gt = new Uint32Array(n);
+          for (let i = 0; i < n; i++) gt[i] = bytes.readUInt32LE(i * 4);
+          this.checkTable(index + k, gt, pos + k * gtBytes);
+        }
+        this.shared.tables.set(this.cacheKey, index + k, gt);
+        if (k === 0) result = gt;
+      }
+    } finally {
+      this.shared.scratch.give([scratch]);
     }
     return result;
   }
@@ -296,18 +369,6 @@ class SparseExtent implements ExtentReader {
     return data;
   }
 
-  /** A buffer of at least `bytes` for compressed grains; give it back with `putScratch`. */
-  private takeScratch(bytes: number): Buffer {
-    const i = this.scratch.findIndex((b) => b.length >= bytes);
-    if (i >= 0) return this.scratch.splice(i, 1)[0]!;
-    return Buffer.allocUnsafe(Math.ceil(bytes / SCRATCH_ROUND) * SCRATCH_ROUND);
-  }
-
-  private putScratch(buffers: Buffer[]): void {
-    // As many as reads run side by side; beyond that, let them go.
-    for (const b of buffers) if (this.scratch.length < MAX_SCRATCH) this.scratch.push(b);
-  }
-
   /**
    * The payloads of compressed grains, read in as few reads as their layout allows: grains stored
    * one after another (as every stream writer stores them) come in one read per run. They live in
@@ -324,7 +385,7 @@ class SparseExtent implements ExtentReader {
       const from = wanted[i]!.sector * SECTOR;
       const to = Math.min(this.file.size, wanted[j - 1]!.sector * SECTOR + bound);
       if (from + 12 > this.file.size) throw corrupt(this.file.path, `grain ${wanted[i]!.grain} (sector ${wanted[i]!.sector}) lies beyond the end of the file.`);
-      const scratch = this.takeScratch(to - from);
+      const scratch = this.shared.scratch.take(to - from);
       held.push(scratch);
       const region = await this.file.readExact(from, to - from, `compressed grains from sector ${wanted[i]!.sector}`, scratch.subarray(0, to - from));
       for (let k = i; k < j; k++) {
@@ -367,11 +428,11 @@ class SparseExtent implements ExtentReader {
         this.pool ??= ZlibPool.create();
         // The pool copies the payloads before this call returns its promise.
         const inflating = this.pool.inflate(payloads, this.grainBytes);
-        this.putScratch(held.splice(0));
+        this.shared.scratch.give(held.splice(0));
         batch = await inflating;
       }
     } finally {
-      this.putScratch(held);
+      this.shared.scratch.give(held);
     }
     try {
       batch.items.forEach((d, k) => this.checkInflated(d, wanted[k]!.grain, wanted[k]!.sector));
@@ -431,10 +492,10 @@ export interface VmdkOpenResult {
   descriptor: Descriptor;
 }
 
-async function openSparseFile(file: ReadOnlyFile): Promise<SparseExtent> {
+async function openSparseFile(file: ReadOnlyFile, shared?: SharedExtentState): Promise<SparseExtent> {
   const head = await file.readExact(0, SECTOR, 'sparse extent header');
   if (!isSparseMagic(head)) throw corrupt(file.path, 'no sparse extent header ("KDMV") at offset 0.');
-  return SparseExtent.open(file, parseSparseHeader(head));
+  return SparseExtent.open(file, parseSparseHeader(head), shared);
 }
 
 class VmdkSource implements DiskSource {
@@ -550,7 +611,7 @@ export async function openVmdk(path: string): Promise<VmdkOpenResult> {
       // A bare sparse extent (e.g. one piece of a split disk): it is the whole disk.
       const reader = await openSparseFile(file);
       const descriptor: Descriptor = { createType: 'monolithicSparse', cid: 0, parentCid: 0xffffffff, extents: [], ddb: new Map() };
-      return { source: new VmdkSource(path, [{ start: 0, reader }], files, vmdkInfo(path, file.size, 'sparse', reader.bytes)), descriptor };
+      return { source: new VmdkSource(path, [{ start: 0, reader }], files, vmdkInfo(path, file.size, 'sparse', reader.bytes, Math.min(reader.bytes, file.size))), descriptor };
     }
     const parsed = parseDescriptor(text);
     if (typeof parsed === 'string') throw corrupt(path, `the VMDK descriptor cannot be read: ${parsed}.`);
@@ -568,6 +629,7 @@ export async function openVmdk(path: string): Promise<VmdkOpenResult> {
     const parts: Array<{ start: number; reader: ExtentReader }> = [];
     let start = 0;
     const dir = dirname(path);
+    const shared = new SharedExtentState();
     for (const e of parsed.extents) {
       const bytes = e.sectors * SECTOR;
       let reader: ExtentReader;
@@ -581,7 +643,7 @@ export async function openVmdk(path: string): Promise<VmdkOpenResult> {
           files.push(f);
         }
         if (e.type === 'FLAT' || e.type === 'VMFS') return new FlatExtent(f, (e.offsetSectors ?? 0) * SECTOR, bytes);
-        const sparse = own ? await SparseExtent.open(f, embedded!) : await openSparseFile(f);
+        const sparse = own ? await SparseExtent.open(f, embedded!, shared) : await openSparseFile(f, shared);
         if (sparse.bytes < bytes) throw corrupt(extentPath, `the extent holds ${sparse.bytes} bytes but the descriptor says ${bytes}.`);
         return sparse;
       });
@@ -589,13 +651,16 @@ export async function openVmdk(path: string): Promise<VmdkOpenResult> {
       start += bytes;
     }
     const variant = parsed.createType === 'streamOptimized' ? 'streamOptimized' : /flat/i.test(parsed.createType) ? 'flat' : 'sparse';
-    return { source: new VmdkSource(path, parts, files, vmdkInfo(path, file.size, variant, start)), descriptor: parsed };
+    // What the files hold bounds the data (for the free-space check of a conversion): a sparse
+    // 2 TiB disk with little in it must not ask for 2 TiB.
+    const stored = files.reduce((n, f) => n + f.size, 0);
+    return { source: new VmdkSource(path, parts, files, vmdkInfo(path, file.size, variant, start, Math.min(start, stored))), descriptor: parsed };
   } catch (err) {
     await Promise.all(files.map((f) => f.close()));
     throw err;
   }
 }
 
-function vmdkInfo(path: string, fileSize: number, variant: DiskSource['info']['variant'], size: number): DiskSource['info'] {
-  return { path, fileSize, format: 'vmdk', variant, virtualSize: size, allocatedBytes: size, parents: [], warnings: [] };
+function vmdkInfo(path: string, fileSize: number, variant: DiskSource['info']['variant'], size: number, allocatedBytes: number): DiskSource['info'] {
+  return { path, fileSize, format: 'vmdk', variant, virtualSize: size, allocatedBytes, parents: [], warnings: [] };
 }
