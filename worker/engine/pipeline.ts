@@ -168,19 +168,19 @@ export async function forEachChunk(source: DiskSource, opts: ChunkOptions, consu
   const zeros = Array.from({ length: readAhead + 1 }, () => new Uint8Array(chunkSize / GRAIN_SIZE));
   try {
     await prefetch<Chunk>(
-    dataSpans(source, chunkSize),
-    readAhead,
-    async (span, slot) => {
-      const data = buffers[slot]!.subarray(0, span.length);
-      await source.read(span.offset, span.length, data);
-      markZeroGrains(data, zeros[slot]!);
-      return { offset: span.offset, data, zero: zeros[slot]! };
-    },
-    async (chunk) => {
-      await consume(chunk);
-      opts.onCovered?.(chunk.offset + chunk.data.length);
-    },
-    opts.signal,
+      dataSpans(source, chunkSize),
+      readAhead,
+      async (span, slot) => {
+        const data = buffers[slot]!.subarray(0, span.length);
+        await source.read(span.offset, span.length, data);
+        markZeroGrains(data, zeros[slot]!);
+        return { offset: span.offset, data, zero: zeros[slot]! };
+      },
+      async (chunk) => {
+        await consume(chunk);
+        opts.onCovered?.(chunk.offset + chunk.data.length);
+      },
+      opts.signal,
     );
   } finally {
     // prefetch has let every read settle; a consumer is done with a chunk when it resolves.

@@ -47,26 +47,26 @@ export async function verifyAgainst(output: DiskSource, expected: DiskSource, op
   const meter = new ProgressMeter('verifying', expected.size, opts.onProgress);
   try {
     await prefetch<{ got: Buffer; want: Buffer }>(
-    spans,
-    READ_AHEAD,
-    async (span: Span, slot) => {
-      const got = slots[slot]!.got.subarray(0, span.length);
-      const want = slots[slot]!.want.subarray(0, span.length);
-      await Promise.all([output.read(span.offset, span.length, got), expected.read(span.offset, span.length, want)]);
-      return { got, want };
-    },
-    async ({ got, want }, span) => {
-      const at = firstDifference(got, want);
-      if (at >= 0) {
-        throw new FerryError(
-          'E_VERIFY',
-          `Verification failed: the output differs from the source at byte ${span.offset + at} of the virtual disk.`,
-          'The destination may be failing, or the source changed while it was read; try again, or another drive. If it persists, please report it.',
-        );
-      }
-      meter.update(span.offset + span.length);
-    },
-    opts.signal,
+      spans,
+      READ_AHEAD,
+      async (span: Span, slot) => {
+        const got = slots[slot]!.got.subarray(0, span.length);
+        const want = slots[slot]!.want.subarray(0, span.length);
+        await Promise.all([output.read(span.offset, span.length, got), expected.read(span.offset, span.length, want)]);
+        return { got, want };
+      },
+      async ({ got, want }, span) => {
+        const at = firstDifference(got, want);
+        if (at >= 0) {
+          throw new FerryError(
+            'E_VERIFY',
+            `Verification failed: the output differs from the source at byte ${span.offset + at} of the virtual disk.`,
+            'The destination may be failing, or the source changed while it was read; try again, or another drive. If it persists, please report it.',
+          );
+        }
+        meter.update(span.offset + span.length);
+      },
+      opts.signal,
     );
   } finally {
     giveBuffers(slots.flatMap((s) => [s.got, s.want]));
