@@ -4,6 +4,9 @@ import { open, type FileHandle } from 'node:fs/promises';
 /** Most iovecs one writev may carry (POSIX IOV_MAX on Linux and macOS). */
 const MAX_IOV = 1024;
 
+/** The size of the writes a large write is split into. */
+const WRITE_PIECE = 1024 * 1024;
+
 /** A file the engine creates (never a source): exclusive create, positioned vectored writes. */
 export class OutputFile {
   private constructor(
@@ -15,7 +18,18 @@ export class OutputFile {
     return new OutputFile(path, await open(path, 'wx'));
   }
 
+  /**
+   * Writes `data` at `position`. A large write goes out as several writes side by side, as qemu-img
+   * does: on this kind of machine page-cache copies run faster spread over threads.
+   */
   async write(data: Buffer, position: number): Promise<void> {
+    if (data.length <= 2 * WRITE_PIECE) return this.writeAll(data, position);
+    const pieces: Array<Promise<void>> = [];
+    for (let at = 0; at < data.length; at += WRITE_PIECE) pieces.push(this.writeAll(data.subarray(at, Math.min(data.length, at + WRITE_PIECE)), position + at));
+    await Promise.all(pieces);
+  }
+
+  private async writeAll(data: Buffer, position: number): Promise<void> {
     let done = 0;
     while (done < data.length) {
       const { bytesWritten } = await this.handle.write(data, done, data.length - done, position + done);
@@ -23,26 +37,46 @@ export class OutputFile {
     }
   }
 
-  /** Writes `buffers` back to back starting at `position`. */
+  /**
+   * Writes `buffers` back to back starting at `position`; like `write`, in pieces of about
+   * WRITE_PIECE side by side.
+   */
   async writev(buffers: Buffer[], position: number): Promise<void> {
-    for (let i = 0; i < buffers.length; i += MAX_IOV) {
-      let batch = buffers.slice(i, i + MAX_IOV);
-      let total = batch.reduce((n, b) => n + b.length, 0);
-      let pos = position;
-      while (total > 0) {
-        const { bytesWritten } = await this.handle.writev(batch, pos);
-        pos += bytesWritten;
-        total -= bytesWritten;
-        if (total === 0) break;
-        // A short write: drop what was written and go on with the rest.
-        let skip = bytesWritten;
-        while (skip >= batch[0]!.length) {
-          skip -= batch[0]!.length;
-          batch = batch.slice(1);
-        }
-        batch = [batch[0]!.subarray(skip), ...batch.slice(1)];
+    const groups: Array<{ buffers: Buffer[]; position: number }> = [];
+    let group: Buffer[] = [];
+    let bytes = 0;
+    let at = position;
+    for (const b of buffers) {
+      group.push(b);
+      bytes += b.length;
+      if (bytes >= WRITE_PIECE || group.length === MAX_IOV) {
+        groups.push({ buffers: group, position: at });
+        at += bytes;
+        group = [];
+        bytes = 0;
       }
-      position = pos;
+    }
+    if (group.length > 0) groups.push({ buffers: group, position: at });
+    await Promise.all(groups.map((g) => this.writevAll(g.buffers, g.position)));
+  }
+
+  /** One vectored write of at most MAX_IOV buffers, continued after short writes. */
+  private async writevAll(buffers: Buffer[], position: number): Promise<void> {
+    let batch = buffers;
+    let total = batch.reduce((n, b) => n + b.length, 0);
+    let pos = position;
+    while (total > 0) {
+      const { bytesWritten } = await this.handle.writev(batch, pos);
+      pos += bytesWritten;
+      total -= bytesWritten;
+      if (total === 0) break;
+      // A short write: drop what was written and go on with the rest.
+      let skip = bytesWritten;
+      while (skip >= batch[0]!.length) {
+        skip -= batch[0]!.length;
+        batch = batch.slice(1);
+      }
+      batch = [batch[0]!.subarray(skip), ...batch.slice(1)];
     }
   }
 
