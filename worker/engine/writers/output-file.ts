@@ -23,7 +23,7 @@ export class OutputFile {
    * does: on this kind of machine page-cache copies run faster spread over threads.
    */
   async write(data: Buffer, position: number): Promise<void> {
-    if (data.length <= 2 * WRITE_PIECE) return this.writeAll(data, position);
+    if (data.length <= WRITE_PIECE) return this.writeAll(data, position);
     const pieces: Array<Promise<void>> = [];
     for (let at = 0; at < data.length; at += WRITE_PIECE) pieces.push(this.writeAll(data.subarray(at, Math.min(data.length, at + WRITE_PIECE)), position + at));
     await Promise.all(pieces);
