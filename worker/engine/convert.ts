@@ -2,7 +2,6 @@ import { rm } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import type { ConvertRequest, JobResult } from '../../shared/jobs';
 import type { Adapter, Subformat } from '../../shared/options';
-import { FerryError } from './errors';
 import { Staging, checkFreeSpace, checkOutputName, checkTargets } from './output/staging';
 import { forEachChunk, type Chunk } from './pipeline';
 import { verifyAgainst } from './verify';
