@@ -1,5 +1,6 @@
 import { throwIfAborted } from './errors';
 import { markZeroGrains } from './grains';
+import { BufferPool } from './io/buffer-pool';
 import type { DiskSource, Extent } from './sources/source';
 import { GRAIN_SIZE } from './writers/vmdk/constants';
 
@@ -32,19 +33,7 @@ export const DEFAULT_CHUNK = 4 * 1024 * 1024;
  * Chunk buffers given back by finished passes, for the next pass of this thread to take: the
  * verification reuses the conversion's instead of leaving them to the collector.
  */
-const spareBuffers: Buffer[] = [];
-const MAX_SPARE_BUFFERS = 8;
-
-/** A buffer of `bytes` (from the spares when one fits); give it back with `giveBuffers`. */
-export function takeBuffer(bytes: number): Buffer {
-  const i = spareBuffers.findIndex((b) => b.length === bytes);
-  return i >= 0 ? spareBuffers.splice(i, 1)[0]! : Buffer.allocUnsafe(bytes);
-}
-
-/** Returns buffers no read or write is using any more. */
-export function giveBuffers(buffers: Buffer[]): void {
-  for (const b of buffers) if (spareBuffers.length < MAX_SPARE_BUFFERS) spareBuffers.push(b);
-}
+export const chunkBuffers = new BufferPool(DEFAULT_CHUNK, 8);
 
 const alignDown = (n: number): number => Math.floor(n / GRAIN_SIZE) * GRAIN_SIZE;
 const alignUp = (n: number): number => Math.ceil(n / GRAIN_SIZE) * GRAIN_SIZE;
@@ -164,7 +153,7 @@ export async function prefetch<T>(
 export async function forEachChunk(source: DiskSource, opts: ChunkOptions, consume: (chunk: Chunk) => Promise<void>): Promise<void> {
   const chunkSize = opts.chunkSize ?? DEFAULT_CHUNK;
   const readAhead = opts.readAhead ?? 2;
-  const buffers = Array.from({ length: readAhead + 1 }, () => takeBuffer(chunkSize));
+  const buffers = Array.from({ length: readAhead + 1 }, () => chunkBuffers.take(chunkSize));
   const zeros = Array.from({ length: readAhead + 1 }, () => new Uint8Array(chunkSize / GRAIN_SIZE));
   try {
     await prefetch<Chunk>(
@@ -184,7 +173,7 @@ export async function forEachChunk(source: DiskSource, opts: ChunkOptions, consu
     );
   } finally {
     // prefetch has let every read settle; a consumer is done with a chunk when it resolves.
-    giveBuffers(buffers);
+    chunkBuffers.give(buffers);
   }
   opts.onCovered?.(source.size);
 }

@@ -1,5 +1,5 @@
 import { FerryError } from './errors';
-import { DEFAULT_CHUNK, dataSpans, giveBuffers, prefetch, takeBuffer, unionDataSpans, type Span } from './pipeline';
+import { DEFAULT_CHUNK, chunkBuffers, dataSpans, prefetch, unionDataSpans, type Span } from './pipeline';
 import { ProgressMeter, type ProgressListener } from './progress';
 import type { DiskSource } from './sources/source';
 
@@ -43,7 +43,7 @@ export async function verifyAgainst(output: DiskSource, expected: DiskSource, op
   }
   const spans = opts.writtenOnlyAtSourceData ? dataSpans(expected) : unionDataSpans(output, expected);
   const chunk = DEFAULT_CHUNK;
-  const slots = Array.from({ length: READ_AHEAD + 1 }, () => ({ got: takeBuffer(chunk), want: takeBuffer(chunk) }));
+  const slots = Array.from({ length: READ_AHEAD + 1 }, () => ({ got: chunkBuffers.take(chunk), want: chunkBuffers.take(chunk) }));
   const meter = new ProgressMeter('verifying', expected.size, opts.onProgress);
   try {
     await prefetch<{ got: Buffer; want: Buffer }>(
@@ -69,7 +69,7 @@ export async function verifyAgainst(output: DiskSource, expected: DiskSource, op
       opts.signal,
     );
   } finally {
-    giveBuffers(slots.flatMap((s) => [s.got, s.want]));
+    chunkBuffers.give(slots.flatMap((s) => [s.got, s.want]));
   }
   meter.finish();
 }

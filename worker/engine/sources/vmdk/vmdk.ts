@@ -1,6 +1,7 @@
 import { dirname, resolve } from 'node:path';
 import { inflateSync } from 'node:zlib';
 import { FerryError, corrupt } from '../../errors';
+import { BufferPool } from '../../io/buffer-pool';
 import { ReadOnlyFile } from '../../io/read-only-file';
 import { GD_AT_END, MarkerType, SECTOR, SparseFlags } from '../../writers/vmdk/constants';
 import { parseDescriptor, type Descriptor } from '../../writers/vmdk/descriptor';
@@ -140,27 +141,11 @@ class GrainTableCache {
   }
 }
 
-/** Buffers for reads of tables and compressed grains, reused; sized up to whole MiB. */
-class ScratchBuffers {
-  private readonly free: Buffer[] = [];
-
-  /** A buffer of at least `bytes`; give it back with `give`. */
-  take(bytes: number): Buffer {
-    const i = this.free.findIndex((b) => b.length >= bytes);
-    if (i >= 0) return this.free.splice(i, 1)[0]!;
-    return Buffer.allocUnsafe(Math.ceil(bytes / SCRATCH_ROUND) * SCRATCH_ROUND);
-  }
-
-  give(buffers: Buffer[]): void {
-    // As many as reads run side by side; beyond that, let them go.
-    for (const b of buffers) if (this.free.length < MAX_SCRATCH) this.free.push(b);
-  }
-}
-
 /** What the sparse extents of one disk share, so that its budgets hold for the whole disk. */
 class SharedExtentState {
   readonly tables = new GrainTableCache();
-  readonly scratch = new ScratchBuffers();
+  /** For reads of tables and compressed grains: as many as reads run side by side. */
+  readonly scratch = new BufferPool(SCRATCH_ROUND, MAX_SCRATCH);
 }
 
 class SparseExtent implements ExtentReader {
