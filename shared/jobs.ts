@@ -15,19 +15,24 @@ export interface ConvertRequest {
   vhdSizeRule?: VhdSizeRule;
 }
 
-export interface VmRequest {
-  kind: 'vm';
-  source: string;
-  /** The folder in which `<name>/` is created. */
-  destDir: string;
+/** The virtual hardware a `vm` or `ova` job may ask for; what is absent is detected or defaulted. */
+export interface HardwareChoices {
+  /** The VM's name (default: the source's file name); for an OVA it also names the files inside. */
   name?: string;
-  subformat: Exclude<Subformat, 'streamOptimized'>;
   guest?: string;
   memoryMB?: number;
   cpus?: number;
   firmware?: Firmware;
   controller?: Controller;
   hwVersion?: number;
+}
+
+export interface VmRequest extends HardwareChoices {
+  kind: 'vm';
+  source: string;
+  /** The folder in which `<name>/` is created. */
+  destDir: string;
+  subformat: Exclude<Subformat, 'streamOptimized'>;
   /** Point the VM at the fixed VHD in place instead of copying its data. */
   zeroCopy: boolean;
   verify: boolean;
@@ -36,19 +41,11 @@ export interface VmRequest {
 }
 
 /** `ferry ova`: an OVA (OVF 1.0 + SHA-256 manifest + streamOptimized disk) for ESXi and vSphere. */
-export interface OvaRequest {
+export interface OvaRequest extends HardwareChoices {
   kind: 'ova';
   source: string;
   /** The .ova file to create. */
   output: string;
-  /** The VM's name (default: the source's file name); also names the files inside the OVA. */
-  name?: string;
-  guest?: string;
-  memoryMB?: number;
-  cpus?: number;
-  firmware?: Firmware;
-  controller?: Controller;
-  hwVersion?: number;
   verify: boolean;
   overwrite: boolean;
   vhdSizeRule?: VhdSizeRule;

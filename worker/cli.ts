@@ -38,33 +38,21 @@ const COMMON = {
   'vhd-size': { type: 'string' },
 } as const;
 const JOB = { 'no-verify': { type: 'boolean' }, overwrite: { type: 'boolean' }, subformat: { type: 'string' } } as const;
+/** The VM's virtual hardware, as `vm` and `ova` take it. */
+const HARDWARE = {
+  name: { type: 'string' },
+  guest: { type: 'string' },
+  memory: { type: 'string' },
+  cpus: { type: 'string' },
+  firmware: { type: 'string' },
+  controller: { type: 'string' },
+  'hw-version': { type: 'string' },
+} as const;
 const OPTIONS: Record<string, ParseArgsConfig['options']> = {
   inspect: { ...COMMON },
   convert: { ...COMMON, ...JOB, type: { type: 'string' }, split: { type: 'boolean' }, adapter: { type: 'string' } },
-  vm: {
-    ...COMMON,
-    ...JOB,
-    name: { type: 'string' },
-    guest: { type: 'string' },
-    memory: { type: 'string' },
-    cpus: { type: 'string' },
-    firmware: { type: 'string' },
-    controller: { type: 'string' },
-    'hw-version': { type: 'string' },
-    'zero-copy': { type: 'boolean' },
-  },
-  ova: {
-    ...COMMON,
-    'no-verify': { type: 'boolean' },
-    overwrite: { type: 'boolean' },
-    name: { type: 'string' },
-    guest: { type: 'string' },
-    memory: { type: 'string' },
-    cpus: { type: 'string' },
-    firmware: { type: 'string' },
-    controller: { type: 'string' },
-    'hw-version': { type: 'string' },
-  },
+  vm: { ...COMMON, ...JOB, ...HARDWARE, 'zero-copy': { type: 'boolean' } },
+  ova: { ...COMMON, 'no-verify': { type: 'boolean' }, overwrite: { type: 'boolean' }, ...HARDWARE },
 };
 
 function choice<T extends string>(values: Values, key: string, list: readonly T[]): T | undefined {
