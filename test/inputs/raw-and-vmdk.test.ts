@@ -1,7 +1,7 @@
 // Raw images into every subformat; VMDKs of every subformat qemu-img makes, re-targeted to
 // streamOptimized; and the files that must stay "not a disk".
 import assert from 'node:assert/strict';
-import { mkdtempSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -94,6 +94,19 @@ describe('VMDK inputs made by qemu-img', () => {
       assertIdentical(join(dir, 'truth.raw'), 'raw', join(out, 'out.vmdk'), 'vmdk');
       assert.equal(qemuCheck(join(out, 'out.vmdk')).code, 0);
       assert.deepEqual(leftovers(out), []);
+    });
+  }
+
+  // The embedded descriptor still names the file it was written as; qemu ignores that name, and so must we.
+  for (const subformat of ['monolithicSparse', 'streamOptimized'] as const) {
+    it(`a ${subformat} VMDK renamed after it was made still opens as itself`, async (t) => {
+      const src = tempDir(t);
+      runOk('qemu-img', ['convert', '-q', '-f', 'raw', '-O', 'vmdk', '-o', `subformat=${subformat}`, join(dir, 'truth.raw'), join(src, 'original.vmdk')]);
+      renameSync(join(src, 'original.vmdk'), join(src, 'disk1.vmdk'));
+      const out = tempDir(t);
+      const r = await ferry(['convert', join(src, 'disk1.vmdk'), join(out, 'out.vmdk'), '--json']);
+      assert.equal(r.code, 0, r.stdout + r.stderr);
+      assertIdentical(join(dir, 'truth.raw'), 'raw', join(out, 'out.vmdk'), 'vmdk');
     });
   }
 

@@ -615,13 +615,18 @@ export async function openVmdk(path: string): Promise<VmdkOpenResult> {
     let start = 0;
     const dir = dirname(path);
     const shared = new SharedExtentState();
+    // A file with an embedded descriptor is itself the sparse extent, whatever name the descriptor
+    // still gives it (as qemu reads it): a monolithicSparse or streamOptimized disk renamed by hand,
+    // or taken out of an OVA under another name, still opens.
+    const dataExtents = parsed.extents.filter((e) => e.type !== 'ZERO');
+    const renamedSelf = embedded !== undefined && dataExtents.length === 1 && dataExtents[0]!.type === 'SPARSE' ? dataExtents[0] : undefined;
     for (const e of parsed.extents) {
       const bytes = e.sectors * SECTOR;
       let reader: ExtentReader;
       if (e.type === 'ZERO') reader = new ZeroExtent(bytes);
       else reader = await openExtent(path, e.fileName!, async () => {
         const extentPath = resolve(dir, e.fileName!);
-        const own = embedded !== undefined && extentPath === resolve(path);
+        const own = embedded !== undefined && (extentPath === resolve(path) || e === renamedSelf);
         let f = file;
         if (!own) {
           f = await ReadOnlyFile.open(extentPath);
