@@ -125,6 +125,16 @@ describe('hardware choices', () => {
     usage(request({ controller: 'sata', hwVersion: 9 }), /needs hardware version 10/);
     usage(request({ memoryMB: 1023 }), /multiple of 4/);
     usage(request({ guest: 'bad"id' }), /guestOS id/);
+    usage(request({ hwVersion: 5 }), /no virtual hardware version 5/);
+  });
+
+  test('hardware versions a hosted product may not know are warned about, in a VM folder only where they apply', () => {
+    const future = planHardware(request({ hwVersion: 30 }), guess());
+    assert.ok(future.warnings.some((w) => /newer than any VMware product/.test(w)));
+    const esxiOnly = (host: 'hosted' | 'esxi') => planHardware(request({ hwVersion: 13 }), guess(), host).warnings.some((w) => /only on ESXi/.test(w));
+    assert.equal(esxiOnly('hosted'), true);
+    assert.equal(esxiOnly('esxi'), false);
+    assert.ok(!planHardware(request({ hwVersion: 21 }), guess()).warnings.some((w) => /Hardware version/.test(w)));
   });
 
   test('warnings: Windows controller note, NVMe under BIOS, firmware against the layout', () => {

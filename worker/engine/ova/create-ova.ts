@@ -58,7 +58,7 @@ export async function createOva(req: OvaRequest, ctx: RunContext): Promise<JobRe
       ...(req.firmware !== undefined ? { firmware: req.firmware } : {}),
       ...(req.controller !== undefined ? { controller: req.controller } : {}),
     };
-    const { hardware: hw, warnings: hwWarnings } = planHardware(choices, detected.guest);
+    const { hardware: hw, warnings: hwWarnings } = planHardware(choices, detected.guest, 'esxi');
     const guest = ovfGuestFor(hw.guestOS, hw.hwVersion);
     const guestWarnings: string[] = [];
     if (guest.derived) guestWarnings.push(`Guest "${hw.guestOS}" is not in Ferry's table; the OVF names it "${guest.osType}" by VMware's spelling rule. If vSphere refuses it, pass a --guest it knows.`);

@@ -15,6 +15,12 @@ export const DEFAULT_HW_VERSION = 19;
 
 /** The oldest hardware version that has each controller (FORMATS.md §6; SATA came with Workstation 10). */
 const CONTROLLER_MIN_HW: Record<Controller, number> = { ide: 4, lsilogic: 4, lsisas1068: 7, pvscsi: 7, sata: 10, nvme: 13 };
+/** The newest hardware version a released product opens (Workstation 25H2); FORMATS.md §6. */
+const NEWEST_KNOWN_HW = 22;
+/** Numbers VMware skipped or gave only to ESXi, which a hosted product refuses. */
+const UNUSED_HW = new Set([5]);
+const ESXI_ONLY_HW = new Set([13, 15, 17]);
+
 /** PCIe root ports, USB 2 and the paravirtual/PCIe NICs need hardware version 7 or newer. */
 const PCIE_MIN_HW = 7;
 const E1000E_MIN_HW = 8;
@@ -89,7 +95,7 @@ export interface HardwarePlan {
 export type HardwareChoices = Pick<VmRequest, 'guest' | 'memoryMB' | 'cpus' | 'firmware' | 'controller' | 'hwVersion'>;
 
 /** Merges the request's overrides with the defaults for the detected guest; refuses impossible combinations. */
-export function planHardware(req: HardwareChoices, guess: GuestGuess): HardwarePlan {
+export function planHardware(req: HardwareChoices, guess: GuestGuess, host: 'hosted' | 'esxi' = 'hosted'): HardwarePlan {
   if (req.guest !== undefined && !GUEST_ID.test(req.guest)) {
     throw new FerryError('E_USAGE', `--guest "${req.guest}" is not a VMware guestOS id.`, 'Use an id such as windows9-64, windows2019srv-64, ubuntu-64, other5xlinux-64 or other-64.');
   }
@@ -97,6 +103,9 @@ export function planHardware(req: HardwareChoices, guess: GuestGuess): HardwareP
     throw new FerryError('E_USAGE', `--memory ${req.memoryMB} is not a multiple of 4 MB, which VMware requires.`, `Use ${Math.ceil(req.memoryMB / 4) * 4}, for example.`);
   }
   const hwVersion = req.hwVersion ?? DEFAULT_HW_VERSION;
+  if (UNUSED_HW.has(hwVersion)) {
+    throw new FerryError('E_USAGE', `there is no virtual hardware version ${hwVersion}.`, 'Use 4, 6 or newer (Workstation 17 opens up to 20, 17.5 up to 21).');
+  }
   const guestOS = req.guest ?? guess.guestOS;
   const kind = guestKind(guestOS);
   const firmware = req.firmware ?? guess.firmware;
@@ -117,13 +126,18 @@ export function planHardware(req: HardwareChoices, guess: GuestGuess): HardwareP
     cpus: req.cpus ?? sizes.cpus,
     modernChipset: hwVersion >= PCIE_MIN_HW,
   };
-  return { hardware, warnings: hardwareWarnings(hardware, req, guess) };
+  return { hardware, warnings: hardwareWarnings(hardware, req, guess, host) };
 }
 
-function hardwareWarnings(hw: VmHardware, req: HardwareChoices, guess: GuestGuess): string[] {
+function hardwareWarnings(hw: VmHardware, req: HardwareChoices, guess: GuestGuess, host: 'hosted' | 'esxi'): string[] {
   const warnings: string[] = [];
   if (req.firmware !== undefined && req.firmware !== guess.firmware) {
     warnings.push(`Firmware set to ${req.firmware.toUpperCase()} although the disk's layout points to ${guess.firmware.toUpperCase()} (${guess.evidence.find((e) => /firmware/.test(e)) ?? 'see ferry inspect'}); the guest may not find its boot loader.`);
+  }
+  if (hw.hwVersion > NEWEST_KNOWN_HW) {
+    warnings.push(`Hardware version ${hw.hwVersion} is newer than any VMware product Ferry knows (the newest is ${NEWEST_KNOWN_HW}, Workstation 25H2); a product that does not know it refuses to open the VM.`);
+  } else if (host === 'hosted' && ESXI_ONLY_HW.has(hw.hwVersion)) {
+    warnings.push(`Hardware version ${hw.hwVersion} exists only on ESXi; Workstation, Player and Fusion may refuse it. Use ${hw.hwVersion + 1} for them.`);
   }
   if (hw.controller === 'nvme' && hw.firmware === 'bios') {
     warnings.push('VMware boots NVMe disks only with UEFI firmware; with BIOS this VM may not start its system. Use --firmware efi (GPT disks) or another --controller.');
