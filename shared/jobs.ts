@@ -1,7 +1,7 @@
 // Requests, progress and results of conversion jobs: what the CLI, the worker thread and the
 // app's JobService exchange.
 import type { ErrorInfo } from './errors';
-import type { Adapter, Controller, Firmware, Subformat, VhdSizeRule } from './options';
+import type { Adapter, Controller, Firmware, Subformat, VhdSizeRule, VmSubformat } from './options';
 
 export interface ConvertRequest {
   kind: 'convert';
@@ -32,7 +32,7 @@ export interface VmRequest extends HardwareChoices {
   source: string;
   /** The folder in which `<name>/` is created. */
   destDir: string;
-  subformat: Exclude<Subformat, 'streamOptimized'>;
+  subformat: VmSubformat;
   /** Point the VM at the fixed VHD in place instead of copying its data. */
   zeroCopy: boolean;
   verify: boolean;

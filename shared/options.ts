@@ -10,6 +10,10 @@ export const SUBFORMATS = [
 ] as const;
 export type Subformat = (typeof SUBFORMATS)[number];
 
+/** What a VM folder's disk may be: streamOptimized is for OVA and ESXi import, not for running. */
+export const VM_SUBFORMATS = SUBFORMATS.filter((s): s is Exclude<Subformat, 'streamOptimized'> => s !== 'streamOptimized');
+export type VmSubformat = (typeof VM_SUBFORMATS)[number];
+
 /** Values VMware allows in a descriptor's `ddb.adapterType` that we write. */
 export const ADAPTERS = ['ide', 'lsilogic', 'buslogic'] as const;
 export type Adapter = (typeof ADAPTERS)[number];

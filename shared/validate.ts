@@ -4,7 +4,7 @@ import type { FromWorker, HostEvent, InspectAnswer, InspectProgress, Inspection,
 import { COMPRESSION_FORMATS, type CompressionInfo, type DiskInfo, type GuestGuess, type ParentLink, type PartitionEntry, type PartitionTable } from './disk-info';
 import { ERROR_CODES, type ErrorInfo } from './errors';
 import { PHASES, type ConvertRequest, type JobEvent, type JobRequest, type JobResult, type OvaRequest, type Progress, type VmRequest, type VmSummary } from './jobs';
-import { ADAPTERS, CONTROLLERS, FIRMWARES, SUBFORMATS, VHD_SIZE_RULES, isOneOf } from './options';
+import { ADAPTERS, CONTROLLERS, FIRMWARES, SUBFORMATS, VHD_SIZE_RULES, VM_SUBFORMATS, isOneOf } from './options';
 
 /** A payload that is not what the contract says, with where in it the problem is. */
 export class PayloadError extends Error {
@@ -184,7 +184,7 @@ const vmRequest: Check<VmRequest> = record(
     kind: literal('vm'),
     ...shared,
     destDir: absolutePath,
-    subformat: oneOf(SUBFORMATS.filter((s): s is VmRequest['subformat'] => s !== 'streamOptimized')),
+    subformat: oneOf(VM_SUBFORMATS),
     zeroCopy: bool,
   },
   vmChoices,

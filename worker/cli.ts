@@ -2,7 +2,7 @@ import { parseArgs, type ParseArgsConfig } from 'node:util';
 import type { DiskInfo } from '../shared/disk-info';
 import { exitCodeFor, type ErrorInfo } from '../shared/errors';
 import type { ConvertRequest, JobRequest, JobResult, OvaRequest, Progress, VmRequest } from '../shared/jobs';
-import { ADAPTERS, CONTROLLERS, DISK_TYPES, FIRMWARES, SUBFORMATS, VHD_SIZE_RULES, isOneOf, subformatFor, type Subformat, type VhdSizeRule } from '../shared/options';
+import { ADAPTERS, CONTROLLERS, DISK_TYPES, FIRMWARES, SUBFORMATS, VHD_SIZE_RULES, VM_SUBFORMATS, isOneOf, subformatFor, type Subformat, type VhdSizeRule } from '../shared/options';
 import { FerryError, toErrorInfo } from './engine/errors';
 import { inspectDisk } from './engine/inspect/inspect';
 import { Staging, formatBytes } from './engine/output/staging';
@@ -71,8 +71,8 @@ function integer(values: Values, key: string, min: number, max: number): number 
 }
 
 /** --subformat wins; otherwise --type and --split pick it, as WinImage's dialog does. */
-function pickSubformat(values: Values, fallback: Subformat): Subformat {
-  const explicit = choice(values, 'subformat', SUBFORMATS);
+function pickSubformat(values: Values, fallback: Subformat, allowed: readonly Subformat[] = SUBFORMATS): Subformat {
+  const explicit = choice(values, 'subformat', allowed);
   const type = choice(values, 'type', DISK_TYPES);
   const split = values.split === true;
   if (explicit) {
@@ -121,14 +121,19 @@ export function parseCommand(argv: string[]): { command: 'help' } | { command: '
     return { command: 'job', request, json };
   }
   if (command === 'ova') return { command: 'job', request: ovaRequest(pos[0]!, pos[1]!, values, sizeRule), json };
-  const subformat = pickSubformat(values, 'monolithicSparse');
-  if (subformat === 'streamOptimized') throw new UsageError('a VM folder cannot use streamOptimized (that is for OVA/ESXi import); choose a sparse or flat subformat.');
+  if (values.subformat === 'streamOptimized') throw new UsageError('a VM folder cannot use streamOptimized (that is for OVA/ESXi import); choose a sparse or flat subformat.');
+  const zeroCopy = values['zero-copy'] === true;
+  const subformat = pickSubformat(values, zeroCopy ? 'monolithicFlat' : 'monolithicSparse', VM_SUBFORMATS);
+  if (!isOneOf(VM_SUBFORMATS, subformat)) throw new UsageError(`a VM folder cannot use ${subformat}.`);
+  if (zeroCopy && subformat !== 'monolithicFlat') {
+    throw new UsageError(`--zero-copy makes a monolithicFlat descriptor over the .vhd itself; it cannot be combined with ${values.subformat ? `--subformat ${subformat}` : '--type/--split'}.`);
+  }
   const request: VmRequest = {
     kind: 'vm',
     source: pos[0]!,
     destDir: pos[1]!,
     subformat,
-    zeroCopy: values['zero-copy'] === true,
+    zeroCopy,
     verify: values['no-verify'] !== true,
     overwrite: values.overwrite === true,
     ...sizeRule,

@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { gzipSync } from 'node:zlib';
 import { after, describe, test } from 'node:test';
 import type { VmRequest } from '../../shared/jobs';
 import { FerryError } from '../../worker/engine/errors';
@@ -155,6 +156,32 @@ describe('ferry vm on the command line', () => {
     const again = await ferry(['vm', vhd, dir, '--json']);
     assert.equal(again.code, 3);
     assert.equal(lastEvent(again).code, 'E_EXISTS');
+  });
+
+  test('refusals the request alone decides come before a compressed source is unpacked', async () => {
+    const gz = join(dir, 'packed.vhd.gz');
+    writeFileSync(gz, gzipSync(readFileSync(vhd)));
+    mkdirSync(join(dir, 'packed'));
+    const exists = await ferry(['vm', gz, dir, '--json']);
+    assert.equal(exists.code, 3);
+    assert.equal(lastEvent(exists).code, 'E_EXISTS');
+    const zeroCopy = await ferry(['vm', gz, dir, '--json', '--zero-copy', '--name', 'zc-gz']);
+    assert.equal(zeroCopy.code, 2);
+    assert.match(String(lastEvent(zeroCopy).message), /gzip-compressed/);
+    for (const run of [exists, zeroCopy]) assert.deepEqual(run.json.filter((e) => e.type === 'progress'), [], 'nothing may be unpacked first');
+    assert.deepEqual(leftovers(dir), []);
+  });
+
+  test('options that contradict a VM folder are usage errors (exit 1)', async () => {
+    const zcSplit = await ferry(['vm', vhd, dir, '--zero-copy', '--subformat', 'twoGbMaxExtentSparse', '--name', 'zc2']);
+    assert.equal(zcSplit.code, 1);
+    assert.match(zcSplit.stderr, /--zero-copy .* cannot be combined with --subformat twoGbMaxExtentSparse/);
+    const stream = await ferry(['vm', vhd, dir, '--subformat', 'streamOptimized', '--name', 'so']);
+    assert.equal(stream.code, 1);
+    assert.match(stream.stderr, /streamOptimized .*OVA/);
+    const wrongCase = await ferry(['vm', vhd, dir, '--subformat', 'streamoptimized', '--name', 'so']);
+    assert.equal(wrongCase.code, 1);
+    assert.doesNotMatch(wrongCase.stderr, /streamOptimized/, 'the choices offered to vm must not include streamOptimized');
   });
 
   test('--zero-copy on a dynamic VHD exits 2 with the reason', async () => {

@@ -1,4 +1,5 @@
 import { extname } from 'node:path';
+import type { CompressionFormat } from '../../../shared/disk-info';
 import type { VhdSizeRule } from '../../../shared/options';
 import { FerryError } from '../errors';
 import { ReadOnlyFile } from '../io/read-only-file';
@@ -59,15 +60,25 @@ export async function openSource(path: string, opts: OpenOptions = {}): Promise<
   }
 }
 
-/** No disk signature: a compressed file or archive (by content), a raw image (by name or partition table), or not a disk. */
-async function openSignatureless(path: string, opts: OpenOptions): Promise<DiskSource> {
+async function readHead(path: string): Promise<Buffer> {
   const file = await ReadOnlyFile.open(path);
-  let head: Buffer;
   try {
-    head = await file.readExact(0, Math.min(file.size, 1024), 'first sectors');
+    return await file.readExact(0, Math.min(file.size, 1024), 'first sectors');
   } finally {
     await file.close();
   }
+}
+
+/** The compression or archive format `openSource` would unpack `path` from, if any (nothing is unpacked). */
+export async function compressionOf(path: string): Promise<CompressionFormat | undefined> {
+  if ((await detectFormat(path)) !== 'unknown') return undefined;
+  const sniffed = sniffContainer(await readHead(path));
+  return sniffed?.kind === 'container' ? sniffed.format : undefined;
+}
+
+/** No disk signature: a compressed file or archive (by content), a raw image (by name or partition table), or not a disk. */
+async function openSignatureless(path: string, opts: OpenOptions): Promise<DiskSource> {
+  const head = await readHead(path);
   const sniffed = sniffContainer(head);
   if (sniffed?.kind === 'container') {
     const rule = opts.vhdSizeRule ? { vhdSizeRule: opts.vhdSizeRule } : {};

@@ -16,7 +16,7 @@ import { defaultVmName, displayNameOf, safeFileStem } from './names';
 import { selfCheckVmFolder } from './self-check';
 import { vmxEntries } from './vmx-config';
 import { renderVmx } from './vmx';
-import { checkZeroCopySource, extentPathFrom, verifyZeroCopy, writeZeroCopyDescriptor } from './zero-copy';
+import { checkZeroCopySource, extentPathFrom, refuseCompressedForZeroCopy, verifyZeroCopy, writeZeroCopyDescriptor } from './zero-copy';
 
 async function checkDestination(destDir: string): Promise<void> {
   const st = await stat(destDir).catch(() => undefined);
@@ -55,6 +55,13 @@ export async function createVm(req: VmRequest, ctx: RunContext): Promise<JobResu
   const destDir = resolve(req.destDir);
   const sourcePath = resolve(req.source);
   await checkDestination(destDir);
+  const name = req.name ?? defaultVmName(sourcePath);
+  const stem = safeFileStem(name);
+  const folder = join(destDir, stem);
+  // Refusals knowable from the request alone come before a compressed source is unpacked,
+  // which can take minutes; both are checked again once the source is open.
+  await checkVmFolderTarget(folder, req.overwrite, [sourcePath]);
+  if (req.zeroCopy) await refuseCompressedForZeroCopy(sourcePath);
   const source = await openSource(sourcePath, {
     ...(req.vhdSizeRule ? { vhdSizeRule: req.vhdSizeRule } : {}),
     // A compressed source is unpacked beside the VM, with its own progress phase.
@@ -65,9 +72,6 @@ export async function createVm(req: VmRequest, ctx: RunContext): Promise<JobResu
     const detected = await detectGuest(source, await readPartitionTable(source));
     const { hardware: hw, warnings: hwWarnings } = planHardware(req, detected.guest);
 
-    const name = req.name ?? defaultVmName(sourcePath);
-    const stem = safeFileStem(name);
-    const folder = join(destDir, stem);
     const vmxFile = `${stem}.vmx`;
     const diskFile = `${stem}.vmdk`;
     await checkVmFolderTarget(folder, req.overwrite, sourceFiles(source));

@@ -5,21 +5,30 @@ import { realpath, writeFile } from 'node:fs/promises';
 import { basename, dirname, isAbsolute, join, relative } from 'node:path';
 import type { Adapter } from '../../../shared/options';
 import { FerryError } from '../errors';
+import { compressionOf } from '../sources/open';
 import type { DiskSource } from '../sources/source';
 import { openVmdk } from '../sources/vmdk/vmdk';
 import { SECTOR } from '../writers/vmdk/constants';
 import { newDiskIdentity, renderDescriptor } from '../writers/vmdk/descriptor';
 
+function compressedRefusal(path: string, compression: string): FerryError {
+  return new FerryError(
+    'E_UNSUPPORTED',
+    `${path}: --zero-copy needs the disk file itself, but this one is ${compression}-compressed; VMware cannot read it in place.`,
+    'Run without --zero-copy to copy the data into a new VMDK, or unpack the file first and point --zero-copy at the .vhd.',
+  );
+}
+
+/** The compressed-source refusal, from the file's first bytes, before anything is unpacked. */
+export async function refuseCompressedForZeroCopy(path: string): Promise<void> {
+  const compression = await compressionOf(path);
+  if (compression) throw compressedRefusal(path, compression);
+}
+
 /** Refuses every source but a fixed VHD, saying why and what to do instead. */
 export function checkZeroCopySource(source: DiskSource): void {
   const { format, variant, compression } = source.info;
-  if (compression) {
-    throw new FerryError(
-      'E_UNSUPPORTED',
-      `${source.path}: --zero-copy needs the disk file itself, but this one is ${compression.layers.join(' + ')}-compressed; VMware cannot read it in place.`,
-      'Run without --zero-copy to copy the data into a new VMDK, or unpack the file first and point --zero-copy at the .vhd.',
-    );
-  }
+  if (compression) throw compressedRefusal(source.path, compression.layers.join(' + '));
   if (format === 'vhd' && variant === 'fixed') return;
   const what = format === 'vhd' ? `a ${variant} VHD` : `a ${format.toUpperCase()} (${variant}) disk`;
   const why =
