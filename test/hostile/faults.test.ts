@@ -5,7 +5,8 @@
 // complete, verified files. And the source is only ever opened for reading: an immutable source and
 // one on a read-only mount convert, and a spy on the fs module sees no write to any input path.
 //
-// Mounting needs root (or CAP_SYS_ADMIN); where it is refused those tests skip and say so.
+// Mounting needs root (or CAP_SYS_ADMIN); where it is refused those tests skip and say so. A full
+// disk is also injected at the file layer (every job kind), which runs everywhere.
 // FERRY_FAULT_SEED replays the signal timings.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
@@ -18,7 +19,7 @@ import { describe, it, type TestContext } from 'node:test';
 import { gzipSync } from 'node:zlib';
 import { inspectDisk } from '../../worker/engine/inspect/inspect';
 import { runJob } from '../../worker/engine/run-job';
-import { FerryError } from '../../worker/engine/errors';
+import { FerryError, toErrorInfo } from '../../worker/engine/errors';
 import { MiB, SECTOR, newUuid, pseudoRandom, writeDifferencingVhd, writeDynamicVhd, writeFixedVhd } from '../support/vhd-writer';
 import { runOk } from '../support/tools';
 import { writeVhdx } from '../vhdx/vhdx-writer';
@@ -98,12 +99,14 @@ function chattr(flag: '+i' | '-i', path: string): boolean {
 // ---------------------------------------------------------------------------------------------
 
 describe('faults at the destination', () => {
-  it('no space left mid-write (a 64 MiB tmpfs filled once staging begins): exit 3, E_NO_SPACE, no staging left', async (t) => {
+  it('no space left mid-write (a 256 MiB tmpfs filled once staging begins): exit 3, E_NO_SPACE, no staging left', async (t) => {
     const src = tempDir(t, 'nospace');
     const source = join(src, 'data.img');
-    bigRaw(source, 56 * MiB); // passes the free-space check (about 57 MiB needed, 64 MiB free)
+    // Passes the free-space check (about 241 MiB needed, 256 MiB free), and is large enough that
+    // the watcher below fills the disk long before the conversion could finish, even on a busy machine.
+    bigRaw(source, 240 * MiB);
     const before = snapshot(src);
-    await withTmpfs(t, 'size=64m', async (dest) => {
+    await withTmpfs(t, 'size=256m', async (dest) => {
       // The moment the hidden staging folder appears, take every free byte that is left.
       let filled = 0;
       const watcher = watch(dest, (_event, name) => {
@@ -129,6 +132,40 @@ describe('faults at the destination', () => {
     });
     assert.deepEqual(snapshot(src), before, 'the source is unchanged');
   });
+
+  // The same fault without a mount, so it is tested on machines that refuse one: every file the
+  // engine creates gets a write budget, and the write that would pass it fails as a full disk does.
+  for (const job of ['monolithicSparse', 'monolithicFlat', 'twoGbMaxExtentSparse', 'streamOptimized', 'vm', 'ova'] as const) {
+    it(`no space left, injected at the file layer (${job}): E_NO_SPACE, nothing left, source unchanged`, async (t) => {
+      const src = tempDir(t, 'enospc-src');
+      const out = tempDir(t, 'enospc-out');
+      const source = join(src, 'data.img');
+      bigRaw(source, 24 * MiB);
+      const before = snapshot(src);
+      const full = injectNoSpace(6 * MiB);
+      try {
+        const request =
+          job === 'vm'
+            ? ({ kind: 'vm', source, destDir: out, subformat: 'monolithicSparse', zeroCopy: false, verify: true, overwrite: false } as const)
+            : job === 'ova'
+              ? ({ kind: 'ova', source, output: join(out, 'x.ova'), verify: true, overwrite: false } as const)
+              : ({ kind: 'convert', source, output: join(out, 'x.vmdk'), subformat: job, adapter: 'lsilogic', verify: true, overwrite: false } as const);
+        await assert.rejects(runJob(request), (err: unknown) => {
+          // What the CLI and the app show: the same mapping of the raised error.
+          const info = toErrorInfo(err);
+          assert.equal(info.code, 'E_NO_SPACE', info.message);
+          assert.match(info.message, /no space left/i);
+          assert.ok(!info.message.includes('\n'));
+          return true;
+        });
+      } finally {
+        full.restore();
+      }
+      assert.ok(full.refused() > 0, 'the injected fault was hit');
+      assert.deepEqual(readdirSync(out), [], 'nothing half-written left behind');
+      assert.deepEqual(snapshot(src), before, 'the source is unchanged');
+    });
+  }
 
   it('a destination on a read-only mount: exit 3, E_PERMISSION, nothing written', async (t) => {
     const src = tempDir(t, 'rodest');
@@ -323,6 +360,45 @@ function makeInputs(dir: string): Array<{ name: string; source: string; files: s
     { name: 'a raw image', source: at('raw.img'), files: [at('raw.img')] },
     { name: 'a gzip-compressed raw image', source: at('disk.img.gz'), files: [at('disk.img.gz')] },
   ];
+}
+
+/**
+ * Gives every file opened for writing through fs.promises a share of `budget` bytes; a write
+ * past it fails with ENOSPC, as on a full file system.
+ */
+function injectNoSpace(budget: number): { restore: () => void; refused: () => number } {
+  const orig = fs.promises.open;
+  let left = budget;
+  let refused = 0;
+  const full = (syscall: string) => {
+    refused++;
+    return Object.assign(new Error(`ENOSPC: no space left on device, ${syscall}`), { code: 'ENOSPC', errno: -28, syscall });
+  };
+  fs.promises.open = async function (this: unknown, ...args: Parameters<typeof orig>) {
+    const handle = await orig.apply(this, args);
+    if (!writes(args[1])) return handle;
+    const write = handle.write.bind(handle) as (...a: unknown[]) => Promise<{ bytesWritten: number }>;
+    const writev = handle.writev.bind(handle);
+    const spend = (n: number, syscall: string) => {
+      if (n > left) throw full(syscall);
+      left -= n;
+    };
+    Object.assign(handle, {
+      write: async (data: Buffer | string, ...rest: unknown[]) => {
+        spend(typeof data === 'string' ? Buffer.byteLength(data) : typeof rest[1] === 'number' ? rest[1] : data.length, 'write');
+        return write(data, ...rest);
+      },
+      writev: async (buffers: NodeJS.ArrayBufferView[], position?: number) => {
+        spend(buffers.reduce((n, b) => n + b.byteLength, 0), 'writev');
+        return writev(buffers, position);
+      },
+      writeFile: async () => {
+        throw full('write');
+      },
+    });
+    return handle;
+  } as typeof orig;
+  return { restore: () => (fs.promises.open = orig), refused: () => refused };
 }
 
 type FsCall = { fn: string; path: string; flags: string };
