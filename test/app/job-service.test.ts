@@ -1,10 +1,11 @@
 // JobService with the real worker (out/main/thread.js, as built), plus workers that misbehave
 // on purpose: silent on cancel, crashing, exiting, talking nonsense, leaving staging behind.
 import assert from 'node:assert/strict';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { Worker } from 'node:worker_threads';
+import { gzipSync } from 'node:zlib';
 import { JobService } from '../../electron/jobs';
 import type { JobEvent, JobRequest } from '../../shared/jobs';
 import { THREAD, entries, makeSlowVhd, makeVhd, sameContent, tempDir } from '../harness/fixtures';
@@ -110,6 +111,65 @@ describe('JobService with the real worker', () => {
     const events = await ended;
     assert.equal(events.at(-1)!.type, 'cancelled');
     assert.deepEqual(entries(dest), []);
+  });
+});
+
+describe('cancel at seeded random moments', () => {
+  const SEED = process.env.FERRY_CANCEL_SEED ? Number(process.env.FERRY_CANCEL_SEED) >>> 0 : (Math.random() * 2 ** 32) >>> 0;
+  /** mulberry32: a small seeded generator, so a failing run can be replayed with FERRY_CANCEL_SEED. */
+  const random = (() => {
+    let a = SEED;
+    return () => {
+      a = (a + 0x6d2b79f5) >>> 0;
+      let t = a;
+      t = Math.imul(t ^ (t >>> 15), t | 1);
+      t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+      return ((t ^ (t >>> 14)) >>> 0) / 2 ** 32;
+    };
+  })();
+  const KINDS = ['monolithicSparse', 'monolithicFlat', 'streamOptimized', 'vm', 'vm from .vhd.gz', 'ova'] as const;
+
+  test(`every job kind, cancelled anywhere from the start to the end: cancelled with nothing left, or done and whole (seed ${SEED})`, async (t) => {
+    const dir = tempDir(t);
+    const vhd = makeVhd(join(dir, 'src.vhd'), { size: '512M', data: '160M' });
+    const gz = join(dir, 'src.vhd.gz');
+    writeFileSync(gz, gzipSync(readFileSync(vhd), { level: 1 }));
+    const service = new JobService({ createWorker: realWorker });
+    const outcomes: string[] = [];
+    for (let trial = 0; trial < 10; trial++) {
+      const kind = KINDS[Math.floor(random() * KINDS.length)]!;
+      const delayMs = Math.floor(random() * 1200);
+      const dest = join(dir, `dest-${trial}`);
+      mkdirSync(dest);
+      writeFileSync(join(dest, 'unrelated.txt'), 'keep me');
+      const request: JobRequest =
+        kind === 'vm' || kind === 'vm from .vhd.gz'
+          ? { kind: 'vm', source: kind === 'vm' ? vhd : gz, destDir: dest, name: 'VM', subformat: 'monolithicSparse', zeroCopy: false, verify: true, overwrite: false }
+          : kind === 'ova'
+            ? { kind: 'ova', source: vhd, output: join(dest, 'x.ova'), verify: true, overwrite: false }
+            : convertRequest(vhd, join(dest, 'x.vmdk'), { subformat: kind });
+      const { ended } = collect(service);
+      const id = await service.start(request);
+      const timer = setTimeout(() => service.cancel(id), delayMs);
+      const events = (await ended).filter((e) => e.jobId === id);
+      clearTimeout(timer);
+      const last = events.at(-1)!;
+      const label = `trial ${trial}: ${kind}, cancel after ${delayMs} ms → ${last.type}`;
+      outcomes.push(label);
+      assert.equal(events.filter((e) => e.type !== 'progress').length, 1, `${label}: exactly one final event`);
+      if (last.type === 'cancelled') {
+        assert.deepEqual(entries(dest), ['unrelated.txt'], `${label}: nothing left behind`);
+        assert.deepEqual(entries(dir).filter((n) => n.includes('.ferry-')), [], `${label}: no unpacked copy left`);
+      } else {
+        assert.equal(last.type, 'done', `${label}: ${JSON.stringify(last)}`);
+        const made = kind === 'ova' ? 'x.ova' : kind.startsWith('vm') ? 'VM' : 'x.vmdk';
+        assert.deepEqual(entries(dest), [made, 'unrelated.txt'].sort(), label);
+        if (kind.startsWith('vm')) assert.ok(sameContent(vhd, 'vpc', join(dest, 'VM', 'VM.vmdk'), 'vmdk').same, label);
+        else if (kind !== 'ova') assert.ok(sameContent(vhd, 'vpc', join(dest, 'x.vmdk'), 'vmdk').same, label);
+      }
+    }
+    assert.equal(service.running, 0);
+    t.diagnostic(outcomes.join('; '));
   });
 });
 
