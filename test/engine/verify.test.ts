@@ -7,12 +7,13 @@ import { closeSync, openSync, readSync, statSync, writeSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import { convert, verifyWritten, writeVmdk } from '../../worker/engine/convert';
 import { FerryError } from '../../worker/engine/errors';
+import { DataMap } from '../../worker/engine/grains';
 import { dataSpans, forEachChunk, unionDataSpans, type Span } from '../../worker/engine/pipeline';
 import { openSource } from '../../worker/engine/sources/open';
 import type { DiskSource, Extent } from '../../worker/engine/sources/source';
 import { verifyAgainst } from '../../worker/engine/verify';
 import { tempDir } from '../support/tmp';
-import { KiB, MiB, pseudoRandom, writeDynamicVhd } from '../support/vhd-writer';
+import { KiB, MiB, pseudoRandom, writeDynamicVhd, writeFixedVhd } from '../support/vhd-writer';
 
 const GRAIN = 64 * KiB;
 
@@ -183,10 +184,66 @@ describe('verification against the source', () => {
     ]);
   });
 
+  it("reads the source again only where the conversion's map says it held data, and still catches output data elsewhere", async () => {
+    // The map as a conversion of a fixed disk leaves it: all grains read, only the non-zero ones marked.
+    const map = new DataMap(size);
+    const zero = new Uint8Array(Math.ceil(size / GRAIN)).fill(1);
+    for (const r of sourceRuns) for (let g = Math.floor(r.offset / GRAIN); g * GRAIN < r.offset + r.length; g++) zero[g] = 0;
+    map.mark(0, size, zero);
+    const whole = [{ offset: 0, length: size }];
+    const reads: Span[] = [];
+    await verifyAgainst(memoryDisk(source, sourceRuns), memoryDisk(source, whole, reads), { sourceData: map });
+    assert.deepEqual(reads, [
+      { offset: 2 * GRAIN, length: 3 * GRAIN },
+      { offset: 16 * GRAIN, length: 1000 },
+    ]);
+    const extra = Buffer.from(source);
+    extra[9 * GRAIN + 3] = 1;
+    const withExtra = [...sourceRuns, { offset: 9 * GRAIN, length: GRAIN }].sort((x, y) => x.offset - y.offset);
+    await assert.rejects(verifyAgainst(memoryDisk(extra, withExtra), memoryDisk(source, whole), { sourceData: map }), new RegExp(`at byte ${9 * GRAIN + 3} `));
+  });
+
   it('stops when cancelled', async () => {
     const ac = new AbortController();
     ac.abort();
     await assert.rejects(verifyAgainst(memoryDisk(source, sourceRuns), memoryDisk(source, sourceRuns), { signal: ac.signal }), { code: 'E_CANCELLED' });
+  });
+});
+
+describe('DataMap: where the conversion found data', () => {
+  it('lists the marked grains as merged extents, the last one cut at the end of the disk', async () => {
+    const size = 10 * GRAIN + 512;
+    const map = new DataMap(size);
+    assert.equal(map.cell, GRAIN);
+    map.mark(0, 4 * GRAIN, Uint8Array.from([1, 0, 0, 1]));
+    map.mark(4 * GRAIN, 2 * GRAIN, Uint8Array.from([1, 0]));
+    map.mark(8 * GRAIN, 2 * GRAIN + 512, Uint8Array.from([1, 1, 0]));
+    assert.deepEqual(await collect(dataSpans(map)), [
+      { offset: GRAIN, length: 2 * GRAIN },
+      { offset: 5 * GRAIN, length: GRAIN },
+      { offset: 10 * GRAIN, length: 512 },
+    ]);
+  });
+
+  it('stays within 4 MiB for the largest disks by marking cells of several grains', async () => {
+    const size = 64 * 2 ** 40;
+    const map = new DataMap(size);
+    assert.equal(map.cell, 32 * GRAIN);
+    map.mark(size - GRAIN, GRAIN, Uint8Array.from([0]));
+    assert.deepEqual(await collect(dataSpans(map, 1 << 30)), [{ offset: size - 32 * GRAIN, length: 32 * GRAIN }]);
+  });
+
+  it('a conversion fills it from the grains it read, so a fixed disk with little data verifies reading little', async (t) => {
+    const dir = tempDir(t);
+    const vhd = writeFixedVhd(`${dir}/f.vhd`, { size: 8 * MiB, pieces: [{ offset: 5 * MiB + 100, data: pseudoRandom(1000, 3) }] });
+    const source = await openSource(vhd.path);
+    try {
+      const written = await writeVmdk(source, dir, 'o.vmdk', 'monolithicSparse', { adapter: 'lsilogic', hwVersion: 4 }, {});
+      assert.deepEqual(await collect(dataSpans(written.dataMap)), [{ offset: 5 * MiB, length: GRAIN }]);
+      await verifyWritten(written, source, {});
+    } finally {
+      await source.close();
+    }
   });
 });
 

@@ -3,6 +3,7 @@ import { basename, dirname, join, resolve } from 'node:path';
 import type { ConvertRequest, JobResult } from '../../shared/jobs';
 import type { Adapter, Subformat } from '../../shared/options';
 import { Staging, checkFreeSpace, checkOutputName, checkTargets } from './output/staging';
+import { DataMap } from './grains';
 import { forEachChunk, type Chunk } from './pipeline';
 import { verifyAgainst } from './verify';
 import { ProgressMeter, type ProgressListener } from './progress';
@@ -25,6 +26,8 @@ export interface WrittenDisk {
   /** Absolute paths inside the folder written to, descriptor first. */
   files: string[];
   dataBytes: number;
+  /** Where the source held data as this run read it. */
+  dataMap: DataMap;
 }
 
 /** Bytes the output will take, for the free-space check: flat is the whole disk, sparse the data. */
@@ -56,9 +59,10 @@ export async function writeVmdk(
   const plan = planVmdk(fileName, subformat, source.size);
   const writer = await VmdkWriter.create(dir, plan, source.size, opts);
   const meter = new ProgressMeter('converting', source.size, ctx.onProgress);
+  const dataMap = new DataMap(source.size);
   let dataBytes = 0;
   try {
-    await forEachChunk(source, { signal: ctx.signal, onCovered: (n) => meter.update(n) }, async (chunk) => {
+    await forEachChunk(source, { signal: ctx.signal, onCovered: (n) => meter.update(n), dataMap }, async (chunk) => {
       dataBytes += dataBytesOf(chunk);
       await writer.write(chunk);
     });
@@ -68,7 +72,7 @@ export async function writeVmdk(
   }
   const files = await writer.finish();
   meter.finish();
-  return { plan, files, dataBytes };
+  return { plan, files, dataBytes, dataMap };
 }
 
 function isFlatPlan(plan: VmdkPlan): boolean {
@@ -80,7 +84,12 @@ export async function verifyWritten(written: WrittenDisk, source: DiskSource, ct
   const { source: output } = await openVmdk(written.files[0]!);
   try {
     // Flat extents made in this run were created empty and written only at the source's data.
-    await verifyAgainst(output, source, { signal: ctx.signal, onProgress: ctx.onProgress, writtenOnlyAtSourceData: isFlatPlan(written.plan) });
+    await verifyAgainst(output, source, {
+      signal: ctx.signal,
+      onProgress: ctx.onProgress,
+      writtenOnlyAtSourceData: isFlatPlan(written.plan),
+      sourceData: written.dataMap,
+    });
   } finally {
     await output.close();
   }

@@ -1,5 +1,5 @@
 import { throwIfAborted } from './errors';
-import { markZeroGrains } from './grains';
+import { markZeroGrains, type DataMap } from './grains';
 import { BufferPool } from './io/buffer-pool';
 import type { DiskSource, Extent } from './sources/source';
 import { GRAIN_SIZE } from './writers/vmdk/constants';
@@ -25,6 +25,8 @@ export interface ChunkOptions {
   chunkSize?: number;
   /** How many chunks may be read ahead of the consumer. */
   readAhead?: number;
+  /** Records where the chunks held data, for the verification. */
+  dataMap?: DataMap;
 }
 
 export const DEFAULT_CHUNK = 4 * 1024 * 1024;
@@ -163,6 +165,7 @@ export async function forEachChunk(source: DiskSource, opts: ChunkOptions, consu
         const data = buffers[slot]!.subarray(0, span.length);
         await source.read(span.offset, span.length, data);
         markZeroGrains(data, zeros[slot]!);
+        opts.dataMap?.mark(span.offset, span.length, zeros[slot]!);
         return { offset: span.offset, data, zero: zeros[slot]! };
       },
       async (chunk) => {

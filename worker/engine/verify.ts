@@ -12,6 +12,12 @@ export interface VerifyOptions {
    * reading back, not the whole virtual size.
    */
   writtenOnlyAtSourceData?: boolean;
+  /**
+   * Where the conversion found data in the source (a superset is fine). Elsewhere the source was
+   * read and found zero, so it is not read again: the output must read zero there, which holds
+   * outside the output's own data, and inside it the two are compared as everywhere else.
+   */
+  sourceData?: Pick<DiskSource, 'extents' | 'size'> | undefined;
 }
 
 const READ_AHEAD = 1;
@@ -41,7 +47,8 @@ export async function verifyAgainst(output: DiskSource, expected: DiskSource, op
   if (output.size !== expected.size) {
     throw new FerryError('E_VERIFY', `Verification failed: ${output.path} is ${output.size} bytes, not ${expected.size}.`, 'This is a bug in Ferry; please report it.');
   }
-  const spans = opts.writtenOnlyAtSourceData ? dataSpans(expected) : unionDataSpans(output, expected);
+  const sourceData = opts.sourceData ?? expected;
+  const spans = opts.writtenOnlyAtSourceData ? dataSpans(sourceData) : unionDataSpans(output, sourceData);
   const chunk = DEFAULT_CHUNK;
   const slots = Array.from({ length: READ_AHEAD + 1 }, () => ({ got: chunkBuffers.take(chunk), want: chunkBuffers.take(chunk) }));
   const meter = new ProgressMeter('verifying', expected.size, opts.onProgress);
