@@ -2,7 +2,7 @@ import { parseArgs, type ParseArgsConfig } from 'node:util';
 import type { DiskInfo } from '../shared/disk-info';
 import { exitCodeFor, type ErrorInfo } from '../shared/errors';
 import type { ConvertRequest, JobRequest, JobResult, OvaRequest, Progress, VmRequest } from '../shared/jobs';
-import { ADAPTERS, CONTROLLERS, DISK_TYPES, FIRMWARES, SUBFORMATS, VHD_SIZE_RULES, VM_SUBFORMATS, isOneOf, subformatFor, type Subformat, type VhdSizeRule } from '../shared/options';
+import { ADAPTERS, CONTROLLERS, DISK_TYPES, FIRMWARES, SUBFORMATS, VHD_SIZE_RULES, VM_SUBFORMATS, isOneOf, subformatFor, type DiskType, type Subformat, type VhdSizeRule } from '../shared/options';
 import { FerryError, toErrorInfo } from './engine/errors';
 import { inspectDisk } from './engine/inspect/inspect';
 import { Staging, formatBytes } from './engine/output/staging';
@@ -76,8 +76,11 @@ function pickSubformat(values: Values, fallback: Subformat, allowed: readonly Su
   const type = choice(values, 'type', DISK_TYPES);
   const split = values.split === true;
   if (explicit) {
-    if ((type || split) && type !== undefined && subformatFor(type, split) !== explicit) {
-      throw new UsageError(`--subformat ${explicit} contradicts --type ${type}${split ? ' --split' : ''}.`);
+    // --type and --split may restate what --subformat says, never contradict it.
+    const typeAgrees = (t: DiskType) => subformatFor(t, false) === explicit || subformatFor(t, true) === explicit;
+    const splitAgrees = DISK_TYPES.some((t) => subformatFor(t, true) === explicit);
+    if ((type !== undefined && !typeAgrees(type)) || (split && !splitAgrees)) {
+      throw new UsageError(`--subformat ${explicit} contradicts ${[type ? `--type ${type}` : '', split ? '--split' : ''].filter(Boolean).join(' ')}.`);
     }
     return explicit;
   }
@@ -271,6 +274,11 @@ export async function main(argv: string[], io: Io, signal?: AbortSignal): Promis
   try {
     const cmd = parseCommand(argv);
     if (cmd.command === 'help') {
+      // Asked for: the usage on stdout. No command at all is a usage error, as scripts should see it.
+      if (argv.length === 0) {
+        io.err(USAGE);
+        return 1;
+      }
       io.out(USAGE);
       return 0;
     }

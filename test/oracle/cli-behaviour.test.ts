@@ -277,6 +277,10 @@ describe('ferry convert (CLI)', () => {
     ['convert', 'a.vhd', 'b.vmdk', '--subformat', 'vmfsThin'],
     ['convert', 'a.vhd', 'b.vmdk', '--adapter', 'pvscsi'],
     ['convert', 'a.vhd', 'b.vmdk', '--bogus'],
+    ['convert', 'a.vhd', 'b.vmdk', '--subformat', 'monolithicFlat', '--split'],
+    ['convert', 'a.vhd', 'b.vmdk', '--subformat', 'streamOptimized', '--split'],
+    ['convert', 'a.vhd', 'b.vmdk', '--subformat', 'monolithicSparse', '--type', 'fixed'],
+    ['convert', 'a.vhd', 'b.vmdk', '--subformat', 'twoGbMaxExtentFlat', '--type', 'dynamic', '--split'],
     ['frobnicate'],
   ]) {
     it(`usage error exits 1: ferry ${args.join(' ')}`, async () => {
@@ -286,11 +290,28 @@ describe('ferry convert (CLI)', () => {
     });
   }
 
-  it('the destination folder missing: an error, not a crash, and no folder created', async (t) => {
+  it('no arguments: the usage on stderr, exit 1; --help: the usage on stdout, exit 0', async () => {
+    const none = await ferry([]);
+    assert.equal(none.code, 1);
+    assert.match(none.stderr, /ferry convert <source>/);
+    const help = await ferry(['--help']);
+    assert.equal(help.code, 0);
+    assert.match(help.stdout, /ferry convert <source>/);
+  });
+
+  it('--type and --split may restate what --subformat says', async (t) => {
+    const out = tempDir(t);
+    const r = await ferry(['convert', source, join(out, 'disk.vmdk'), '--subformat', 'twoGbMaxExtentSparse', '--type', 'dynamic', '--split', '--no-verify', '--json']);
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(lastEvent(r).subformat, 'twoGbMaxExtentSparse');
+  });
+
+  it('the destination folder missing: an I/O error (exit 3) that names it, and no folder created', async (t) => {
     const d = tempDir(t);
     const r = await ferry(['convert', source, join(d, 'no', 'such', 'disk.vmdk'), '--json']);
-    assert.ok(r.code === 2 || r.code === 3, `exit 2 or 3 (got ${r.code})`);
-    assert.notEqual(lastEvent(r).code, 'E_INTERNAL');
+    assert.equal(r.code, 3);
+    assert.equal(lastEvent(r).code, 'E_IO');
+    assert.match(String(lastEvent(r).message), /no\/such: the destination folder does not exist/);
     assert.deepEqual(readdirSync(d), []);
   });
 

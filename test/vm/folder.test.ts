@@ -119,7 +119,7 @@ describe('the folder appears whole or not at all', () => {
 
   test('a refused request leaves nothing either', async () => {
     await rejectsWith(createVm(vmRequest(vhd, dest, { name: 'refused', controller: 'nvme', hwVersion: 10 }), {}), 'E_USAGE', /hardware version 13/);
-    await rejectsWith(createVm(vmRequest(vhd, join(dest, 'missing')), {}), 'E_NOT_FOUND', /does not exist/);
+    await rejectsWith(createVm(vmRequest(vhd, join(dest, 'missing')), {}), 'E_IO', /does not exist/);
     assert.equal(existsSync(join(dest, 'refused')), false);
     assert.deepEqual(leftovers(dest), []);
   });

@@ -35,7 +35,7 @@ export class Staging {
       await mkdir(dir);
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code;
-      if (code === 'ENOENT') throw new FerryError('E_NOT_FOUND', `${parent}: the destination folder does not exist.`, 'Create it first or choose another folder.');
+      if (code === 'ENOENT') throw new FerryError('E_IO', `${parent}: the destination folder does not exist.`, 'Create it first or choose another folder.');
       throw err;
     }
     return new Staging(dir, parent);

@@ -20,7 +20,7 @@ import { checkZeroCopySource, extentPathFrom, refuseCompressedForZeroCopy, verif
 
 async function checkDestination(destDir: string): Promise<void> {
   const st = await stat(destDir).catch(() => undefined);
-  if (!st) throw new FerryError('E_NOT_FOUND', `${destDir}: the destination folder does not exist.`, 'Create it first or choose another folder.');
+  if (!st) throw new FerryError('E_IO', `${destDir}: the destination folder does not exist.`, 'Create it first or choose another folder.');
   if (!st.isDirectory()) throw new FerryError('E_USAGE', `${destDir}: is a file; the destination must be a folder in which the VM folder is made.`);
 }
 
