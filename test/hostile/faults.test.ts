@@ -155,6 +155,7 @@ describe('faults at the destination', () => {
           const info = toErrorInfo(err);
           assert.equal(info.code, 'E_NO_SPACE', info.message);
           assert.match(info.message, /no space left/i);
+          assert.ok(info.message.startsWith(`${out}: `), `names the full destination: ${info.message}`);
           assert.ok(!info.message.includes('\n'));
           return true;
         });
@@ -166,6 +167,19 @@ describe('faults at the destination', () => {
       assert.deepEqual(snapshot(src), before, 'the source is unchanged');
     });
   }
+
+  it('a compressible disk larger than the free space still converts to streamOptimized (and an OVA)', async (t) => {
+    const src = tempDir(t, 'squeeze');
+    const source = join(src, 'text.img');
+    writeFileSync(source, Buffer.alloc(32 * MiB, 'the same line of text, over and over\n'));
+    await withTmpfs(t, 'size=8m', async (dest) => {
+      const vmdk = await ferryLimited(['convert', source, join(dest, 'text.vmdk'), '--subformat', 'streamOptimized', '--json']);
+      assert.equal(vmdk.code, 0, vmdk.stdout + vmdk.stderr);
+      const ova = await ferryLimited(['ova', source, join(dest, 'text.ova'), '--json']);
+      assert.equal(ova.code, 0, ova.stdout + ova.stderr);
+      assert.deepEqual(readdirSync(dest).sort(), ['text.ova', 'text.vmdk']);
+    });
+  });
 
   it('a destination on a read-only mount: exit 3, E_PERMISSION, nothing written', async (t) => {
     const src = tempDir(t, 'rodest');

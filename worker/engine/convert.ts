@@ -30,10 +30,17 @@ export interface WrittenDisk {
   dataMap: DataMap;
 }
 
-/** Bytes the output will take, for the free-space check: flat is the whole disk, sparse the data. */
+/**
+ * Bytes the output is sure to need, for the free-space check before any work. Flat: the whole
+ * disk. Sparse: the source's allocated data (zero grains are dropped, so at most that) plus every
+ * grain table, which the layout places up front and which file systems without holes (FAT, exFAT)
+ * store in full. streamOptimized: only its tables, since compression decides the rest and a bound
+ * from the raw data would refuse disks that fit; a disk that fills mid-run is a clean E_NO_SPACE.
+ */
 export function estimateOutputBytes(subformat: Subformat, source: DiskSource): number {
   const metadata = Math.ceil(source.size / SECTOR / GT_COVER_SECTORS) * 4096 + 1024 * 1024;
   if (subformat === 'monolithicFlat' || subformat === 'twoGbMaxExtentFlat') return source.size + metadata;
+  if (subformat === 'streamOptimized') return metadata;
   return Math.min(source.size, source.info.allocatedBytes) + metadata;
 }
 

@@ -1,10 +1,11 @@
+import { dirname, resolve } from 'node:path';
 import type { JobRequest, JobResult } from '../../shared/jobs';
 import { convert, type RunContext } from './convert';
+import { FerryError, toErrorInfo } from './errors';
 import { createOva } from './ova/create-ova';
 import { createVm } from './vm/create-vm';
 
-/** Runs any job request; the one entry point the CLI, the worker thread and tests share. */
-export function runJob(request: JobRequest, ctx: RunContext = {}): Promise<JobResult> {
+function dispatch(request: JobRequest, ctx: RunContext): Promise<JobResult> {
   switch (request.kind) {
     case 'convert':
       return convert(request, ctx);
@@ -12,5 +13,25 @@ export function runJob(request: JobRequest, ctx: RunContext = {}): Promise<JobRe
       return createVm(request, ctx);
     case 'ova':
       return createOva(request, ctx);
+  }
+}
+
+/** The folder a job writes into: where a full disk is, when a write says only "no space". */
+function destinationOf(request: JobRequest): string {
+  return resolve(request.kind === 'vm' ? request.destDir : dirname(request.output));
+}
+
+/** Runs any job request; the one entry point the CLI, the worker thread and tests share. */
+export async function runJob(request: JobRequest, ctx: RunContext = {}): Promise<JobResult> {
+  try {
+    return await dispatch(request, ctx);
+  } catch (err) {
+    // A write to an open file fails with ENOSPC and no path; say which destination is full.
+    const sys = err as NodeJS.ErrnoException;
+    if (!(err instanceof FerryError) && !sys?.path && (sys?.code === 'ENOSPC' || sys?.code === 'EDQUOT')) {
+      const info = toErrorInfo(err, destinationOf(request));
+      throw new FerryError(info.code, info.message, info.hint);
+    }
+    throw err;
   }
 }

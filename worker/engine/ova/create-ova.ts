@@ -69,8 +69,7 @@ export async function createOva(req: OvaRequest, ctx: RunContext): Promise<JobRe
     const ovfName = `${stem}.ovf`;
     const mfName = `${stem}.mf`;
     const diskName = `${stem}-disk1.vmdk`;
-    // The disk is staged once and copied once into the archive beside it.
-    await checkFreeSpace(dir, 2 * estimateOutputBytes('streamOptimized', source));
+    await checkFreeSpace(dir, estimateOutputBytes('streamOptimized', source));
 
     const staging = await Staging.create(dir, ovaName);
     try {
@@ -87,6 +86,8 @@ export async function createOva(req: OvaRequest, ctx: RunContext): Promise<JobRe
         guest,
         disk: { href: diskName, fileBytes: diskBytes, capacityBytes: source.size, populatedBytes: written.dataBytes },
       });
+      // The staged disk is copied once into the archive beside it: now its size is known exactly.
+      await checkFreeSpace(dir, diskBytes + 1024 * 1024);
       const ovfBytes = Buffer.from(ovf, 'utf8');
       const manifest = renderManifest([
         { name: ovfName, sha256: createHash('sha256').update(ovfBytes).digest('hex') },
