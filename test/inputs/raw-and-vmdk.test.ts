@@ -56,13 +56,18 @@ describe('raw images', () => {
     assert.equal((info.partitions as { scheme: string }).scheme, 'mbr');
   });
 
-  it('a raw image that is not whole sectors: exit 2 with the reason', async (t) => {
+  it('a raw image that is not whole sectors is rounded up with zeros, as qemu-img does, and says so', async (t) => {
     const d = tempDir(t);
-    writeFileSync(join(d, 'odd.img'), pseudoRandom(MiB + 100, 3).subarray(0, MiB + 100));
+    const bytes = pseudoRandom(MiB + 100, 3).subarray(0, MiB + 100);
+    writeFileSync(join(d, 'odd.img'), bytes);
     const r = await ferry(['convert', join(d, 'odd.img'), join(d, 'out.vmdk'), '--json']);
-    assert.equal(r.code, 2);
-    assert.match(String(lastEvent(r).message), /512-byte sectors/);
-    assert.deepEqual(readdirSync(d), ['odd.img']);
+    assert.equal(r.code, 0, r.stdout + r.stderr);
+    const result = lastEvent(r);
+    assert.equal(result.virtualSize, MiB + 512);
+    assert.ok((result.warnings as string[]).some((w) => /100 bytes over/.test(w) && /rounded up/.test(w)));
+    const padded = Buffer.concat([bytes, Buffer.alloc(412)]);
+    writeFileSync(join(d, 'padded.raw'), padded);
+    assertIdentical(join(d, 'padded.raw'), 'raw', join(d, 'out.vmdk'), 'vmdk');
   });
 
   it('random bytes named x.dat are not a disk (exit 2)', async (t) => {

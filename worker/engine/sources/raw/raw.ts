@@ -7,7 +7,6 @@
 // .bin disk images vendors ship (CoreOS's *_raw_image.bin) are partitioned.
 import { stat } from 'node:fs/promises';
 import { extname } from 'node:path';
-import { FerryError } from '../../errors';
 import { ReadOnlyFile } from '../../io/read-only-file';
 import type { DiskSource, Extent } from '../source';
 
@@ -58,7 +57,10 @@ class RawSource implements DiskSource {
   }
 
   async read(offset: number, length: number, into: Buffer): Promise<void> {
-    await this.file.readExact(offset, length, 'disk data', into);
+    // The last sector may reach past the end of a file that is not whole sectors: that part is zero.
+    const inFile = Math.max(0, Math.min(length, this.file.size - offset));
+    if (inFile > 0) await this.file.readExact(offset, inFile, 'disk data', into);
+    if (inFile < length) into.fill(0, inFile, length);
   }
 
   async close(): Promise<void> {
@@ -69,11 +71,13 @@ class RawSource implements DiskSource {
 export async function openRaw(path: string): Promise<DiskSource> {
   const file = await ReadOnlyFile.open(path);
   try {
-    if (file.size % SECTOR !== 0) {
-      throw new FerryError(
-        'E_UNSUPPORTED',
-        `${path}: read as a raw disk image (by its name or partition table), but its size, ${file.size} bytes, is not a whole number of 512-byte sectors (${file.size % SECTOR} bytes over).`,
-        'The image may be truncated or padded, or it is not a disk image. A raw image must be exactly its disk\'s size.',
+    const warnings: string[] = [];
+    // As qemu-img does, a file that is not whole sectors becomes a disk one sector longer whose
+    // last bytes read zero; say so, since such an image was often cut short.
+    const size = Math.ceil(file.size / SECTOR) * SECTOR;
+    if (size !== file.size) {
+      warnings.push(
+        `The image is ${file.size} bytes, not a whole number of 512-byte sectors (${file.size % SECTOR} bytes over); the disk was rounded up to ${size} bytes with zeros. If the file was cut short (an interrupted download), its end is missing.`,
       );
     }
     // Bytes actually stored: a sparse file's holes cost nothing; where the OS cannot say, the whole size.
@@ -84,10 +88,10 @@ export async function openRaw(path: string): Promise<DiskSource> {
       fileSize: file.size,
       format: 'raw',
       variant: 'raw',
-      virtualSize: file.size,
+      virtualSize: size,
       allocatedBytes: stored,
       parents: [],
-      warnings: [],
+      warnings,
     });
   } catch (err) {
     await file.close();
