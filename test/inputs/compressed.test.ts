@@ -2,10 +2,13 @@
 // gzip, bzip2, xz, zip and tar, convert to exactly the bytes of the unpacked original, and
 // leave nothing behind, whether they succeed, fail or are cancelled.
 import assert from 'node:assert/strict';
-import { copyFileSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, truncateSync, writeFileSync } from 'node:fs';
+import { closeSync, copyFileSync, mkdtempSync, openSync, readFileSync, readdirSync, rmSync, statSync, truncateSync, writeFileSync, writeSync } from 'node:fs';
+import { open } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { FerryError } from '../../worker/engine/errors';
+import { expandSparse, sparseLayout } from '../../worker/engine/sources/compressed/sparse-tar';
 import { ferry, lastEvent } from '../support/cli';
 import { tempDir } from '../support/tmp';
 import { runOk } from '../support/tools';
@@ -150,3 +153,89 @@ describe('compressed sources convert byte-exact', () => {
     assert.deepEqual(readdirSync(d), ['noise.img.bz2']);
   });
 });
+
+// GNU tar's sparse members (tar -S) store only the data segments and a map: read as a plain
+// member they are not the disk. The PAX layouts are expanded; the others are refused clearly.
+describe('sparse tar members', () => {
+  let dir: string;
+  let raw: string;
+  before(() => {
+    dir = mkdtempSync(join(tmpdir(), 'ferry-sparse-tar-'));
+    raw = join(dir, 'disk.raw');
+    // An MBR, data in the middle and at the very end, holes between: 96 MiB with ~1.3 MiB stored.
+    writeFileSync(raw, '');
+    truncateSync(raw, 96 * MiB);
+    const fd = openSync(raw, 'r+');
+    const mbr = Buffer.alloc(512);
+    mbr[446 + 4] = 0x83;
+    mbr.writeUInt32LE(2048, 446 + 8);
+    mbr.writeUInt32LE(96 * 2048 - 2048, 446 + 12);
+    mbr[510] = 0x55;
+    mbr[511] = 0xaa;
+    writeSync(fd, mbr, 0, 512, 0);
+    writeSync(fd, pseudoRandom(MiB + 300, 41), 0, MiB + 300, 10 * MiB + 7);
+    writeSync(fd, pseudoRandom(4096, 42), 0, 4096, 96 * MiB - 4096);
+    closeSync(fd);
+  });
+  after(() => rmSync(dir, { recursive: true, force: true }));
+
+  const tarOf = (name: string, args: string[]): string => {
+    runOk('tar', ['-C', dir, ...args, '-Scf', join(dir, name), 'disk.raw']);
+    return join(dir, name);
+  };
+
+  for (const [label, args] of [
+    ['PAX 1.0 (tar --format=posix -S)', ['--format=posix']],
+    ['PAX 0.1', ['--format=posix', '--sparse-version=0.1']],
+    ['PAX 1.0 inside gzip', ['--format=posix', '-z']],
+  ] as const) {
+    it(`${label} expands to the whole disk, holes and all`, async (t) => {
+      const packed = tarOf(`${label.replace(/\W+/g, '-')}.tar`, [...args]);
+      assert.ok(statSync(packed).size < 4 * MiB, 'the archive really is sparse');
+      const out = tempDir(t);
+      const r = await ferry(['convert', packed, join(out, 'out.vmdk'), '--json']);
+      assert.equal(r.code, 0, r.stdout + r.stderr);
+      assert.equal(lastEvent(r).virtualSize, 96 * MiB);
+      assertIdentical(raw, 'raw', join(out, 'out.vmdk'), 'vmdk');
+      assert.deepEqual(leftovers(out), []);
+    });
+  }
+
+  for (const [label, args, says] of [
+    ['PAX 0.0', ['--format=posix', '--sparse-version=0.0'], /0\.0 layout/],
+    ['old GNU (as Google Cloud packs images)', ['--format=oldgnu', '-z'], /old GNU layout/],
+  ] as const) {
+    it(`${label} is refused with the way out, never converted as stored`, async (t) => {
+      const packed = tarOf(`${label.replace(/\W+/g, '-')}.tar`, [...args]);
+      const out = tempDir(t);
+      const r = await ferry(['convert', packed, join(out, 'out.vmdk'), '--json']);
+      assert.equal(r.code, 2, r.stdout + r.stderr);
+      const err = lastEvent(r);
+      assert.equal(err.code, 'E_UNSUPPORTED');
+      assert.match(String(err.message), says);
+      assert.match(String(err.hint), /tar -xSf/);
+      assert.deepEqual(readdirSync(out), []);
+    });
+  }
+
+  it('a map that places more data than the member holds is E_CORRUPT', async () => {
+    const layout = { name: 'disk.raw', realSize: 4 * MiB, map: [{ offset: 0, length: 2 * MiB }] };
+    const out = join(dir, 'short.raw');
+    const handle = await open(out, 'w');
+    try {
+      await assert.rejects(
+        expandSparse('a.tar', layout, (async function* () {
+          yield Buffer.alloc(MiB, 1);
+        })(), handle),
+        (e: unknown) => e instanceof FerryError && e.code === 'E_CORRUPT' && /places 2097152 bytes but the member holds 1048576/.test(e.message),
+      );
+    } finally {
+      await handle.close();
+    }
+    assert.throws(
+      () => sparseLayout('a.tar', { name: 'x.raw', type: 'file', pax: { 'GNU.sparse.map': '0,10,5,10', 'GNU.sparse.size': '100' } }),
+      (e: unknown) => e instanceof FerryError && e.code === 'E_CORRUPT' && /overlaps/.test(e.message),
+    );
+  });
+});
+

@@ -3,7 +3,7 @@
 // tar), up to a fixed depth. zip and tar archives must hold exactly one disk-like member.
 import { rmSync } from 'node:fs';
 import { createReadStream, createWriteStream } from 'node:fs';
-import { rm, stat, statfs } from 'node:fs/promises';
+import { open, rm, stat, statfs } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { Readable, Transform } from 'node:stream';
@@ -20,6 +20,7 @@ import { chain, decode, xzDecodeError } from './decoders';
 import { takeKeptCopy, type KeptCopy } from './kept-copy';
 import { isDiskLikeName, isIgnoredMember, scratchFileName, stripCompressionSuffix } from './members';
 import { SNIFF_BYTES, sniffContainer } from './sniff';
+import { expandSparse, sparseLayout, type SparseLayout } from './sparse-tar';
 import { statedMinimumSize } from './stated-size';
 
 /** Containers inside containers we follow (a .tar.gz inside a .zip is three). */
@@ -275,6 +276,20 @@ class Unpacker {
     this.result = { file, nameHint, size: written };
   }
 
+  /** A sparse tar member: its segments written at their offsets, the holes left as holes. */
+  private async writeSparseDisk(entry: AsyncIterable<Buffer>, layout: SparseLayout, storedBytes: number): Promise<void> {
+    if (this.result) throw new FerryError('E_INTERNAL', 'Internal error: two disks unpacked from one archive.');
+    await this.checkSpace(storedBytes);
+    const file = join(this.scratch.dir, scratchFileName(layout.name));
+    const out = await open(file, 'wx');
+    try {
+      const size = await expandSparse(this.archive, layout, entry, out, this.opts.signal);
+      this.result = { file, nameHint: layout.name, size };
+    } finally {
+      await out.close();
+    }
+  }
+
   private async fromTar(stream: Readable, depth: number): Promise<void> {
     const disks: string[] = [];
     const others: string[] = [];
@@ -285,15 +300,23 @@ class Unpacker {
     try {
       for await (const entry of extract) {
         this.checkCancel();
-        const { name, type, size } = entry.header;
-        if ((type === 'file' || type === 'contiguous-file') && isDiskLikeName(name)) {
+        const { size } = entry.header;
+        // tar-stream types these narrowly: an entry type it does not know is null, pax records are strings.
+        const type = entry.header.type as string | null;
+        const pax = (entry.header.pax ?? undefined) as Record<string, string> | undefined;
+        // A sparse member is named ./GNUSparseFile.<pid>/<name>; its pax header keeps the real name.
+        const name = pax?.['GNU.sparse.name'] ?? entry.header.name;
+        const plain = type === 'file' || type === 'contiguous-file';
+        if ((plain || type === null) && isDiskLikeName(name)) {
+          const sparse = sparseLayout(this.archive, { name, type, pax });
           disks.push(name);
           if (disks.length === 1) {
             this.member = name;
-            await this.fromStream(Readable.from(entry, { objectMode: false, highWaterMark: IO_CHUNK }), undefined, name, depth + 1, size ?? undefined);
+            if (sparse) await this.writeSparseDisk(entry as AsyncIterable<Buffer>, sparse, size ?? 0);
+            else await this.fromStream(Readable.from(entry, { objectMode: false, highWaterMark: IO_CHUNK }), undefined, name, depth + 1, size ?? undefined);
             continue;
           }
-        } else if (type === 'file' || type === 'contiguous-file') {
+        } else if (plain) {
           if (!isIgnoredMember(name)) others.push(name);
         }
         await drain(entry);
