@@ -4,7 +4,7 @@
 // test-results/app/.
 import assert from 'node:assert/strict';
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -12,6 +12,8 @@ import { after, before, describe, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { entries, makeBzip2Download, makeSlowVhd, makeVhd, makeWindowsVhd, sameContent } from '../harness/fixtures';
 import { ROOT } from '../harness/server';
+import { ferry, lastEvent } from '../support/cli';
+import { tempDir } from '../support/tmp';
 import { dropFile, launchChromium, openPage, pageProblems, screenshot } from './support';
 
 interface RunningHarness {
@@ -91,6 +93,11 @@ describe('the wizard in Chromium through the harness', () => {
     makeSlowVhd(join(drops, 'slow.vhd'));
     download = makeBzip2Download(join(drops, 'coreos_production_xen_image.vhd'));
     writeFileSync(join(drops, 'broken.vhd'), 'this file only pretends to be a disk');
+    // A real VHD whose first BAT entry points far past the end of the file.
+    const damaged = makeVhd(join(drops, 'damaged.vhd'));
+    const bytes = readFileSync(damaged);
+    bytes.writeUInt32BE(0x7fffff00, Number(bytes.readBigUInt64BE(512 + 16)));
+    writeFileSync(damaged, bytes);
     harness = await startHarnessProcess({ FERRY_PICK_SOURCE: picked, FERRY_PICK_DEST: dest, FERRY_DROP_DIR: drops });
     browser = await launchChromium();
   });
@@ -235,6 +242,50 @@ describe('the wizard in Chromium through the harness', () => {
     await page.getByRole('button', { name: 'Back' }).click();
     await heading(page, /Turn a Hyper-V disk/).waitFor();
     assert.deepEqual(pageProblems(page), []);
+    await page.context().close();
+  });
+
+  test('a damaged disk shows the very message the CLI prints, where it is and what to do', async (t) => {
+    const cli = await ferry(['convert', join(drops, 'damaged.vhd'), join(tempDir(t), 'out.vmdk'), '--json']);
+    assert.equal(cli.code, 2);
+    const { code, message, hint } = lastEvent(cli) as { code: string; message: string; hint: string };
+    assert.equal(code, 'E_CORRUPT');
+    assert.match(message, /BAT entry 0 \(at offset \d+\)/);
+    const page = await openPage(browser, harness.url);
+    await heading(page, /Turn a Hyper-V disk/).waitFor();
+    await dropFile(page, 'damaged.vhd');
+    await page.getByText('E_CORRUPT').waitFor();
+    const text = await page.locator('main').innerText();
+    assert.ok(text.includes(message), `the error screen shows the CLI's message:\n${message}\n---\n${text}`);
+    assert.ok(text.includes(hint), 'and its hint');
+    await page.context().close();
+  });
+
+  test('the page cannot run inline script or eval, and cannot reach the network (CSP)', async () => {
+    const page = await openPage(browser, harness.url);
+    await heading(page, /Turn a Hyper-V disk/).waitFor();
+    const outcome = await page.evaluate(async () => {
+      const g = globalThis as unknown as {
+        document: { createElement(t: string): { textContent: string }; head: { appendChild(n: unknown): void } };
+        inlineRan?: boolean;
+        fetch(u: string): Promise<unknown>;
+      };
+      const script = g.document.createElement('script');
+      script.textContent = 'globalThis.inlineRan = true';
+      g.document.head.appendChild(script);
+      // Code evaluated by the test driver itself is exempt from the page's CSP; a string handed to
+      // a timer is compiled by the page, like any eval the page would do.
+      (g as unknown as { setTimeout(code: string, ms: number): void }).setTimeout('globalThis.evalRan = true', 0);
+      await new Promise((r) => setTimeout(r, 200));
+      const evalRan = (g as unknown as { evalRan?: boolean }).evalRan === true;
+      const fetched = await g.fetch('https://example.com/').then(
+        () => true,
+        () => false,
+      );
+      return { inline: g.inlineRan === true, eval: evalRan, fetched };
+    });
+    assert.deepEqual(outcome, { inline: false, eval: false, fetched: false });
+    assert.ok(pageProblems(page).some((p) => /Content Security Policy/i.test(p)), `the browser reported the violations: ${pageProblems(page).join(' | ')}`);
     await page.context().close();
   });
 
