@@ -81,7 +81,7 @@ export function SourceStep({ setup }: { setup: Setup }): ReactElement {
             {formatBytes(disk.virtualSize)} <span className="muted">({formatExactBytes(disk.virtualSize)})</span>
           </Fact>
           <Fact label="Data stored">
-            {formatBytes(disk.allocatedBytes)} <span className="muted">in a {formatBytes(disk.fileSize)} file</span>
+            {formatBytes(disk.allocatedBytes)} <span className="muted">· the file is {formatBytes(disk.fileSize)}</span>
           </Fact>
           <Fact label="Created by">{creator ? `${creator.appName ?? creator.app} ${creator.version}`.trim() : <span className="muted">Unknown</span>}</Fact>
           <Fact label="Operating system">
