@@ -629,7 +629,7 @@ export async function openVmdk(path: string): Promise<VmdkOpenResult> {
         const own = embedded !== undefined && (extentPath === resolve(path) || e === renamedSelf);
         let f = file;
         if (!own) {
-          f = await ReadOnlyFile.open(extentPath);
+          f = await ReadOnlyFile.open(extentPath, { parkable: true });
           files.push(f);
         }
         if (e.type === 'FLAT' || e.type === 'VMFS') return new FlatExtent(f, (e.offsetSectors ?? 0) * SECTOR, bytes);
