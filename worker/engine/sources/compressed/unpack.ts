@@ -14,6 +14,7 @@ import * as yauzl from 'yauzl';
 import type { CompressionFormat } from '../../../../shared/disk-info';
 import { FerryError, cancelled, corrupt } from '../../errors';
 import { Staging, formatBytes } from '../../output/staging';
+import { sparseFileSink } from '../../io/sparse-sink';
 import { ProgressMeter, type ProgressListener } from '../../progress';
 import { DecodeError } from './decode-error';
 import { chain, decode, xzDecodeError } from './decoders';
@@ -186,7 +187,7 @@ class Unpacker {
     if (free < needed + SPACE_MARGIN) {
       throw new FerryError(
         'E_NO_SPACE',
-        `${this.scratch.dir}: not enough free space to unpack ${this.label}: the disk inside needs at least ${formatBytes(needed)} but only ${formatBytes(free)} is free.`,
+        `${this.scratch.dir}: not enough free space to unpack ${this.label}: the disk inside needs at least ${formatBytes(needed)}, and ${formatBytes(SPACE_MARGIN)} more are kept free for the system, but only ${formatBytes(free)} is free.`,
         'Free some space or choose a destination on another drive (the disk is unpacked beside the output).',
       );
     }
@@ -272,7 +273,7 @@ class Unpacker {
     if (size !== undefined) await this.checkSpace(size);
     const file = join(this.scratch.dir, scratchFileName(nameHint));
     let written = 0;
-    await pipelineAsync(stream, counter((n) => (written += n)), createWriteStream(file, { flags: 'wx', highWaterMark: IO_CHUNK }), ...(this.opts.signal ? [{ signal: this.opts.signal }] : []));
+    await pipelineAsync(stream, counter((n) => (written += n)), sparseFileSink(file), ...(this.opts.signal ? [{ signal: this.opts.signal }] : []));
     this.result = { file, nameHint, size: written };
   }
 
