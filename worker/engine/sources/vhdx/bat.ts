@@ -145,7 +145,11 @@ export async function scanBat(
   const place = (index: number, e: BatEntry, length: number, what: string) => {
     const entryAt = bat.offset + index * ENTRY_SIZE;
     if (e.fileOffset < HEADER_SECTION_SIZE || e.fileOffset + length > file.size) {
-      throw corrupt(file.path, `BAT entry ${index} (at offset ${entryAt}) places ${what} at offset ${e.fileOffset}, outside the file's data area (which ends at ${file.size}).`);
+      const where =
+        e.fileOffset < HEADER_SECTION_SIZE
+          ? `inside the header section (the first ${HEADER_SECTION_SIZE} bytes)`
+          : `so it would end at ${e.fileOffset + length}, past the end of the file (${file.size} bytes; the file may be truncated)`;
+      throw corrupt(file.path, `BAT entry ${index} (at offset ${entryAt}) places ${what} (${length} bytes) at offset ${e.fileOffset}, ${where}.`);
     }
     for (const r of avoid) {
       if (overlaps(e.fileOffset, length, r)) throw corrupt(file.path, `BAT entry ${index} (at offset ${entryAt}) places ${what} at offset ${e.fileOffset}, inside the disk's own metadata.`);
