@@ -152,7 +152,8 @@ export class FerryHost implements HostMethods {
     const answer = await this.deps.jobs.inspect(path, { keepUnpackedIn: near, onProgress, signal });
     if (answer.ok) return answer;
     await removeNewOutput(keptCopySite(path, near), before); // a worker stopped mid-unpack cannot clean up
-    if (!['E_NO_SPACE', 'E_PERMISSION', 'E_NOT_FOUND'].includes(answer.error.code)) return answer;
+    // Failures of the place beside the destination (not of the disk): inspect again without keeping.
+    if (!['E_NO_SPACE', 'E_PERMISSION', 'E_NOT_FOUND', 'E_IO'].includes(answer.error.code)) return answer;
     return this.deps.jobs.inspect(path, { onProgress, signal });
   }
 

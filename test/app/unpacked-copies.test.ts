@@ -99,7 +99,7 @@ describe('the kept copy of a compressed source', () => {
     mkdirSync(dest);
     const vhd = makeVhd(join(dir, 'c.vhd'));
     const packed = gzip(vhd);
-    // A suggested folder that is not there: keeping the copy fails with E_NOT_FOUND, as it would for no space or no permission.
+    // A suggested folder that is not there: keeping the copy fails (E_IO), as it would for no space or no permission.
     const { host, jobs, events } = hostFor(join(dir, 'gone'), [packed]);
     host.grants.destinations.add(dest);
     t.after(async () => {
