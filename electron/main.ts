@@ -74,6 +74,8 @@ function showJobInTaskbar(window: BrowserWindow, event: JobEvent): void {
   if (event.type === 'done' && !window.isFocused()) window.flashFrame(true);
 }
 
+let lastReload = 0;
+
 function createWindow(): void {
   const window = new BrowserWindow(windowOptions(PRELOAD, { dark: nativeTheme.shouldUseDarkColors, devTools: !app.isPackaged }));
   win = window;
@@ -82,7 +84,16 @@ function createWindow(): void {
   window.webContents.on('did-start-navigation', (details) => {
     if (details.isMainFrame && !details.isSameDocument) host.rendererGone();
   });
-  window.webContents.on('render-process-gone', () => host.rendererGone());
+  window.webContents.on('render-process-gone', (_e, details) => {
+    host.rendererGone();
+    // A crashed or killed page would leave a blank window: load the wizard again, once per minute
+    // at most, so a page that crashes at start cannot spin.
+    const now = Date.now();
+    if (details.reason !== 'clean-exit' && !window.isDestroyed() && now - lastReload > 60_000) {
+      lastReload = now;
+      window.reload();
+    }
+  });
   window.on('close', (e) => {
     if (jobs.running === 0) return;
     const choice = dialog.showMessageBoxSync(window, {
