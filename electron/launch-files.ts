@@ -5,7 +5,7 @@ import { isAbsolute, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 /** What the engine opens: Hyper-V disks and checkpoints, VMDKs, raw images, and those compressed. */
-export const SOURCE_EXTENSIONS = ['.vhd', '.vhdx', '.avhd', '.avhdx', '.vmdk', '.img', '.raw', '.gz', '.bz2', '.xz', '.zip', '.tar', '.tgz'] as const;
+export const SOURCE_EXTENSIONS = ['.vhd', '.vhdx', '.avhd', '.avhdx', '.vmdk', '.img', '.raw', '.dd', '.bin', '.gz', '.bz2', '.xz', '.zip', '.tar', '.tgz'] as const;
 
 export interface FileOptions {
   /** Where relative paths are resolved (a second instance's working directory). */

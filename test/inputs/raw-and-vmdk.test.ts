@@ -56,6 +56,16 @@ describe('raw images', () => {
     assert.equal((info.partitions as { scheme: string }).scheme, 'mbr');
   });
 
+  it('a .bin is raw by its name; without a partition table it converts with a warning', async (t) => {
+    const d = tempDir(t);
+    const bytes = pseudoRandom(2 * MiB, 5);
+    writeFileSync(join(d, 'appliance.bin'), bytes);
+    const r = await ferry(['convert', join(d, 'appliance.bin'), join(d, 'out.vmdk'), '--json']);
+    assert.equal(r.code, 0, r.stdout + r.stderr);
+    assert.ok((lastEvent(r).warnings as string[]).some((w) => /no partition table/.test(w)));
+    assertIdentical(join(d, 'appliance.bin'), 'raw', join(d, 'out.vmdk'), 'vmdk');
+  });
+
   it('a raw image that is not whole sectors is rounded up with zeros, as qemu-img does, and says so', async (t) => {
     const d = tempDir(t);
     const bytes = pseudoRandom(MiB + 100, 3).subarray(0, MiB + 100);

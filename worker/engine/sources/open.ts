@@ -89,9 +89,15 @@ async function openSignatureless(path: string, opts: OpenOptions): Promise<DiskS
   if (sniffed?.kind === 'unsupported') {
     throw new FerryError('E_UNSUPPORTED', `${path}: the file is ${sniffed.what.name}, which Ferry cannot unpack.`, `Unpack it with ${sniffed.what.tool} first, then open the disk inside.`);
   }
-  if (rawEvidence(head, opts.nameHint ?? path)) {
+  const evidence = rawEvidence(head, opts.nameHint ?? path);
+  if (evidence) {
     const source = await openRaw(path);
     const ext = extname(opts.nameHint ?? path).toLowerCase();
+    if (evidence === 'name' && ext === '.bin') {
+      source.info.warnings.push(
+        'Read as a raw disk image by its .bin name, but it starts with no partition table. If it is firmware or a CD image rather than a disk, the result is of no use.',
+      );
+    }
     if (SIGNED_EXTENSIONS.includes(ext)) {
       source.info.warnings.push(
         `The file is named ${ext} but has no ${ext.slice(1).toUpperCase()} signature; it was read as a raw disk image of ${source.size} bytes. If it is a ${ext.slice(1).toUpperCase()}, it is damaged or truncated and the result is incomplete.`,

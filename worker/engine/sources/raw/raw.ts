@@ -2,9 +2,9 @@
 //
 // A raw image has no signature, so any file could be one. To keep "not a disk" errors for
 // random files, a file with no other signature is taken as raw only when its name says so
-// (.img, .raw, .dd) or when it starts with a partition table (a valid MBR or a GPT). A .bin
-// needs the partition table: the name is also used for firmware blobs and CD images, and the
-// .bin disk images vendors ship (CoreOS's *_raw_image.bin) are partitioned.
+// (.img, .raw, .dd, .bin) or when it starts with a partition table (a valid MBR or a GPT). A .bin
+// without a partition table is converted with a warning: the name is also used for firmware
+// blobs and CD images, while the .bin disks vendors ship (CoreOS's *_raw_image.bin) are partitioned.
 import { stat } from 'node:fs/promises';
 import { extname } from 'node:path';
 import { ReadOnlyFile } from '../../io/read-only-file';
@@ -12,7 +12,7 @@ import type { DiskSource, Extent } from '../source';
 
 const SECTOR = 512;
 /** Names that make a signature-less file a raw disk by themselves. */
-export const RAW_EXTENSIONS = ['.img', '.raw', '.dd'] as const;
+export const RAW_EXTENSIONS = ['.img', '.raw', '.dd', '.bin'] as const;
 
 export type RawEvidence = 'name' | 'mbr' | 'gpt';
 
@@ -31,9 +31,9 @@ function hasMbr(head: Buffer): boolean {
 
 /** Why `head` (the first 1024 bytes, or fewer) of a file named `name` may be read as a raw disk. */
 export function rawEvidence(head: Buffer, name: string): RawEvidence | undefined {
-  if ((RAW_EXTENSIONS as readonly string[]).includes(extname(name).toLowerCase())) return 'name';
   if (head.length >= 2 * SECTOR && head.toString('latin1', SECTOR, SECTOR + 8) === 'EFI PART') return 'gpt';
   if (hasMbr(head)) return 'mbr';
+  if ((RAW_EXTENSIONS as readonly string[]).includes(extname(name).toLowerCase())) return 'name';
   return undefined;
 }
 
