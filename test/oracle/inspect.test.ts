@@ -229,7 +229,7 @@ describe('ferry inspect --json', () => {
   });
 
   it('a file that is not a disk: exit 2 with E_NOT_A_DISK', async () => {
-    const path = join(dir, 'junk.bin');
+    const path = join(dir, 'junk.dat');
     writeFileSync(path, pseudoRandom(4096, 9));
     const r = await ferry(['inspect', path, '--json']);
     assert.equal(r.code, 2);
