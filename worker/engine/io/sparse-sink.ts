@@ -12,7 +12,8 @@ function isZero(data: Buffer): boolean {
   return data.length === BLOCK ? data.equals(ZERO) : data.equals(ZERO.subarray(0, data.length));
 }
 
-async function writeAll(handle: FileHandle, data: Buffer, position: number): Promise<void> {
+/** Writes all of `data` at `position` (a positional write may write less than asked). */
+export async function writeAll(handle: FileHandle, data: Buffer, position: number): Promise<void> {
   let done = 0;
   while (done < data.length) {
     const { bytesWritten } = await handle.write(data, done, data.length - done, position + done);

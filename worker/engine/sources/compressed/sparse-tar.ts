@@ -11,6 +11,7 @@
 // which the tar parser does not expose; such a member is refused with the way out.
 import type { FileHandle } from 'node:fs/promises';
 import { FerryError, cancelled } from '../../errors';
+import { writeAll } from '../../io/sparse-sink';
 
 /** 64 TiB, the largest disk any format here holds. */
 const MAX_REAL_SIZE = 64 * 2 ** 40;
@@ -167,12 +168,4 @@ export async function expandSparse(archive: string, layout: SparseLayout, data: 
   if (written !== stored) throw sparseError(archive, name, `its map places ${stored} bytes but the member holds ${written}`);
   await out.truncate(layout.realSize);
   return layout.realSize;
-}
-
-async function writeAll(out: FileHandle, data: Buffer, position: number): Promise<void> {
-  let done = 0;
-  while (done < data.length) {
-    const { bytesWritten } = await out.write(data, done, data.length - done, position + done);
-    done += bytesWritten;
-  }
 }
