@@ -4,6 +4,7 @@ import type { PartitionEntry, PartitionTable } from '../../shared/disk-info';
 import { FS_PROBE_BYTES, identifyFilesystem, type FsSignature } from '../../worker/engine/inspect/filesystems';
 import { cloudFlavourWarnings, guessGuest } from '../../worker/engine/inspect/guest';
 import { inspectDisk } from '../../worker/engine/inspect/inspect';
+import { partitionWarnings } from '../../worker/engine/inspect/partitions';
 import { createVm } from '../../worker/engine/vm/create-vm';
 import { tempDir } from '../support/tmp';
 import { GUIDS, coreosDisk, fs, windowsGen1Disk, windowsGen2Disk, writeVhd, type FsWriter } from './disks';
@@ -45,6 +46,21 @@ function part(index: number, type: string, extra: Partial<PartitionEntry> = {}):
 function facts(table: PartitionTable | null, fsList: Array<[number, FsSignature]> = [], wholeDisk?: FsSignature) {
   return { table, filesystems: new Map(fsList), wholeDisk };
 }
+
+describe('partitions that cannot all be on the disk', () => {
+  const entry = (index: number, startBytes: number, sizeBytes: number): PartitionEntry => ({ index, type: '0x07', typeName: 'NTFS', startBytes, sizeBytes });
+  test('one past the end of the disk, or ending before it starts, is warned about; a table that fits is not', () => {
+    const MiB = 2 ** 20;
+    const table = (partitions: PartitionEntry[]): PartitionTable => ({ scheme: 'mbr', partitions });
+    assert.deepEqual(partitionWarnings(table([entry(1, MiB, 99 * MiB)]), 100 * MiB), []);
+    const past = partitionWarnings(table([entry(1, MiB, 99 * MiB), entry(2, 100 * MiB - 512, 1024)]), 100 * MiB);
+    assert.equal(past.length, 1);
+    assert.match(past[0]!, /Partition 2 \(NTFS\) ends at byte 104858112, past the end of the 104857600-byte disk/);
+    assert.match(past[0]!, /--vhd-size/);
+    assert.match(partitionWarnings(table([entry(1, MiB, 0)]), 100 * MiB)[0]!, /ends before it starts/);
+    assert.deepEqual(partitionWarnings(null, 100 * MiB), []);
+  });
+});
 
 describe('guest and firmware guess (synthetic partition tables)', () => {
   test('GPT + ESP + NTFS + MSR: Windows on UEFI (Hyper-V Generation 2)', () => {

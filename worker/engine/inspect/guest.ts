@@ -5,6 +5,7 @@ import { basename } from 'node:path';
 import type { GuestGuess, PartitionEntry, PartitionTable } from '../../../shared/disk-info';
 import type { DiskSource } from '../sources/source';
 import { describeFilesystem, readFilesystem, type FsSignature } from './filesystems';
+import { partitionWarnings } from './partitions';
 
 const GPT = {
   esp: 'c12a7328-f81f-11d2-ba4b-00a0c93ec93b',
@@ -217,5 +218,10 @@ export async function detectGuest(source: DiskSource, table: PartitionTable | nu
   const oem = table?.partitions.find((p) => p.name?.toUpperCase() === 'OEM');
   const oemId = oem ? await readOemId(source, oem) : undefined;
   if (oemId) guest.evidence.push(`OEM partition ${oem!.index} is set up for "${oemId}"`);
-  return { guest, filesystems, ...(wholeDisk ? { wholeDisk } : {}), warnings: cloudFlavourWarnings(source.path, oemId) };
+  return {
+    guest,
+    filesystems,
+    ...(wholeDisk ? { wholeDisk } : {}),
+    warnings: [...partitionWarnings(table, source.size), ...cloudFlavourWarnings(source.path, oemId)],
+  };
 }

@@ -161,3 +161,22 @@ export async function readPartitionTable(source: DiskSource): Promise<PartitionT
   }
   return { scheme: 'mbr', diskId: `0x${mbr.readUInt32LE(440).toString(16).padStart(8, '0')}`, partitions };
 }
+
+/**
+ * Partitions that cannot all be on this disk: one that ends before it starts, or reaches past
+ * the disk's end (a VHD sized by the wrong one of its two size fields, an image cut short).
+ */
+export function partitionWarnings(table: PartitionTable | null, diskBytes: number): string[] {
+  const out: string[] = [];
+  for (const p of table?.partitions ?? []) {
+    const what = `Partition ${p.index} (${p.typeName})`;
+    if (p.sizeBytes === 0) out.push(`${what} in the ${table!.scheme.toUpperCase()} ends before it starts; the partition table is damaged.`);
+    else if (p.startBytes + p.sizeBytes > diskBytes) {
+      out.push(
+        `${what} ends at byte ${p.startBytes + p.sizeBytes}, past the end of the ${diskBytes}-byte disk: the guest will not find all of its data. The image may be cut short, or (for a VHD) sized by the wrong field — compare the sizes \`ferry inspect\` shows and try --vhd-size.`,
+      );
+    }
+  }
+  return out;
+}
+
