@@ -150,7 +150,10 @@ type VmChoices = Pick<VmRequest, 'name' | 'guest' | 'memoryMB' | 'cpus' | 'firmw
 /** The virtual hardware options `vm` and `ova` share; absent flags stay absent (detection decides). */
 function vmChoices(values: Values): VmChoices {
   const out: VmChoices = {};
-  if (typeof values.name === 'string') out.name = values.name;
+  if (typeof values.name === 'string') {
+    if (values.name.trim() === '') throw new UsageError('--name must not be empty (leave it out to name the machine after the source).');
+    out.name = values.name;
+  }
   if (typeof values.guest === 'string') out.guest = values.guest;
   const memory = integer(values, 'memory', 4, 16 * 1024 * 1024);
   if (memory !== undefined) out.memoryMB = memory;

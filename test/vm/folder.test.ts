@@ -179,6 +179,9 @@ describe('ferry vm on the command line', () => {
     const stream = await ferry(['vm', vhd, dir, '--subformat', 'streamOptimized', '--name', 'so']);
     assert.equal(stream.code, 1);
     assert.match(stream.stderr, /streamOptimized .*OVA/);
+    const noName = await ferry(['vm', vhd, dir, '--name', '  ']);
+    assert.equal(noName.code, 1);
+    assert.match(noName.stderr, /--name must not be empty/);
     const wrongCase = await ferry(['vm', vhd, dir, '--subformat', 'streamoptimized', '--name', 'so']);
     assert.equal(wrongCase.code, 1);
     assert.doesNotMatch(wrongCase.stderr, /streamOptimized/, 'the choices offered to vm must not include streamOptimized');
