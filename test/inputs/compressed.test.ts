@@ -232,6 +232,20 @@ describe('sparse tar members', () => {
     } finally {
       await handle.close();
     }
+    // Layout 1.0 of a file that is all hole, whose map text fills exactly 512 bytes (127 empty
+    // segments), with nothing after it: the member ends where the map does.
+    const empty = join(dir, 'empty.raw');
+    const emptyHandle = await open(empty, 'w');
+    try {
+      const map = Buffer.from(`127\n${'0\n0\n'.repeat(127)}`);
+      assert.equal(map.length, 512);
+      assert.equal(await expandSparse('a.tar', { name: 'e.raw', realSize: MiB }, (async function* () {
+        yield map;
+      })(), emptyHandle), MiB);
+    } finally {
+      await emptyHandle.close();
+    }
+    assert.ok(readFileSync(empty).equals(Buffer.alloc(MiB)));
     assert.throws(
       () => sparseLayout('a.tar', { name: 'x.raw', type: 'file', pax: { 'GNU.sparse.map': '0,10,5,10', 'GNU.sparse.size': '100' } }),
       (e: unknown) => e instanceof FerryError && e.code === 'E_CORRUPT' && /overlaps/.test(e.message),

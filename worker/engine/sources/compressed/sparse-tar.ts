@@ -117,6 +117,12 @@ export async function expandSparse(archive: string, layout: SparseLayout, data: 
   let wanted = -1; // how many numbers the map holds (1 + 2·count), once its first line is read
   let mapEnd = -1; // where the segments start: the map padded to 512 bytes
 
+  const mapOf = (n: number[]): SparseSegment[] => {
+    const segments: SparseSegment[] = [];
+    for (let i = 1; i < n.length; i += 2) segments.push({ offset: n[i]!, length: n[i + 1]! });
+    return checkMap(archive, name, segments, layout.realSize);
+  };
+
   for await (const chunk of data) {
     if (signal?.aborted) throw cancelled();
     let at = 0;
@@ -142,11 +148,7 @@ export async function expandSparse(archive: string, layout: SparseLayout, data: 
         const skip = Math.min(chunk.length - at, mapEnd - consumed);
         at += skip;
         consumed += skip;
-        if (consumed === mapEnd) {
-          const segments: SparseSegment[] = [];
-          for (let i = 1; i < numbers.length; i += 2) segments.push({ offset: numbers[i]!, length: numbers[i + 1]! });
-          map = checkMap(archive, name, segments, layout.realSize);
-        }
+        if (consumed === mapEnd) map = mapOf(numbers);
         continue;
       }
       while (segment < map.length && into === map[segment]!.length) {
@@ -163,6 +165,8 @@ export async function expandSparse(archive: string, layout: SparseLayout, data: 
       consumed += n;
     }
   }
+  // A map that ends exactly on a 512-byte boundary, with no data after it, is complete here.
+  if (map === undefined && mapEnd >= 0 && consumed === mapEnd) map = mapOf(numbers);
   if (map === undefined) throw sparseError(archive, name, 'the member ends inside its map');
   const stored = map.reduce((sum, s) => sum + s.length, 0);
   if (written !== stored) throw sparseError(archive, name, `its map places ${stored} bytes but the member holds ${written}`);
