@@ -3,6 +3,7 @@
 // space of its data, not of its size, and costs no write time for the rest.
 import { open, type FileHandle } from 'node:fs/promises';
 import { Writable } from 'node:stream';
+import { writeAll } from './write-all';
 
 /** Zero runs are looked for in blocks of this size (aligned to the file). */
 const BLOCK = 64 * 1024;
@@ -10,15 +11,6 @@ const ZERO = Buffer.alloc(BLOCK);
 
 function isZero(data: Buffer): boolean {
   return data.length === BLOCK ? data.equals(ZERO) : data.equals(ZERO.subarray(0, data.length));
-}
-
-/** Writes all of `data` at `position` (a positional write may write less than asked). */
-export async function writeAll(handle: FileHandle, data: Buffer, position: number): Promise<void> {
-  let done = 0;
-  while (done < data.length) {
-    const { bytesWritten } = await handle.write(data, done, data.length - done, position + done);
-    done += bytesWritten;
-  }
 }
 
 /** A Writable that creates `path` (it must not exist) and leaves its zero blocks unwritten. */

@@ -1,5 +1,6 @@
 import { execFile } from 'node:child_process';
 import { open, type FileHandle } from 'node:fs/promises';
+import { writeAll } from '../io/write-all';
 
 /** Most iovecs one writev may carry (POSIX IOV_MAX on Linux and macOS). */
 const MAX_IOV = 1024;
@@ -23,18 +24,10 @@ export class OutputFile {
    * does: on this kind of machine page-cache copies run faster spread over threads.
    */
   async write(data: Buffer, position: number): Promise<void> {
-    if (data.length <= WRITE_PIECE) return this.writeAll(data, position);
+    if (data.length <= WRITE_PIECE) return writeAll(this.handle, data, position);
     const pieces: Array<Promise<void>> = [];
-    for (let at = 0; at < data.length; at += WRITE_PIECE) pieces.push(this.writeAll(data.subarray(at, Math.min(data.length, at + WRITE_PIECE)), position + at));
+    for (let at = 0; at < data.length; at += WRITE_PIECE) pieces.push(writeAll(this.handle, data.subarray(at, Math.min(data.length, at + WRITE_PIECE)), position + at));
     await Promise.all(pieces);
-  }
-
-  private async writeAll(data: Buffer, position: number): Promise<void> {
-    let done = 0;
-    while (done < data.length) {
-      const { bytesWritten } = await this.handle.write(data, done, data.length - done, position + done);
-      done += bytesWritten;
-    }
   }
 
   /**

@@ -11,7 +11,7 @@
 // which the tar parser does not expose; such a member is refused with the way out.
 import type { FileHandle } from 'node:fs/promises';
 import { FerryError, cancelled } from '../../errors';
-import { writeAll } from '../../io/sparse-sink';
+import { writeAll } from '../../io/write-all';
 
 /** 64 TiB, the largest disk any format here holds. */
 const MAX_REAL_SIZE = 64 * 2 ** 40;
