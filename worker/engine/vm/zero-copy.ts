@@ -1,8 +1,8 @@
 // `--zero-copy`: a fixed VHD is the raw disk followed by a 512-byte footer, so a monolithicFlat
 // descriptor whose FLAT extent is the .vhd itself (offset 0, exactly the data sectors) lets
-// VMware use it in place (FORMATS.md §5, "Descriptor over a fixed VHD"). Nothing is copied.
+// VMware use it in place (VMware's Virtual Disk Format 1.1, monolithicFlat). Nothing is copied.
 import { realpath, writeFile } from 'node:fs/promises';
-import { basename, dirname, isAbsolute, join, relative } from 'node:path';
+import path, { basename, dirname, join } from 'node:path';
 import type { Adapter } from '../../../shared/options';
 import { FerryError } from '../errors';
 import { compressionOf } from '../sources/open';
@@ -43,15 +43,25 @@ export function checkZeroCopySource(source: DiskSource): void {
 }
 
 /**
- * The extent's file name as the descriptor in `vmFolder` must spell it: relative (so the pair
- * can move together), or absolute when no relative path exists (another drive on Windows).
+ * The extent's file name as a descriptor in `folder` spells the path to `source`: relative (so
+ * the pair can move together) with `/` between names on every host, as VMware writes them, or
+ * absolute when no relative path exists (another drive on Windows). `paths` is the host's path
+ * module (path.win32 or path.posix).
+ */
+export function extentNameFor(folder: string, source: string, paths: path.PlatformPath = path): string {
+  const rel = paths.relative(folder, source);
+  if (rel === '' || paths.isAbsolute(rel)) return source;
+  return rel.split(paths.sep).join('/');
+}
+
+/**
+ * The extent's file name as the descriptor in `vmFolder` must spell it (see extentNameFor).
  * Both sides are real paths, so symlinked folders cannot make it point elsewhere.
  */
 export async function extentPathFrom(vmFolder: string, sourcePath: string): Promise<string> {
   const source = await realpath(sourcePath);
   const folder = join(await realpath(dirname(vmFolder)), basename(vmFolder));
-  const rel = relative(folder, source);
-  const name = rel === '' || isAbsolute(rel) ? source : rel;
+  const name = extentNameFor(folder, source);
   if (/["\r\n]/.test(name)) {
     throw new FerryError(
       'E_UNSUPPORTED',
