@@ -1,15 +1,18 @@
 // The pieces of an OVA and of unpacking, in process: ustar headers read back by Python's
-// tarfile (including a size over 8 GiB), the vmx → vSphere guest id mapping, and the streaming
-// bzip2 decoder fed in awkward chunk sizes, concatenated streams and truncated input.
+// tarfile and GNU tar (including a size over 8 GiB, in a sparse archive), the manifest digest
+// by hardware version, the vmx → vSphere guest id and CIM number mapping with its fallbacks,
+// and the streaming bzip2 decoder fed in awkward chunk sizes, concatenated streams and
+// truncated input.
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, ftruncateSync, mkdtempSync, openSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { describe, it } from 'node:test';
 import { spawnSync } from 'node:child_process';
 import { createBunzip2 } from '../../worker/engine/sources/compressed/bzip2';
-import { ovfGuestFor } from '../../worker/engine/ova/guest-os';
+import { CIM_OS, knownGuestIds, ovfGuestFor } from '../../worker/engine/ova/guest-os';
+import { manifestAlgorithm, renderManifest } from '../../worker/engine/ova/ovf';
 import { padding, trailer, ustarHeader } from '../../worker/engine/ova/ustar';
 import { runOk } from '../support/tools';
 import { pseudoRandom } from '../support/vhd-writer';
@@ -51,9 +54,57 @@ print(json.dumps([m.name, m.size, t.extractfile(m).read().decode(), m.mtime, h.n
     }
   });
 
+  it('writes a size past 8 GiB as GNU tar does: base-256 under the GNU magic; smaller ones stay POSIX', () => {
+    const big = 9 * 1024 * 1024 * 1024 + 123;
+    const h = ustarHeader('disk-disk1.vmdk', big, 1_700_000_000);
+    assert.equal(h.toString('latin1', 257, 265), 'ustar  \u0000');
+    assert.equal(h[124], 0x80);
+    assert.equal(h.readBigUInt64BE(128), BigInt(big));
+    assert.deepEqual([...h.subarray(125, 128)], [0, 0, 0]);
+    let sum = 0;
+    for (let i = 0; i < 512; i++) sum += i >= 148 && i < 156 ? 0x20 : h[i]!;
+    assert.equal(Number.parseInt(h.toString('latin1', 148, 154), 8), sum);
+    const small = ustarHeader('a.ovf', 8 * 1024 * 1024 * 1024 - 1, 0);
+    assert.equal(small.toString('latin1', 257, 265), 'ustar\u000000');
+    assert.equal(small.toString('latin1', 124, 135), '77777777777');
+  });
+
+  it('GNU tar lists a 9 GiB member at its size (a sparse archive: no data is written)', (t) => {
+    const dir = mkdtempSync(join(tmpdir(), 'ferry-ustar-big-'));
+    t.after(() => rmSync(dir, { recursive: true, force: true }));
+    const big = 9 * 1024 * 1024 * 1024 + 123;
+    const archive = join(dir, 'big.ova');
+    const fd = openSync(archive, 'w');
+    try {
+      const ovf = Buffer.from('<Envelope/>\n');
+      const head = Buffer.concat([ustarHeader('big.ovf', ovf.length, 1_700_000_000), ovf, padding(ovf.length), ustarHeader('big-disk1.vmdk', big, 1_700_000_000)]);
+      writeSync(fd, head, 0, head.length, 0);
+      const end = head.length + big + padding(big).length;
+      ftruncateSync(fd, end + trailer(end).length);
+    } finally {
+      closeSync(fd);
+    }
+    assert.ok(statSync(archive).blocks * 512 < 1024 * 1024, 'the test archive must stay sparse');
+    const listing = runOk('tar', ['-tvf', archive], { timeoutMs: 300_000 }).stdout.trim().split('\n');
+    assert.equal(listing.length, 2, listing.join('\n'));
+    assert.match(listing[1]!, new RegExp(`\\s${big}\\s.*\\sbig-disk1\\.vmdk$`));
+  });
+
   it('refuses names a ustar header cannot hold', () => {
     assert.throws(() => ustarHeader('x'.repeat(101), 1, 0));
     assert.throws(() => ustarHeader('dir/x.vmdk', 1, 0));
+  });
+});
+
+describe('OVA manifest', () => {
+  it("uses the digest VMware's mkova.sh picks by hardware version: SHA-1 to 12, SHA-256 for 13–14, SHA-512 from 15", () => {
+    const got = [4, 7, 10, 11, 12, 13, 14, 15, 17, 19, 21, 22].map((v) => `${v}:${manifestAlgorithm(v)}`);
+    assert.deepEqual(got, ['4:sha1', '7:sha1', '10:sha1', '11:sha1', '12:sha1', '13:sha256', '14:sha256', '15:sha512', '17:sha512', '19:sha512', '21:sha512', '22:sha512']);
+  });
+
+  it('writes one `ALG(name)= hex` line per file', () => {
+    assert.equal(renderManifest('sha1', [{ name: 'a.ovf', digest: 'ab' }, { name: 'a-disk1.vmdk', digest: 'cd' }]), 'SHA1(a.ovf)= ab\nSHA1(a-disk1.vmdk)= cd\n');
+    assert.equal(renderManifest('sha512', [{ name: 'x.ovf', digest: 'ef' }]), 'SHA512(x.ovf)= ef\n');
   });
 });
 
@@ -68,6 +119,57 @@ describe('OVF guest ids', () => {
     assert.equal(old.osType, 'other4xLinux64Guest');
     assert.equal(old.downgradedFrom, 'other5xlinux-64');
     assert.equal(ovfGuestFor('other5xlinux-64', 13).osType, 'other3xLinux64Guest');
+  });
+
+  it('names the DMTF CIM_OperatingSystem number, not the positional table one lower from Windows Server 2012 on', () => {
+    assert.equal(ovfGuestFor('windows9-64', 14).cimId, 121);
+    assert.equal(ovfGuestFor('windows11-64', 21).cimId, 121);
+    assert.equal(ovfGuestFor('windows9srv-64', 14).cimId, 117);
+    assert.equal(ovfGuestFor('windows2019srvnext-64', 19).cimId, 117);
+    assert.equal(ovfGuestFor('windows8srv-64', 14).cimId, 113);
+    assert.equal(ovfGuestFor('windows8-64', 14).cimId, 115);
+    assert.equal(ovfGuestFor('windows7-64', 14).cimId, 105);
+    assert.equal(ovfGuestFor('ubuntu-64', 14).cimId, 94);
+    assert.equal(ovfGuestFor('debian11-64', 19).cimId, 96);
+    assert.equal(ovfGuestFor('rhel8-64', 14).cimId, 80);
+    assert.equal(ovfGuestFor('centos8-64', 14).cimId, 107);
+    assert.equal(ovfGuestFor('freebsd-64', 14).cimId, 78);
+    assert.equal(ovfGuestFor('other5xlinux-64', 19).cimId, 101);
+    assert.equal(ovfGuestFor('other-64', 14).cimId, 102);
+    assert.equal(ovfGuestFor('other', 14).cimId, 1);
+    assert.equal(CIM_OS.win2012r2, 116);
+  });
+
+  it("falls back, id by id, to the newest one the hardware version's hosts know", () => {
+    const at = (id: string, hw: number) => ovfGuestFor(id, hw).osType;
+    assert.equal(at('windows11-64', 21), 'windows11_64Guest');
+    assert.equal(at('windows11-64', 20), 'windows9_64Guest');
+    assert.equal(at('windows11-64', 10), 'windows8_64Guest');
+    assert.equal(at('windows2022srvnext-64', 21), 'windows2022srvNext_64Guest');
+    assert.equal(at('windows2022srvnext-64', 19), 'windows2019srvNext_64Guest');
+    assert.equal(at('windows2022srvnext-64', 17), 'windows2019srv_64Guest');
+    assert.equal(at('windows2022srvnext-64', 14), 'windows9Server64Guest');
+    assert.equal(at('windows2022srvnext-64', 10), 'windows8Server64Guest');
+    assert.equal(at('debian12-64', 21), 'debian12_64Guest');
+    assert.equal(at('debian12-64', 19), 'debian11_64Guest');
+    assert.equal(at('debian12-64', 14), 'debian10_64Guest');
+    assert.equal(at('debian12-64', 11), 'debian8_64Guest');
+    assert.equal(at('rhel9-64', 17), 'rhel8_64Guest');
+    assert.equal(at('rhel9-64', 13), 'rhel7_64Guest');
+    assert.equal(at('other5xlinux-64', 18), 'other5xLinux64Guest');
+    assert.equal(at('other5xlinux-64', 17), 'other4xLinux64Guest');
+    assert.deepEqual(ovfGuestFor('windows11-64', 19), { osType: 'windows9_64Guest', cimId: 121, downgradedFrom: 'windows11-64' });
+    assert.equal(ovfGuestFor('windows11-64', 21).downgradedFrom, undefined);
+  });
+
+  it('every id in the table, at every hardware version, resolves to a table id (no dangling fallback)', () => {
+    for (const id of knownGuestIds()) {
+      for (let hw = 4; hw <= 22; hw++) {
+        const g = ovfGuestFor(id, hw);
+        assert.equal(g.derived, undefined, `${id} at ${hw}`);
+        assert.match(g.osType, /Guest(64)?$/, `${id} at ${hw}`);
+      }
+    }
   });
 
   it('derives unknown ids by VMware spelling rule, and says so', () => {

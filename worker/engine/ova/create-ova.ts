@@ -1,7 +1,7 @@
 // `ferry ova`: one file an ESXi host or vCenter deploys (PEERS.md pain points 1 and 2: ESXi
 // refuses hosted VMDKs; streamOptimized belongs inside an OVA). The disk is written as a
 // streamOptimized VMDK in a staging folder and verified like `convert` does, then packed with
-// the OVF envelope and its SHA-256 manifest into a ustar archive under a staged name, which is
+// the OVF envelope and its manifest into a tar archive under a staged name, which is
 // renamed into place last.
 import { createHash } from 'node:crypto';
 import { rm, stat } from 'node:fs/promises';
@@ -17,8 +17,8 @@ import { openSource } from '../sources/open';
 import { planHardware } from '../vm/hardware';
 import { defaultVmName, displayNameOf, safeFileStem } from '../vm/names';
 import { ovfGuestFor } from './guest-os';
-import { renderManifest, renderOvf } from './ovf';
-import { sha256File, writeOva } from './package-ova';
+import { manifestAlgorithm, renderManifest, renderOvf } from './ovf';
+import { digestFile, writeOva } from './package-ova';
 
 /**
  * Hardware version 14: ESXi 6.7 and later deploy it (an importer refuses a newer version than it
@@ -77,7 +77,8 @@ export async function createOva(req: OvaRequest, ctx: RunContext): Promise<JobRe
       if (req.verify) await verifyWritten(written, source, ctx);
       const diskPath = join(staging.dir, diskName);
       const diskBytes = (await stat(diskPath)).size;
-      const diskSha = await sha256File(diskPath, ctx.signal);
+      const algorithm = manifestAlgorithm(hw.hwVersion);
+      const diskDigest = await digestFile(diskPath, algorithm, ctx.signal);
       const ovf = renderOvf({
         id: stem,
         displayName: displayNameOf(name),
@@ -89,11 +90,11 @@ export async function createOva(req: OvaRequest, ctx: RunContext): Promise<JobRe
       // The staged disk is copied once into the archive beside it: now its size is known exactly.
       await checkFreeSpace(dir, diskBytes + 1024 * 1024);
       const ovfBytes = Buffer.from(ovf, 'utf8');
-      const manifest = renderManifest([
-        { name: ovfName, sha256: createHash('sha256').update(ovfBytes).digest('hex') },
-        { name: diskName, sha256: diskSha },
+      const manifest = renderManifest(algorithm, [
+        { name: ovfName, digest: createHash(algorithm).update(ovfBytes).digest('hex') },
+        { name: diskName, digest: diskDigest },
       ]);
-      await writeOva(join(staging.dir, ovaName), [{ name: ovfName, data: ovfBytes }, { name: mfName, data: Buffer.from(manifest, 'utf8') }], { name: diskName, path: diskPath, size: diskBytes, sha256: diskSha }, ctx.signal);
+      await writeOva(join(staging.dir, ovaName), [{ name: ovfName, data: ovfBytes }, { name: mfName, data: Buffer.from(manifest, 'utf8') }], { name: diskName, path: diskPath, size: diskBytes, algorithm, digest: diskDigest }, ctx.signal);
       await rm(diskPath);
       throwIfAborted(ctx.signal);
       const files = await staging.commitFiles([ovaName]);

@@ -1,4 +1,4 @@
-// The OVF 1.0 envelope of a one-disk VM (FORMATS.md §7): what ESXi, vSphere and ovftool read to
+// The OVF 1.0 envelope of a one-disk VM (DMTF DSP0243): what ESXi, vSphere and ovftool read to
 // build the VM. rasd elements are in the CIM schema's (alphabetical) order, as ovftool validates.
 import type { Controller } from '../../../shared/options';
 import type { NicDevice, VmHardware } from '../vm/hardware';
@@ -107,7 +107,22 @@ export function renderOvf(input: OvfInput): string {
   ].join('\n');
 }
 
-/** The manifest: `SHA256(name)= hex` per file, LF line ends (FORMATS.md §7). */
-export function renderManifest(files: Array<{ name: string; sha256: string }>): string {
-  return files.map((f) => `SHA256(${f.name})= ${f.sha256}\n`).join('');
+/** The digest a manifest uses. */
+export type ManifestAlgorithm = 'sha1' | 'sha256' | 'sha512';
+
+/**
+ * VMware's rule (open-vmdk's mkova.sh): SHA-1 up to vmx-12, SHA-256 for vmx-13 and vmx-14,
+ * SHA-512 from vmx-15, so each vSphere release imports the OVAs of the hardware it runs
+ * (vSphere before 6.5, hardware 13, does not read SHA-256 manifests).
+ */
+export function manifestAlgorithm(hwVersion: number): ManifestAlgorithm {
+  if (hwVersion <= 12) return 'sha1';
+  if (hwVersion <= 14) return 'sha256';
+  return 'sha512';
+}
+
+/** The manifest: `SHA256(name)= hex` (or SHA1, SHA512) per file, LF line ends. */
+export function renderManifest(algorithm: ManifestAlgorithm, files: Array<{ name: string; digest: string }>): string {
+  const tag = algorithm.toUpperCase();
+  return files.map((f) => `${tag}(${f.name})= ${f.digest}\n`).join('');
 }

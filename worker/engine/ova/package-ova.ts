@@ -1,8 +1,9 @@
-// Writes the OVA file: the .ovf, the .mf, then the disk, as ustar members in that order
-// (FORMATS.md §7: the .ovf first; VMware's mkova.sh puts the manifest right after it).
+// Writes the OVA file: the .ovf, the .mf, then the disk, as tar members in that order
+// (OVF 1.0 (DMTF DSP0243) puts the .ovf first; VMware's mkova.sh puts the manifest right after it).
 import { createHash } from 'node:crypto';
 import { open } from 'node:fs/promises';
 import { FerryError, throwIfAborted } from '../errors';
+import type { ManifestAlgorithm } from './ovf';
 import { padding, trailer, ustarHeader } from './ustar';
 
 const COPY_CHUNK = 4 * 1024 * 1024;
@@ -16,15 +17,16 @@ export interface FileMember {
   name: string;
   path: string;
   size: number;
+  algorithm: ManifestAlgorithm;
   /** What the manifest says; the copy is hashed again on its way into the archive and must match. */
-  sha256: string;
+  digest: string;
 }
 
-/** SHA-256 of a file, read in large chunks; stops between chunks when cancelled. */
-export async function sha256File(path: string, signal?: AbortSignal): Promise<string> {
+/** The digest of a file, read in large chunks; stops between chunks when cancelled. */
+export async function digestFile(path: string, algorithm: ManifestAlgorithm, signal?: AbortSignal): Promise<string> {
   const fh = await open(path, 'r');
   try {
-    const hash = createHash('sha256');
+    const hash = createHash(algorithm);
     const buf = Buffer.allocUnsafe(COPY_CHUNK);
     for (;;) {
       throwIfAborted(signal);
@@ -60,7 +62,7 @@ export async function writeOva(target: string, small: SmallMember[], last: FileM
     await write(ustarHeader(last.name, last.size, mtime));
     const src = await open(last.path, 'r');
     try {
-      const hash = createHash('sha256');
+      const hash = createHash(last.algorithm);
       const buf = Buffer.allocUnsafe(COPY_CHUNK);
       let copied = 0;
       while (copied < last.size) {
@@ -72,7 +74,7 @@ export async function writeOva(target: string, small: SmallMember[], last: FileM
         await write(piece);
         copied += bytesRead;
       }
-      if (copied !== last.size || hash.digest('hex') !== last.sha256) {
+      if (copied !== last.size || hash.digest('hex') !== last.digest) {
         throw new FerryError('E_VERIFY', `${last.path}: the disk changed while it was being packed into the OVA.`, 'Something else is writing to the destination folder; try again.');
       }
     } finally {

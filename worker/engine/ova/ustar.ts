@@ -1,6 +1,6 @@
 // The few tar records an OVA needs: POSIX ustar headers for flat file names, data padded to
-// 512 bytes, two zero blocks, the whole padded to 10 KiB records as `tar --format=ustar` does
-// (FORMATS.md §7: an OVA is a ustar archive, VMware's mkova.sh makes it with GNU tar).
+// 512 bytes, two zero blocks, the whole padded to 10 KiB records as GNU tar does (an OVA is a
+// tar archive, OVF 1.0 (DMTF DSP0243); VMware's mkova.sh makes it with GNU tar).
 
 export const BLOCK = 512;
 const RECORD = 20 * BLOCK;
@@ -13,9 +13,16 @@ function writeOctal(buf: Buffer, at: number, width: number, value: number): void
   buf[at + width - 1] = 0;
 }
 
+/** ustar magic and version (POSIX.1-1988): "ustar", NUL, "00". */
+const POSIX_MAGIC = 'ustar\u000000';
+/** GNU tar's magic and version: "ustar", two spaces, NUL — the form `tar --format=gnu` writes. */
+const GNU_MAGIC = 'ustar  \u0000';
+
 /**
- * The 512-byte header of a regular file. A size over 8 GiB − 1 uses the base-256 form
- * (first byte 0x80, big-endian below) that GNU tar, bsdtar, Python and Go read.
+ * The 512-byte header of a regular file. A size over 8 GiB − 1 does not fit eleven octal digits:
+ * it is written as GNU tar does, base-256 (first byte 0x80, the value big-endian in the other
+ * eleven) under the GNU magic. That is what GNU tar's default format, and so VMware's mkova.sh,
+ * puts in an OVA with a large disk; GNU tar, bsdtar, Python and Go read it.
  */
 export function ustarHeader(name: string, size: number, mtimeSeconds: number): Buffer {
   const nameBytes = Buffer.from(name, 'utf8');
@@ -38,7 +45,7 @@ export function ustarHeader(name: string, size: number, mtimeSeconds: number): B
   writeOctal(h, 136, 12, Math.max(0, Math.floor(mtimeSeconds)));
   h.write('        ', 148, 8, 'latin1');
   h.write('0', 156, 1, 'latin1');
-  h.write('ustar\u000000', 257, 8, 'latin1');
+  h.write(size <= MAX_OCTAL_SIZE ? POSIX_MAGIC : GNU_MAGIC, 257, 8, 'latin1');
   writeOctal(h, 329, 8, 0);
   writeOctal(h, 337, 8, 0);
   let sum = 0;
