@@ -1,6 +1,7 @@
 // ferry ova, checked with tools that are not ours: tar lists the members in order, Python's
-// tarfile and xml.etree read the archive and the envelope, sha256sum-style digests are
-// recomputed, and the disk taken out of the OVA compares identical to the source in qemu-img.
+// tarfile and xml.etree read the archive and the envelope, the manifest is checked by
+// sha1sum / sha256sum / sha512sum (the digest follows the hardware version), and the disk taken
+// out of the OVA compares identical to the source in qemu-img.
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -132,6 +133,28 @@ describe('ferry ova', () => {
     assert.deepEqual(ovf.controller, ['6', 'VirtualSCSI']);
     assertIdentical(vhd, 'vpc', join(x, 'Web_Server_Co-disk1.vmdk'), 'vmdk');
   });
+
+  for (const [hw, algorithm] of [[11, 'sha1'], [14, 'sha256'], [19, 'sha512']] as const) {
+    it(`hardware ${hw}: the manifest is ${algorithm.toUpperCase()}, and ${algorithm}sum agrees with it`, async (t) => {
+      const out = tempDir(t);
+      const ova = join(out, `hw${hw}.ova`);
+      const r = await ferry(['ova', vhd, ova, '--hw-version', String(hw), '--guest', 'windows9-64', '--name', `hw${hw}`, '--json']);
+      assert.equal(r.code, 0, r.stdout + r.stderr);
+      const x = tempDir(t);
+      extract(ova, x);
+      const mf = readFileSync(join(x, `hw${hw}.mf`), 'utf8');
+      const tag = algorithm.toUpperCase();
+      const lines = mf.split('\n').filter((l) => l !== '');
+      assert.deepEqual(lines.map((l) => /^([A-Z0-9]+)\((.+)\)= [0-9a-f]+$/.exec(l)?.slice(1, 3)), [[tag, `hw${hw}.ovf`], [tag, `hw${hw}-disk1.vmdk`]]);
+      // The same lines in the coreutils form, checked by the tool itself.
+      const sums = lines.map((l) => l.replace(/^[A-Z0-9]+\((.+)\)= ([0-9a-f]+)$/, '$2  $1')).join('\n') + '\n';
+      writeFileSync(join(x, 'sums'), sums);
+      assert.match(runOk(`${algorithm}sum`, ['-c', 'sums'], { cwd: x }).stdout, new RegExp(`hw${hw}-disk1\\.vmdk: OK`));
+      const ovf = readFileSync(join(x, `hw${hw}.ovf`), 'utf8');
+      assert.match(ovf, /<OperatingSystemSection ovf:id="121" vmw:osType="windows9_64Guest">/);
+      assert.equal(readOvf(join(x, `hw${hw}.ovf`)).system, `vmx-${hw}`);
+    });
+  }
 
   it('accepts a compressed download, named after it without its suffixes', async (t) => {
     const out = tempDir(t);
