@@ -41,7 +41,7 @@ export const CIM_OS = {
   win10_64: 121,
 } as const;
 
-interface TableEntry {
+export interface GuestTableEntry {
   osType: string;
   cimId: number;
   /**
@@ -55,7 +55,7 @@ interface TableEntry {
 }
 
 /** vmx id (lower case) → API id, CIM number, and where it came in (vSphere API VirtualMachineGuestOsIdentifier). */
-const TABLE: Record<string, TableEntry> = {
+const TABLE: Record<string, GuestTableEntry> = {
   'windows11-64': { osType: 'windows11_64Guest', cimId: CIM_OS.win10_64, sinceHw: 21, fallback: 'windows9-64' },
   'windows9-64': { osType: 'windows9_64Guest', cimId: CIM_OS.win10_64, sinceHw: 11, fallback: 'windows8-64' },
   'windows8-64': { osType: 'windows8_64Guest', cimId: CIM_OS.win8_64 },
@@ -92,16 +92,16 @@ const TABLE: Record<string, TableEntry> = {
   otherlinux: { osType: 'otherLinuxGuest', cimId: CIM_OS.linux },
   'freebsd-64': { osType: 'freebsd64Guest', cimId: CIM_OS.freebsd64 },
   freebsd: { osType: 'freebsdGuest', cimId: CIM_OS.freebsd },
-  'vmkernel7': { osType: 'vmkernel7Guest', cimId: CIM_OS.esxi, sinceHw: 17, fallback: 'vmkernel65' },
-  'vmkernel65': { osType: 'vmkernel65Guest', cimId: CIM_OS.esxi, sinceHw: 13 },
+  vmkernel7: { osType: 'vmkernel7Guest', cimId: CIM_OS.esxi, sinceHw: 17, fallback: 'vmkernel65' },
+  vmkernel65: { osType: 'vmkernel65Guest', cimId: CIM_OS.esxi, sinceHw: 13, fallback: 'vmkernel6' },
+  vmkernel6: { osType: 'vmkernel6Guest', cimId: CIM_OS.esxi, sinceHw: 11, fallback: 'vmkernel5' },
+  vmkernel5: { osType: 'vmkernel5Guest', cimId: CIM_OS.esxi },
   'other-64': { osType: 'otherGuest64', cimId: CIM_OS.other64 },
   other: { osType: 'otherGuest', cimId: CIM_OS.other },
 };
 
-/** The vmx ids in the table, for tests and docs. */
-export function knownGuestIds(): string[] {
-  return Object.keys(TABLE);
-}
+/** The table itself, for tests and docs. */
+export const GUEST_TABLE: Readonly<Record<string, Readonly<GuestTableEntry>>> = TABLE;
 
 /** The OVF guest for a .vmx `guestOS` id at hardware version `hwVersion`. */
 export function ovfGuestFor(guestOS: string, hwVersion: number): OvfGuest {
