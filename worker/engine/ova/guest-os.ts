@@ -14,7 +14,7 @@ export interface OvfGuest {
 }
 
 /**
- * CIM_OperatingSystem OSType values, DMTF CIM Schema 2.54.0. Its ValueMap has no 112, so from
+ * CIM_OperatingSystem OSType values, DMTF CIM Schema 2.52.0. Its ValueMap has no 112, so from
  * Windows Server 2012 on these are one above the positional tables (VirtualBox's among them).
  */
 export const CIM_OS = {
