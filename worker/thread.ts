@@ -6,7 +6,7 @@ import type { Progress } from '../shared/jobs';
 import { parseToWorker } from '../shared/validate';
 import { toErrorInfo } from './engine/errors';
 import { inspectDisk } from './engine/inspect/inspect';
-import { runJob } from './engine/run-job';
+import { runJob } from './engine/jobs/run-job';
 import type { ProgressListener } from './engine/progress';
 import { offerKeptCopy, type KeptCopy } from './engine/sources/compressed/kept-copy';
 

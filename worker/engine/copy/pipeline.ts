@@ -1,8 +1,8 @@
-import { throwIfAborted } from './errors';
+import { throwIfAborted } from '../errors';
 import { markZeroGrains, type DataMap } from './grains';
-import { BufferPool } from './io/buffer-pool';
-import type { DiskSource, Extent } from './sources/source';
-import { GRAIN_SIZE } from './writers/vmdk/constants';
+import { BufferPool } from '../io/buffer-pool';
+import type { DiskSource, Extent } from '../sources/source';
+import { GRAIN_SIZE } from '../formats/vmdk/constants';
 
 /** A run of the virtual disk to read. */
 export interface Span {
