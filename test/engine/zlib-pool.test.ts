@@ -3,8 +3,8 @@ import { randomBytes } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { deflateSync, inflateSync } from 'node:zlib';
 import { markZeroGrains } from '../../worker/engine/copy/grains';
-import type { Chunk } from '../../worker/engine/copy/pipeline';
-import { ZlibPool } from '../../worker/engine/io/zlib-pool';
+import type { Chunk } from '../../worker/engine/io/chunk';
+import { ZlibPool } from '../../worker/engine/deflate/zlib-pool';
 
 const GRAIN = 65536;
 

@@ -1,3 +1,4 @@
+import type { Chunk } from '../io/chunk';
 import { throwIfAborted } from '../errors';
 import { markZeroGrains, type DataMap } from './grains';
 import { BufferPool } from '../io/buffer-pool';
@@ -11,12 +12,6 @@ export interface Span {
 }
 
 /** A grain-aligned run of the virtual disk, read, with each grain marked zero or not. */
-export interface Chunk {
-  offset: number;
-  data: Buffer;
-  /** 1 for each grain of `data` that is entirely zero. */
-  zero: Uint8Array;
-}
 
 export interface ChunkOptions {
   signal?: AbortSignal | undefined;

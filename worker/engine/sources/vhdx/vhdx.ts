@@ -11,7 +11,8 @@ import { VhdxLayer } from './layer';
 import { logLocation, replayLog } from './log';
 import { readMetadata, type VhdxMetadata } from '../../formats/vhdx/metadata';
 import { parentDisplayName, parentLinkages, vhdxParentCandidates } from './parent';
-import { PatchedFile, type VhdxFile } from './patched-file';
+import type { VhdxFile } from '../../formats/vhdx/file';
+import { PatchedFile } from './patched-file';
 import { readRegionTable, type Region } from '../../formats/vhdx/region-table';
 
 const MAX_CHAIN_DEPTH = 256;

@@ -6,7 +6,7 @@ import { ReadOnlyFile } from '../../io/read-only-file';
 import { GD_AT_END, MarkerType, SECTOR, SparseFlags } from '../../formats/vmdk/constants';
 import { parseDescriptor, type Descriptor } from '../../formats/vmdk/descriptor';
 import { isSparseMagic, parseSparseHeader, type SparseExtentHeader } from '../../formats/vmdk/sparse-header';
-import { ZlibPool, type Batch } from '../../io/zlib-pool';
+import { ZlibPool, type Batch } from '../../deflate/zlib-pool';
 import type { DiskSource, Extent } from '../source';
 
 /** Reads of this many compressed grains or fewer inflate inline (a partition table, a probe). */

@@ -1,6 +1,6 @@
 import { constants as zc } from 'node:zlib';
 import { FerryError } from '../../errors';
-import type { Chunk } from '../../copy/pipeline';
+import type { Chunk } from '../../io/chunk';
 import { OutputFile, preallocate } from '../output-file';
 import {
   EMBEDDED_DESCRIPTOR_SECTORS,
@@ -16,7 +16,7 @@ import {
   SparseFlags,
 } from '../../formats/vmdk/constants';
 import { encodeSparseHeader } from '../../formats/vmdk/sparse-header';
-import { ZlibPool, type Batch, type CompressedGrain } from '../../io/zlib-pool';
+import { ZlibPool, type Batch, type CompressedGrain } from '../../deflate/zlib-pool';
 
 /** Compressed chunks that may wait to be written: keeps both cores busy, bounds memory (4 MiB each). */
 const MAX_CHUNKS_IN_FLIGHT = 1;

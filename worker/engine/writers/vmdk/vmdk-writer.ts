@@ -1,7 +1,7 @@
 import { writeFile } from 'node:fs/promises';
 import { join, parse } from 'node:path';
 import type { Adapter, Subformat } from '../../../../shared/options';
-import type { Chunk } from '../../copy/pipeline';
+import type { Chunk } from '../../io/chunk';
 import { GRAIN_SIZE, SECTOR, SPLIT_EXTENT_SECTORS } from '../../formats/vmdk/constants';
 import { newDiskIdentity, renderDescriptor, type DescriptorExtent } from '../../formats/vmdk/descriptor';
 import { FlatExtentWriter, SparseExtentWriter, StreamExtentWriter, type ExtentWriter } from './extent-writers';
