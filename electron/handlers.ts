@@ -1,40 +1,29 @@
-// The host's methods as a table of handlers that take raw, untrusted arguments: each validates
-// its argument before the host sees it. Transports (IPC, WebSocket, memory) dispatch into this.
-import { fail, type HostMethod, type HostMethods } from '../shared/bridge';
-import { PayloadError, parseJobId, parseJobRequest, parseNothing, parsePath } from '../shared/validate';
+// The host's methods as a table of handlers that take raw, untrusted arguments: each checks its
+// argument against the shared contract before the host sees it. Transports (IPC, WebSocket,
+// memory) dispatch into this.
+import { HOST_CONTRACT, HOST_METHODS, type HostMethod, type HostMethods } from '../shared/host-contract';
+import { PayloadError, run } from '../shared/checks';
+import { fail } from '../shared/result';
 
 export type Handler = (arg: unknown) => Promise<unknown>;
 export type HandlerTable = Readonly<Record<HostMethod, Handler>>;
 
-/** For methods that answer a `Result`: a malformed argument is a typed failure, as any other. */
-function answering<A>(parse: (v: unknown) => A, call: (a: A) => Promise<unknown>): Handler {
+function handlerFor(host: HostMethods, method: HostMethod): Handler {
+  const spec = HOST_CONTRACT[method];
+  const call = host[method] as (arg?: unknown) => Promise<unknown>;
   return async (raw) => {
-    let arg: A;
+    let arg: unknown;
     try {
-      arg = parse(raw);
+      arg = run(spec.arg as (v: unknown, at: string) => unknown, raw, spec.argName);
     } catch (err) {
-      if (err instanceof PayloadError) return fail({ code: 'E_USAGE', message: `Refused a malformed request: ${err.message}.` });
+      // A method answering a Result reports a malformed argument as a typed failure; the others reject.
+      if (err instanceof PayloadError && spec.failsAsResult) return fail({ code: 'E_USAGE', message: `Refused a malformed request: ${err.message}.` });
       throw err;
     }
-    return call(arg);
+    return arg === undefined ? call.call(host) : call.call(host, arg);
   };
-}
-
-/** For the rest: a malformed argument rejects the call. */
-function strict<A>(parse: (v: unknown) => A, call: (a: A) => Promise<unknown>): Handler {
-  return async (raw) => call(parse(raw));
 }
 
 export function createHandlers(host: HostMethods): HandlerTable {
-  return {
-    inspect: answering(parsePath, (path) => host.inspect(path)),
-    start: answering(parseJobRequest, (request) => host.start(request)),
-    cancel: answering(parseJobId, (jobId) => host.cancel(jobId)),
-    showInFolder: answering(parsePath, (path) => host.showInFolder(path)),
-    openInVmware: answering(parsePath, (path) => host.openInVmware(path)),
-    pickSource: strict(parseNothing, () => host.pickSource()),
-    pickDestination: strict(parseNothing, () => host.pickDestination()),
-    grantDropped: strict(parsePath, (path) => host.grantDropped(path)),
-    ready: strict(parseNothing, () => host.ready()),
-  };
+  return Object.fromEntries(HOST_METHODS.map((m) => [m, handlerFor(host, m)])) as unknown as HandlerTable;
 }

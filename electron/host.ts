@@ -2,7 +2,11 @@
 // WebSocket in the harness, direct calls in tests). It owns the path policy; the OS pieces
 // (dialogs, shell) are injected so it runs under plain Node.
 import { basename, dirname } from 'node:path';
-import { fail, ok, plannedPhases, type HostEvent, type HostMethods, type InspectAnswer, type Inspection, type Result, type Unsubscribe } from '../shared/bridge';
+import type { Inspection } from '../shared/api';
+import type { HostEvent, HostMethods } from '../shared/host-contract';
+import { plannedPhases } from '../shared/progress';
+import { fail, ok, type Result, type Unsubscribe } from '../shared/result';
+import type { InspectAnswer } from '../shared/worker-protocol';
 import type { ErrorInfo } from '../shared/errors';
 import type { JobRequest, Progress } from '../shared/jobs';
 import { isSafeFileName } from '../shared/validate';

@@ -1,6 +1,6 @@
 // Registers the handler table on Electron's ipcMain, refusing calls from any frame that is not
 // our own top-level page (checklist item 17). Typed structurally: no Electron import.
-import { HOST_METHODS, invokeChannel } from '../shared/bridge';
+import { HOST_METHODS, invokeChannel } from '../shared/host-contract';
 import type { HandlerTable } from './handlers';
 
 /** The part of an IpcMainInvokeEvent we look at. */

@@ -1,10 +1,11 @@
 // JobService: runs inspections and conversions on worker threads, tags their events with a job
 // id, cancels politely then firmly, and cleans up after workers that could not. No Electron here.
 import { randomUUID } from 'node:crypto';
-import type { FromWorker, InspectAnswer, Result, ToWorker, UnpackedCopy, Unsubscribe } from '../shared/bridge';
+import type { Result, Unsubscribe } from '../shared/result';
+import type { FromWorker, InspectAnswer, ToWorker, UnpackedCopy } from '../shared/worker-protocol';
 import type { ErrorInfo } from '../shared/errors';
 import type { JobEvent, JobRequest, JobResult, Progress } from '../shared/jobs';
-import { parseInspectAnswer, parseRunAnswer } from '../shared/validate';
+import { parseInspectAnswer, parseRunAnswer } from '../shared/worker-protocol';
 import { listEntries, outputSiteOf, removeNewOutput } from './leftovers';
 
 /** The part of `worker_threads.Worker` JobService uses (a fake in some tests). */

@@ -5,7 +5,7 @@
 import { readdir, rm } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import type { JobRequest } from '../shared/jobs';
-import { defaultVmName, safeFileStem } from '../worker/engine/vm/names';
+import { defaultVmName, safeFileStem } from '../worker/engine/machine/names';
 
 export interface OutputSite {
   dir: string;

@@ -3,7 +3,8 @@
 import { BrowserWindow, Menu, app, dialog, ipcMain, nativeTheme, protocol, session, shell, type MenuItemConstructorOptions } from 'electron';
 import { dirname, join } from 'node:path';
 import { Worker } from 'node:worker_threads';
-import { eventChannel, overallFraction } from '../shared/bridge';
+import { eventChannel } from '../shared/host-contract';
+import { overallFraction } from '../shared/progress';
 import type { JobEvent } from '../shared/jobs';
 import { APP_HOST, APP_SCHEME, APP_URL, serveAsset } from './app-protocol';
 import { createHandlers } from './handlers';

@@ -1,7 +1,8 @@
 // The sandboxed preload: exposes `window.ferry` (named functions only) over IPC. It may only
 // require `electron`, so it is bundled into one CommonJS file with the shared code it uses.
 import { contextBridge, ipcRenderer, webUtils, type IpcRendererEvent } from 'electron';
-import { createFerryApi, eventChannel, invokeChannel, type ClientTransport } from '../shared/bridge';
+import { createFerryApi } from '../shared/client';
+import { eventChannel, invokeChannel, type ClientTransport } from '../shared/host-contract';
 
 const transport: ClientTransport = {
   invoke: (method, arg) => (arg === undefined ? ipcRenderer.invoke(invokeChannel(method)) : ipcRenderer.invoke(invokeChannel(method), arg)),

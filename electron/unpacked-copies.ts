@@ -5,7 +5,7 @@
 // released copy is removed at once, or when the last job still reading it ends.
 import { rm } from 'node:fs/promises';
 import { basename, dirname, resolve } from 'node:path';
-import type { UnpackedCopy } from '../shared/bridge';
+import type { UnpackedCopy } from '../shared/worker-protocol';
 import { stagingPrefix, type OutputSite } from './leftovers';
 
 /** Where the engine unpacks `source` when told to keep the copy in `dir`: a hidden staging folder of its own. */

@@ -1,137 +1,15 @@
-// Runtime checks for every payload that crosses a boundary (renderer ↔ host, main ↔ worker).
-// Each parser's declared return type is the shared type it guards, so the compiler ties the two.
-import type { FromWorker, HostEvent, InspectAnswer, InspectProgress, Inspection, Result, ToWorker, UnpackedCopy } from './bridge';
+// Runtime checks of the domain's payloads (disks, jobs, their events and errors), for every
+// boundary: requests from the renderer strictly (unknown keys refused), answers from the engine
+// leniently (unknown keys dropped). Each check's declared type is the shared type it guards.
+// The wire-level contracts use them: host-contract.ts (renderer ↔ host), worker-protocol.ts.
 import { COMPRESSION_FORMATS, type CompressionInfo, type DiskInfo, type GuestGuess, type ParentLink, type PartitionEntry, type PartitionTable } from './disk-info';
 import { ERROR_CODES, type ErrorInfo } from './errors';
 import { PHASES, type ConvertRequest, type JobEvent, type JobRequest, type JobResult, type OvaRequest, type Progress, type VmRequest, type VmSummary } from './jobs';
-import { ADAPTERS, CONTROLLERS, FIRMWARES, SUBFORMATS, VHD_SIZE_RULES, VM_SUBFORMATS, isOneOf } from './options';
+import { ADAPTERS, CONTROLLERS, FIRMWARES, SUBFORMATS, VHD_SIZE_RULES, VM_SUBFORMATS } from './options';
+import type { Result } from './result';
+import { PayloadError, answer, bool, count, finite, integer, isPlainObject, list, literal, nullable, oneOf, record, run, tagged, text, type Check } from './checks';
 
-/** A payload that is not what the contract says, with where in it the problem is. */
-export class PayloadError extends Error {
-  constructor(
-    readonly at: string,
-    what: string,
-  ) {
-    super(`${at}: ${what}`);
-    this.name = 'PayloadError';
-  }
-}
-
-type Check<T> = (v: unknown, at: string) => T;
-type Checked<C> = C extends Check<infer T> ? T : never;
-type Shape = Record<string, Check<unknown>>;
-
-const MAX_TEXT = 64 * 1024;
-
-function text(opts: { min?: number; max?: number; pattern?: RegExp } = {}): Check<string> {
-  const { min = 0, max = MAX_TEXT, pattern } = opts;
-  return (v, at) => {
-    if (typeof v !== 'string') throw new PayloadError(at, 'expected a string');
-    if (v.length < min || v.length > max) throw new PayloadError(at, `expected ${min}–${max} characters`);
-    if (pattern && !pattern.test(v)) throw new PayloadError(at, 'has characters that are not allowed');
-    return v;
-  };
-}
-
-const finite: Check<number> = (v, at) => {
-  if (typeof v !== 'number' || !Number.isFinite(v)) throw new PayloadError(at, 'expected a number');
-  return v;
-};
-
-function integer(min: number, max: number): Check<number> {
-  return (v, at) => {
-    if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < min || v > max) {
-      throw new PayloadError(at, `expected a whole number from ${min} to ${max}`);
-    }
-    return v;
-  };
-}
-
-const count = integer(0, Number.MAX_SAFE_INTEGER);
-
-const bool: Check<boolean> = (v, at) => {
-  if (typeof v !== 'boolean') throw new PayloadError(at, 'expected true or false');
-  return v;
-};
-
-function oneOf<T extends string>(list: readonly T[]): Check<T> {
-  return (v, at) => {
-    if (!isOneOf(list, v)) throw new PayloadError(at, `expected one of ${list.join(', ')}`);
-    return v;
-  };
-}
-
-function literal<T extends string | boolean | null>(value: T): Check<T> {
-  return (v, at) => {
-    if (v !== value) throw new PayloadError(at, `expected ${JSON.stringify(value)}`);
-    return value;
-  };
-}
-
-function list<T>(item: Check<T>, max = 100_000): Check<T[]> {
-  return (v, at) => {
-    if (!Array.isArray(v)) throw new PayloadError(at, 'expected a list');
-    if (v.length > max) throw new PayloadError(at, `expected at most ${max} items`);
-    return v.map((x, i) => item(x, `${at}[${i}]`));
-  };
-}
-
-function isPlainObject(v: unknown): v is Record<string, unknown> {
-  if (typeof v !== 'object' || v === null || Array.isArray(v)) return false;
-  const proto = Object.getPrototypeOf(v);
-  return proto === Object.prototype || proto === null;
-}
-
-/**
- * An object with these keys (optional ones may be missing or undefined). Other keys are refused
- * in what the renderer sends (`refuse`), and dropped from what the host and worker answer
- * (`drop`), so a field the engine adds later cannot break the app before this file learns it.
- */
-function record<R extends Shape, O extends Shape = Record<never, never>>(
-  required: R,
-  optional?: O,
-  extra: 'refuse' | 'drop' = 'refuse',
-): Check<{ [K in keyof R]: Checked<R[K]> } & { [K in keyof O]?: Checked<O[K]> }> {
-  return (v, at) => {
-    if (!isPlainObject(v)) throw new PayloadError(at, 'expected an object');
-    const out: Record<string, unknown> = {};
-    if (extra === 'refuse') {
-      for (const key of Object.keys(v)) {
-        if (!Object.hasOwn(required, key) && !(optional && Object.hasOwn(optional, key))) throw new PayloadError(`${at}.${key}`, 'is not expected here');
-      }
-    }
-    for (const [key, check] of Object.entries(required)) out[key] = check(v[key], `${at}.${key}`);
-    for (const [key, check] of Object.entries(optional ?? {})) {
-      if (v[key] !== undefined) out[key] = check(v[key], `${at}.${key}`);
-    }
-    return out as { [K in keyof R]: Checked<R[K]> } & { [K in keyof O]?: Checked<O[K]> };
-  };
-}
-
-/** A record in an answer (host or worker to us): unknown keys are dropped, not refused. */
-function answer<R extends Shape, O extends Shape = Record<never, never>>(required: R, optional?: O) {
-  return record(required, optional, 'drop');
-}
-
-/** A union discriminated by `key`, one record per tag. */
-function tagged<K extends string, M extends Record<string, Check<unknown>>>(key: K, variants: M): Check<Checked<M[keyof M]>> {
-  return (v, at) => {
-    if (!isPlainObject(v)) throw new PayloadError(at, 'expected an object');
-    const tag = v[key];
-    if (typeof tag !== 'string' || !Object.hasOwn(variants, tag)) {
-      throw new PayloadError(`${at}.${key}`, `expected one of ${Object.keys(variants).join(', ')}`);
-    }
-    return variants[tag]!(v, at) as Checked<M[keyof M]>;
-  };
-}
-
-function nullable<T>(check: Check<T>): Check<T | null> {
-  return (v, at) => (v === null ? null : check(v, at));
-}
-
-function run<T>(check: Check<T>, v: unknown, at: string): T {
-  return check(v, at);
-}
+export { PayloadError } from './checks';
 
 // ── vocabulary ───────────────────────────────────────────────────────────────────────────────
 
@@ -149,12 +27,12 @@ const guestId = text({ min: 1, max: 64, pattern: /^[A-Za-z0-9_-]+$/ });
 /** A VM name: printable, no quotes or control characters (it is written into the .vmx). */
 const vmName = text({ min: 1, max: 128, pattern: /^[^\u0000-\u001f\u007f"]+$/ });
 
-const errorInfo: Check<ErrorInfo> = answer(
+export const errorInfo: Check<ErrorInfo> = answer(
   { code: oneOf(ERROR_CODES), message: text({ max: 4096 }) },
   { hint: text({ max: 4096 }) },
 );
 
-const progress: Check<Progress> = answer({ phase: oneOf(PHASES), done: count, total: count, rate: finite });
+export const progress: Check<Progress> = answer({ phase: oneOf(PHASES), done: count, total: count, rate: finite });
 
 const shared = {
   source: absolutePath,
@@ -195,7 +73,7 @@ const ovaRequest: Check<OvaRequest> = record(
   vmChoices,
 );
 
-const jobRequest: Check<JobRequest> = tagged('kind', { convert: convertRequest, vm: vmRequest, ova: ovaRequest });
+export const jobRequest: Check<JobRequest> = tagged('kind', { convert: convertRequest, vm: vmRequest, ova: ovaRequest });
 
 const vmSummary: Check<VmSummary> = answer({
   guestOS: text({ max: 64 }),
@@ -207,7 +85,7 @@ const vmSummary: Check<VmSummary> = answer({
   zeroCopy: bool,
 });
 
-const jobResult: Check<JobResult> = answer(
+export const jobResult: Check<JobResult> = answer(
   {
     output: absolutePath,
     files: list(absolutePath, 10_000),
@@ -243,7 +121,7 @@ const compressionInfo: Check<CompressionInfo> = answer(
   { member: text({ max: 4096 }) },
 );
 
-const diskInfo: Check<DiskInfo> = answer(
+export const diskInfo: Check<DiskInfo> = answer(
   {
     path: absolutePath,
     fileSize: count,
@@ -273,21 +151,20 @@ const diskInfo: Check<DiskInfo> = answer(
   },
 );
 
-const jobEvent: Check<JobEvent> = tagged('type', {
+export const jobEvent: Check<JobEvent> = tagged('type', {
   progress: answer({ type: literal('progress'), jobId, phase: oneOf(PHASES), done: count, total: count, rate: finite }),
   done: answer({ type: literal('done'), jobId, result: jobResult }),
   failed: answer({ type: literal('failed'), jobId, error: errorInfo }),
   cancelled: answer({ type: literal('cancelled'), jobId }),
 });
 
-function result<T>(value: Check<T>): Check<Result<T>> {
+/** A `Result`: the value as `value` checks it, or a typed error. */
+export function result<T>(value: Check<T>): Check<Result<T>> {
   return (v, at) => {
     if (!isPlainObject(v) || typeof v.ok !== 'boolean') throw new PayloadError(at, 'expected a result');
     return v.ok ? answer({ ok: literal(true), value })(v, at) : answer({ ok: literal(false), error: errorInfo })(v, at);
   };
 }
-
-const inspection: Check<Inspection> = answer({ disk: diskInfo, suggestedDestination: absolutePath });
 
 /**
  * A file or folder name Ferry creates inside a chosen folder: not empty, not `.`/`..`, no path
@@ -314,62 +191,3 @@ export const parseJobEvent = (v: unknown): JobEvent => run(jobEvent, v, 'event')
 export const parseJobResult = (v: unknown): JobResult => run(jobResult, v, 'result');
 export const parseDiskInfo = (v: unknown): DiskInfo => run(diskInfo, v, 'disk');
 export const parseErrorInfo = (v: unknown): ErrorInfo => run(errorInfo, v, 'error');
-export const parseInspectionResult = (v: unknown): Result<Inspection> => run(result(inspection), v, 'answer');
-export const parseStringResult = (v: unknown): Result<string> => run(result(text({ max: 4096 })), v, 'answer');
-export const parseNullResult = (v: unknown): Result<null> => run(result(literal(null)), v, 'answer');
-export const parseOptionalPath = (v: unknown): string | null => run(nullable(absolutePath), v, 'answer');
-export const parseNothing = (v: unknown): undefined => {
-  if (v !== undefined && v !== null) throw new PayloadError('argument', 'expected none');
-  return undefined;
-};
-
-const openFiles = list(absolutePath, 100);
-
-const inspectProgress: Check<InspectProgress> = answer({ path: absolutePath, phase: oneOf(PHASES), done: count, total: count, rate: finite });
-
-/** A pushed event, or null when it does not match its channel (dropped rather than thrown into the UI). */
-export function parseHostEvent(v: { name: string; payload: unknown }): HostEvent | null {
-  try {
-    if (v.name === 'jobEvent') return { name: 'jobEvent', payload: parseJobEvent(v.payload) };
-    if (v.name === 'openFiles') return { name: 'openFiles', payload: run(openFiles, v.payload, 'paths') };
-    if (v.name === 'inspectProgress') return { name: 'inspectProgress', payload: run(inspectProgress, v.payload, 'progress') };
-  } catch {
-    // fall through
-  }
-  return null;
-}
-
-/** Strict when main hands it to a worker, lenient when a worker reports it (as for every answer). */
-const unpackedCopy = (extra: 'refuse' | 'drop'): Check<UnpackedCopy> =>
-  record(
-    {
-      archive: absolutePath,
-      archiveSize: count,
-      archiveMtimeMs: finite,
-      file: absolutePath,
-      nameHint: text({ min: 1, max: 4096 }),
-      layers: list(oneOf(COMPRESSION_FORMATS), 16),
-      size: count,
-    },
-    { member: text({ max: 4096 }) },
-    extra,
-  );
-
-const toWorker: Check<ToWorker> = tagged('type', {
-  inspect: record({ type: literal('inspect'), path: absolutePath }, { keepUnpackedIn: absolutePath, reuse: unpackedCopy('refuse') }),
-  run: record({ type: literal('run'), request: jobRequest }, { reuse: unpackedCopy('refuse') }),
-  cancel: record({ type: literal('cancel') }),
-});
-export const parseToWorker = (v: unknown): ToWorker => run(toWorker, v, 'message');
-
-function fromWorker<T>(value: Check<T>) {
-  return tagged('type', {
-    progress: answer({ type: literal('progress'), progress }),
-    done: answer({ type: literal('done'), value }),
-    failed: answer({ type: literal('failed'), error: errorInfo }),
-    cancelled: answer({ type: literal('cancelled') }),
-  });
-}
-const inspectAnswer: Check<InspectAnswer> = answer({ disk: diskInfo }, { unpacked: unpackedCopy('drop') });
-export const parseInspectAnswer = (v: unknown): FromWorker<InspectAnswer> => run(fromWorker(inspectAnswer), v, 'message');
-export const parseRunAnswer = (v: unknown): FromWorker<JobResult> => run(fromWorker(jobResult), v, 'message');

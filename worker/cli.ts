@@ -6,7 +6,7 @@ import { ADAPTERS, CONTROLLERS, DISK_TYPES, FIRMWARES, SUBFORMATS, VHD_SIZE_RULE
 import { FerryError, toErrorInfo } from './engine/errors';
 import { inspectDisk } from './engine/inspect/inspect';
 import { Staging, formatBytes } from './engine/output/staging';
-import { runJob } from './engine/run-job';
+import { runJob } from './engine/jobs/run-job';
 
 const USAGE = `Usage:
   ferry inspect <source> [--json]

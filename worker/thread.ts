@@ -1,12 +1,12 @@
 // The worker_threads entry JobService spawns: one task per worker (inspect a disk or run a
 // job), progress out at a bounded rate, cancel in, exactly one final answer.
 import { parentPort } from 'node:worker_threads';
-import type { FromWorker, InspectAnswer, ToWorker } from '../shared/bridge';
+import type { FromWorker, InspectAnswer, ToWorker } from '../shared/worker-protocol';
 import type { Progress } from '../shared/jobs';
-import { parseToWorker } from '../shared/validate';
+import { parseToWorker } from '../shared/worker-protocol';
 import { toErrorInfo } from './engine/errors';
 import { inspectDisk } from './engine/inspect/inspect';
-import { runJob } from './engine/run-job';
+import { runJob } from './engine/jobs/run-job';
 import type { ProgressListener } from './engine/progress';
 import { offerKeptCopy, type KeptCopy } from './engine/sources/compressed/kept-copy';
 

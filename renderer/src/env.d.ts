@@ -1,4 +1,4 @@
-import type { FerryApi } from '../../shared/bridge';
+import type { FerryApi } from '../../shared/api';
 
 declare global {
   interface Window {

@@ -1,7 +1,7 @@
 // Dropping a file anywhere in the window opens it; the window highlights while a file is
 // dragged over it. Every drop is handled here so a dropped file never navigates the page.
 import { useEffect, useLayoutEffect, useRef, useState } from 'react';
-import type { DroppedFile } from '../../shared/bridge';
+import type { DroppedFile } from '../../shared/api';
 
 const carriesFiles = (e: DragEvent): boolean => Array.from(e.dataTransfer?.types ?? []).includes('Files');
 

@@ -9,7 +9,7 @@ import { after, before, describe, test } from 'node:test';
 import { gzipSync } from 'node:zlib';
 import { EventEmitter } from 'node:events';
 import { CONTENT_SECURITY_POLICY } from '../../electron/app-protocol';
-import { HOST_METHODS, invokeChannel } from '../../shared/bridge';
+import { HOST_METHODS, invokeChannel } from '../../shared/host-contract';
 import { makeVhd } from '../harness/fixtures';
 import { ROOT } from '../harness/server';
 

@@ -2,7 +2,9 @@
 // host's rule that the renderer can only name paths the user chose.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { HOST_METHODS, invokeChannel, type InspectAnswer, type Result } from '../../shared/bridge';
+import { HOST_METHODS, invokeChannel } from '../../shared/host-contract';
+import type { Result } from '../../shared/result';
+import type { InspectAnswer } from '../../shared/worker-protocol';
 import type { DiskInfo } from '../../shared/disk-info';
 import type { JobEvent, JobRequest } from '../../shared/jobs';
 import { createHandlers } from '../../electron/handlers';

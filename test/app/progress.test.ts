@@ -1,7 +1,7 @@
 // The one overall progress bar (renderer and taskbar) built from per-phase progress.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { overallFraction, plannedPhases } from '../../shared/bridge';
+import { overallFraction, plannedPhases } from '../../shared/progress';
 
 test('the phases a job goes through', () => {
   assert.deepEqual(plannedPhases({ compressed: false, verify: true }), ['converting', 'verifying']);

@@ -1,7 +1,8 @@
 // The wizard store over a fake bridge: a fresh store per test, actions and events in, phase out.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import type { FerryApi, InspectProgress, Inspection, Result } from '../../shared/bridge';
+import type { FerryApi, InspectProgress, Inspection } from '../../shared/api';
+import type { Result } from '../../shared/result';
 import type { DiskInfo } from '../../shared/disk-info';
 import type { ErrorInfo } from '../../shared/errors';
 import type { JobEvent, JobRequest, JobResult } from '../../shared/jobs';

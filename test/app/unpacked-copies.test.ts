@@ -6,7 +6,7 @@ import { mkdirSync, utimesSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { Worker } from 'node:worker_threads';
-import type { HostEvent } from '../../shared/bridge';
+import type { HostEvent } from '../../shared/host-contract';
 import type { JobEvent } from '../../shared/jobs';
 import { FerryHost } from '../../electron/host';
 import { JobService } from '../../electron/jobs';

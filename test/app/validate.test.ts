@@ -3,20 +3,11 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import type { DiskInfo } from '../../shared/disk-info';
 import type { JobEvent, JobRequest, JobResult } from '../../shared/jobs';
-import {
-  PayloadError,
-  isSafeFileName,
-  parseDiskInfo,
-  parseHostEvent,
-  parseInspectionResult,
-  parseJobEvent,
-  parseJobId,
-  parseJobRequest,
-  parsePath,
-  parseRunAnswer,
-  parseToWorker,
-  parseInspectAnswer,
-} from '../../shared/validate';
+import { parseAnswer, parseHostEvent } from '../../shared/host-contract';
+import { PayloadError, isSafeFileName, parseDiskInfo, parseJobEvent, parseJobId, parseJobRequest, parsePath } from '../../shared/validate';
+
+const parseInspectionResult = (v: unknown) => parseAnswer('inspect', v);
+import { parseRunAnswer, parseToWorker, parseInspectAnswer } from '../../shared/worker-protocol';
 
 const vmRequest: JobRequest = {
   kind: 'vm',

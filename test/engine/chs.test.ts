@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { geometryBytes, isMaxGeometry, vhdGeometryForSectors } from '../../worker/engine/sources/vhd/chs';
+import { geometryBytes, isMaxGeometry, vhdGeometryForSectors } from '../../worker/engine/formats/vhd/chs';
 import { tempDir } from '../support/tmp';
 import { qemuCreateVpc, qemuInfo } from '../support/tools';
 import { GiB, MiB, chsForSectors } from '../support/vhd-writer';

@@ -5,13 +5,13 @@
 import assert from 'node:assert/strict';
 import { closeSync, openSync, readSync, statSync, writeSync } from 'node:fs';
 import { describe, it } from 'node:test';
-import { convert, verifyWritten, writeVmdk } from '../../worker/engine/convert';
+import { convert, verifyWritten, writeVmdk } from '../../worker/engine/jobs/convert';
 import { FerryError } from '../../worker/engine/errors';
-import { DataMap } from '../../worker/engine/grains';
-import { dataSpans, forEachChunk, unionDataSpans, type Span } from '../../worker/engine/pipeline';
+import { DataMap } from '../../worker/engine/copy/grains';
+import { dataSpans, forEachChunk, unionDataSpans, type Span } from '../../worker/engine/copy/pipeline';
 import { openSource } from '../../worker/engine/sources/open';
 import type { DiskSource, Extent } from '../../worker/engine/sources/source';
-import { verifyAgainst } from '../../worker/engine/verify';
+import { verifyAgainst } from '../../worker/engine/copy/verify';
 import { tempDir } from '../support/tmp';
 import { KiB, MiB, pseudoRandom, writeDynamicVhd, writeFixedVhd } from '../support/vhd-writer';
 

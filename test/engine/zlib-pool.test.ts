@@ -2,9 +2,9 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { deflateSync, inflateSync } from 'node:zlib';
-import { markZeroGrains } from '../../worker/engine/grains';
-import type { Chunk } from '../../worker/engine/pipeline';
-import { ZlibPool } from '../../worker/engine/writers/vmdk/zlib-pool';
+import { markZeroGrains } from '../../worker/engine/copy/grains';
+import type { Chunk } from '../../worker/engine/io/chunk';
+import { ZlibPool } from '../../worker/engine/deflate/zlib-pool';
 
 const GRAIN = 65536;
 

@@ -1,6 +1,6 @@
 // Bundled into /__ferry/bridge.js by the harness and loaded before the app: installs the same
 // `window.ferry` the preload exposes in Electron, over a WebSocket to the harness's host.
-import { createFerryApi } from '../../shared/bridge';
+import { createFerryApi } from '../../shared/client';
 import { WS_PATH } from './ws-protocol';
 import { webSocketTransport, type SocketLike } from './ws-transport';
 

@@ -1,6 +1,7 @@
 // The bridge's transport as direct calls, with a structured clone each way as IPC would do:
 // the contract suite's transport-free baseline.
-import type { ClientTransport, HostEvent, HostEventName, Unsubscribe } from '../../shared/bridge';
+import type { ClientTransport, HostEvent, HostEventName } from '../../shared/host-contract';
+import type { Unsubscribe } from '../../shared/result';
 import type { HandlerTable } from '../../electron/handlers';
 
 export interface EventSource {

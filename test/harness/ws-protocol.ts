@@ -1,5 +1,5 @@
 // Frames of the harness's WebSocket bridge: calls out, answers and pushed events back. JSON.
-import { HOST_EVENTS, HOST_METHODS, type HostEventName, type HostMethod } from '../../shared/bridge';
+import { HOST_EVENTS, HOST_METHODS, type HostEventName, type HostMethod } from '../../shared/host-contract';
 
 export const WS_PATH = '/__ferry/ws';
 

@@ -1,6 +1,6 @@
 // The bridge's transport over one WebSocket: the page's (and the contract tests') way to the
 // harness. Written against the standard WebSocket interface, so the browser's and `ws` both fit.
-import type { ClientTransport, HostEventName } from '../../shared/bridge';
+import type { ClientTransport, HostEventName } from '../../shared/host-contract';
 import { parseServerFrame } from './ws-protocol';
 
 /** The standard WebSocket surface we use. */

@@ -11,7 +11,7 @@ import { closeSync, ftruncateSync, mkdirSync, openSync, readFileSync, rmSync, sy
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ErrorCode } from '../../shared/errors';
-import { runJob } from '../../worker/engine/run-job';
+import { runJob } from '../../worker/engine/jobs/run-job';
 import { crc32c } from '../../worker/engine/io/crc32c';
 import { runOk } from '../support/tools';
 import { MiB, SECTOR, newUuid, pseudoRandom, vhdChecksum, writeDifferencingVhd, writeDynamicVhd, writeFixedVhd, type Piece } from '../support/vhd-writer';

@@ -18,7 +18,7 @@ import { join, resolve } from 'node:path';
 import { describe, it, type TestContext } from 'node:test';
 import { gzipSync } from 'node:zlib';
 import { inspectDisk } from '../../worker/engine/inspect/inspect';
-import { runJob } from '../../worker/engine/run-job';
+import { runJob } from '../../worker/engine/jobs/run-job';
 import { FerryError, toErrorInfo } from '../../worker/engine/errors';
 import { MiB, SECTOR, newUuid, pseudoRandom, writeDifferencingVhd, writeDynamicVhd, writeFixedVhd } from '../support/vhd-writer';
 import { qemuCompare, runOk } from '../support/tools';

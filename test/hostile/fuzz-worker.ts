@@ -4,7 +4,7 @@
 import { parentPort } from 'node:worker_threads';
 import { FerryError } from '../../worker/engine/errors';
 import { inspectDisk } from '../../worker/engine/inspect/inspect';
-import { runJob } from '../../worker/engine/run-job';
+import { runJob } from '../../worker/engine/jobs/run-job';
 
 export interface FuzzTask {
   id: number;

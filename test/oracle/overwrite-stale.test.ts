@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { SPLIT_EXTENT_SECTORS } from '../../worker/engine/writers/vmdk/constants';
+import { SPLIT_EXTENT_SECTORS } from '../../worker/engine/formats/vmdk/constants';
 import { ferry } from '../support/cli';
 import { tempDir } from '../support/tmp';
 import { MiB, writeDynamicVhd } from '../support/vhd-writer';

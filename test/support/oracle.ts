@@ -5,7 +5,7 @@ import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join, parse } from 'node:path';
 import type { JobResult } from '../../shared/jobs';
 import type { Adapter, Subformat } from '../../shared/options';
-import { runJob } from '../../worker/engine/run-job';
+import { runJob } from '../../worker/engine/jobs/run-job';
 import { mediaSize, qemuCheck, qemuCompare, qemuInfo, vmdkinfo } from './tools';
 import { nonZeroGrains, writeRaw, type Piece } from './vhd-writer';
 import {

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { after, describe, test } from 'node:test';
 import type { Controller, Subformat } from '../../shared/options';
-import { createVm } from '../../worker/engine/vm/create-vm';
+import { createVm } from '../../worker/engine/jobs/vm';
 import { qemuInfo } from '../support/tools';
 import { tempDir } from '../support/tmp';
 import { DEBUG_EXIT_STATUS, bootableRaw, writeVhd } from './disks';

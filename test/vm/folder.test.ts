@@ -8,7 +8,7 @@ import { gzipSync } from 'node:zlib';
 import { after, describe, test } from 'node:test';
 import type { VmRequest } from '../../shared/jobs';
 import { FerryError } from '../../worker/engine/errors';
-import { createVm } from '../../worker/engine/vm/create-vm';
+import { createVm } from '../../worker/engine/jobs/vm';
 import { ferry, lastEvent } from '../support/cli';
 import { qemuCompare } from '../support/tools';
 import { tempDir } from '../support/tmp';

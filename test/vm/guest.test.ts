@@ -5,7 +5,7 @@ import { FS_PROBE_BYTES, identifyFilesystem, type FsSignature } from '../../work
 import { cloudFlavourWarnings, guessGuest } from '../../worker/engine/inspect/guest';
 import { inspectDisk } from '../../worker/engine/inspect/inspect';
 import { partitionWarnings } from '../../worker/engine/inspect/partitions';
-import { createVm } from '../../worker/engine/vm/create-vm';
+import { createVm } from '../../worker/engine/jobs/vm';
 import { tempDir } from '../support/tmp';
 import { GUIDS, coreosDisk, fs, windowsGen1Disk, windowsGen2Disk, writeVhd, type FsWriter } from './disks';
 import { readDescriptor, readVmx, vmxDisk } from './vm-folder';

@@ -4,8 +4,8 @@ import type { GuestGuess } from '../../shared/disk-info';
 import type { VmRequest } from '../../shared/jobs';
 import { CONTROLLERS } from '../../shared/options';
 import { FerryError } from '../../worker/engine/errors';
-import { DEFAULT_HW_VERSION, guestKind, planHardware } from '../../worker/engine/vm/hardware';
-import { MAX_STEM_CHARS, defaultVmName, displayNameOf, safeFileStem } from '../../worker/engine/vm/names';
+import { DEFAULT_HW_VERSION, guestKind, planHardware } from '../../worker/engine/machine/hardware';
+import { MAX_STEM_CHARS, defaultVmName, displayNameOf, safeFileStem } from '../../worker/engine/machine/names';
 import { diskSlot, vmxEntries } from '../../worker/engine/vm/vmx-config';
 import { escapeVmxValue, parseVmx, renderVmx, unescapeVmxValue } from '../../worker/engine/vm/vmx';
 

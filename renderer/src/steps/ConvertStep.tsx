@@ -1,6 +1,6 @@
 // The running job: which phase, one overall bar with percent, speed and time left, and Cancel.
 import type { ReactElement } from 'react';
-import { overallFraction, plannedPhases } from '../../../shared/bridge';
+import { overallFraction, plannedPhases } from '../../../shared/progress';
 import type { Progress } from '../../../shared/jobs';
 import { Button, Step } from '../components/layout';
 import { CheckIcon } from '../components/icons';

@@ -1,7 +1,7 @@
 // The wizard's one store, made by a factory over the bridge so each test builds its own over a
 // fake. Actions guard their transitions: each acts only from the phases where it makes sense.
 import { createStore, type StoreApi } from 'zustand/vanilla';
-import type { DroppedFile, FerryApi } from '../../../shared/bridge';
+import type { DroppedFile, FerryApi } from '../../../shared/api';
 import type { ErrorInfo } from '../../../shared/errors';
 import type { JobEvent } from '../../../shared/jobs';
 import { buildRequest, defaultChoices, problemsWith, type Choices, type Setup } from './choices';

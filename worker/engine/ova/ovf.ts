@@ -1,7 +1,7 @@
 // The OVF 1.0 envelope of a one-disk VM (DMTF DSP0243): what ESXi, vSphere and ovftool read to
 // build the VM. rasd elements are in the CIM schema's (alphabetical) order, as ovftool validates.
 import type { Controller } from '../../../shared/options';
-import type { NicDevice, VmHardware } from '../vm/hardware';
+import type { NicDevice, VmHardware } from '../machine/hardware';
 import type { OvfGuest } from './guest-os';
 
 export const STREAM_OPTIMIZED_FORMAT = 'http://www.vmware.com/interfaces/specifications/vmdk.html#streamOptimized';

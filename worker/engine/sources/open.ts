@@ -7,7 +7,7 @@ import { sniffContainer } from './compressed/sniff';
 import type { UnpackOptions } from './compressed/unpack';
 import { openRaw, rawEvidence } from './raw/raw';
 import type { DiskSource } from './source';
-import { hasVhdCookie } from './vhd/footer';
+import { hasVhdCookie } from '../formats/vhd/footer';
 import { openVhd } from './vhd/vhd';
 import { openVhdx } from './vhdx/vhdx';
 import { openVmdk } from './vmdk/vmdk';

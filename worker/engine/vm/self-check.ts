@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { adapterForController } from '../../../shared/options';
 import { FerryError } from '../errors';
 import { openVmdk } from '../sources/vmdk/vmdk';
-import type { VmHardware } from './hardware';
+import type { VmHardware } from '../machine/hardware';
 import { diskSlot } from './vmx-config';
 import { parseVmx } from './vmx';
 

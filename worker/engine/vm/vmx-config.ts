@@ -2,7 +2,7 @@
 // itself on first power-on (uuid.bios, uuid.location, generated MAC addresses, PCI slot
 // numbers, nvram) is left out so every copy of the folder gets its own.
 import type { Controller } from '../../../shared/options';
-import type { VmHardware } from './hardware';
+import type { VmHardware } from '../machine/hardware';
 import type { VmxEntry } from './vmx';
 
 /** The .vmx device the disk hangs on: `scsi0:0`, `ide0:0`, `sata0:0` or `nvme0:0`. */

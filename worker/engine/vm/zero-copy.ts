@@ -8,8 +8,8 @@ import { FerryError } from '../errors';
 import { compressionOf } from '../sources/open';
 import type { DiskSource } from '../sources/source';
 import { openVmdk } from '../sources/vmdk/vmdk';
-import { SECTOR } from '../writers/vmdk/constants';
-import { newDiskIdentity, renderDescriptor } from '../writers/vmdk/descriptor';
+import { SECTOR } from '../formats/vmdk/constants';
+import { newDiskIdentity, renderDescriptor } from '../formats/vmdk/descriptor';
 
 function compressedRefusal(path: string, compression: string): FerryError {
   return new FerryError(

@@ -4,7 +4,7 @@
 // copy removes it; an unpack that reuses one never does.
 import { stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import type { UnpackedCopy } from '../../../../shared/bridge';
+import type { UnpackedCopy } from '../../../../shared/worker-protocol';
 
 /** The shape crosses to main and back unchanged, so the contract's type is the engine's. */
 export type KeptCopy = UnpackedCopy;

@@ -1,7 +1,7 @@
 import { basename, dirname, isAbsolute, resolve, win32 } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { ReadOnlyFile } from '../../io/read-only-file';
-import { LocatorCode, decodeUtf16Guess, type VhdDynamicHeader } from './dynamic-header';
+import { LocatorCode, decodeUtf16Guess, type VhdDynamicHeader } from '../../formats/vhd/dynamic-header';
 
 /** A locator payload larger than this is not a path. */
 const MAX_LOCATOR_BYTES = 64 * 1024;

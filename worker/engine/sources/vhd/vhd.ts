@@ -5,8 +5,8 @@ import { ReadOnlyFile } from '../../io/read-only-file';
 import { chainKey, usableParent } from '../chain';
 import { LayeredSource, pushSegment, type Layer, type Segment } from '../layers';
 import type { DiskSource } from '../source';
-import { geometryBytes, isMaxGeometry } from './chs';
-import { VHD_DYNAMIC_COOKIE, VHD_DYNAMIC_HEADER_SIZE, parseVhdDynamicHeader, type VhdDynamicHeader } from './dynamic-header';
+import { geometryBytes, isMaxGeometry } from '../../formats/vhd/chs';
+import { VHD_DYNAMIC_COOKIE, VHD_DYNAMIC_HEADER_SIZE, parseVhdDynamicHeader, type VhdDynamicHeader } from '../../formats/vhd/dynamic-header';
 import {
   VHD_FOOTER_SIZE,
   VhdDiskType,
@@ -18,7 +18,7 @@ import {
   printableTag,
   uuidText,
   type VhdFooter,
-} from './footer';
+} from '../../formats/vhd/footer';
 import { vhdParentCandidates } from './locators';
 
 const SECTOR = 512;

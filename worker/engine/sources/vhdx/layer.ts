@@ -1,7 +1,7 @@
 import { pushSegment, type Layer, type Segment } from '../layers';
-import { PayloadState, SB_BLOCK_PRESENT, type Bat } from './bat';
+import { PayloadState, SB_BLOCK_PRESENT, type Bat } from '../../formats/vhdx/bat';
 import { corrupt } from '../../errors';
-import type { VhdxFile } from './patched-file';
+import type { VhdxFile } from '../../formats/vhdx/file';
 
 const BITMAP_CACHE_ENTRIES = 64;
 

@@ -2,8 +2,8 @@
 import { FerryError, corrupt } from '../../errors';
 import type { ReadOnlyFile } from '../../io/read-only-file';
 import { crc32c } from '../../io/crc32c';
-import { isZeroGuid } from './guid';
-import { HEADER_SECTION_SIZE, MiB, type VhdxHeader } from './headers';
+import { isZeroGuid } from '../../formats/vhdx/guid';
+import { HEADER_SECTION_SIZE, MiB, type VhdxHeader } from '../../formats/vhdx/headers';
 import { LOG_SECTOR, LogOverlayBuilder, type LogOverlay } from './patched-file';
 
 /** Hyper-V and qemu make 1 MiB logs; a far larger one is read whole, so it is capped. */

@@ -1,6 +1,6 @@
 // Where a differencing VHDX's parent is, and which parent it must be (MS-VHDX §2.6.2.6.3).
 import { dirname, isAbsolute, resolve, win32 } from 'node:path';
-import { parseGuid } from './guid';
+import { parseGuid } from '../../formats/vhdx/guid';
 
 export interface ParentCandidate {
   path: string;

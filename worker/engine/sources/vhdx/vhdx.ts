@@ -4,15 +4,16 @@ import { ReadOnlyFile } from '../../io/read-only-file';
 import { chainKey, usableParent } from '../chain';
 import { LayeredSource } from '../layers';
 import type { DiskSource } from '../source';
-import { Bat, batGeometry, scanBat } from './bat';
-import { guidText } from './guid';
-import { HEADER_SECTION_SIZE, MiB, readVhdxStart, type VhdxHeader } from './headers';
+import { Bat, batGeometry, scanBat } from '../../formats/vhdx/bat';
+import { guidText } from '../../formats/vhdx/guid';
+import { HEADER_SECTION_SIZE, MiB, readVhdxStart, type VhdxHeader } from '../../formats/vhdx/headers';
 import { VhdxLayer } from './layer';
 import { logLocation, replayLog } from './log';
-import { readMetadata, type VhdxMetadata } from './metadata';
+import { readMetadata, type VhdxMetadata } from '../../formats/vhdx/metadata';
 import { parentDisplayName, parentLinkages, vhdxParentCandidates } from './parent';
-import { PatchedFile, type VhdxFile } from './patched-file';
-import { readRegionTable, type Region } from './region-table';
+import type { VhdxFile } from '../../formats/vhdx/file';
+import { PatchedFile } from './patched-file';
+import { readRegionTable, type Region } from '../../formats/vhdx/region-table';
 
 const MAX_CHAIN_DEPTH = 256;
 

@@ -3,10 +3,10 @@ import { inflateSync } from 'node:zlib';
 import { FerryError, corrupt } from '../../errors';
 import { BufferPool } from '../../io/buffer-pool';
 import { ReadOnlyFile } from '../../io/read-only-file';
-import { GD_AT_END, MarkerType, SECTOR, SparseFlags } from '../../writers/vmdk/constants';
-import { parseDescriptor, type Descriptor } from '../../writers/vmdk/descriptor';
-import { isSparseMagic, parseSparseHeader, type SparseExtentHeader } from '../../writers/vmdk/sparse-header';
-import { ZlibPool, type Batch } from '../../writers/vmdk/zlib-pool';
+import { GD_AT_END, MarkerType, SECTOR, SparseFlags } from '../../formats/vmdk/constants';
+import { parseDescriptor, type Descriptor } from '../../formats/vmdk/descriptor';
+import { isSparseMagic, parseSparseHeader, type SparseExtentHeader } from '../../formats/vmdk/sparse-header';
+import { ZlibPool, type Batch } from '../../deflate/zlib-pool';
 import type { DiskSource, Extent } from '../source';
 
 /** Reads of this many compressed grains or fewer inflate inline (a partition table, a probe). */

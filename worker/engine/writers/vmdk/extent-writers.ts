@@ -1,6 +1,6 @@
 import { constants as zc } from 'node:zlib';
 import { FerryError } from '../../errors';
-import type { Chunk } from '../../pipeline';
+import type { Chunk } from '../../io/chunk';
 import { OutputFile, preallocate } from '../output-file';
 import {
   EMBEDDED_DESCRIPTOR_SECTORS,
@@ -14,9 +14,9 @@ import {
   MarkerType,
   SECTOR,
   SparseFlags,
-} from './constants';
-import { encodeSparseHeader } from './sparse-header';
-import { ZlibPool, type Batch, type CompressedGrain } from './zlib-pool';
+} from '../../formats/vmdk/constants';
+import { encodeSparseHeader } from '../../formats/vmdk/sparse-header';
+import { ZlibPool, type Batch, type CompressedGrain } from '../../deflate/zlib-pool';
 
 /** Compressed chunks that may wait to be written: keeps both cores busy, bounds memory (4 MiB each). */
 const MAX_CHUNKS_IN_FLIGHT = 1;

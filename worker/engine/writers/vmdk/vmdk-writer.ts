@@ -1,9 +1,9 @@
 import { writeFile } from 'node:fs/promises';
 import { join, parse } from 'node:path';
 import type { Adapter, Subformat } from '../../../../shared/options';
-import type { Chunk } from '../../pipeline';
-import { GRAIN_SIZE, SECTOR, SPLIT_EXTENT_SECTORS } from './constants';
-import { newDiskIdentity, renderDescriptor, type DescriptorExtent } from './descriptor';
+import type { Chunk } from '../../io/chunk';
+import { GRAIN_SIZE, SECTOR, SPLIT_EXTENT_SECTORS } from '../../formats/vmdk/constants';
+import { newDiskIdentity, renderDescriptor, type DescriptorExtent } from '../../formats/vmdk/descriptor';
 import { FlatExtentWriter, SparseExtentWriter, StreamExtentWriter, type ExtentWriter } from './extent-writers';
 
 export interface PlannedExtent {

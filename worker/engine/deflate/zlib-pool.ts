@@ -1,9 +1,9 @@
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { constants as zc } from 'node:zlib';
-import { FerryError } from '../../errors';
-import type { Chunk } from '../../pipeline';
-import { GRAIN_SIZE } from './constants';
+import { FerryError } from '../errors';
+import type { Chunk } from '../io/chunk';
+import { GRAIN_SIZE } from '../formats/vmdk/constants';
 
 /** Bytes of grains one job carries in: a thread's share of a 4 MiB chunk, with room to spare. */
 const SLOT_BYTES = 2 * 1024 * 1024 + 64 * 1024;

@@ -1,8 +1,9 @@
-import { throwIfAborted } from './errors';
+import type { Chunk } from '../io/chunk';
+import { throwIfAborted } from '../errors';
 import { markZeroGrains, type DataMap } from './grains';
-import { BufferPool } from './io/buffer-pool';
-import type { DiskSource, Extent } from './sources/source';
-import { GRAIN_SIZE } from './writers/vmdk/constants';
+import { BufferPool } from '../io/buffer-pool';
+import type { DiskSource, Extent } from '../sources/source';
+import { GRAIN_SIZE } from '../formats/vmdk/constants';
 
 /** A run of the virtual disk to read. */
 export interface Span {
@@ -11,12 +12,6 @@ export interface Span {
 }
 
 /** A grain-aligned run of the virtual disk, read, with each grain marked zero or not. */
-export interface Chunk {
-  offset: number;
-  data: Buffer;
-  /** 1 for each grain of `data` that is entirely zero. */
-  zero: Uint8Array;
-}
 
 export interface ChunkOptions {
   signal?: AbortSignal | undefined;

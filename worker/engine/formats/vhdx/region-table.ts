@@ -3,7 +3,7 @@ import { FerryError, corrupt } from '../../errors';
 import { crc32cWithZeroedField } from '../../io/crc32c';
 import { guidBytes, guidText } from './guid';
 import { HEADER_SECTION_SIZE, MiB } from './headers';
-import type { VhdxFile } from './patched-file';
+import type { VhdxFile } from './file';
 
 export const REGION_TABLE_OFFSETS = [192 * 1024, 256 * 1024] as const;
 export const REGION_TABLE_SIZE = 64 * 1024;

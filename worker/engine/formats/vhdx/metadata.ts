@@ -3,7 +3,7 @@ import { FerryError, corrupt } from '../../errors';
 import { guidBytes, guidText } from './guid';
 import { MiB } from './headers';
 import type { Region } from './region-table';
-import type { VhdxFile } from './patched-file';
+import type { VhdxFile } from './file';
 
 const TABLE_SIZE = 64 * 1024;
 const MAX_ENTRIES = 2047;

@@ -1,7 +1,7 @@
-import { FerryError } from './errors';
+import { FerryError } from '../errors';
 import { DEFAULT_CHUNK, chunkBuffers, dataSpans, prefetch, unionDataSpans, type Span } from './pipeline';
-import { ProgressMeter, type ProgressListener } from './progress';
-import type { DiskSource } from './sources/source';
+import { ProgressMeter, type ProgressListener } from '../progress';
+import type { DiskSource } from '../sources/source';
 
 export interface VerifyOptions {
   signal?: AbortSignal | undefined;

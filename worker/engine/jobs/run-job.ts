@@ -1,9 +1,9 @@
 import { dirname, resolve } from 'node:path';
-import type { JobRequest, JobResult } from '../../shared/jobs';
+import type { JobRequest, JobResult } from '../../../shared/jobs';
 import { convert, type RunContext } from './convert';
-import { FerryError, toErrorInfo } from './errors';
-import { createOva } from './ova/create-ova';
-import { createVm } from './vm/create-vm';
+import { FerryError, toErrorInfo } from '../errors';
+import { createOva } from './ova';
+import { createVm } from './vm';
 
 function dispatch(request: JobRequest, ctx: RunContext): Promise<JobResult> {
   switch (request.kind) {

@@ -1,17 +1,18 @@
 import { rm } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
-import type { ConvertRequest, JobResult } from '../../shared/jobs';
-import type { Adapter, Subformat } from '../../shared/options';
-import { Staging, checkFreeSpace, checkOutputName, checkTargets } from './output/staging';
-import { DataMap } from './grains';
-import { forEachChunk, type Chunk } from './pipeline';
-import { verifyAgainst } from './verify';
-import { ProgressMeter, type ProgressListener } from './progress';
-import { openSource } from './sources/open';
-import type { DiskSource } from './sources/source';
-import { openVmdk } from './sources/vmdk/vmdk';
-import { GRAIN_SIZE, GT_COVER_SECTORS, SECTOR } from './writers/vmdk/constants';
-import { VmdkWriter, planFiles, planVmdk, type VmdkPlan } from './writers/vmdk/vmdk-writer';
+import type { ConvertRequest, JobResult } from '../../../shared/jobs';
+import type { Adapter, Subformat } from '../../../shared/options';
+import { Staging, checkFreeSpace, checkOutputName, checkTargets } from '../output/staging';
+import { DataMap } from '../copy/grains';
+import type { Chunk } from '../io/chunk';
+import { forEachChunk } from '../copy/pipeline';
+import { verifyAgainst } from '../copy/verify';
+import { ProgressMeter, type ProgressListener } from '../progress';
+import { openSource } from '../sources/open';
+import type { DiskSource } from '../sources/source';
+import { openVmdk } from '../sources/vmdk/vmdk';
+import { GRAIN_SIZE, GT_COVER_SECTORS, SECTOR } from '../formats/vmdk/constants';
+import { VmdkWriter, planFiles, planVmdk, type VmdkPlan } from '../writers/vmdk/vmdk-writer';
 
 export interface RunContext {
   signal?: AbortSignal | undefined;

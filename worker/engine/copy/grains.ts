@@ -1,5 +1,5 @@
-import type { Extent } from './sources/source';
-import { GRAIN_SIZE } from './writers/vmdk/constants';
+import type { Extent } from '../sources/source';
+import { GRAIN_SIZE } from '../formats/vmdk/constants';
 
 const ZERO_GRAIN = Buffer.alloc(GRAIN_SIZE);
 

@@ -2,7 +2,7 @@
 import { corrupt } from '../../errors';
 import { HEADER_SECTION_SIZE, MiB } from './headers';
 import type { Region } from './region-table';
-import type { VhdxFile } from './patched-file';
+import type { VhdxFile } from './file';
 
 export const PayloadState = {
   NOT_PRESENT: 0,

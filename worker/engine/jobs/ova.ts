@@ -8,17 +8,17 @@ import { rm, stat } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import type { JobResult, OvaRequest } from '../../../shared/jobs';
 import { adapterForController } from '../../../shared/options';
-import { estimateOutputBytes, sourceFiles, verifyWritten, writeVmdk, type RunContext } from '../convert';
+import { estimateOutputBytes, sourceFiles, verifyWritten, writeVmdk, type RunContext } from './convert';
 import { FerryError, throwIfAborted } from '../errors';
 import { detectGuest } from '../inspect/guest';
 import { readPartitionTable } from '../inspect/partitions';
 import { Staging, checkFreeSpace, checkTargets } from '../output/staging';
 import { openSource } from '../sources/open';
-import { planHardware } from '../vm/hardware';
-import { defaultVmName, displayNameOf, safeFileStem } from '../vm/names';
-import { ovfGuestFor } from './guest-os';
-import { manifestAlgorithm, renderManifest, renderOvf } from './ovf';
-import { digestFile, writeOva } from './package-ova';
+import { planHardware } from '../machine/hardware';
+import { defaultVmName, displayNameOf, safeFileStem } from '../machine/names';
+import { ovfGuestFor } from '../ova/guest-os';
+import { manifestAlgorithm, renderManifest, renderOvf } from '../ova/ovf';
+import { digestFile, writeOva } from '../ova/package-ova';
 
 /**
  * Hardware version 14: ESXi 6.7 and later deploy it (an importer refuses a newer version than it
