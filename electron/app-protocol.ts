@@ -1,4 +1,4 @@
-// The `app://ferry/` scheme that serves the built renderer (checklist item 18: a custom
+// The `app://ferry/` scheme that serves the built renderer (Electron security checklist §18: a custom
 // protocol rather than file://). Only files under the renderer folder are reachable.
 import { readFile } from 'node:fs/promises';
 import { extname, join, normalize, sep } from 'node:path';

@@ -1,5 +1,5 @@
 // Registers the handler table on Electron's ipcMain, refusing calls from any frame that is not
-// our own top-level page (checklist item 17). Typed structurally: no Electron import.
+// our own top-level page (Electron security checklist §17). Typed structurally: no Electron import.
 import { HOST_METHODS, invokeChannel } from '../shared/host-contract';
 import type { HandlerTable } from './handlers';
 

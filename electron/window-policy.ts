@@ -34,7 +34,7 @@ export interface FerryWindowOptions {
   webPreferences: SecureWebPreferences;
 }
 
-/** Electron's checklist items 1–4: isolated, sandboxed, no Node in the page (written out, not left to defaults). */
+/** Electron security checklist §1–4: isolated, sandboxed, no Node in the page (written out, not left to defaults). */
 export function webPreferences(preloadPath: string, devTools: boolean): SecureWebPreferences {
   return {
     preload: preloadPath,

@@ -28,7 +28,7 @@ export interface ErrorInfo {
   hint?: string;
 }
 
-/** CLI exit codes (DESIGN.md): 1 usage, 2 bad or unsupported input, 3 I/O, 130 cancelled. */
+/** CLI exit codes (README.md#command-line): 1 usage, 2 bad or unsupported input, 3 I/O, 130 cancelled. */
 export function exitCodeFor(code: ErrorCode): number {
   switch (code) {
     case 'E_USAGE':

@@ -28,7 +28,7 @@ export type Firmware = (typeof FIRMWARES)[number];
 export const DISK_TYPES = ['dynamic', 'fixed'] as const;
 export type DiskType = (typeof DISK_TYPES)[number];
 
-/** Which of a VHD's two size fields decides the virtual size (FORMATS.md §2.4). */
+/** Which of a VHD's two size fields decides the virtual size (docs/vhd.md#which-size). */
 export const VHD_SIZE_RULES = ['auto', 'current', 'chs'] as const;
 export type VhdSizeRule = (typeof VHD_SIZE_RULES)[number];
 

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { ROOT } from '../harness/server';
 
-// Internal paths of app-builder-lib 26.x (pinned in package-lock), as ELECTRON.md §4 found them.
+// Internal paths of app-builder-lib 26.x (pinned in package-lock), as read from that package's sources.
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const { getConfig, validateConfiguration } = require('app-builder-lib/out/util/config/config') as {
   getConfig(projectDir: string, configPath: string | null, configFromOptions: object | null): Promise<Record<string, any>>;

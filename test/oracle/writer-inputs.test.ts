@@ -46,7 +46,7 @@ convertsExactly('writer dynamic VHD, 32 KiB blocks (smaller than a 64 KiB grain)
 ] }, 3));
 convertsExactly('writer dynamic VHD, allocated blocks that hold only zeros, spare BAT entries', dynamic(4 * MiB, { blockSize: 512 * KiB, extraBlocks: [1, 2, 7], spareTableEntries: 9 }, 4));
 
-// The creator-aware size rule (FORMATS.md §2.4): current size vs CHS geometry.
+// The creator-aware size rule (docs/vhd.md#which-size): current size vs CHS geometry.
 /** A disk whose footer says `currentSize` and `geometry`; the data runs to the larger of the two. */
 function sizeRule(creatorApp: string, currentSize: number, geometry: ReturnType<typeof chsForSectors>, expected: 'current' | 'chs', seed: number) {
   return (dir: string): MatrixInput => {

@@ -80,7 +80,7 @@ export function expectedFiles(name: string, subformat: Subformat, size: number):
   }
 }
 
-/** The BIOS geometry rules of FORMATS.md §5: heads and sectors by adapter, cylinders from the size. */
+/** The BIOS geometry rules of docs/vmdk.md#geometry: heads and sectors by adapter, cylinders from the size. */
 export function assertGeometry(d: ParsedDescriptor, adapter: Adapter, totalSectors: number): void {
   assert.equal(d.ddb['ddb.adapterType'], adapter, 'ddb.adapterType is the adapter chosen');
   const heads = Number(d.ddb['ddb.geometry.heads']);

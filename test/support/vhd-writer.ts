@@ -1,4 +1,4 @@
-// A small, test-only VHD writer, written from FORMATS.md §1–§2 (Microsoft's VHD specification),
+// A small, test-only VHD writer, written from Microsoft's VHD specification (summarised in docs/vhd.md),
 // independent of the engine: it shares no code with worker/. It makes the shapes qemu-img cannot
 // (differencing chains, locators of every kind, 511-byte footers, creator quirks, bad checksums)
 // and says what the guest-visible disk holds, so tests compare against truth.

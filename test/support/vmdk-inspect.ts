@@ -1,5 +1,5 @@
-// Test-side readers of VMDK structures, written from FORMATS.md §4–§5 (VMware's "Virtual Disk
-// Format 5.0"), independent of the engine's reader: header fields, descriptor text, grain
+// Test-side readers of VMDK structures, written from VMware's "Virtual Disk Format 5.0" (see docs/vmdk.md),
+// independent of the engine's reader: header fields, descriptor text, grain
 // directory and tables, and the streamOptimized tail.
 import { closeSync, openSync, readFileSync, readSync, statSync } from 'node:fs';
 

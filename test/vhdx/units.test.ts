@@ -35,7 +35,7 @@ describe('CRC-32C', () => {
 });
 
 describe('GUIDs (mixed-endian)', () => {
-  it('reads the region GUIDs as FORMATS.md lists their on-disk bytes', () => {
+  it('reads the region GUIDs as MS-VHDX §2.2.3 gives them, in their on-disk bytes (docs/vhdx.md#region-table)', () => {
     assert.deepEqual(BAT_REGION, Buffer.from('6677C22D23F600429D64115E9BFD4A08', 'hex'));
     assert.deepEqual(METADATA_REGION, Buffer.from('06A27C8B90479A4BB8FE575F050F886E', 'hex'));
     assert.equal(guidText(BAT_REGION), '2dc27766-f623-4200-9d64-115e9bfd4a08');

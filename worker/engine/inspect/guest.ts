@@ -34,7 +34,7 @@ const LINUX_FILESYSTEMS = new Set(['ext2', 'ext3', 'ext4', 'xfs', 'btrfs', 'swap
 /** GPT partition names of the Container Linux layout (CoreOS, Flatcar, Fedora CoreOS uses some). */
 const COREOS_NAMES = new Set(['EFI-SYSTEM', 'BIOS-BOOT', 'USR-A', 'USR-B', 'OEM', 'OEM-CONFIG', 'ROOT']);
 
-/** guestOS ids we choose from (FORMATS.md §6). */
+/** guestOS ids we choose from (docs/vmx.md#guest-ids). */
 export const GUEST_IDS = {
   windows: 'windows9-64',
   linux: 'other5xlinux-64',
@@ -141,7 +141,7 @@ export function guessGuest(facts: DiskFacts): GuestGuess {
   return { guestOS, family, firmware, evidence };
 }
 
-// --- Platform-flavoured cloud images (PEERS.md pain point 13) ---
+// --- Platform-flavoured cloud images (a Xen or Azure build boots under VMware with the wrong agent) ---
 
 /** OEM ids that are meant for VMware; anything else is another platform's build. */
 const VMWARE_OEM_IDS = new Set(['vmware', 'vmware_raw', 'vmware_ova']);

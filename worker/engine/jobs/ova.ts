@@ -1,4 +1,4 @@
-// `ferry ova`: one file an ESXi host or vCenter deploys (PEERS.md pain points 1 and 2: ESXi
+// `ferry ova`: one file an ESXi host or vCenter deploys (docs/vmdk.md#which-products-run-which-subformat: ESXi
 // refuses hosted VMDKs; streamOptimized belongs inside an OVA). The disk is written as a
 // streamOptimized VMDK in a staging folder and verified like `convert` does, then packed with
 // the OVF envelope and its manifest into a tar archive under a staged name, which is
@@ -22,7 +22,7 @@ import { digestFile, writeOva } from '../ova/package-ova';
 
 /**
  * Hardware version 14: ESXi 6.7 and later deploy it (an importer refuses a newer version than it
- * knows, PEERS.md pain point 10), and it has every controller we offer. `--hw-version` raises it.
+ * knows, docs/vmx.md#hardware-version), and it has every controller we offer. `--hw-version` raises it.
  */
 export const OVA_DEFAULT_HW_VERSION = 14;
 

@@ -8,14 +8,14 @@ import { FerryError } from '../errors';
 /**
  * virtualHW.version 19: Workstation/Player 16.2+, Fusion 12.2+ and ESXi 7.0 U2+ all open it,
  * so current products (Workstation 17/25H2, Fusion 13) and the previous generation do too
- * (PEERS.md pain point 10: a too-new version is refused outright). It has everything we use
+ * (docs/vmx.md#hardware-version: a too-new version is refused outright). It has everything we use
  * (NVMe needs 13, SATA 10, the guest ids below).
  */
 export const DEFAULT_HW_VERSION = 19;
 
-/** The oldest hardware version that has each controller (FORMATS.md §6; SATA came with Workstation 10). */
+/** The oldest hardware version that has each controller (docs/vmx.md#hardware-version). */
 const CONTROLLER_MIN_HW: Record<Controller, number> = { ide: 4, lsilogic: 4, lsisas1068: 7, pvscsi: 7, sata: 10, nvme: 13 };
-/** The newest hardware version a released product opens (Workstation 25H2); FORMATS.md §6. */
+/** The newest hardware version a released product opens (Workstation 25H2); docs/vmx.md#hardware-version. */
 const NEWEST_KNOWN_HW = 22;
 /** Numbers VMware skipped or gave only to ESXi, which a hosted product refuses. */
 const UNUSED_HW = new Set([5]);
@@ -55,7 +55,7 @@ const GUEST_ID = /^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/;
 /**
  * The controller a guest boots from without changes:
  * - Windows, BIOS (a Hyper-V Generation 1 or Virtual PC disk): IDE. Windows only starts the
- *   storage drivers it booted with (PEERS.md pain point 4); on Hyper-V Gen1 that is the IDE
+ *   storage drivers it booted with (docs/vmx.md#controllers); on Hyper-V Gen1 that is the IDE
  *   driver, so IDE boots, while LSI SAS, AHCI or PVSCSI stop with INACCESSIBLE_BOOT_DEVICE.
  * - Windows, UEFI (Generation 2, which has no IDE: Windows 8/2012 or newer): SATA. No VMware
  *   controller was in use under Hyper-V, but AHCI's inbox driver is in every Windows since 8

@@ -1,5 +1,5 @@
 // Names of a VM folder and its files. They must survive every file system VMware runs on
-// (Windows is the strictest) and stay short (PEERS.md pain point 15: long names break tools).
+// (Windows is the strictest) and stay short (docs/vmx.md#file-names: long names break tools).
 import { basename, extname } from 'node:path';
 import { stripCompressionSuffix } from '../sources/compressed/members';
 

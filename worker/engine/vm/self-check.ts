@@ -1,5 +1,5 @@
 // Reads a finished VM folder back as VMware would and checks that the .vmx and the disk's
-// descriptor agree (PEERS.md pain point 3: a descriptor saying one adapter and a .vmx another).
+// descriptor agree (docs/vmx.md#controllers: a descriptor saying one adapter and a .vmx another).
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { adapterForController } from '../../../shared/options';

@@ -1,4 +1,4 @@
-// The .vmx text format (FORMATS.md §6): one `key = "value"` a line, values always quoted.
+// The .vmx text format (docs/vmx.md#file-format): one `key = "value"` a line, values always quoted.
 // Inside a value, `"`, the escape character `|` and control characters are written `|XX`
 // (two upper-case hex digits), the scheme libvirt's VMX driver uses (virVMXEscapeHexPipe).
 

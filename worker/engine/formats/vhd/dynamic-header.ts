@@ -4,7 +4,7 @@ export const VHD_DYNAMIC_COOKIE = 'cxsparse';
 export const VHD_DYNAMIC_HEADER_SIZE = 1024;
 const PARENT_LOCATOR_COUNT = 8;
 
-/** Platform codes of parent locator entries (FORMATS.md §2.2). */
+/** Platform codes of parent locator entries (docs/vhd.md#parent-locators). */
 export const LocatorCode = {
   none: 0,
   Wi2r: 0x57693272,
@@ -22,7 +22,7 @@ export interface ParentLocatorEntry {
   dataOffset: bigint;
 }
 
-/** The dynamic disk header (FORMATS.md §2.1). All fields big-endian. */
+/** The dynamic disk header (docs/vhd.md#dynamic-header). All fields big-endian. */
 export interface VhdDynamicHeader {
   tableOffset: bigint;
   headerVersion: number;

@@ -6,7 +6,7 @@ export const VHD_FOOTER_SIZE = 512;
 
 export const VhdDiskType = { fixed: 2, dynamic: 3, differencing: 4 } as const;
 
-/** The hard disk footer (FORMATS.md §1). All fields big-endian. */
+/** The hard disk footer (docs/vhd.md#footer). All fields big-endian. */
 export interface VhdFooter {
   features: number;
   formatVersion: number;

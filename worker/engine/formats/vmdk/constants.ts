@@ -1,4 +1,4 @@
-// VMDK hosted sparse extent constants (FORMATS.md §4; VMware "Virtual Disk Format 5.0").
+// VMDK hosted sparse extent constants (docs/vmdk.md#sparse-extent-header; VMware "Virtual Disk Format 5.0").
 
 export const SECTOR = 512;
 export const SPARSE_MAGIC = 0x564d444b; // "KDMV" little-endian

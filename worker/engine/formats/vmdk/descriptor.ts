@@ -56,7 +56,7 @@ export function formatDdbUuid(uuid: Buffer): string {
   return `${pairs.slice(0, 8).join(' ')}-${pairs.slice(8).join(' ')}`;
 }
 
-/** The BIOS geometry VMware computes for an adapter type (FORMATS.md §5). */
+/** The BIOS geometry VMware computes for an adapter type (docs/vmdk.md#geometry). */
 export function vmdkGeometry(sectors: number, adapter: Adapter): DescriptorGeometry {
   if (adapter === 'ide') {
     return { cylinders: Math.max(1, Math.min(16383, Math.floor(sectors / (16 * 63)))), heads: 16, sectors: 63 };

@@ -1,6 +1,6 @@
 import { SECTOR, SPARSE_MAGIC } from './constants';
 
-/** SparseExtentHeader (512 bytes, little-endian; FORMATS.md §4.1). Sector counts throughout. */
+/** SparseExtentHeader (512 bytes, little-endian; docs/vmdk.md#sparse-extent-header). Sector counts throughout. */
 export interface SparseExtentHeader {
   version: number;
   flags: number;

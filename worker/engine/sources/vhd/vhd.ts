@@ -97,7 +97,7 @@ async function readFooter(file: ReadOnlyFile, warnings: string[]): Promise<{ foo
   throw new FerryError('E_NOT_A_DISK', `${file.path}: no VHD footer found (no "conectix" cookie at the end of the file).`);
 }
 
-/** The creator-aware choice between `current size` and the CHS geometry (FORMATS.md §2.4). */
+/** The creator-aware choice between `current size` and the CHS geometry (docs/vhd.md#which-size; qemu block/vpc.c). */
 function chooseSize(footer: VhdFooter, rule: VhdSizeRule, file: string): { size: number; candidates?: SizeCandidates } {
   const currentSize = safeNumber(file, footer.currentSize, 'current size');
   const chsSize = geometryBytes(footer.geometry);

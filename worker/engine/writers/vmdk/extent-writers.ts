@@ -42,7 +42,7 @@ function gtBytes(gt: Uint32Array): Buffer {
 // Grain tables are little-endian on disk; so is every platform Node runs on that we ship for.
 if (new Uint8Array(new Uint32Array([1]).buffer)[0] !== 1) throw new Error('big-endian hosts are not supported');
 
-/** Sector layout of a hosted sparse extent, as VMware and qemu lay it out (FORMATS.md §4.2). */
+/** Sector layout of a hosted sparse extent, as VMware and qemu lay it out (docs/vmdk.md#grain-directory-and-tables). */
 export function sparseLayout(capacitySectors: number, embeddedDescriptor: boolean) {
   const gdEntries = Math.ceil(capacitySectors / GT_COVER_SECTORS);
   const gdSectors = Math.ceil((gdEntries * 4) / SECTOR);
@@ -216,8 +216,8 @@ function marker(numSectors: number, type: number): Buffer {
 }
 
 /**
- * streamOptimized (FORMATS.md §4.3, VMDK50's layout): header, descriptor, then compressed grains
- * each behind a 12-byte LBA/size prefix, each grain table after its grains, the grain directory,
+ * streamOptimized (VMware's "Virtual Disk Format 5.0" layout, docs/vmdk.md#streamoptimized): header, descriptor, then grains
+ * compressed, each behind a 12-byte LBA/size prefix, each grain table after its grains, the grain directory,
  * a footer (a copy of the header that knows where the directory is) and end-of-stream.
  */
 export class StreamExtentWriter implements ExtentWriter {
