@@ -8,7 +8,7 @@ import { plannedPhases } from '../shared/progress';
 import { fail, ok, type Result, type Unsubscribe } from '../shared/result';
 import type { InspectAnswer } from '../shared/worker-protocol';
 import type { ErrorInfo } from '../shared/errors';
-import type { JobRequest, Progress } from '../shared/jobs';
+import { OUTPUT_EXTENSION, hasOutputExtension, type JobRequest, type Progress } from '../shared/jobs';
 import { isSafeFileName } from '../shared/validate';
 import type { JobService } from './jobs';
 import { LaunchQueue } from './launch-files';
@@ -47,7 +47,6 @@ const notChosen = (what: string): ErrorInfo => ({
 });
 
 /** The extension each file-writing job kind must use. */
-const OUTPUT_EXTENSION: Readonly<Record<string, string>> = { convert: '.vmdk', ova: '.ova' };
 
 const notMade: ErrorInfo = { code: 'E_PERMISSION', message: 'Ferry only shows and opens what it made since it started.' };
 
@@ -191,8 +190,7 @@ export class FerryHost implements HostMethods {
       return { code: 'E_USAGE', message: `"${name}" cannot be used as a file name.`, hint: 'Use letters, digits, spaces, dots, dashes or underscores.' };
     }
     if (!('destDir' in request)) {
-      const ext = OUTPUT_EXTENSION[request.kind as string] ?? '.vmdk';
-      if (!request.output.toLowerCase().endsWith(ext)) return { code: 'E_USAGE', message: `The output must be a ${ext} file.` };
+      if (!hasOutputExtension(request.kind, request.output)) return { code: 'E_USAGE', message: `The output must be a ${OUTPUT_EXTENSION[request.kind]} file.` };
     }
     return null;
   }

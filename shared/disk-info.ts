@@ -1,7 +1,9 @@
 // What `inspect` learns about a source disk. Plain data: it crosses the worker and IPC boundaries.
 
-export type SourceFormat = 'vhd' | 'vhdx' | 'vmdk' | 'raw';
-export type SourceVariant = 'fixed' | 'dynamic' | 'differencing' | 'flat' | 'sparse' | 'streamOptimized' | 'raw';
+export const SOURCE_FORMATS = ['vhd', 'vhdx', 'vmdk', 'raw'] as const;
+export type SourceFormat = (typeof SOURCE_FORMATS)[number];
+export const SOURCE_VARIANTS = ['fixed', 'dynamic', 'differencing', 'flat', 'sparse', 'streamOptimized', 'raw'] as const;
+export type SourceVariant = (typeof SOURCE_VARIANTS)[number];
 
 export interface Geometry {
   cylinders: number;

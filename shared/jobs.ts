@@ -53,6 +53,12 @@ export interface OvaRequest extends HardwareChoices {
 
 export type JobRequest = ConvertRequest | VmRequest | OvaRequest;
 
+/** The extension of the file a job's `output` names; a `vm` job names a folder and makes `<Name>.vmx` in it. */
+export const OUTPUT_EXTENSION = { convert: '.vmdk', ova: '.ova', vm: '.vmx' } as const satisfies Record<JobRequest['kind'], string>;
+
+/** Whether `path` ends in the extension `kind` writes (any case). */
+export const hasOutputExtension = (kind: JobRequest['kind'], path: string): boolean => path.toLowerCase().endsWith(OUTPUT_EXTENSION[kind]);
+
 export const PHASES = ['decompressing', 'converting', 'verifying'] as const;
 export type Phase = (typeof PHASES)[number];
 

@@ -46,3 +46,10 @@ export function subformatFor(type: DiskType, split: boolean): Subformat {
 export function adapterForController(controller: Controller): Adapter {
   return controller === 'ide' || controller === 'sata' ? 'ide' : 'lsilogic';
 }
+
+/** The bounds of what a VM may ask for, held by the CLI, the request validator and the wizard alike. */
+export const HARDWARE_BOUNDS = {
+  memoryMB: { min: 4, max: 16 * 1024 * 1024 },
+  cpus: { min: 1, max: 128 },
+  hwVersion: { min: 4, max: 99 },
+} as const;

@@ -2,10 +2,10 @@
 // boundary: requests from the renderer strictly (unknown keys refused), answers from the engine
 // leniently (unknown keys dropped). Each check's declared type is the shared type it guards.
 // The wire-level contracts use them: host-contract.ts (renderer ↔ host), worker-protocol.ts.
-import { COMPRESSION_FORMATS, type CompressionInfo, type DiskInfo, type GuestGuess, type ParentLink, type PartitionEntry, type PartitionTable } from './disk-info';
+import { COMPRESSION_FORMATS, SOURCE_FORMATS, SOURCE_VARIANTS, type CompressionInfo, type DiskInfo, type GuestGuess, type ParentLink, type PartitionEntry, type PartitionTable } from './disk-info';
 import { ERROR_CODES, type ErrorInfo } from './errors';
 import { PHASES, type ConvertRequest, type JobEvent, type JobRequest, type JobResult, type OvaRequest, type Progress, type VmRequest, type VmSummary } from './jobs';
-import { ADAPTERS, CONTROLLERS, FIRMWARES, SUBFORMATS, VHD_SIZE_RULES, VM_SUBFORMATS } from './options';
+import { ADAPTERS, CONTROLLERS, FIRMWARES, HARDWARE_BOUNDS, SUBFORMATS, VHD_SIZE_RULES, VM_SUBFORMATS } from './options';
 import type { Result } from './result';
 import { PayloadError, answer, bool, count, finite, integer, isPlainObject, list, literal, nullable, oneOf, record, run, tagged, text, type Check } from './checks';
 
@@ -49,11 +49,11 @@ const convertRequest: Check<ConvertRequest> = record(
 const vmChoices = {
   name: vmName,
   guest: guestId,
-  memoryMB: integer(4, 16 * 1024 * 1024),
-  cpus: integer(1, 128),
+  memoryMB: integer(HARDWARE_BOUNDS.memoryMB.min, HARDWARE_BOUNDS.memoryMB.max),
+  cpus: integer(HARDWARE_BOUNDS.cpus.min, HARDWARE_BOUNDS.cpus.max),
   firmware: oneOf(FIRMWARES),
   controller: oneOf(CONTROLLERS),
-  hwVersion: integer(4, 99),
+  hwVersion: integer(HARDWARE_BOUNDS.hwVersion.min, HARDWARE_BOUNDS.hwVersion.max),
   vhdSizeRule: oneOf(VHD_SIZE_RULES),
 };
 
@@ -107,8 +107,7 @@ const partitionTable: Check<PartitionTable> = answer(
   { scheme: oneOf(['mbr', 'gpt'] as const), partitions: list(partitionEntry, 1024) },
   { diskId: text({ max: 64 }) },
 );
-const VARIANTS = ['fixed', 'dynamic', 'differencing', 'flat', 'sparse', 'streamOptimized', 'raw'] as const;
-const parentLink: Check<ParentLink> = answer({ path: text({ max: 4096 }), variant: oneOf(VARIANTS) }, { uuid: text({ max: 64 }) });
+const parentLink: Check<ParentLink> = answer({ path: text({ max: 4096 }), variant: oneOf(SOURCE_VARIANTS) }, { uuid: text({ max: 64 }) });
 const guestGuess: Check<GuestGuess> = answer({
   guestOS: text({ max: 64 }),
   family: text({ max: 256 }),
@@ -125,8 +124,8 @@ export const diskInfo: Check<DiskInfo> = answer(
   {
     path: absolutePath,
     fileSize: count,
-    format: oneOf(['vhd', 'vhdx', 'vmdk', 'raw'] as const),
-    variant: oneOf(VARIANTS),
+    format: oneOf(SOURCE_FORMATS),
+    variant: oneOf(SOURCE_VARIANTS),
     virtualSize: count,
     allocatedBytes: count,
     parents: list(parentLink, 1000),

@@ -2,7 +2,7 @@ import { parseArgs, type ParseArgsConfig } from 'node:util';
 import type { DiskInfo } from '../shared/disk-info';
 import { exitCodeFor, type ErrorInfo } from '../shared/errors';
 import type { ConvertRequest, JobRequest, JobResult, OvaRequest, Progress, VmRequest } from '../shared/jobs';
-import { ADAPTERS, CONTROLLERS, DISK_TYPES, FIRMWARES, SUBFORMATS, VHD_SIZE_RULES, VM_SUBFORMATS, isOneOf, subformatFor, type DiskType, type Subformat, type VhdSizeRule } from '../shared/options';
+import { ADAPTERS, CONTROLLERS, DISK_TYPES, FIRMWARES, HARDWARE_BOUNDS, SUBFORMATS, VHD_SIZE_RULES, VM_SUBFORMATS, isOneOf, subformatFor, type DiskType, type Subformat, type VhdSizeRule } from '../shared/options';
 import { FerryError, toErrorInfo } from './engine/errors';
 import { inspectDisk } from './engine/inspect/inspect';
 import { Staging, formatBytes } from './engine/output/staging';
@@ -155,15 +155,15 @@ function vmChoices(values: Values): VmChoices {
     out.name = values.name;
   }
   if (typeof values.guest === 'string') out.guest = values.guest;
-  const memory = integer(values, 'memory', 4, 16 * 1024 * 1024);
+  const memory = integer(values, 'memory', HARDWARE_BOUNDS.memoryMB.min, HARDWARE_BOUNDS.memoryMB.max);
   if (memory !== undefined) out.memoryMB = memory;
-  const cpus = integer(values, 'cpus', 1, 128);
+  const cpus = integer(values, 'cpus', HARDWARE_BOUNDS.cpus.min, HARDWARE_BOUNDS.cpus.max);
   if (cpus !== undefined) out.cpus = cpus;
   const firmware = choice(values, 'firmware', FIRMWARES);
   if (firmware) out.firmware = firmware;
   const controller = choice(values, 'controller', CONTROLLERS);
   if (controller) out.controller = controller;
-  const hw = integer(values, 'hw-version', 4, 99);
+  const hw = integer(values, 'hw-version', HARDWARE_BOUNDS.hwVersion.min, HARDWARE_BOUNDS.hwVersion.max);
   if (hw !== undefined) out.hwVersion = hw;
   return out;
 }

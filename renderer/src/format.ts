@@ -1,17 +1,11 @@
 // Numbers as people read them.
-
-const UNITS = ['bytes', 'KB', 'MB', 'GB', 'TB'] as const;
+import { SHORT_UNITS, scaleBytes } from '../../shared/bytes';
 
 /** Binary sizes with the short names file managers use: 12.3 GB, 512 MB, 800 bytes. */
 export function formatBytes(n: number): string {
-  let v = n;
-  let u = 0;
-  while (v >= 1024 && u < UNITS.length - 1) {
-    v /= 1024;
-    u++;
-  }
-  if (u === 0) return `${n} ${n === 1 ? 'byte' : 'bytes'}`;
-  return `${v >= 100 ? Math.round(v) : v.toFixed(1).replace(/\.0$/, '')} ${UNITS[u]}`;
+  const { amount, unit } = scaleBytes(n);
+  if (unit === 0) return `${n} ${n === 1 ? 'byte' : 'bytes'}`;
+  return `${amount} ${SHORT_UNITS[unit]}`;
 }
 
 export function formatExactBytes(n: number): string {

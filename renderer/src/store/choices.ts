@@ -1,8 +1,8 @@
 // What the user chooses between inspecting and converting, its defaults from the inspection,
 // its checks, and the job request it turns into. Plain TypeScript: tested under Node.
 import type { DiskInfo, GuestGuess } from '../../../shared/disk-info';
-import type { ConvertRequest, OvaRequest, VmRequest } from '../../../shared/jobs';
-import { adapterForController, type Controller, type Firmware, type Subformat, type VhdSizeRule } from '../../../shared/options';
+import { OUTPUT_EXTENSION, type ConvertRequest, type OvaRequest, type VmRequest } from '../../../shared/jobs';
+import { HARDWARE_BOUNDS, adapterForController, type Controller, type Firmware, type Subformat, type VhdSizeRule } from '../../../shared/options';
 import { isSafeFileName } from '../../../shared/validate';
 
 /** The disk-type step's four answers (WinImage's fixed/dynamic, plus split and stream). */
@@ -110,7 +110,7 @@ export function choicesForLayout(c: Pick<Choices, 'layout' | 'saveAs'>, layout: 
 /** Whether the save step asks for the virtual machine's hardware. */
 export const describesMachine = (saveAs: SaveAs): boolean => saveAs !== 'vmdk';
 
-const EXTENSION: Record<SaveAs, string> = { vm: '.vmx', vmdk: '.vmdk', ova: '.ova' };
+const EXTENSION: Record<SaveAs, string> = { vm: OUTPUT_EXTENSION.vm, vmdk: OUTPUT_EXTENSION.convert, ova: OUTPUT_EXTENSION.ova };
 
 /** A file-system-safe name from the source file's name: `Win Server 2019.vhd` → `Win Server 2019`, `coreos.vhd.bz2` → `coreos`. */
 export function nameFromPath(path: string): string {
@@ -167,9 +167,10 @@ export function problemsWith(c: Choices): ChoiceProblems {
   else if (!isSafeFileName(name)) problems.name = 'Names cannot contain < > : " / \\ | ? * or end with a dot.';
   if (c.destination === '') problems.destination = 'Choose a folder.';
   if (describesMachine(effectiveSaveAs(c))) {
-    if (!Number.isInteger(c.memoryMB) || c.memoryMB < 4 || c.memoryMB > 16 * 1024 * 1024) problems.memoryMB = 'Use a whole number of MB, 4 or more.';
+    const { memoryMB: mem, cpus } = HARDWARE_BOUNDS;
+    if (!Number.isInteger(c.memoryMB) || c.memoryMB < mem.min || c.memoryMB > mem.max) problems.memoryMB = `Use a whole number of MB, ${mem.min} or more.`;
     else if (c.memoryMB % 4 !== 0) problems.memoryMB = 'VMware needs a multiple of 4 MB.';
-    if (!Number.isInteger(c.cpus) || c.cpus < 1 || c.cpus > 128) problems.cpus = 'Use 1 to 128 processors.';
+    if (!Number.isInteger(c.cpus) || c.cpus < cpus.min || c.cpus > cpus.max) problems.cpus = `Use ${cpus.min} to ${cpus.max} processors.`;
   }
   return problems;
 }

@@ -6,7 +6,7 @@
 import { createHash } from 'node:crypto';
 import { rm, stat } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
-import type { JobResult, OvaRequest } from '../../../shared/jobs';
+import { hasOutputExtension, type JobResult, type OvaRequest } from '../../../shared/jobs';
 import { adapterForController } from '../../../shared/options';
 import { estimateOutputBytes, sourceFiles, verifyWritten, writeVmdk, type RunContext } from './convert';
 import { FerryError, throwIfAborted } from '../errors';
@@ -39,7 +39,7 @@ export async function createOva(req: OvaRequest, ctx: RunContext): Promise<JobRe
   const output = resolve(req.output);
   const dir = dirname(output);
   const ovaName = basename(output);
-  if (!/\.ova$/i.test(ovaName)) {
+  if (!hasOutputExtension('ova', ovaName)) {
     throw new FerryError('E_USAGE', `${output}: the output must be a file whose name ends in .ova.`, 'ESXi and vSphere recognise the package by that extension, e.g. `ferry ova disk.vhd vm.ova`.');
   }
   const sourcePath = resolve(req.source);
