@@ -5,7 +5,8 @@ import type { ConvertRequest, JobRequest, JobResult, OvaRequest, Progress, VmReq
 import { ADAPTERS, CONTROLLERS, DISK_TYPES, FIRMWARES, HARDWARE_BOUNDS, SUBFORMATS, VHD_SIZE_RULES, VM_SUBFORMATS, isOneOf, subformatFor, type DiskType, type Subformat, type VhdSizeRule } from '../shared/options';
 import { FerryError, toErrorInfo } from './engine/errors';
 import { inspectDisk } from './engine/inspect/inspect';
-import { Staging, formatBytes } from './engine/output/staging';
+import { formatBytesIec as formatBytes } from '../shared/bytes';
+import { Staging } from './engine/output/staging';
 import { runJob } from './engine/jobs/run-job';
 
 const USAGE = `Usage:

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { rmSync } from 'node:fs';
 import { lstat, mkdir, realpath, rename, rm, rmdir, statfs } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
+import { formatBytesIec as formatBytes } from '../../../shared/bytes';
 import { FerryError } from '../errors';
 
 /**
@@ -105,17 +106,6 @@ export function checkOutputName(name: string): void {
   if (UNSAFE_NAME.test(name)) {
     throw new FerryError('E_USAGE', `"${name.replace(/[\x00-\x1f\x7f]/g, '?')}": a VMDK cannot name a file holding double quotes or control characters.`, 'Choose a name without them.');
   }
-}
-
-export function formatBytes(n: number): string {
-  const units = ['bytes', 'KiB', 'MiB', 'GiB', 'TiB'];
-  let v = n;
-  let u = 0;
-  while (v >= 1024 && u < units.length - 1) {
-    v /= 1024;
-    u++;
-  }
-  return u === 0 ? `${n} bytes` : `${v.toFixed(v >= 100 ? 0 : 1)} ${units[u]}`;
 }
 
 /** Fails early, with the numbers, when the destination cannot hold what will be written. */
