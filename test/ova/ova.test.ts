@@ -24,6 +24,9 @@ interface OvfFacts {
   firmware: string;
   quantities: Record<string, number>;
   controller: [string, string];
+  /** The CD/DVD drive's controller: resource type, subtype, address on it. */
+  cdrom: [string, string, string];
+  coresPerSocket: number | null;
 }
 
 /** Reads the envelope with Python's xml.etree (namespaces and all). */
@@ -43,18 +46,26 @@ vs = root.find('o:VirtualSystem', ns)
 os_ = vs.find('o:OperatingSystemSection', ns)
 hw = vs.find('o:VirtualHardwareSection', ns)
 q = {}
-ctl = None
-for item in hw.findall('o:Item', ns):
+items = hw.findall('o:Item', ns)
+byId = {i.find('r:InstanceID', ns).text: i for i in items}
+def parentOf(rt):
+    i = next(i for i in items if i.find('r:ResourceType', ns).text == rt)
+    p = byId[i.find('r:Parent', ns).text]
+    sub = p.find('r:ResourceSubType', ns)
+    return [p.find('r:ResourceType', ns).text, sub.text if sub is not None else '', i.find('r:AddressOnParent', ns).text]
+for item in items:
     rt = item.find('r:ResourceType', ns).text
     vq = item.find('r:VirtualQuantity', ns)
     if vq is not None: q[rt] = int(vq.text)
-    if rt in ('5', '6', '20'):
-        sub = item.find('r:ResourceSubType', ns)
-        ctl = [rt, sub.text if sub is not None else '']
+disk_ctl = parentOf('17')
+ctl = disk_ctl[:2]
+cd = parentOf('15')
+cores = hw.find("o:Item/v:CoresPerSocket", ns)
 cfg = [c for c in hw.findall('v:Config', ns) if c.get(V + 'key') == 'firmware']
 print(json.dumps({'href': f.get(O + 'href'), 'fileSize': int(f.get(O + 'size')), 'capacity': int(d.get(O + 'capacity')),
   'format': d.get(O + 'format'), 'osType': os_.get(V + 'osType'), 'system': hw.find('o:System/s:VirtualSystemType', ns).text,
-  'name': vs.find('o:Name', ns).text, 'firmware': cfg[0].get(V + 'value'), 'quantities': q, 'controller': ctl}))
+  'name': vs.find('o:Name', ns).text, 'firmware': cfg[0].get(V + 'value'), 'quantities': q, 'controller': ctl,
+  'cdrom': cd, 'coresPerSocket': int(cores.text) if cores is not None else None}))
 `;
   return JSON.parse(runOk('python3', ['-c', script, path]).stdout) as OvfFacts;
 }
@@ -106,6 +117,8 @@ describe('ferry ova', () => {
     assert.equal(ovf.name, 'appliance');
     assert.equal(ovf.firmware, 'bios');
     assert.equal(ovf.osType, 'otherGuest64');
+    assert.deepEqual(ovf.cdrom, ['5', '', '0'], 'an empty CD/DVD drive on the second IDE controller, for VMware Tools');
+    assert.equal(ovf.coresPerSocket, ovf.quantities['3']);
 
     const disk = join(x, 'appliance-disk1.vmdk');
     assertIdentical(vhd, 'vpc', disk, 'vmdk');
@@ -131,7 +144,20 @@ describe('ferry ova', () => {
     assert.equal(ovf.quantities['4'], 3072);
     assert.equal(ovf.quantities['3'], 3);
     assert.deepEqual(ovf.controller, ['6', 'VirtualSCSI']);
+    assert.equal(ovf.coresPerSocket, 3);
     assertIdentical(vhd, 'vpc', join(x, 'Web_Server_Co-disk1.vmdk'), 'vmdk');
+  });
+
+  it('puts the CD/DVD drive beside a SATA disk', async (t) => {
+    const out = tempDir(t);
+    const ova = join(out, 'sata.ova');
+    const r = await ferry(['ova', vhd, ova, '--firmware', 'efi', '--controller', 'sata', '--json']);
+    assert.equal(r.code, 0, r.stdout + r.stderr);
+    const x = tempDir(t);
+    extract(ova, x);
+    const ovf = readOvf(join(x, 'appliance.ovf'));
+    assert.deepEqual(ovf.controller, ['20', 'vmware.sata.ahci']);
+    assert.deepEqual(ovf.cdrom, ['20', 'vmware.sata.ahci', '1']);
   });
 
   for (const [hw, algorithm] of [[11, 'sha1'], [14, 'sha256'], [19, 'sha512']] as const) {

@@ -33,6 +33,8 @@ export function vmxDisk(vmx: Map<string, string>): VmxDisk {
   for (const [key, value] of vmx) {
     const m = /^((ide|scsi|sata|nvme)\d+):(\d+)\.filename$/.exec(key);
     if (!m || vmx.get(`${m[1]}:${m[3]}.present`) !== 'TRUE') continue;
+    // A CD/DVD drive (VMware Tools installs from it) is not a disk.
+    if (vmx.get(`${m[1]}:${m[3]}.devicetype`)?.startsWith('cdrom')) continue;
     const bus = m[1]!;
     const kind = m[2]!;
     if (kind !== 'ide' && vmx.get(`${bus}.present`) !== 'TRUE') throw new Error(`${bus} has a disk but is not present`);

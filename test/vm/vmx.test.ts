@@ -166,12 +166,35 @@ describe('.vmx entries', () => {
     });
   }
 
+  for (const controller of CONTROLLERS) {
+    test(`${controller}: an empty CD/DVD drive for VMware Tools, one socket with every core`, () => {
+      const { hardware } = planHardware(request({ controller, cpus: 4 }), guess({ firmware: controller === 'nvme' || controller === 'sata' ? 'efi' : 'bios' }));
+      const vmx = parseVmx(renderVmx(vmxEntries({ hardware, displayName: 'VM', diskFile: 'VM.vmdk', annotation: '' })));
+      assert.ok(vmx instanceof Map);
+      const slot = controller === 'sata' || controller === 'nvme' ? 'sata0:1' : 'ide1:0';
+      assert.equal(vmx.get(`${slot}.present`), 'TRUE');
+      assert.equal(vmx.get(`${slot}.devicetype`), 'cdrom-raw');
+      assert.equal(vmx.get(`${slot}.filename`), 'auto detect');
+      assert.equal(vmx.get(`${slot}.startconnected`), 'FALSE');
+      if (slot.startsWith('sata')) assert.equal(vmx.get('sata0.present'), 'TRUE');
+      assert.notEqual(vmx.get(diskSlot(controller).slot + '.filename'), 'auto detect', 'the CD must not take the disk slot');
+      assert.equal(vmx.get('cpuid.corespersocket'), '4');
+      assert.equal(vmx.get('numvcpus'), '4');
+      assert.equal(vmx.get('vmci0.present'), 'TRUE');
+      assert.equal(vmx.get('hpet0.present'), 'TRUE');
+      assert.equal(vmx.get('usb_xhci.present'), 'TRUE');
+    });
+  }
+
   test('old hardware versions get no PCIe ports, USB 2 or paravirtual NIC', () => {
     const { hardware } = planHardware(request({ hwVersion: 4, guest: 'ubuntu-64', controller: 'lsilogic' }), guess());
     const vmx = parseVmx(renderVmx(vmxEntries({ hardware, displayName: 'VM', diskFile: 'VM.vmdk', annotation: '' })));
     assert.ok(vmx instanceof Map);
     assert.equal(vmx.get('pcibridge4.present'), undefined);
     assert.equal(vmx.get('usb.present'), undefined);
+    assert.equal(vmx.get('usb_xhci.present'), undefined);
+    assert.equal(vmx.get('vmci0.present'), undefined);
+    assert.equal(vmx.get('ide1:0.devicetype'), 'cdrom-raw');
     assert.equal(vmx.get('ethernet0.virtualdev'), 'e1000');
   });
 });

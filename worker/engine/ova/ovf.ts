@@ -25,10 +25,31 @@ export function xmlEscape(s: string): string {
 
 type Rasd = Array<[string, string | number]>;
 
-function item(fields: Rasd): string {
+/** `vmw` lines follow the rasd elements, as in VMware's own OVF templates; `optional` items may be dropped by an importer. */
+function item(fields: Rasd, opts: { optional?: boolean; vmw?: string[] } = {}): string {
   // CIM_ResourceAllocationSettingData is a sequence in alphabetical order.
   const sorted = [...fields].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-  return ['      <Item>', ...sorted.map(([k, v]) => `        <rasd:${k}>${xmlEscape(String(v))}</rasd:${k}>`), '      </Item>'].join('\n');
+  return [
+    opts.optional ? '      <Item ovf:required="false">' : '      <Item>',
+    ...sorted.map(([k, v]) => `        <rasd:${k}>${xmlEscape(String(v))}</rasd:${k}>`),
+    ...(opts.vmw ?? []).map((line) => `        ${line}`),
+    '      </Item>',
+  ].join('\n');
+}
+
+/**
+ * The empty CD/DVD drive VMware's templates carry (for installing VMware Tools): on the SATA
+ * controller beside a SATA disk, otherwise on a second IDE controller (every ESXi VM has two).
+ */
+function cdromItems(controller: Controller, diskControllerId: number, firstId: number): string[] {
+  const drive = (parent: number, address: number, id: number): string =>
+    item(
+      [['AddressOnParent', address], ['AutomaticAllocation', 'false'], ['ElementName', 'CD/DVD drive 1'], ['InstanceID', id], ['Parent', parent], ['ResourceSubType', 'vmware.cdrom.remotepassthrough'], ['ResourceType', 15]],
+      { optional: true },
+    );
+  if (controller === 'sata') return [drive(diskControllerId, 1, firstId)];
+  const ide = item([['Address', 1], ['ElementName', 'IDE Controller 1'], ['InstanceID', firstId], ['ResourceType', 5]]);
+  return [ide, drive(firstId, 0, firstId + 1)];
 }
 
 /** The controller's Item: type 5 IDE, 6 SCSI (with the VMware subtype), 20 other storage (SATA, NVMe). */
@@ -55,11 +76,14 @@ export function renderOvf(input: OvfInput): string {
   const hw = input.hardware;
   const { disk } = input;
   const items = [
-    item([['AllocationUnits', 'hertz * 10^6'], ['Description', 'Number of Virtual CPUs'], ['ElementName', `${hw.cpus} virtual CPU(s)`], ['InstanceID', 1], ['ResourceType', 3], ['VirtualQuantity', hw.cpus]]),
+    item([['AllocationUnits', 'hertz * 10^6'], ['Description', 'Number of Virtual CPUs'], ['ElementName', `${hw.cpus} virtual CPU(s)`], ['InstanceID', 1], ['ResourceType', 3], ['VirtualQuantity', hw.cpus]], {
+      vmw: [`<vmw:CoresPerSocket ovf:required="false">${hw.cpus}</vmw:CoresPerSocket>`],
+    }),
     item([['AllocationUnits', 'byte * 2^20'], ['Description', 'Memory Size'], ['ElementName', `${hw.memoryMB}MB of memory`], ['InstanceID', 2], ['ResourceType', 4], ['VirtualQuantity', hw.memoryMB]]),
     controllerItem(hw.controller, 3),
     item([['AddressOnParent', 0], ['ElementName', 'Hard Disk 1'], ['HostResource', 'ovf:/disk/vmdisk1'], ['InstanceID', 4], ['Parent', 3], ['ResourceType', 17]]),
     item([['AutomaticAllocation', 'true'], ['Connection', NETWORK_NAME], ['ElementName', 'Network adapter 1'], ['InstanceID', 5], ['ResourceSubType', NIC_SUBTYPE[hw.nic]], ['ResourceType', 10]]),
+    ...cdromItems(hw.controller, 3, 6),
   ];
   return [
     '<?xml version="1.0" encoding="UTF-8"?>',

@@ -6,7 +6,7 @@ import { adapterForController } from '../../../shared/options';
 import { FerryError } from '../errors';
 import { openVmdk } from '../sources/vmdk/vmdk';
 import type { VmHardware } from '../machine/hardware';
-import { diskSlot } from './vmx-config';
+import { cdromSlot, diskSlot } from './vmx-config';
 import { parseVmx } from './vmx';
 
 export interface VmExpectation {
@@ -34,6 +34,9 @@ export async function selfCheckVmFolder(dir: string, want: VmExpectation): Promi
   expect(`${slot}.present`, 'TRUE');
   expect(`${slot}.fileName`, want.diskFile);
   if (bus === 'scsi0') expect('scsi0.virtualDev', hw.controller);
+  expect(`${cdromSlot(hw.controller).slot}.deviceType`, 'cdrom-raw');
+  expect('numvcpus', String(hw.cpus));
+  expect('memsize', String(hw.memoryMB));
 
   const { source, descriptor } = await openVmdk(join(dir, want.diskFile));
   try {

@@ -32,6 +32,27 @@ function controllerEntries(controller: Controller, diskFile: string): VmxEntry[]
   return out;
 }
 
+/**
+ * Where the empty CD/DVD drive goes: beside the disk on SATA for a machine whose disk is on SATA
+ * or NVMe (UEFI machines, as Workstation's own wizard sets them up), otherwise the IDE secondary
+ * master, which every hosted VM has. VMware Tools installs from it.
+ */
+export function cdromSlot(controller: Controller): { bus: string; slot: string } {
+  return controller === 'sata' || controller === 'nvme' ? { bus: 'sata0', slot: 'sata0:1' } : { bus: 'ide1', slot: 'ide1:0' };
+}
+
+function cdromEntries(controller: Controller): VmxEntry[] {
+  const { bus, slot } = cdromSlot(controller);
+  const out: VmxEntry[] = [];
+  if (bus === 'sata0' && controller !== 'sata') out.push(['sata0.present', 'TRUE']);
+  out.push([`${slot}.present`, 'TRUE'], [`${slot}.deviceType`, 'cdrom-raw'], [`${slot}.fileName`, 'auto detect'], [`${slot}.startConnected`, 'FALSE']);
+  return out;
+}
+
+/** VMCI and HPET (hardware 7+) and the USB 3 controller (hardware 8+), as Workstation writes them. */
+const VMCI_HPET_MIN_HW = 7;
+const XHCI_MIN_HW = 8;
+
 export interface VmxInput {
   hardware: VmHardware;
   displayName: string;
@@ -52,6 +73,8 @@ export function vmxEntries({ hardware: hw, displayName, diskFile, annotation }: 
     ['firmware', hw.firmware],
     ['memsize', String(hw.memoryMB)],
     ['numvcpus', String(hw.cpus)],
+    // One socket with every core: client editions of Windows use at most one or two sockets.
+    ['cpuid.coresPerSocket', String(hw.cpus)],
   ];
   if (hw.modernChipset) {
     // The PCI bridge and PCIe root ports VMware's own wizard writes; PCIe devices (PVSCSI,
@@ -62,6 +85,7 @@ export function vmxEntries({ hardware: hw, displayName, diskFile, annotation }: 
     }
   }
   entries.push(...controllerEntries(hw.controller, diskFile));
+  entries.push(...cdromEntries(hw.controller));
   entries.push(
     ['ethernet0.present', 'TRUE'],
     ['ethernet0.connectionType', 'nat'],
@@ -71,6 +95,8 @@ export function vmxEntries({ hardware: hw, displayName, diskFile, annotation }: 
   // USB 2 so host devices (keys, drives) can be passed through; no sound: servers and cloud
   // images do not need it, and it is one click to add.
   if (hw.modernChipset) entries.push(['usb.present', 'TRUE'], ['ehci.present', 'TRUE']);
+  if (hw.hwVersion >= XHCI_MIN_HW) entries.push(['usb_xhci.present', 'TRUE']);
+  if (hw.hwVersion >= VMCI_HPET_MIN_HW) entries.push(['vmci0.present', 'TRUE'], ['hpet0.present', 'TRUE']);
   entries.push(['floppy0.present', 'FALSE']);
   return entries;
 }
