@@ -6,6 +6,7 @@
 import { createHash } from 'node:crypto';
 import { rm, stat } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
+import { safeFileName } from '../../../shared/file-names';
 import type { JobResult, OvaRequest } from '../../../shared/jobs';
 import { adapterForController } from '../../../shared/options';
 import { estimateOutputBytes, sourceFiles, verifyWritten, writeVmdk, type RunContext } from '../convert';
@@ -15,7 +16,7 @@ import { readPartitionTable } from '../inspect/partitions';
 import { Staging, checkFreeSpace, checkTargets } from '../output/staging';
 import { openSource } from '../sources/open';
 import { planHardware } from '../vm/hardware';
-import { defaultVmName, displayNameOf, safeFileStem } from '../vm/names';
+import { defaultVmName, displayNameOf } from '../vm/names';
 import { ovfGuestFor } from './guest-os';
 import { renderManifest, renderOvf } from './ovf';
 import { sha256File, writeOva } from './package-ova';
@@ -28,10 +29,7 @@ export const OVA_DEFAULT_HW_VERSION = 14;
 
 /** File names inside an OVA: plain ASCII (ustar names are at most 100 bytes; some importers mishandle others). */
 export function memberStem(name: string): string {
-  const stem = safeFileStem(name)
-    .replace(/[^A-Za-z0-9._-]+/g, '_')
-    .replace(/^[._]+|[._]+$/g, '');
-  return stem === '' ? 'vm' : stem.slice(0, 60);
+  return safeFileName(name, { maxChars: 60, fallback: 'vm', ascii: true });
 }
 
 export async function createOva(req: OvaRequest, ctx: RunContext): Promise<JobResult> {
