@@ -94,7 +94,7 @@ export async function createOva(req: OvaRequest, ctx: RunContext): Promise<JobRe
       await writeOva(join(staging.dir, ovaName), [{ name: ovfName, data: ovfBytes }, { name: mfName, data: Buffer.from(manifest, 'utf8') }], { name: diskName, path: diskPath, size: diskBytes, sha256: diskSha }, ctx.signal);
       await rm(diskPath);
       throwIfAborted(ctx.signal);
-      const files = await staging.commitFiles([ovaName]);
+      const files = await staging.commitFiles([ovaName], req.overwrite);
       return {
         output,
         files,
