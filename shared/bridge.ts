@@ -142,7 +142,8 @@ export function createFerryApi(transport: ClientTransport, pathOf: (file: Droppe
 
 // ── main ↔ worker thread ─────────────────────────────────────────────────────────────────────
 // One worker per task: it receives one `inspect` or `run`, then at most one `cancel`, and
-// answers with progress (throttled) and exactly one of done / failed / cancelled.
+// answers with progress (throttled), each path it creates, and exactly one of done / failed /
+// cancelled.
 
 /**
  * A compressed source's disk, unpacked by an inspection and kept for the job that follows, so a
@@ -173,6 +174,8 @@ export type ToWorker =
 
 export type FromWorker<T> =
   | { type: 'progress'; progress: Progress }
+  /** A path this task just created (a staging or scratch folder, an output moved into place), before anything is written into it: main removes exactly these if the task does not finish. */
+  | { type: 'created'; path: string }
   | { type: 'done'; value: T }
   | { type: 'failed'; error: ErrorInfo }
   | { type: 'cancelled' };

@@ -352,6 +352,7 @@ export const parseToWorker = (v: unknown): ToWorker => run(toWorker, v, 'message
 function fromWorker<T>(value: Check<T>) {
   return tagged('type', {
     progress: answer({ type: literal('progress'), progress }),
+    created: answer({ type: literal('created'), path: absolutePath }),
     done: answer({ type: literal('done'), value }),
     failed: answer({ type: literal('failed'), error: errorInfo }),
     cancelled: answer({ type: literal('cancelled') }),

@@ -1,6 +1,8 @@
 // What this job creates in folders the user owns, announced the moment each path exists (before
 // anything is written into it), so whoever runs the engine can remove exactly those paths after
 // a crash. In the app the worker thread forwards each one to main; the CLI cleans up itself.
+import { resolve } from 'node:path';
+
 type CreatedListener = (path: string) => void;
 
 let listener: CreatedListener | undefined;
@@ -11,5 +13,5 @@ export function onCreated(next: CreatedListener | undefined): void {
 }
 
 export function announceCreated(path: string): void {
-  listener?.(path);
+  listener?.(resolve(path));
 }
