@@ -1,10 +1,14 @@
 // The one name rule (shared/file-names.ts) and every place that must follow it.
 import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { basename, join } from 'node:path';
 import { describe, test } from 'node:test';
 import { avoidDeviceName, fileNameProblem, isSafeFileName, isWindowsDeviceName, safeFileName } from '../../shared/file-names';
 import { isSafeFileName as validatorRule } from '../../shared/validate';
 import { nameFromPath, problemsWith, defaultChoices } from '../../renderer/src/store/choices';
 import { memberStem } from '../../worker/engine/ova/create-ova';
+import { Staging } from '../../worker/engine/output/staging';
 import { scratchFileName } from '../../worker/engine/sources/compressed/members';
 import { safeFileStem } from '../../worker/engine/vm/names';
 import type { DiskInfo } from '../../shared/disk-info';
@@ -83,5 +87,17 @@ describe('names Ferry makes from text', () => {
     const disk = { path: '/d/x.vhd' } as DiskInfo;
     assert.match(problemsWith({ ...defaultChoices(disk, '/d'), name: 'CONIN$' }).name ?? '', /device/);
     assert.equal(problemsWith({ ...defaultChoices(disk, '/d'), name: 'Server 2019' }).name, undefined);
+  });
+
+  test('staging folders too: hidden, ASCII, and never a device name', async (t) => {
+    const dir = mkdtempSync(join(tmpdir(), 'ferry-names-'));
+    t.after(() => rmSync(dir, { recursive: true, force: true }));
+    for (const label of ['CON', 'a b/../c', 'Ünï.vhd.gz', '...', 'x'.repeat(80)]) {
+      const staging = await Staging.create(dir, label);
+      const name = basename(staging.dir);
+      assert.match(name, /^\.[A-Za-z0-9._-]{1,40}\.ferry-partial-[0-9a-f]{8}$/, name);
+      assert.equal(isSafeFileName(name), true, name);
+      await staging.discard();
+    }
   });
 });

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { rmSync } from 'node:fs';
 import { lstat, mkdir, realpath, rename, rm, rmdir, statfs, unlink } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
+import { safeFileName } from '../../../shared/file-names';
 import { FerryError } from '../errors';
 import { announceCreated } from './created';
 import { moveNoReplace } from './no-replace';
@@ -42,7 +43,7 @@ export class Staging {
   }
 
   static async create(parent: string, label: string): Promise<Staging> {
-    const safe = label.replace(/[^A-Za-z0-9._-]/g, '_').slice(0, 40);
+    const safe = safeFileName(label, { maxChars: 40, fallback: 'ferry', ascii: true });
     const dir = join(parent, `.${safe}.ferry-partial-${randomBytes(4).toString('hex')}`);
     try {
       await mkdir(dir);
