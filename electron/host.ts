@@ -12,9 +12,8 @@ import { OUTPUT_EXTENSION, hasOutputExtension, type JobRequest, type Progress } 
 import { isSafeFileName } from '../shared/validate';
 import type { JobService } from './jobs';
 import { LaunchQueue } from './launch-files';
-import { listEntries, removeNewOutput } from './leftovers';
 import { PathGrants, PathSet } from './path-grants';
-import { UnpackedCopies, keptCopySite, type Loan } from './unpacked-copies';
+import { UnpackedCopies, type Loan } from './unpacked-copies';
 
 export interface Dialogs {
   pickSource(): Promise<string | null>;
@@ -151,10 +150,9 @@ export class FerryHost implements HostMethods {
    */
   private async inspectKeepingCopy(path: string, near: string, signal: AbortSignal): Promise<Result<InspectAnswer>> {
     const onProgress = (progress: Progress): void => this.emit({ name: 'inspectProgress', payload: { path, ...progress } });
-    const before = await listEntries(near);
+    // A worker stopped mid-unpack cannot clean up; JobService removes what it had created.
     const answer = await this.deps.jobs.inspect(path, { keepUnpackedIn: near, onProgress, signal });
     if (answer.ok) return answer;
-    await removeNewOutput(keptCopySite(path, near), before); // a worker stopped mid-unpack cannot clean up
     // Failures of the place beside the destination (not of the disk): inspect again without keeping.
     if (!['E_NO_SPACE', 'E_PERMISSION', 'E_NOT_FOUND', 'E_IO'].includes(answer.error.code)) return answer;
     return this.deps.jobs.inspect(path, { onProgress, signal });

@@ -1,12 +1,13 @@
 // JobService: runs inspections and conversions on worker threads, tags their events with a job
 // id, cancels politely then firmly, and cleans up after workers that could not. No Electron here.
 import { randomUUID } from 'node:crypto';
+import { dirname, resolve } from 'node:path';
 import type { Result, Unsubscribe } from '../shared/result';
 import type { FromWorker, InspectAnswer, ToWorker, UnpackedCopy } from '../shared/worker-protocol';
 import type { ErrorInfo } from '../shared/errors';
 import type { JobEvent, JobRequest, JobResult, Progress } from '../shared/jobs';
 import { parseInspectAnswer, parseRunAnswer } from '../shared/worker-protocol';
-import { listEntries, outputSiteOf, removeNewOutput } from './leftovers';
+import { removeCreated } from './leftovers';
 
 /** The part of `worker_threads.Worker` JobService uses (a fake in some tests). */
 export interface WorkerLike {
@@ -25,7 +26,7 @@ export interface JobServiceOptions {
   newId?: () => string;
 }
 
-type Final<T> = Exclude<FromWorker<T>, { type: 'progress' }>;
+type Final<T> = Exclude<FromWorker<T>, { type: 'progress' | 'created' }>;
 
 export interface InspectOptions {
   /** Keep a compressed source's unpacked disk in a hidden folder here, for the job that follows. */
@@ -44,6 +45,8 @@ export interface StartOptions {
 
 /** One worker running one task; reports progress and exactly one final answer, however it ends. */
 class Task<T> {
+  /** Every path the worker said it created, for the cleanup after a task that did not finish. */
+  readonly created: string[] = [];
   private settled = false;
   private cancelRequested = false;
   private watchdog: NodeJS.Timeout | undefined;
@@ -74,6 +77,7 @@ class Task<T> {
           return;
         }
         if (message.type === 'progress') onProgress(message);
+        else if (message.type === 'created') this.created.push(message.path);
         else settle(message);
       });
       worker.on('error', (err) => settle({ type: 'failed', error: internal(`the worker crashed: ${err.message}`) }));
@@ -90,6 +94,14 @@ class Task<T> {
     this.worker.postMessage({ type: 'cancel' });
     this.watchdog = setTimeout(() => void this.worker.terminate(), this.graceMs);
   }
+}
+
+/** An unpacked copy is main's to remove later only if this inspection created its folder (or main handed it in). */
+function keptOnlyIfCreated(answer: InspectAnswer, created: readonly string[], reused: UnpackedCopy | undefined): InspectAnswer {
+  const copy = answer.unpacked;
+  if (!copy || created.includes(dirname(resolve(copy.file))) || (reused && resolve(reused.file) === resolve(copy.file))) return answer;
+  const { unpacked: _notOurs, ...rest } = answer;
+  return rest;
 }
 
 function internal(what: string): ErrorInfo {
@@ -133,8 +145,9 @@ export class JobService {
     opts.signal?.addEventListener('abort', stop, { once: true });
     const final = await task.ended;
     opts.signal?.removeEventListener('abort', stop);
+    if (final.type !== 'done') await removeCreated(task.created);
     this.inspections.delete(task);
-    if (final.type === 'done') return { ok: true, value: final.value };
+    if (final.type === 'done') return { ok: true, value: keptOnlyIfCreated(final.value, task.created, opts.reuse) };
     if (final.type === 'failed') return { ok: false, error: final.error };
     return { ok: false, error: { code: 'E_CANCELLED', message: 'Cancelled.' } };
   }
@@ -142,8 +155,6 @@ export class JobService {
   /** Starts a job; its events follow through `onEvent`, the final one after any cleanup. */
   async start(request: JobRequest, opts: StartOptions = {}): Promise<string> {
     const id = this.newId();
-    const site = outputSiteOf(request);
-    const before = await listEntries(site.dir);
     const task = new Task<JobResult>(
       this.createWorker(),
       { type: 'run', request, ...(opts.reuse ? { reuse: opts.reuse } : {}) },
@@ -152,7 +163,7 @@ export class JobService {
       this.graceMs,
     );
     const finished = task.ended.then(async (final) => {
-      if (final.type !== 'done') await removeNewOutput(site, before);
+      if (final.type !== 'done') await removeCreated(task.created);
       this.jobs.delete(id);
       if (final.type === 'done') this.emit({ type: 'done', jobId: id, result: final.value });
       else if (final.type === 'failed') this.emit({ type: 'failed', jobId: id, error: final.error });

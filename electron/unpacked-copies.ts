@@ -3,16 +3,11 @@
 // wizard moves on (another disk is inspected, the page goes away, the app quits) and when a job
 // that read it ends, whatever the outcome ("cancel leaves nothing behind" covers it too); a
 // released copy is removed at once, or when the last job still reading it ends.
+// The copy's folder is one the inspection's worker announced as created (JobService drops a
+// copy that lies anywhere else), so removing it removes only what Ferry made.
 import { rm } from 'node:fs/promises';
-import { basename, dirname, resolve } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import type { UnpackedCopy } from '../shared/worker-protocol';
-import { stagingPrefix, type OutputSite } from './leftovers';
-
-/** Where the engine unpacks `source` when told to keep the copy in `dir`: a hidden staging folder of its own. */
-export function keptCopySite(source: string, dir: string): OutputSite {
-  const prefix = stagingPrefix(basename(source));
-  return { dir, owns: (entry) => entry.startsWith(prefix) && entry.includes('.ferry-partial-') };
-}
 
 interface Held {
   source: string;
@@ -35,12 +30,12 @@ export class UnpackedCopies {
 
   /**
    * Holds the copy an inspection of `source` kept in `dir`, releasing any other. A copy that is
-   * not where the engine would put it is refused (answers false) and left alone: main only ever
-   * removes folders it can name itself.
+   * not in a folder of its own inside `dir`, or not of `source`, is refused (answers false) and
+   * left alone.
    */
   hold(source: string, dir: string, copy: UnpackedCopy): boolean {
     const folder = dirname(resolve(copy.file));
-    if (dirname(folder) !== resolve(dir) || !keptCopySite(source, dir).owns(basename(folder)) || resolve(copy.archive) !== resolve(source)) return false;
+    if (dirname(folder) !== resolve(dir) || resolve(copy.archive) !== resolve(source)) return false;
     this.release();
     this.held = { source: resolve(source), folder, copy, readers: 0, released: false };
     return true;
@@ -49,7 +44,7 @@ export class UnpackedCopies {
   /** Removes a copy that will not be held (its inspection was superseded). */
   discard(source: string, dir: string, copy: UnpackedCopy): void {
     const folder = dirname(resolve(copy.file));
-    if (dirname(folder) === resolve(dir) && keptCopySite(source, dir).owns(basename(folder))) this.remove(folder);
+    if (dirname(folder) === resolve(dir) && resolve(copy.archive) === resolve(source)) this.remove(folder);
   }
 
   /** Lends the copy held for `source` to a job about to start; null when there is none. */

@@ -165,21 +165,8 @@ export function result<T>(value: Check<T>): Check<Result<T>> {
   };
 }
 
-/**
- * A file or folder name Ferry creates inside a chosen folder: not empty, not `.`/`..`, no path
- * separators, no characters Windows refuses, no trailing dot or space, not a DOS device name.
- */
-export function isSafeFileName(name: string): boolean {
-  return (
-    name.length > 0 &&
-    name.length <= 128 &&
-    name.trim() === name &&
-    !/^\.+$/.test(name) &&
-    !/[\u0000-\u001f<>:"/\\|?*]/.test(name) &&
-    !/[. ]$/.test(name) &&
-    !/^(con|prn|aux|nul|com\d|lpt\d)(\..*)?$/i.test(name)
-  );
-}
+/** A file or folder name Ferry creates inside a chosen folder: the shared name rule. */
+export { isSafeFileName } from './file-names';
 
 // ── entry points ─────────────────────────────────────────────────────────────────────────────
 

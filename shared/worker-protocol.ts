@@ -1,5 +1,6 @@
 // Main ↔ worker thread. One worker per task: it receives one `inspect` or `run`, then at most one
-// `cancel`, and answers with progress (throttled) and exactly one of done / failed / cancelled.
+// `cancel`, and answers with progress (throttled), each path it creates, and exactly one of
+// done / failed / cancelled.
 import { COMPRESSION_FORMATS, type CompressionFormat, type DiskInfo } from './disk-info';
 import type { ErrorInfo } from './errors';
 import type { JobRequest, JobResult, Progress } from './jobs';
@@ -35,6 +36,8 @@ export type ToWorker =
 
 export type FromWorker<T> =
   | { type: 'progress'; progress: Progress }
+  /** A path this task just created (a staging or scratch folder, an output moved into place), before anything is written into it: main removes exactly these if the task does not finish. */
+  | { type: 'created'; path: string }
   | { type: 'done'; value: T }
   | { type: 'failed'; error: ErrorInfo }
   | { type: 'cancelled' };
@@ -65,6 +68,7 @@ export const parseToWorker = (v: unknown): ToWorker => run(toWorker, v, 'message
 function fromWorker<T>(value: Check<T>) {
   return tagged('type', {
     progress: answer({ type: literal('progress'), progress }),
+    created: answer({ type: literal('created'), path: absolutePath }),
     done: answer({ type: literal('done'), value }),
     failed: answer({ type: literal('failed'), error: errorInfo }),
     cancelled: answer({ type: literal('cancelled') }),

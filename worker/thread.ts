@@ -6,6 +6,7 @@ import type { Progress } from '../shared/jobs';
 import { parseToWorker } from '../shared/worker-protocol';
 import { toErrorInfo } from './engine/errors';
 import { inspectDisk } from './engine/inspect/inspect';
+import { onCreated } from './engine/output/created';
 import { runJob } from './engine/jobs/run-job';
 import type { ProgressListener } from './engine/progress';
 import { offerKeptCopy, type KeptCopy } from './engine/sources/compressed/kept-copy';
@@ -48,6 +49,10 @@ export function serveTask(port: TaskPort): Promise<void> {
     const execute = async (task: Exclude<ToWorker, { type: 'cancel' }>): Promise<void> => {
       const onProgress = throttleProgress((progress) => {
         if (!answered) port.postMessage({ type: 'progress', progress });
+      });
+      // Main removes exactly these paths if this task ends without finishing (a crash, a terminate).
+      onCreated((path) => {
+        if (!answered) port.postMessage({ type: 'created', path });
       });
       try {
         // A copy an earlier inspection kept: the unpack of this task's compressed source reads it instead.

@@ -1,7 +1,8 @@
 // JobService with the real worker (out/main/thread.js, as built), plus workers that misbehave
 // on purpose: silent on cancel, crashing, exiting, talking nonsense, leaving staging behind.
 import assert from 'node:assert/strict';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { Worker } from 'node:worker_threads';
@@ -111,6 +112,29 @@ describe('JobService with the real worker', () => {
     const events = await ended;
     assert.equal(events.at(-1)!.type, 'cancelled');
     assert.deepEqual(entries(dest), []);
+  });
+});
+
+describe('a worker killed while it unpacks a compressed source', () => {
+  test('its scratch copy is removed, and a look-alike made by someone else meanwhile stays', async (t) => {
+    const dir = tempDir(t);
+    const dest = join(dir, 'dest');
+    mkdirSync(dest);
+    const vhd = makeSlowVhd(join(dir, 'big.vhd'));
+    execFileSync('sh', ['-c', `gzip -1 -c "${vhd}" > "${vhd}.gz"`]);
+    const lookalike = join(dest, '.big.vhd.gz.ferry-partial-0000cafe');
+    const service = new JobService({ createWorker: realWorker, cancelGraceMs: 0 });
+    let id = '';
+    const { ended } = collect(service, (e) => {
+      if (e.type === 'progress' && e.phase === 'decompressing' && e.done > 0 && !existsSync(lookalike)) {
+        mkdirSync(lookalike);
+        service.cancel(id);
+      }
+    });
+    id = await service.start({ kind: 'vm', source: `${vhd}.gz`, destDir: dest, name: 'Big', subformat: 'monolithicSparse', zeroCopy: false, verify: false, overwrite: false });
+    const events = await ended;
+    assert.equal(events.at(-1)!.type, 'cancelled');
+    assert.deepEqual(entries(dest), ['.big.vhd.gz.ferry-partial-0000cafe']);
   });
 });
 
@@ -225,7 +249,7 @@ describe('JobService with workers that misbehave', () => {
     const dir = tempDir(t);
     writeFileSync(join(dir, 'out-old.txt'), 'not ours');
     writeFileSync(join(dir, '.out.vmdk.ferry-partial-0badf00d'), 'was there before the job');
-    // Stages output the way the engine does, then hangs: only main can clean up after it.
+    // Stages output the way the engine does (announcing each path it creates), then hangs: only main can clean up after it.
     const code = `
       const { parentPort } = require('worker_threads');
       const fs = require('fs'); const path = require('path');
@@ -234,7 +258,9 @@ describe('JobService with workers that misbehave', () => {
         const dir = path.dirname(m.request.output);
         const staging = path.join(dir, '.out.vmdk.ferry-partial-12345678');
         fs.mkdirSync(staging);
+        parentPort.postMessage({ type: 'created', path: staging });
         fs.writeFileSync(path.join(staging, 'out.vmdk'), 'partial');
+        parentPort.postMessage({ type: 'created', path: path.join(dir, 'out-s001.vmdk') });
         fs.writeFileSync(path.join(dir, 'out-s001.vmdk'), 'an extent renamed before the crash');
         parentPort.postMessage({ type: 'progress', progress: { phase: 'converting', done: 1, total: 2, rate: 1 } });
         setInterval(() => {}, 1000);
@@ -248,6 +274,52 @@ describe('JobService with workers that misbehave', () => {
     const events = await ended;
     assert.equal(events.at(-1)!.type, 'cancelled');
     assert.deepEqual(entries(dir), ['.out.vmdk.ferry-partial-0badf00d', 'out-old.txt']);
+  });
+
+  test('a killed job removes only what its worker created: look-alikes made by others meanwhile stay', async (t) => {
+    const dir = tempDir(t);
+    // Ferry's own staging, plus files named the way Ferry names its output and staging that
+    // someone else makes while the job runs (announced by nobody): only the first may go.
+    const code = `
+      const { parentPort } = require('worker_threads');
+      const fs = require('fs'); const path = require('path');
+      parentPort.on('message', (m) => {
+        if (m.type !== 'run') return;
+        const dir = path.dirname(m.request.output);
+        const staging = path.join(dir, '.out.vmdk.ferry-partial-12345678');
+        fs.mkdirSync(staging);
+        parentPort.postMessage({ type: 'created', path: staging });
+        fs.mkdirSync(path.join(dir, '.out.vmdk.ferry-partial-cafebabe'));
+        fs.writeFileSync(path.join(dir, 'out-s001.vmdk'), 'someone else');
+        fs.writeFileSync(path.join(dir, 'out.vmdk'), 'someone else');
+        parentPort.postMessage({ type: 'progress', progress: { phase: 'converting', done: 1, total: 2, rate: 1 } });
+        setInterval(() => {}, 1000);
+      });`;
+    for (const how of ['cancelled', 'crashed'] as const) {
+      const sub = join(dir, how);
+      mkdirSync(sub);
+      const worker = how === 'cancelled' ? code : code.replace('setInterval(() => {}, 1000);', 'setTimeout(() => process.exit(7), 20);');
+      const service = new JobService({ createWorker: evalWorker(worker), cancelGraceMs: 50 });
+      let id = '';
+      const { ended } = collect(service, (e) => {
+        if (e.type === 'progress' && how === 'cancelled') service.cancel(id);
+      });
+      id = await service.start(convertRequest(join(sub, 'in.vhd'), join(sub, 'out.vmdk')));
+      const events = await ended;
+      assert.equal(events.at(-1)!.type, how === 'cancelled' ? 'cancelled' : 'failed');
+      assert.deepEqual(entries(sub), ['.out.vmdk.ferry-partial-cafebabe', 'out-s001.vmdk', 'out.vmdk'], how);
+    }
+  });
+
+  test('a created path the worker reports must be absolute: a relative one fails the task', async (t) => {
+    const dir = tempDir(t);
+    const service = new JobService({
+      createWorker: evalWorker("const p = require('worker_threads').parentPort; p.on('message', () => p.postMessage({ type: 'created', path: 'relative/x' }))"),
+    });
+    const { ended } = collect(service);
+    await service.start(request(dir));
+    const events = await ended;
+    assert.deepEqual(events.map((e) => e.type), ['failed']);
   });
 
   test('cancelAll stops every job and resolves once they have all ended', async (t) => {

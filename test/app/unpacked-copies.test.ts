@@ -2,7 +2,7 @@
 // JobService and worker (as built), over compressed VHDs made with qemu-img and gzip.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, utimesSync } from 'node:fs';
+import { chmodSync, mkdirSync, readdirSync, statSync, utimesSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { Worker } from 'node:worker_threads';
@@ -145,6 +145,26 @@ describe('the kept copy of a compressed source', () => {
     assert.equal(finalOf(events, started.value)?.type, 'done');
     assert.equal(copiesAtFinal, 0);
     assert.deepEqual(entries(dest), ['D']);
+  });
+
+  test('keeps the download\'s permissions: a private 0600 download is not unpacked readable by others', async (t) => {
+    const dir = tempDir(t);
+    const dest = join(dir, 'dest');
+    mkdirSync(dest);
+    for (const [name, mode] of [['p.vhd', 0o600], ['q.vhd', 0o640]] as const) {
+      const packed = gzip(makeVhd(join(dir, name)));
+      chmodSync(packed, mode);
+      const { host, jobs } = hostFor(dest, [packed]);
+      const answer = await host.inspect(packed);
+      assert.ok(answer.ok, JSON.stringify(answer));
+      const [folder] = keptCopies(dest, `${name}.gz`);
+      assert.ok(folder, 'the copy is kept');
+      const files = readdirSync(join(dest, folder));
+      assert.deepEqual(files, [name]);
+      assert.equal(statSync(join(dest, folder, name)).mode & 0o777, mode, `${name}.gz is ${mode.toString(8)}`);
+      await jobs.cancelAll();
+      await host.shutdown();
+    }
   });
 
   test('a download changed since it was inspected is unpacked again rather than trusted', async (t) => {

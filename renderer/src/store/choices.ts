@@ -3,7 +3,7 @@
 import type { DiskInfo, GuestGuess } from '../../../shared/disk-info';
 import { OUTPUT_EXTENSION, type ConvertRequest, type OvaRequest, type VmRequest } from '../../../shared/jobs';
 import { HARDWARE_BOUNDS, adapterForController, type Controller, type Firmware, type Subformat, type VhdSizeRule } from '../../../shared/options';
-import { isSafeFileName } from '../../../shared/validate';
+import { fileNameProblem, safeFileName } from '../../../shared/file-names';
 
 /** The disk-type step's four answers (WinImage's fixed/dynamic, plus split and stream). */
 export const DISK_LAYOUTS = ['dynamic', 'fixed', 'split', 'stream'] as const;
@@ -117,12 +117,7 @@ export function nameFromPath(path: string): string {
   const file = path.split(/[\\/]/).pop() ?? '';
   const unpacked = file.replace(/(\.(gz|gzip|bz2|bzip2|xz|zip|tar|tgz|tbz2?|txz))+$/i, '');
   const stem = unpacked.replace(/\.(a?vhdx?|vmdk|img|raw|bin|dd)$/i, '');
-  const cleaned = stem
-    .replace(/[\u0000-\u001f<>:"/\\|?*]/g, '_')
-    .replace(/[. ]+$/, '')
-    .trim()
-    .slice(0, MAX_NAME);
-  return isSafeFileName(cleaned) ? cleaned : 'Converted disk';
+  return safeFileName(stem, { maxChars: MAX_NAME, fallback: 'Converted disk' });
 }
 
 /** The detected operating system, unless detection came back empty-handed. */
@@ -164,7 +159,10 @@ export function problemsWith(c: Choices): ChoiceProblems {
   if (name.trim() === '') problems.name = 'Give it a name.';
   else if (name !== name.trim()) problems.name = 'Remove the spaces at the start or end.';
   else if (name.length > MAX_NAME) problems.name = `Use at most ${MAX_NAME} characters.`;
-  else if (!isSafeFileName(name)) problems.name = 'Names cannot contain < > : " / \\ | ? * or end with a dot.';
+  else {
+    const problem = fileNameProblem(name, MAX_NAME);
+    if (problem !== null) problems.name = problem;
+  }
   if (c.destination === '') problems.destination = 'Choose a folder.';
   if (describesMachine(effectiveSaveAs(c))) {
     const { memoryMB: mem, cpus } = HARDWARE_BOUNDS;

@@ -14,13 +14,13 @@ function isZero(data: Buffer): boolean {
 }
 
 /** A Writable that creates `path` (it must not exist) and leaves its zero blocks unwritten. */
-export function sparseFileSink(path: string): Writable {
+export function sparseFileSink(path: string, mode = 0o666): Writable {
   let handle: FileHandle | undefined;
   let position = 0;
   return new Writable({
     highWaterMark: 4 * 1024 * 1024,
     construct(cb) {
-      open(path, 'wx').then(
+      open(path, 'wx', mode).then(
         (h) => {
           handle = h;
           cb();

@@ -154,7 +154,7 @@ export async function convert(req: ConvertRequest, ctx: RunContext = {}): Promis
     try {
       const written = await writeVmdk(source, staging.dir, name, req.subformat, { adapter: req.adapter, hwVersion: BARE_DISK_HW_VERSION }, ctx);
       if (req.verify) await verifyWritten(written, source, ctx);
-      const files = await staging.commitFiles(planFiles(written.plan));
+      const files = await staging.commitFiles(planFiles(written.plan), req.overwrite);
       await Promise.all(stale.map((p) => rm(p, { force: true })));
       return {
         output,

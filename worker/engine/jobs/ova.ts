@@ -6,6 +6,7 @@
 import { createHash } from 'node:crypto';
 import { rm, stat } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
+import { safeFileName } from '../../../shared/file-names';
 import { hasOutputExtension, type JobResult, type OvaRequest } from '../../../shared/jobs';
 import { adapterForController } from '../../../shared/options';
 import { estimateOutputBytes, sourceFiles, verifyWritten, writeVmdk, type RunContext } from './convert';
@@ -15,7 +16,7 @@ import { readPartitionTable } from '../inspect/partitions';
 import { Staging, checkFreeSpace, checkTargets } from '../output/staging';
 import { openSource } from '../sources/open';
 import { planHardware } from '../machine/hardware';
-import { defaultVmName, displayNameOf, safeFileStem } from '../machine/names';
+import { defaultVmName, displayNameOf } from '../machine/names';
 import { ovfGuestFor } from '../ova/guest-os';
 import { manifestAlgorithm, renderManifest, renderOvf } from '../ova/ovf';
 import { digestFile, writeOva } from '../ova/package-ova';
@@ -28,10 +29,7 @@ export const OVA_DEFAULT_HW_VERSION = 14;
 
 /** File names inside an OVA: plain ASCII (ustar names are at most 100 bytes; some importers mishandle others). */
 export function memberStem(name: string): string {
-  const stem = safeFileStem(name)
-    .replace(/[^A-Za-z0-9._-]+/g, '_')
-    .replace(/^[._]+|[._]+$/g, '');
-  return stem === '' ? 'vm' : stem.slice(0, 60);
+  return safeFileName(name, { maxChars: 60, fallback: 'vm', ascii: true });
 }
 
 export async function createOva(req: OvaRequest, ctx: RunContext): Promise<JobResult> {
@@ -97,7 +95,7 @@ export async function createOva(req: OvaRequest, ctx: RunContext): Promise<JobRe
       await writeOva(join(staging.dir, ovaName), [{ name: ovfName, data: ovfBytes }, { name: mfName, data: Buffer.from(manifest, 'utf8') }], { name: diskName, path: diskPath, size: diskBytes, algorithm, digest: diskDigest }, ctx.signal);
       await rm(diskPath);
       throwIfAborted(ctx.signal);
-      const files = await staging.commitFiles([ovaName]);
+      const files = await staging.commitFiles([ovaName], req.overwrite);
       return {
         output,
         files,

@@ -1,9 +1,23 @@
 import { randomBytes } from 'node:crypto';
 import { rmSync } from 'node:fs';
-import { lstat, mkdir, realpath, rename, rm, rmdir, statfs } from 'node:fs/promises';
+import { lstat, mkdir, realpath, rename, rm, rmdir, statfs, unlink } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { formatBytesIec as formatBytes } from '../../../shared/bytes';
+import { safeFileName } from '../../../shared/file-names';
 import { FerryError } from '../errors';
+import { announceCreated } from './created';
+import { moveNoReplace } from './no-replace';
+
+/**
+ * A test seam: a function stored under this global symbol runs just before output is moved into
+ * place, with the final paths, so a test can put something in the way at exactly that moment.
+ */
+export const BEFORE_COMMIT = Symbol.for('ferry.test.beforeCommit');
+
+export async function beforeCommit(targets: string[]): Promise<void> {
+  const hook = (globalThis as Record<symbol, unknown>)[BEFORE_COMMIT];
+  if (typeof hook === 'function') await (hook as (targets: string[]) => unknown)(targets);
+}
 
 /**
  * A hidden folder beside the final output where everything is written first. Nothing reaches
@@ -30,7 +44,7 @@ export class Staging {
   }
 
   static async create(parent: string, label: string): Promise<Staging> {
-    const safe = label.replace(/[^A-Za-z0-9._-]/g, '_').slice(0, 40);
+    const safe = safeFileName(label, { maxChars: 40, fallback: 'ferry', ascii: true });
     const dir = join(parent, `.${safe}.ferry-partial-${randomBytes(4).toString('hex')}`);
     try {
       await mkdir(dir);
@@ -39,25 +53,52 @@ export class Staging {
       if (code === 'ENOENT') throw new FerryError('E_IO', `${parent}: the destination folder does not exist.`, 'Create it first or choose another folder.');
       throw err;
     }
+    announceCreated(dir);
     return new Staging(dir, parent);
   }
 
-  /** Moves the named files into the parent folder (replacing files of the same name). */
-  async commitFiles(names: string[]): Promise<string[]> {
-    const moved: string[] = [];
+  /**
+   * Moves the named files into the parent folder. Without `overwrite` a name taken since the
+   * targets were checked fails the commit with E_EXISTS, leaves that file alone and takes back
+   * the files this commit had already put in place; with it, files of the same name are replaced.
+   */
+  async commitFiles(names: string[], overwrite = false): Promise<string[]> {
     // The descriptor (first name) goes last, so a reader never sees it before its extents.
-    for (const name of [...names.slice(1), names[0]!]) {
-      await rename(join(this.dir, name), join(this.parent, name));
-      moved.push(join(this.parent, name));
+    const order = [...names.slice(1), names[0]!];
+    await beforeCommit(order.map((n) => join(this.parent, n)));
+    const placed: string[] = [];
+    try {
+      for (const name of order) {
+        const from = join(this.dir, name);
+        const to = join(this.parent, name);
+        if (overwrite) {
+          await rename(from, to);
+          announceCreated(to);
+        } else {
+          await moveNoReplace(from, to);
+        }
+        placed.push(to);
+      }
+    } catch (err) {
+      // Without overwrite every placed name was free: removing them removes only this job's files.
+      if (!overwrite) await Promise.all(placed.map((p) => unlink(p).catch(() => undefined)));
+      throw err;
     }
     await rmdir(this.dir);
     Staging.live.delete(this.dir);
     return names.map((n) => join(this.parent, n));
   }
 
-  /** Renames the whole staging folder to `finalDir` (which must not exist). */
+  /** Renames the whole staging folder to `finalDir`, replacing an empty folder of that name (for --overwrite). */
   async commitFolder(finalDir: string): Promise<void> {
     await rename(this.dir, finalDir);
+    announceCreated(finalDir);
+    Staging.live.delete(this.dir);
+  }
+
+  /** The staging folder is empty (its entries were moved elsewhere): remove it. */
+  async removeEmpty(): Promise<void> {
+    await rmdir(this.dir);
     Staging.live.delete(this.dir);
   }
 

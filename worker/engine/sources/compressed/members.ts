@@ -1,5 +1,6 @@
 // Which members of a zip or tar archive are disks, and what to call the unpacked file.
 import { basename } from 'node:path';
+import { avoidDeviceName } from '../../../../shared/file-names';
 
 /** Names of disk images Ferry reads (raw ones are accepted by name, so the name matters). */
 const DISK_EXT = /\.(vhd|vhdx|avhd|avhdx|vmdk|img|raw|bin|dd)$/i;
@@ -29,10 +30,10 @@ export function stripCompressionSuffix(name: string): string {
 /**
  * The file name the unpacked disk gets in the scratch folder: the member's own base name (a
  * monolithic VMDK's embedded descriptor names its own file, so the name must survive), made
- * safe for every file system.
+ * safe for every file system (a Windows device name such as `CON.vhd` gets a `_`).
  */
 export function scratchFileName(name: string): string {
   const base = basename(name.replace(/\\/g, '/'));
   const safe = base.replace(/[<>:"/\\|?*\u0000-\u001f\u007f]/g, '_').replace(/^[\s.]+/, '').slice(-120);
-  return safe === '' ? 'disk' : safe;
+  return safe === '' ? 'disk' : avoidDeviceName(safe);
 }

@@ -3,7 +3,7 @@
 // tar), up to a fixed depth. zip and tar archives must hold exactly one disk-like member.
 import { rmSync } from 'node:fs';
 import { createReadStream, createWriteStream } from 'node:fs';
-import { open, rm, stat, statfs } from 'node:fs/promises';
+import { chmod, open, rm, stat, statfs } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { Readable, Transform } from 'node:stream';
@@ -31,6 +31,8 @@ const IO_CHUNK = 1024 * 1024;
 /** Room left free beside the unpacked disk, for the file system's own needs. */
 const SPACE_MARGIN = 64 * 1024 * 1024;
 const MAX_LISTED = 12;
+/** Unpacked data is readable by its owner only until it is complete and given the archive's own permissions. */
+const OWNER_ONLY = 0o600;
 
 export interface UnpackOptions {
   /** Folder in which the hidden scratch folder is made (default: the system's temporary folder). */
@@ -254,7 +256,7 @@ class Unpacker {
       case 'zip': {
         // A zip needs random access: put it in the scratch folder first.
         const inner = join(this.scratch.dir, `inner-${depth}.zip`);
-        await pipelineAsync(stream, createWriteStream(inner, { flags: 'wx' }));
+        await pipelineAsync(stream, createWriteStream(inner, { flags: 'wx', mode: OWNER_ONLY }));
         try {
           await this.fromZip(inner, nameHint, depth);
         } finally {
@@ -274,7 +276,7 @@ class Unpacker {
     if (size !== undefined) await this.checkSpace(size);
     const file = join(this.scratch.dir, scratchFileName(nameHint));
     let written = 0;
-    await pipelineAsync(stream, counter((n) => (written += n)), sparseFileSink(file), ...(this.opts.signal ? [{ signal: this.opts.signal }] : []));
+    await pipelineAsync(stream, counter((n) => (written += n)), sparseFileSink(file, OWNER_ONLY), ...(this.opts.signal ? [{ signal: this.opts.signal }] : []));
     this.result = { file, nameHint, size: written };
   }
 
@@ -283,7 +285,7 @@ class Unpacker {
     if (this.result) throw new FerryError('E_INTERNAL', 'Internal error: two disks unpacked from one archive.');
     await this.checkSpace(storedBytes);
     const file = join(this.scratch.dir, scratchFileName(layout.name));
-    const out = await open(file, 'wx');
+    const out = await open(file, 'wx', OWNER_ONLY);
     try {
       const size = await expandSparse(this.archive, layout, entry, out, this.opts.signal);
       this.result = { file, nameHint: layout.name, size };
@@ -440,6 +442,8 @@ export async function unpack(path: string, format: CompressionFormat, opts: Unpa
     if (opts.signal?.aborted) throw cancelled();
     if (!u.result) throw new FerryError('E_NOT_A_DISK', `${path}: no disk image was found inside.`);
     u.finish();
+    // The copy keeps the download's permissions (a private 0600 download stays private).
+    await chmod(u.result.file, archive.mode & 0o666);
     const unpacked = { ...u.result, layers: u.layers, ...(u.member !== undefined ? { member: u.member } : {}) };
     if (!opts.keep) return { ...unpacked, discard };
     live.delete(scratch.dir); // no longer ours to remove, even at exit
