@@ -383,6 +383,7 @@ function get(url: string, path: string): Promise<number> {
       resolve(res.statusCode ?? 0);
     });
     req.once('error', reject);
+    req.setTimeout(5000, () => req.destroy(new Error(`no answer to GET ${path} within 5 s`)));
     req.end();
   });
 }
