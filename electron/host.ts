@@ -9,9 +9,11 @@ import { fail, ok, type Result, type Unsubscribe } from '../shared/result';
 import type { InspectAnswer } from '../shared/worker-protocol';
 import type { ErrorInfo } from '../shared/errors';
 import { OUTPUT_EXTENSION, hasOutputExtension, type JobRequest, type Progress } from '../shared/jobs';
+import { isSourceName } from '../shared/source-names';
 import { isSafeFileName } from '../shared/validate';
 import type { JobService } from './jobs';
 import { LaunchQueue } from './launch-files';
+import { existingTarget } from './overwrite-targets';
 import { PathGrants, PathSet } from './path-grants';
 import { UnpackedCopies, type Loan } from './unpacked-copies';
 
@@ -35,8 +37,10 @@ export interface HostDeps {
   shell: Shell;
   /** The folder a source's output goes to unless the user picks another. */
   suggestDestination(source: string): string;
-  /** Whether a path reported by the bridge's `pathForFile` may become a source. */
+  /** Whether a path reported by the bridge's `pathForFile` may become a source (its name is checked first). */
   acceptDrop(path: string): boolean;
+  /** Main's own question before a job replaces `path`; true only when the user agreed. Absent: nothing is replaced. */
+  confirmOverwrite?(path: string): Promise<boolean>;
 }
 
 const notChosen = (what: string): ErrorInfo => ({
@@ -46,6 +50,12 @@ const notChosen = (what: string): ErrorInfo => ({
 });
 
 /** The extension each file-writing job kind must use. */
+
+const notReplaced = (path: string): ErrorInfo => ({
+  code: 'E_EXISTS',
+  message: `${path}: already exists, and replacing it was not confirmed.`,
+  hint: 'Go back and choose another name or folder, or confirm replacing it when Ferry asks.',
+});
 
 const notMade: ErrorInfo = { code: 'E_PERMISSION', message: 'Ferry only shows and opens what it made since it started.' };
 
@@ -161,6 +171,9 @@ export class FerryHost implements HostMethods {
   async start(request: JobRequest): Promise<Result<string>> {
     const refused = this.refusal(request);
     if (refused) return fail(refused);
+    const confirmed = await this.confirmedOverwrite(request);
+    if (!confirmed.ok) return confirmed;
+    request = confirmed.value;
     const loan = this.copies.borrow(request.source);
     let jobId: string;
     try {
@@ -171,6 +184,19 @@ export class FerryHost implements HostMethods {
     }
     this.running.set(jobId, { request, unpacks: this.compressed.has(request.source) && loan === null, loan });
     return ok(jobId);
+  }
+
+  /**
+   * The request as the engine may run it: "overwrite" holds only once the user confirmed, in
+   * main's own dialog, the path it would replace. With nothing there it is dropped, so what
+   * appears meanwhile is refused rather than replaced.
+   */
+  private async confirmedOverwrite(request: JobRequest): Promise<Result<JobRequest>> {
+    if (!request.overwrite) return ok(request);
+    const target = await existingTarget(request);
+    if (target === null) return ok({ ...request, overwrite: false });
+    const agreed = (await this.deps.confirmOverwrite?.(target)) ?? false;
+    return agreed ? ok(request) : fail(notReplaced(target));
   }
 
   /** The phases a running job goes through (for the taskbar's overall progress). */
@@ -228,7 +254,7 @@ export class FerryHost implements HostMethods {
   }
 
   async grantDropped(path: string): Promise<null> {
-    if (this.deps.acceptDrop(path)) this.grants.sources.add(path);
+    if (isSourceName(path) && this.deps.acceptDrop(path)) this.grants.sources.add(path);
     return null;
   }
 

@@ -1,5 +1,7 @@
 // JobService: runs inspections and conversions on worker threads, tags their events with a job
-// id, cancels politely then firmly, and cleans up after workers that could not. No Electron here.
+// id, cancels politely then firmly, and cleans up after workers that could not. One job runs at
+// a time (two would fight over the disk and the destination); later ones wait in order. No
+// Electron here.
 import { randomUUID } from 'node:crypto';
 import { dirname, resolve } from 'node:path';
 import type { Result, Unsubscribe } from '../shared/result';
@@ -108,11 +110,26 @@ function internal(what: string): ErrorInfo {
   return { code: 'E_INTERNAL', message: `Internal error: ${what}.`, hint: 'This is a bug in Ferry; please report it with the disk\'s `ferry inspect` output.' };
 }
 
+/** A job from `start` until its final event: waiting its turn, then running. */
+interface Job {
+  request: JobRequest;
+  opts: StartOptions;
+  /** Set once it runs. */
+  task: Task<JobResult> | null;
+  cancelRequested: boolean;
+  finished: Promise<void>;
+  markFinished(): void;
+}
+
 export class JobService {
   private readonly createWorker: WorkerFactory;
   private readonly graceMs: number;
   private readonly newId: () => string;
-  private readonly jobs = new Map<string, { task: Task<JobResult>; finished: Promise<void> }>();
+  /** Every job not ended yet, running or waiting. */
+  private readonly jobs = new Map<string, Job>();
+  /** Ids of the jobs waiting to run, oldest first. */
+  private readonly waiting: string[] = [];
+  private runningId: string | null = null;
   private readonly inspections = new Set<Task<InspectAnswer>>();
   private readonly listeners = new Set<(event: JobEvent) => void>();
 
@@ -127,6 +144,7 @@ export class JobService {
     return () => this.listeners.delete(listener);
   }
 
+  /** Jobs started and not ended yet: the one running and those waiting their turn. */
   get running(): number {
     return this.jobs.size;
   }
@@ -152,32 +170,80 @@ export class JobService {
     return { ok: false, error: { code: 'E_CANCELLED', message: 'Cancelled.' } };
   }
 
-  /** Starts a job; its events follow through `onEvent`, the final one after any cleanup. */
+  /**
+   * Starts a job, or queues it behind the one running; answers its id either way. Its events
+   * follow through `onEvent` once it runs, the final one after any cleanup.
+   */
   async start(request: JobRequest, opts: StartOptions = {}): Promise<string> {
     const id = this.newId();
-    const task = new Task<JobResult>(
-      this.createWorker(),
-      { type: 'run', request, ...(opts.reuse ? { reuse: opts.reuse } : {}) },
-      parseRunAnswer,
-      ({ progress }) => this.emit({ type: 'progress', jobId: id, ...progress }),
-      this.graceMs,
-    );
-    const finished = task.ended.then(async (final) => {
-      if (final.type !== 'done') await removeCreated(task.created);
-      this.jobs.delete(id);
-      if (final.type === 'done') this.emit({ type: 'done', jobId: id, result: final.value });
-      else if (final.type === 'failed') this.emit({ type: 'failed', jobId: id, error: final.error });
-      else this.emit({ type: 'cancelled', jobId: id });
-    });
-    this.jobs.set(id, { task, finished });
+    let markFinished!: () => void;
+    const finished = new Promise<void>((resolve) => (markFinished = resolve));
+    const job: Job = { request, opts, task: null, cancelRequested: false, finished, markFinished };
+    this.jobs.set(id, job);
+    if (this.runningId === null) await this.run(id, job, { queued: false });
+    else this.waiting.push(id);
     return id;
   }
 
-  /** Asks a running job to stop; false when there is no such job (any more). */
+  /** Runs the job now. A worker that cannot be made fails a queued job, and rejects `start` for one that never waited. */
+  private async run(id: string, job: Job, { queued }: { queued: boolean }): Promise<void> {
+    this.runningId = id;
+    if (job.cancelRequested) return this.end(id, { type: 'cancelled' });
+    let task: Task<JobResult>;
+    try {
+      task = new Task<JobResult>(
+        this.createWorker(),
+        { type: 'run', request: job.request, ...(job.opts.reuse ? { reuse: job.opts.reuse } : {}) },
+        parseRunAnswer,
+        ({ progress }) => this.emit({ type: 'progress', jobId: id, ...progress }),
+        this.graceMs,
+      );
+    } catch (err) {
+      if (queued) return this.end(id, { type: 'failed', error: internal(`the worker could not start: ${(err as Error).message}`) });
+      this.jobs.delete(id);
+      job.markFinished();
+      this.runNext(id);
+      throw err;
+    }
+    job.task = task;
+    void task.ended.then(async (final) => {
+      if (final.type !== 'done') await removeCreated(task.created);
+      this.end(id, final);
+    });
+  }
+
+  /** The job's final event, then the next waiting job's turn. */
+  private end(id: string, final: Final<JobResult>): void {
+    const job = this.jobs.get(id);
+    this.jobs.delete(id);
+    if (final.type === 'done') this.emit({ type: 'done', jobId: id, result: final.value });
+    else if (final.type === 'failed') this.emit({ type: 'failed', jobId: id, error: final.error });
+    else this.emit({ type: 'cancelled', jobId: id });
+    job?.markFinished();
+    this.runNext(id);
+  }
+
+  /** `endedId` has stopped: if it was the running job, the oldest waiting one runs. */
+  private runNext(endedId: string): void {
+    if (this.runningId !== endedId) return;
+    this.runningId = null;
+    const nextId = this.waiting.shift();
+    const next = nextId === undefined ? undefined : this.jobs.get(nextId);
+    if (nextId !== undefined && next) void this.run(nextId, next, { queued: true });
+  }
+
+  /** Asks a running job to stop, or takes a waiting one off the queue; false when there is no such job (any more). */
   cancel(jobId: string): boolean {
     const job = this.jobs.get(jobId);
     if (!job) return false;
-    job.task.cancel();
+    const queued = this.waiting.indexOf(jobId);
+    if (queued >= 0) {
+      this.waiting.splice(queued, 1);
+      this.end(jobId, { type: 'cancelled' });
+      return true;
+    }
+    job.cancelRequested = true;
+    job.task?.cancel();
     return true;
   }
 
@@ -185,7 +251,9 @@ export class JobService {
   async cancelAll(): Promise<void> {
     const jobs = [...this.jobs.values()];
     const inspections = [...this.inspections];
-    for (const { task } of jobs) task.cancel();
+    // The waiting ones first, so that none starts when the running one ends.
+    for (const id of [...this.waiting]) this.cancel(id);
+    for (const id of [...this.jobs.keys()]) this.cancel(id);
     for (const task of inspections) task.cancel();
     await Promise.all([...jobs.map((j) => j.finished), ...inspections.map((t) => t.ended)]);
   }

@@ -3,9 +3,7 @@
 import { statSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-
-/** What the engine opens: Hyper-V disks and checkpoints, VMDKs, raw images, and those compressed. */
-export const SOURCE_EXTENSIONS = ['.vhd', '.vhdx', '.avhd', '.avhdx', '.vmdk', '.img', '.raw', '.dd', '.bin', '.gz', '.bz2', '.xz', '.zip', '.tar', '.tgz'] as const;
+import { isSourceName } from '../shared/source-names';
 
 export interface FileOptions {
   /** Where relative paths are resolved (a second instance's working directory). */
@@ -26,12 +24,7 @@ export const isRegularFile = (path: string): boolean => {
   }
 };
 
-export function hasDiskExtension(path: string): boolean {
-  const lower = path.toLowerCase();
-  return SOURCE_EXTENSIONS.some((ext) => lower.endsWith(ext));
-}
-
-/** Of `candidates` (paths or `file:` URLs), the existing files with a disk extension, absolute, each once. */
+/** Of `candidates` (paths or `file:` URLs), the existing files with a name Ferry reads, absolute, each once. */
 export function diskFiles(candidates: readonly string[], opts: FileOptions = {}): string[] {
   const isFile = opts.isFile ?? isRegularFile;
   const cwd = opts.cwd ?? process.cwd();
@@ -47,7 +40,7 @@ export function diskFiles(candidates: readonly string[], opts: FileOptions = {})
     }
     if (path === '') continue;
     path = isAbsolute(path) ? resolve(path) : resolve(cwd, path);
-    if (hasDiskExtension(path) && !out.includes(path) && isFile(path)) out.push(path);
+    if (isSourceName(path) && !out.includes(path) && isFile(path)) out.push(path);
   }
   return out;
 }

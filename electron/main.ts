@@ -1,7 +1,7 @@
 // The main process: wires the window, menu, dialogs, IPC and launch files to the Electron-free
 // modules beside it. No conversion logic lives here.
 import { BrowserWindow, Menu, app, dialog, ipcMain, nativeTheme, protocol, session, shell, type MenuItemConstructorOptions } from 'electron';
-import { dirname, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { eventChannel } from '../shared/host-contract';
 import { overallFraction } from '../shared/progress';
@@ -10,7 +10,8 @@ import { APP_HOST, APP_SCHEME, APP_URL, serveAsset } from './app-protocol';
 import { createHandlers } from './handlers';
 import { FerryHost } from './host';
 import { isTrustedSender, originOf, registerIpc, type TrustedOrigin } from './ipc';
-import { SOURCE_EXTENSIONS, diskFiles, isRegularFile, launchFilesFromSecondInstance, pathsFromArgv } from './launch-files';
+import { dialogExtensions } from '../shared/source-names';
+import { diskFiles, isRegularFile, launchFilesFromSecondInstance, pathsFromArgv } from './launch-files';
 import { JobService } from './jobs';
 import { mayNavigate, windowOptions } from './window-policy';
 
@@ -37,7 +38,7 @@ const host = new FerryHost({
         title: 'Choose a virtual disk',
         properties: ['openFile'],
         filters: [
-          { name: 'Disk images', extensions: SOURCE_EXTENSIONS.map((e) => e.slice(1)) },
+          { name: 'Disk images', extensions: dialogExtensions() },
           { name: 'All files', extensions: ['*'] },
         ],
       };
@@ -57,6 +58,20 @@ const host = new FerryHost({
   suggestDestination: (source) => dirname(source),
   // Only the preload reports drops, with webUtils' answer for a real File; still, it must be a file.
   acceptDrop: isRegularFile,
+  // Asked here, not in the page: a page's "overwrite" alone never replaces anything.
+  async confirmOverwrite(path) {
+    const options: Electron.MessageBoxOptions = {
+      type: 'warning',
+      buttons: ['Keep it', 'Replace'],
+      defaultId: 0,
+      cancelId: 0,
+      noLink: true,
+      message: `Replace “${basename(path)}”?`,
+      detail: `${path} already exists. If you replace it, what is there now is deleted when the conversion finishes.`,
+    };
+    const answer = win ? await dialog.showMessageBox(win, options) : await dialog.showMessageBox(options);
+    return answer.response === 1;
+  },
 });
 
 host.onEvent((event) => {

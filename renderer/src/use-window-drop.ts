@@ -2,6 +2,7 @@
 // dragged over it. Every drop is handled here so a dropped file never navigates the page.
 import { useEffect, useLayoutEffect, useRef, useState } from 'react';
 import type { DroppedFile } from '../../shared/api';
+import { isSourceName } from '../../shared/source-names';
 
 const carriesFiles = (e: DragEvent): boolean => Array.from(e.dataTransfer?.types ?? []).includes('Files');
 
@@ -33,7 +34,9 @@ export function useWindowDrop(accepting: boolean, onFile: (file: DroppedFile) =>
       e.preventDefault();
       depth = 0;
       setDragging(false);
-      const file = e.dataTransfer?.files[0];
+      // Of several files, the first Ferry reads; else the first, which is refused with a reason.
+      const files = Array.from(e.dataTransfer?.files ?? []);
+      const file = files.find((f) => isSourceName(f.name)) ?? files[0];
       if (latest.current.accepting && file) latest.current.onFile(file);
     };
     window.addEventListener('dragenter', enter);

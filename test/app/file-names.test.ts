@@ -10,7 +10,7 @@ import { nameFromPath, problemsWith, defaultChoices } from '../../renderer/src/s
 import { memberStem } from '../../worker/engine/jobs/ova';
 import { Staging } from '../../worker/engine/output/staging';
 import { scratchFileName } from '../../worker/engine/sources/compressed/members';
-import { safeFileStem } from '../../worker/engine/machine/names';
+import { safeFileStem } from '../../shared/vm-names';
 import type { DiskInfo } from '../../shared/disk-info';
 
 const DEVICES = ['CON', 'PRN', 'AUX', 'NUL', 'CONIN$', 'CONOUT$', ...[0, 1, 2, 3, 4, 5, 6, 7, 8, 9, '¹', '²', '³'].flatMap((d) => [`COM${d}`, `LPT${d}`])];

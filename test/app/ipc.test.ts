@@ -1,6 +1,9 @@
 // Electron's IPC seam without Electron: sender checks, the handler table's validation, and the
 // host's rule that the renderer can only name paths the user chose.
 import assert from 'node:assert/strict';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { HOST_METHODS, invokeChannel } from '../../shared/host-contract';
 import type { Result } from '../../shared/result';
@@ -89,9 +92,10 @@ function fakeJobs(): JobRunner & { started: JobRequest[]; inspected: string[]; e
   };
 }
 
-function setup(picks: { source?: string; dest?: string } = {}) {
+function setup(picks: { source?: string; dest?: string; replace?: boolean } = {}) {
   const jobs = fakeJobs();
   const shell = { shown: [] as string[], opened: [] as string[] };
+  const asked: string[] = [];
   const host = new FerryHost({
     jobs,
     dialogs: { pickSource: async () => picks.source ?? null, pickDestination: async () => picks.dest ?? null },
@@ -104,10 +108,14 @@ function setup(picks: { source?: string; dest?: string } = {}) {
     },
     suggestDestination: (source) => source.slice(0, source.lastIndexOf('/')),
     acceptDrop: (p) => p.startsWith('/drops/'),
+    confirmOverwrite: async (p) => {
+      asked.push(p);
+      return picks.replace ?? false;
+    },
   });
   const ipc = new FakeIpcMain();
   const unregister = registerIpc(ipc, createHandlers(host), (e) => isTrustedSender(e, APP));
-  return { jobs, host, ipc, shell, unregister, trusted: frame('app://ferry/index.html') };
+  return { jobs, host, ipc, shell, unregister, asked, trusted: frame('app://ferry/index.html') };
 }
 
 describe('registerIpc', () => {
@@ -178,6 +186,62 @@ describe('paths the renderer may name', () => {
     assert.equal(((await ipc.call('ferry:start', trusted, notVmdk)) as Result<string>).ok, false);
     assert.equal(jobs.started.length, 2);
   });
+
+  test('a drop is a source only under a name Ferry reads', async () => {
+    const { ipc, trusted, jobs } = setup();
+    for (const name of ['x.VHDX', 'y.vmdk.gz', 'z.ova', 'w.tar.zst']) {
+      await ipc.call('ferry:grantDropped', trusted, `/drops/${name}`);
+      assert.equal(((await ipc.call('ferry:inspect', trusted, `/drops/${name}`)) as Result<unknown>).ok, true, name);
+    }
+    for (const name of ['notes.txt', 'cd.iso', 'machine.vmx', 'vhd', '.vhd']) {
+      await ipc.call('ferry:grantDropped', trusted, `/drops/${name}`);
+      const answer = (await ipc.call('ferry:inspect', trusted, `/drops/${name}`)) as Result<unknown>;
+      assert.equal(!answer.ok && answer.error.code, 'E_PERMISSION', name);
+    }
+    assert.deepEqual(jobs.inspected, ['/drops/x.VHDX', '/drops/y.vmdk.gz', '/drops/z.ova', '/drops/w.tar.zst']);
+  });
+
+  for (const replace of [false, true]) {
+    test(`"overwrite" replaces something only once main's own dialog, naming it, is answered ${replace ? 'yes' : 'no'}`, async (t) => {
+      const dir = mkdtempSync(join(tmpdir(), 'ferry-ipc-'));
+      t.after(() => rmSync(dir, { recursive: true, force: true }));
+      const source = join(dir, 'a.vhd');
+      writeFileSync(source, '');
+      const { ipc, trusted, jobs, asked } = setup({ source, replace });
+      await ipc.call('ferry:pickSource', trusted);
+      await ipc.call('ferry:inspect', trusted, source); // grants the suggested folder, `dir`
+      const convert = (output: string, extra: Partial<JobRequest> = {}): JobRequest =>
+        ({ kind: 'convert', source, output, subformat: 'monolithicSparse', adapter: 'ide', verify: false, overwrite: true, ...extra }) as JobRequest;
+      const vm: JobRequest = { kind: 'vm', source, destDir: dir, name: 'My VM', subformat: 'monolithicSparse', zeroCopy: false, verify: false, overwrite: true };
+
+      // Nothing there: nothing asked, and the engine is told not to replace what may appear meanwhile.
+      const fresh = (await ipc.call('ferry:start', trusted, convert(join(dir, 'new.vmdk')))) as Result<string>;
+      assert.equal(fresh.ok, true);
+      assert.deepEqual(asked, []);
+      assert.equal(jobs.started.at(-1)!.overwrite, false);
+
+      writeFileSync(join(dir, 'old.vmdk'), 'x');
+      writeFileSync(join(dir, 'flat-flat.vmdk'), 'x');
+      mkdirSync(join(dir, 'My VM'));
+      const answers = [];
+      for (const request of [convert(join(dir, 'old.vmdk')), convert(join(dir, 'flat.vmdk'), { subformat: 'monolithicFlat' }), vm]) {
+        answers.push((await ipc.call('ferry:start', trusted, request)) as Result<string>);
+      }
+      assert.deepEqual(asked, [join(dir, 'old.vmdk'), join(dir, 'flat-flat.vmdk'), join(dir, 'My VM')], 'each asked about by the path it would replace');
+      for (const answer of answers) {
+        if (replace) assert.equal(answer.ok, true);
+        else {
+          assert.equal(!answer.ok && answer.error.code, 'E_EXISTS');
+          assert.match(!answer.ok ? answer.error.message : '', /already exists, and replacing it was not confirmed/);
+        }
+      }
+      assert.deepEqual(
+        jobs.started.slice(1).map((r) => r.overwrite),
+        replace ? [true, true, true] : [],
+        replace ? 'the engine may replace what was confirmed' : 'a declined job never reaches the engine',
+      );
+    });
+  }
 
   test('show and open reach only what a finished job made', async () => {
     const { ipc, trusted, jobs, shell } = setup();

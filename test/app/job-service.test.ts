@@ -138,6 +138,45 @@ describe('a worker killed while it unpacks a compressed source', () => {
   });
 });
 
+describe('one job at a time', () => {
+  test('a job started while another runs waits its turn: its events begin after the first one ends; a waiting job cancelled leaves the queue with its cancelled end', async (t) => {
+    const dir = tempDir(t);
+    const first = makeVhd(join(dir, 'first.vhd'), { size: '256M', data: '64M' });
+    const second = makeVhd(join(dir, 'second.vhd'));
+    const service = new JobService({ createWorker: realWorker });
+    const events: JobEvent[] = [];
+    const finals = new Map<string, () => void>();
+    const ended = (id: string): Promise<void> => new Promise((r) => finals.set(id, r));
+    service.onEvent((e) => {
+      events.push(e);
+      if (e.type !== 'progress') finals.get(e.jobId)?.();
+    });
+    const a = await service.start(convertRequest(first, join(dir, 'a.vmdk')));
+    const b = await service.start(convertRequest(second, join(dir, 'b.vmdk')));
+    const c = await service.start(convertRequest(second, join(dir, 'c.vmdk')));
+    const [aEnded, bEnded] = [ended(a), ended(b)];
+    assert.equal(new Set([a, b, c]).size, 3, 'each has its own id at once');
+    assert.equal(service.running, 3, 'one running, two waiting');
+
+    assert.equal(service.cancel(c), true);
+    assert.deepEqual(events.filter((e) => e.jobId === c).map((e) => e.type), ['cancelled'], 'taken off the queue at once');
+    assert.equal(events.some((e) => e.jobId === b), false, 'still waiting');
+    assert.equal(service.cancel(c), false, 'nothing left to cancel');
+
+    await aEnded;
+    await bEnded;
+    const endOfA = events.findIndex((e) => e.jobId === a && e.type !== 'progress');
+    const firstOfB = events.findIndex((e) => e.jobId === b);
+    assert.equal(events[endOfA]!.type, 'done', JSON.stringify(events[endOfA]));
+    assert.ok(firstOfB > endOfA, 'the second job starts only when the first has ended');
+    assert.ok(events.slice(endOfA + 1).every((e) => e.jobId === b), 'and nothing of the first follows');
+    assert.equal(events.at(-1)!.type, 'done');
+    assert.ok(sameContent(second, 'vpc', join(dir, 'b.vmdk'), 'vmdk').same);
+    assert.deepEqual(entries(dir), ['a.vmdk', 'b.vmdk', 'first.vhd', 'second.vhd'], 'the cancelled one never ran');
+    assert.equal(service.running, 0);
+  });
+});
+
 describe('cancel at seeded random moments', () => {
   const SEED = process.env.FERRY_CANCEL_SEED ? Number(process.env.FERRY_CANCEL_SEED) >>> 0 : (Math.random() * 2 ** 32) >>> 0;
   /** mulberry32: a small seeded generator, so a failing run can be replayed with FERRY_CANCEL_SEED. */

@@ -4,6 +4,9 @@ import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { describe, test } from 'node:test';
 import { LaunchQueue, diskFiles, launchFilesFromSecondInstance, pathsFromArgv } from '../../electron/launch-files';
+import { DISK_EXTENSIONS, PACKED_EXTENSIONS, SOURCE_EXTENSIONS, dialogExtensions, isSourceName } from '../../shared/source-names';
+import { isDiskLikeName } from '../../worker/engine/sources/compressed/members';
+import { RAW_EXTENSIONS } from '../../worker/engine/sources/raw/raw';
 
 const existing = new Set(['/disks/a.vhd', '/disks/b.VHDX', '/disks/with space.vhd', '/home/me/rel.vhd', '/disks/notes.txt']);
 const isFile = (p: string): boolean => existing.has(p);
@@ -34,6 +37,32 @@ describe('pathsFromArgv', () => {
   test('by default it asks the file system', () => {
     assert.deepEqual(pathsFromArgv(['ferry', resolve(__filename)], { isPackaged: true }), []);
     assert.deepEqual(diskFiles(['/definitely/not/here.vhd']), []);
+  });
+});
+
+describe('the names Ferry takes as a source', () => {
+  test('disks, raw images, compressed files and archives in any case; ISOs, machine configurations and the rest are not', () => {
+    for (const name of ['a.vhd', 'B.VHDX', 'c.avhdx', 'd.avhd', 'e.vmdk', 'f.img', 'g.raw', 'h.dd', 'i.bin', 'j.vhd.gz', 'k.tgz', 'l.tar.xz', 'm.ZIP', 'n.ova', 'o.vhd.bz2', 'p.tbz2', 'q.txz']) {
+      assert.ok(isSourceName(name), name);
+    }
+    // Recognised and refused by the engine with the tool to unpack them: better than a refused drop.
+    for (const name of ['r.vhd.zst', 's.7z', 't.rar']) assert.ok(isSourceName(name), name);
+    for (const name of ['notes.txt', 'cd.iso', 'vm.vmx', 'vm.vmcx', 'vm.vmc', 'vm.xml', 'vhd', '.vhd', '/disks/.vmdk/', 'C:\\x.vhd\\']) assert.ok(!isSourceName(name), name);
+    assert.ok(isSourceName('C:\\Disks\\Server.vhdx'));
+    assert.deepEqual(dialogExtensions(), SOURCE_EXTENSIONS.map((e) => e.slice(1)));
+  });
+
+  test('the list holds every name the engine looks for inside an archive, and every raw image name', () => {
+    for (const ext of [...DISK_EXTENSIONS, ...PACKED_EXTENSIONS].filter((e) => e !== '.ova')) assert.ok(isDiskLikeName(`x${ext}`), `the engine reads ${ext}`);
+    for (const ext of RAW_EXTENSIONS) assert.ok((DISK_EXTENSIONS as readonly string[]).includes(ext), ext);
+    for (const ext of ['.vhd', '.vhdx', '.avhd', '.avhdx', '.vmdk', '.img', '.raw', '.bin', '.dd', '.gz', '.gzip', '.bz2', '.bzip2', '.xz', '.zip', '.tar', '.tgz', '.tbz', '.tbz2', '.txz']) {
+      assert.ok(isDiskLikeName(`x${ext}`) && isSourceName(`x${ext}`), ext);
+    }
+  });
+
+  test('launch files with other names are left out', () => {
+    const files = new Set(['/d/a.ova', '/d/b.iso', '/d/c.vmx', '/d/d.vhdx.xz']);
+    assert.deepEqual(diskFiles([...files], { isFile: (p) => files.has(p) }), ['/d/a.ova', '/d/d.vhdx.xz']);
   });
 });
 

@@ -183,6 +183,14 @@ describe('wizard store', () => {
     assert.match(other.store.getState().notice?.text ?? '', /no file on disk/);
   });
 
+  test('a dropped file under a name Ferry does not read gives a notice and reaches nothing', async () => {
+    const { bridge, store } = fresh();
+    await store.getState().openDroppedFile({ name: 'holiday.iso' });
+    assert.equal(kind(store), 'welcome');
+    assert.deepEqual(bridge.calls, []);
+    assert.match(store.getState().notice?.text ?? '', /"holiday\.iso" is not a disk Ferry reads/);
+  });
+
   test('a disk that cannot be read leads to the error step, and back to the start', async () => {
     const { bridge, store } = fresh();
     const error: ErrorInfo = { code: 'E_NOT_A_DISK', message: 'not a disk', hint: 'pick another' };

@@ -30,7 +30,7 @@ function startHarnessProcess(env: Record<string, string>): Promise<RunningHarnes
     child.once('exit', (code) => reject(new Error(`the harness exited early (${code})`)));
     createInterface({ input: child.stdout! }).on('line', (line) => {
       lines.push(line);
-      const m = /^FERRY_HARNESS_URL=(http:\/\/127\.0\.0\.1:\d+\/)$/.exec(line);
+      const m = /^FERRY_HARNESS_URL=(http:\/\/127\.0\.0\.1:\d+\/\?token=[0-9a-f]{32})$/.exec(line);
       if (m) {
         clearTimeout(timer);
         child.removeAllListeners('exit');

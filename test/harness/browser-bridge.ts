@@ -1,7 +1,7 @@
 // Bundled into /__ferry/bridge.js by the harness and loaded before the app: installs the same
 // `window.ferry` the preload exposes in Electron, over a WebSocket to the harness's host.
 import { createFerryApi } from '../../shared/client';
-import { WS_PATH } from './ws-protocol';
+import { socketUrlFor } from './ws-protocol';
 import { webSocketTransport, type SocketLike } from './ws-transport';
 
 interface HarnessConfig {
@@ -12,14 +12,14 @@ interface HarnessConfig {
 
 const scope = globalThis as unknown as {
   __FERRY_HARNESS__: HarnessConfig;
-  location: { protocol: string; host: string };
+  location: { href: string };
   WebSocket: new (url: string) => SocketLike;
   ferry?: unknown;
 };
 
 const config = scope.__FERRY_HARNESS__;
-const url = `${scope.location.protocol === 'https:' ? 'wss' : 'ws'}://${scope.location.host}${WS_PATH}`;
-const transport = webSocketTransport(new scope.WebSocket(url));
+// The token rides in the page's URL (never in what the harness serves, which any page could load).
+const transport = webSocketTransport(new scope.WebSocket(socketUrlFor(scope.location.href)));
 scope.ferry = Object.freeze(
   createFerryApi(transport, (file) => (config.dropDir ? `${config.dropDir}${config.dropDir.endsWith(config.sep) ? '' : config.sep}${file.name}` : '')),
 );

@@ -5,10 +5,12 @@
 //   FERRY_DROP_DIR      dropped files resolve by name inside this folder
 //   FERRY_HARNESS_PORT  a fixed port (default: any free one)
 //   FERRY_LAUNCH_FILES  disks "opened from the OS", separated by the OS's path delimiter
-// Prints `FERRY_HARNESS_URL=http://127.0.0.1:<port>/` once ready; stops on SIGTERM or SIGINT.
+//   FERRY_CONFIRM_OVERWRITE  what main's "replace it?" dialog answers: yes or no (default no)
+// Prints `FERRY_HARNESS_URL=http://127.0.0.1:<port>/?token=<hex>` once ready (only a page opened
+// at that URL can use the bridge); stops on SIGTERM or SIGINT.
 import { existsSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
-import { ROOT, startHarness } from './server';
+import { ROOT, confirmAnswerFrom, startHarness, type ConfirmAnswer } from './server';
 
 async function main(): Promise<void> {
   for (const built of ['out/renderer/index.html', 'out/main/thread.js']) {
@@ -18,6 +20,13 @@ async function main(): Promise<void> {
     }
   }
   const env = process.env;
+  let confirmOverwrite: ConfirmAnswer;
+  try {
+    confirmOverwrite = confirmAnswerFrom(env.FERRY_CONFIRM_OVERWRITE);
+  } catch (err) {
+    console.error(`harness: ${(err as Error).message}`);
+    process.exit(1);
+  }
   const harness = await startHarness({
     pickSource: env.FERRY_PICK_SOURCE || null,
     pickDest: env.FERRY_PICK_DEST || null,
@@ -25,6 +34,8 @@ async function main(): Promise<void> {
     launchFiles: env.FERRY_LAUNCH_FILES ? env.FERRY_LAUNCH_FILES.split(delimiter).filter(Boolean) : [],
     port: env.FERRY_HARNESS_PORT ? Number(env.FERRY_HARNESS_PORT) : 0,
     onShell: (action, path) => console.log(`FERRY_HARNESS_${action === 'showInFolder' ? 'SHOW_IN_FOLDER' : 'OPEN'}=${path}`),
+    confirmOverwrite,
+    onConfirm: (path) => console.log(`FERRY_HARNESS_CONFIRM_OVERWRITE=${path}`),
   });
   console.log(`FERRY_HARNESS_URL=${harness.url}`);
   let stopping = false;

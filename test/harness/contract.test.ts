@@ -3,7 +3,8 @@
 // depend on how it travels. Both run the real host, JobService and worker.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { request as httpRequest } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -14,13 +15,14 @@ import type { JobEvent, JobRequest } from '../../shared/jobs';
 import { createHandlers } from '../../electron/handlers';
 import { entries, keptCopies, makeSlowVhd, makeVhd, sameContent } from './fixtures';
 import { memoryTransport } from './memory-transport';
-import { createHarnessHost, startHarness, type HarnessOptions, type ShellCall } from './server';
-import { WS_PATH } from './ws-protocol';
+import { confirmAnswerFrom, createHarnessHost, startHarness, type HarnessOptions, type ShellCall } from './server';
+import { TOKEN_PARAM, WS_PATH, socketUrlFor } from './ws-protocol';
 import { webSocketTransport, type SocketLike } from './ws-transport';
 
 interface Connected {
   api: FerryApi;
   shellCalls: ShellCall[];
+  confirmCalls: string[];
   close(): Promise<void>;
 }
 
@@ -32,11 +34,12 @@ const transports: [string, Connect][] = [
   [
     'in memory',
     async (opts) => {
-      const { host, jobs, shellCalls, dropDir } = createHarnessHost(opts);
+      const { host, jobs, shellCalls, confirmCalls, dropDir } = createHarnessHost(opts);
       const transport = memoryTransport(createHandlers(host), host);
       return {
         api: createFerryApi(transport, dropPath(dropDir)),
         shellCalls,
+        confirmCalls,
         async close() {
           transport.close();
           await jobs.cancelAll();
@@ -50,11 +53,13 @@ const transports: [string, Connect][] = [
     'over the WebSocket',
     async (opts) => {
       const harness = await startHarness(opts);
-      const socket = new WebSocket(new URL(WS_PATH, harness.url).href.replace(/^http/, 'ws'));
+      // As the page does: its own origin, and the token from its URL.
+      const socket = new WebSocket(socketUrlFor(harness.url), { origin: new URL(harness.url).origin });
       const transport = webSocketTransport(socket as unknown as SocketLike);
       return {
         api: createFerryApi(transport, dropPath(opts.dropDir ?? null)),
         shellCalls: harness.shellCalls,
+        confirmCalls: harness.confirmCalls,
         async close() {
           transport.close();
           await harness.close();
@@ -274,3 +279,148 @@ for (const [name, connect] of transports) {
     });
   });
 }
+
+for (const [name, connect] of transports) {
+  // `FERRY_CONFIRM_OVERWRITE` as the harness's process reads it: unset, no, yes.
+  for (const setting of [undefined, 'no', 'yes'] as const) {
+    describe(`replacing an existing output ${name}, FERRY_CONFIRM_OVERWRITE ${setting ?? 'unset'}`, () => {
+      let dir: string;
+      let vhd: string;
+      let dest: string;
+      let conn: Connected;
+      const agreed = confirmAnswerFrom(setting) === 'yes';
+
+      before(async () => {
+        dir = mkdtempSync(join(tmpdir(), 'ferry-overwrite-'));
+        dest = join(dir, 'dest');
+        mkdirSync(dest);
+        vhd = makeVhd(join(dir, 'disk.vhd'));
+        conn = await connect({ pickSource: vhd, pickDest: dest, confirmOverwrite: confirmAnswerFrom(setting) });
+        await conn.api.pickSource();
+        await conn.api.pickDestination();
+      });
+      after(async () => {
+        await conn.close();
+        rmSync(dir, { recursive: true, force: true });
+      });
+
+      test(agreed ? 'main asks, naming the file, and the job replaces it' : 'main asks, naming the file; declined, the start fails with E_EXISTS and the file is kept', async () => {
+        const existing = join(dest, 'disk.vmdk');
+        writeFileSync(existing, 'precious');
+        const events = jobEvents(conn.api);
+        const request: JobRequest = { kind: 'convert', source: vhd, output: existing, subformat: 'monolithicSparse', adapter: 'ide', verify: false, overwrite: true };
+        const started = await conn.api.start(request);
+        assert.deepEqual(conn.confirmCalls, [existing]);
+        if (!agreed) {
+          assert.equal(!started.ok && started.error.code, 'E_EXISTS', JSON.stringify(started));
+          assert.ok(!started.ok && started.error.message.includes(existing), 'the answer names the path');
+          assert.equal(readFileSync(existing, 'utf8'), 'precious');
+          return;
+        }
+        assert.ok(started.ok, JSON.stringify(started));
+        const last = (await events.forJob(started.value)).at(-1)!;
+        assert.equal(last.type, 'done', JSON.stringify(last));
+        assert.ok(sameContent(vhd, 'vpc', existing, 'vmdk').same);
+      });
+
+      test('a VM folder that exists is asked about by its path', async () => {
+        const folder = join(dest, 'Old VM');
+        mkdirSync(folder, { recursive: true });
+        writeFileSync(join(folder, 'notes.txt'), 'mine');
+        conn.confirmCalls.length = 0;
+        const events = jobEvents(conn.api);
+        const started = await conn.api.start({ kind: 'vm', source: vhd, destDir: dest, name: 'Old VM', subformat: 'monolithicSparse', zeroCopy: false, verify: false, overwrite: true });
+        assert.deepEqual(conn.confirmCalls, [folder]);
+        if (!agreed) {
+          assert.equal(!started.ok && started.error.code, 'E_EXISTS', JSON.stringify(started));
+          assert.deepEqual(entries(folder), ['notes.txt']);
+          return;
+        }
+        assert.ok(started.ok, JSON.stringify(started));
+        assert.equal((await events.forJob(started.value)).at(-1)!.type, 'done');
+        assert.ok(!entries(folder).includes('notes.txt'), 'the folder was replaced');
+      });
+
+      test('with nothing there, "overwrite" asks nothing and the job runs', async () => {
+        conn.confirmCalls.length = 0;
+        const events = jobEvents(conn.api);
+        const output = join(dest, 'fresh.vmdk');
+        const started = await conn.api.start({ kind: 'convert', source: vhd, output, subformat: 'monolithicSparse', adapter: 'ide', verify: false, overwrite: true });
+        assert.ok(started.ok, JSON.stringify(started));
+        assert.equal((await events.forJob(started.value)).at(-1)!.type, 'done');
+        assert.deepEqual(conn.confirmCalls, []);
+      });
+    });
+  }
+}
+
+describe('FERRY_CONFIRM_OVERWRITE', () => {
+  test('yes or no, no when unset or empty; anything else is refused', () => {
+    assert.equal(confirmAnswerFrom(undefined), 'no');
+    assert.equal(confirmAnswerFrom(''), 'no');
+    assert.equal(confirmAnswerFrom('no'), 'no');
+    assert.equal(confirmAnswerFrom('yes'), 'yes');
+    assert.throws(() => confirmAnswerFrom('YES'), /yes or no/);
+  });
+});
+
+/** Opens a WebSocket to the harness; answers whether the server accepted it. */
+function socketOpens(url: string, origin: string | undefined): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = new WebSocket(url, origin === undefined ? {} : { origin });
+    socket.once('open', () => {
+      socket.close();
+      resolve(true);
+    });
+    socket.once('error', () => resolve(false));
+  });
+}
+
+function get(url: string, path: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const { hostname, port } = new URL(url);
+    const req = httpRequest({ hostname, port, path, method: 'GET' }, (res) => {
+      res.resume();
+      resolve(res.statusCode ?? 0);
+    });
+    req.once('error', reject);
+    req.setTimeout(5000, () => req.destroy(new Error(`no answer to GET ${path} within 5 s`)));
+    req.end();
+  });
+}
+
+describe('the harness serves only its own page', () => {
+  let harness: Awaited<ReturnType<typeof startHarness>>;
+  before(async () => {
+    harness = await startHarness({});
+  });
+  after(async () => {
+    await harness.close();
+  });
+
+  test('its URL carries a random token in the query', () => {
+    const token = new URL(harness.url).searchParams.get(TOKEN_PARAM);
+    assert.match(token ?? '', /^[0-9a-f]{32}$/);
+    assert.match(harness.url, /^http:\/\/127\.0\.0\.1:\d+\/\?token=[0-9a-f]{32}$/);
+  });
+
+  test('a WebSocket from the page (its origin and token) opens; another origin, no token or a wrong one is refused', async () => {
+    const origin = new URL(harness.url).origin;
+    const good = socketUrlFor(harness.url);
+    const bare = new URL(WS_PATH, harness.url).href.replace(/^http/, 'ws');
+    const wrong = new URL(good);
+    wrong.searchParams.set(TOKEN_PARAM, '0'.repeat(32));
+    assert.equal(await socketOpens(good, origin), true);
+    assert.equal(await socketOpens(good, 'http://evil.example'), false, 'another origin');
+    assert.equal(await socketOpens(good, `http://localhost:${new URL(harness.url).port}`), false, 'the same port under another name');
+    assert.equal(await socketOpens(good, undefined), false, 'no origin');
+    assert.equal(await socketOpens(bare, origin), false, 'no token');
+    assert.equal(await socketOpens(wrong.href, origin), false, 'a wrong token');
+  });
+
+  test('a bad % escape in a path answers 400, and the server goes on answering', async () => {
+    assert.equal(await get(harness.url, '/%E0%A4%A'), 400);
+    assert.equal(await get(harness.url, '/assets/%'), 400);
+    assert.equal(await get(harness.url, '/'), 200);
+  });
+});

@@ -1,6 +1,7 @@
 // The test harness: serves the built renderer on a loopback port and bridges `window.ferry`
 // over a WebSocket to the real FerryHost, JobService and worker. Only the OS pieces differ from
 // the app: dialogs answer from configuration, and "show"/"open" are recorded, not performed.
+import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
@@ -13,7 +14,7 @@ import { createHandlers } from '../../electron/handlers';
 import { FerryHost } from '../../electron/host';
 import { JobService } from '../../electron/jobs';
 import { isRegularFile } from '../../electron/launch-files';
-import { parseClientFrame, WS_PATH, type ServerFrame } from './ws-protocol';
+import { parseClientFrame, TOKEN_PARAM, WS_PATH, type ServerFrame } from './ws-protocol';
 
 export const ROOT = resolve(__dirname, '../..');
 const BRIDGE_PATH = '/__ferry/bridge.js';
@@ -33,6 +34,19 @@ export interface HarnessOptions {
   cancelGraceMs?: number;
   /** Called for each "Show in folder" / "Open in VMware" (which the harness does not perform). */
   onShell?: (action: 'showInFolder' | 'openPath', path: string) => void;
+  /** What main's "replace it?" dialog answers (default: no). */
+  confirmOverwrite?: ConfirmAnswer;
+  /** Called for each time the dialog is asked, with the path it names. */
+  onConfirm?: (path: string) => void;
+}
+
+export type ConfirmAnswer = 'yes' | 'no';
+
+/** `FERRY_CONFIRM_OVERWRITE`: yes or no, no when unset or empty; anything else is a mistake worth stopping for. */
+export function confirmAnswerFrom(value: string | undefined): ConfirmAnswer {
+  if (value === undefined || value === '' || value === 'no') return 'no';
+  if (value === 'yes') return 'yes';
+  throw new Error(`FERRY_CONFIRM_OVERWRITE must be yes or no, not "${value}".`);
 }
 
 export interface ShellCall {
@@ -41,10 +55,13 @@ export interface ShellCall {
 }
 
 export interface Harness {
+  /** The page's address, with the token its WebSocket must present. */
   url: string;
   host: FerryHost;
   jobs: JobService;
   shellCalls: ShellCall[];
+  /** The paths main's "replace it?" dialog was asked about, in order. */
+  confirmCalls: string[];
   close(): Promise<void>;
 }
 
@@ -79,7 +96,7 @@ function withBridge(html: string): string {
 }
 
 /** The host the harness serves: the app's own FerryHost and JobService, with test-only OS answers. */
-export function createHarnessHost(opts: HarnessOptions = {}): { host: FerryHost; jobs: JobService; shellCalls: ShellCall[]; dropDir: string | null } {
+export function createHarnessHost(opts: HarnessOptions = {}): { host: FerryHost; jobs: JobService; shellCalls: ShellCall[]; confirmCalls: string[]; dropDir: string | null } {
   const threadPath = opts.threadPath ?? join(ROOT, 'out/main/thread.js');
   const dropDir = opts.dropDir ? resolve(opts.dropDir) : null;
   const pickSource = opts.pickSource ? resolve(opts.pickSource) : null;
@@ -95,6 +112,7 @@ export function createHarnessHost(opts: HarnessOptions = {}): { host: FerryHost;
     shellCalls.push({ action, path });
     opts.onShell?.(action, path);
   };
+  const confirmCalls: string[] = [];
   const jobs = new JobService({ createWorker: () => new Worker(threadPath), ...(opts.cancelGraceMs ? { cancelGraceMs: opts.cancelGraceMs } : {}) });
   const host = new FerryHost({
     jobs,
@@ -111,21 +129,48 @@ export function createHarnessHost(opts: HarnessOptions = {}): { host: FerryHost;
     },
     suggestDestination: (source) => pickDest() ?? dirname(source),
     acceptDrop: (path) => dropDir !== null && dirname(resolve(path)) === dropDir && isRegularFile(path),
+    confirmOverwrite: async (path) => {
+      confirmCalls.push(path);
+      opts.onConfirm?.(path);
+      return opts.confirmOverwrite === 'yes';
+    },
   });
   if (opts.launchFiles?.length) host.openFiles(opts.launchFiles.map((p) => resolve(p)));
-  return { host, jobs, shellCalls, dropDir };
+  return { host, jobs, shellCalls, confirmCalls, dropDir };
+}
+
+/** Whether a WebSocket request's URL carries the harness's token (compared in constant time). */
+function hasToken(url: string | undefined, token: string): boolean {
+  let given: string;
+  try {
+    given = new URL(url ?? '', 'http://x').searchParams.get(TOKEN_PARAM) ?? '';
+  } catch {
+    return false;
+  }
+  const a = Buffer.from(given);
+  const b = Buffer.from(token);
+  return a.length === b.length && timingSafeEqual(a, b);
 }
 
 export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> {
   const rendererDir = opts.rendererDir ?? join(ROOT, 'out/renderer');
-  const { host, jobs, shellCalls, dropDir } = createHarnessHost(opts);
+  const { host, jobs, shellCalls, confirmCalls, dropDir } = createHarnessHost(opts);
+  // Only the page the harness served may drive the host: its origin, and the secret in its URL.
+  const token = randomBytes(16).toString('hex');
+  let servedOrigin = '';
   const handlers = createHandlers(host);
 
   const bridgeConfig = `window.__FERRY_HARNESS__ = ${JSON.stringify({ dropDir: dropDir ?? '', sep })};\n`;
   const bridge = bridgeConfig + (await bundleBridge());
 
   const serveFile = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
-    const pathname = decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname);
+    let pathname: string;
+    try {
+      pathname = decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname);
+    } catch {
+      res.writeHead(400).end(); // a malformed escape such as %E0%A4%A
+      return;
+    }
     if (pathname === BRIDGE_PATH) {
       res.writeHead(200, { 'content-type': 'text/javascript; charset=utf-8', 'cache-control': 'no-store' });
       res.end(bridge);
@@ -155,9 +200,12 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
       res.writeHead(405).end();
       return;
     }
-    void serveFile(req, res);
+    serveFile(req, res).catch(() => {
+      if (!res.headersSent) res.writeHead(500);
+      res.end();
+    });
   });
-  const wss = new WebSocketServer({ server, path: WS_PATH });
+  const wss = new WebSocketServer({ server, path: WS_PATH, verifyClient: ({ origin, req }: { origin?: string; req: IncomingMessage }) => origin === servedOrigin && hasToken(req.url, token) });
   wss.on('connection', (socket: WebSocket) => serveConnection(socket));
 
   let connections = 0;
@@ -196,12 +244,14 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
 
   await new Promise<void>((resolveListen) => server.listen(opts.port ?? 0, '127.0.0.1', resolveListen));
   const { port } = server.address() as AddressInfo;
+  servedOrigin = `http://127.0.0.1:${port}`;
 
   return {
-    url: `http://127.0.0.1:${port}/`,
+    url: `${servedOrigin}/?${TOKEN_PARAM}=${token}`,
     host,
     jobs,
     shellCalls,
+    confirmCalls,
     async close() {
       for (const client of wss.clients) client.terminate();
       await new Promise<void>((r) => wss.close(() => r()));

@@ -2,6 +2,17 @@
 import { HOST_EVENTS, HOST_METHODS, type HostEventName, type HostMethod } from '../../shared/host-contract';
 
 export const WS_PATH = '/__ferry/ws';
+/** The query parameter that carries the harness's secret, in the page's URL and the socket's. */
+export const TOKEN_PARAM = 'token';
+
+/** The bridge socket's URL for a page served at `pageUrl`: same host, the page's token passed on. */
+export function socketUrlFor(pageUrl: string): string {
+  const page = new URL(pageUrl);
+  const socket = new URL(WS_PATH, page);
+  socket.protocol = page.protocol === 'https:' ? 'wss:' : 'ws:';
+  socket.searchParams.set(TOKEN_PARAM, page.searchParams.get(TOKEN_PARAM) ?? '');
+  return socket.href;
+}
 
 export type ClientFrame = { id: number; method: HostMethod; arg?: unknown };
 export type ServerFrame = { id: number; answer: unknown } | { id: number; refused: string } | { event: HostEventName; payload: unknown };

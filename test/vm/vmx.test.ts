@@ -5,7 +5,7 @@ import type { VmRequest } from '../../shared/jobs';
 import { CONTROLLERS } from '../../shared/options';
 import { FerryError } from '../../worker/engine/errors';
 import { DEFAULT_HW_VERSION, guestKind, planHardware } from '../../worker/engine/machine/hardware';
-import { MAX_STEM_CHARS, defaultVmName, displayNameOf, safeFileStem } from '../../worker/engine/machine/names';
+import { MAX_STEM_CHARS, defaultVmName, displayNameOf, safeFileStem } from '../../shared/vm-names';
 import { diskSlot, vmxEntries } from '../../worker/engine/vm/vmx-config';
 import { escapeVmxValue, parseVmx, renderVmx, unescapeVmxValue } from '../../worker/engine/vm/vmx';
 

@@ -31,7 +31,7 @@ export const ERROR_TITLE: Record<ErrorCode, string> = {
 
 /** Hints that read better in the app than the engine's command-line wording. */
 export const APP_HINT: Partial<Record<ErrorCode, string>> = {
-  E_EXISTS: 'Go back and choose another name or folder, or tick “Replace files of the same name”.',
+  E_EXISTS: 'Go back and choose another name or folder, or tick “Replace files of the same name” and confirm when Ferry asks.',
   E_NO_SPACE: 'Go back and choose a folder on a drive with more room, or free some space.',
 };
 

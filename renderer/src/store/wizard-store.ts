@@ -4,6 +4,7 @@ import { createStore, type StoreApi } from 'zustand/vanilla';
 import type { DroppedFile, FerryApi } from '../../../shared/api';
 import type { ErrorInfo } from '../../../shared/errors';
 import type { JobEvent } from '../../../shared/jobs';
+import { isSourceName } from '../../../shared/source-names';
 import { buildRequest, defaultChoices, problemsWith, type Choices, type Setup } from './choices';
 import { isEditing, setupOf, type Phase, type StepId } from './phase';
 
@@ -80,6 +81,10 @@ export function createWizardStore(api: FerryApi): WizardStore {
 
       async openDroppedFile(file) {
         if (!canOpen(get().phase)) return;
+        if (!isSourceName(file.name)) {
+          set({ notice: { tone: 'warning', text: `"${file.name}" is not a disk Ferry reads. Drop a VHD, VHDX or VMDK disk, a raw image (.img, .raw, .dd, .bin), or one compressed or in an archive.` } });
+          return;
+        }
         const path = api.pathForFile(file);
         if (!path) {
           set({ notice: { tone: 'warning', text: `"${file.name}" has no file on disk to read. Drop a disk file from your file manager.` } });

@@ -16,7 +16,7 @@ import { readPartitionTable } from '../inspect/partitions';
 import { Staging, checkFreeSpace, checkTargets } from '../output/staging';
 import { openSource } from '../sources/open';
 import { planHardware } from '../machine/hardware';
-import { defaultVmName, displayNameOf } from '../machine/names';
+import { defaultVmName, displayNameOf } from '../../../shared/vm-names';
 import { ovfGuestFor } from '../ova/guest-os';
 import { manifestAlgorithm, renderManifest, renderOvf } from '../ova/ovf';
 import { digestFile, writeOva } from '../ova/package-ova';

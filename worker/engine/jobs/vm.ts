@@ -12,7 +12,7 @@ import type { DiskSource } from '../sources/source';
 import { planFiles } from '../writers/vmdk/vmdk-writer';
 import { checkVmFolderTarget, commitVmFolder } from '../vm/commit-folder';
 import { planHardware, type VmHardware } from '../machine/hardware';
-import { defaultVmName, displayNameOf, safeFileStem } from '../machine/names';
+import { defaultVmName, displayNameOf, safeFileStem } from '../../../shared/vm-names';
 import { selfCheckVmFolder } from '../vm/self-check';
 import { vmxEntries } from '../vm/vmx-config';
 import { renderVmx } from '../vm/vmx';

@@ -1,13 +1,10 @@
 // Which members of a zip or tar archive are disks, and what to call the unpacked file.
 import { basename } from 'node:path';
 import { avoidDeviceName } from '../../../../shared/file-names';
+import { DISK_EXTENSIONS, PACKED_EXTENSIONS } from '../../../../shared/source-names';
 
-/** Names of disk images Ferry reads (raw ones are accepted by name, so the name matters). */
-const DISK_EXT = /\.(vhd|vhdx|avhd|avhdx|vmdk|img|raw|bin|dd)$/i;
-/** Compression suffixes; a member named `x.vhd.gz` is a disk inside one more layer. */
-const PACKED_EXT = /\.(gz|gzip|bz2|bzip2|xz|zip|tar|tgz|tbz|tbz2|txz)$/i;
-/** Suffixes that stand for `.tar.<x>`. */
-const TAR_SHORT = /\.(tgz|tbz|tbz2|txz)$/i;
+/** A member named `x.vhd.gz` is a disk inside one more layer; an .ova inside an archive is not a disk of its own. */
+const endsIn = (name: string, list: readonly string[]): boolean => list.some((ext) => name.toLowerCase().endsWith(ext));
 
 /** macOS resource forks and Finder metadata that zip tools add beside every file. */
 export function isIgnoredMember(name: string): boolean {
@@ -18,13 +15,7 @@ export function isIgnoredMember(name: string): boolean {
 /** A member that is (or may hold, after one more layer) a disk image. */
 export function isDiskLikeName(name: string): boolean {
   if (isIgnoredMember(name)) return false;
-  return DISK_EXT.test(name) || PACKED_EXT.test(name);
-}
-
-/** `disk.vhd.bz2` → `disk.vhd`; `image.tgz` → `image.tar`; `x.img` stays. */
-export function stripCompressionSuffix(name: string): string {
-  if (TAR_SHORT.test(name)) return name.replace(TAR_SHORT, '.tar');
-  return name.replace(/\.(gz|gzip|bz2|bzip2|xz)$/i, '');
+  return endsIn(name, DISK_EXTENSIONS) || endsIn(name, PACKED_EXTENSIONS.filter((e) => e !== '.ova'));
 }
 
 /**

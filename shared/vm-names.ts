@@ -1,8 +1,7 @@
-// Names of a VM folder and its files. They must survive every file system VMware runs on
+// Names of a VM folder and its files, as the engine makes them and main predicts them. They must survive every file system VMware runs on
 // (Windows is the strictest) and stay short (docs/vmx.md#file-names: long names break tools).
-import { basename, extname } from 'node:path';
-import { safeFileName } from '../../../shared/file-names';
-import { stripCompressionSuffix } from '../sources/compressed/members';
+import { safeFileName } from './file-names';
+import { baseName, stripCompressionSuffix } from './source-names';
 
 /** Longest file stem we make, in characters; `-flat.vmdk`/`-s001.vmdk` still fit easily. */
 export const MAX_STEM_CHARS = 60;
@@ -15,13 +14,13 @@ export function safeFileStem(name: string): string {
 
 /** The name a VM gets when the user gives none: `coreos_xen_image.vhd.bz2` → `coreos_xen_image`. */
 export function defaultVmName(sourcePath: string): string {
-  let file = basename(sourcePath);
+  let file = baseName(sourcePath);
   for (let prev = ''; prev !== file; ) {
     prev = file;
     file = stripCompressionSuffix(file);
   }
-  const ext = extname(file);
-  return ext && ext !== file ? file.slice(0, -ext.length) : file;
+  const dot = file.lastIndexOf('.');
+  return dot > 0 ? file.slice(0, dot) : file;
 }
 
 /** What VMware shows as the VM's name: the name as given, without control characters, bounded. */
