@@ -3,7 +3,7 @@
 // point anywhere: at the user's keys (`../.ssh/id_rsa` read into the output), at a device, or at a
 // network share (on Windows, merely opening `\\host\share\x` sends the user's credentials there).
 // Names may be in Windows or POSIX form whatever the host: both `\` and `/` separate.
-import { realpath } from 'node:fs/promises';
+import { lstat, realpath } from 'node:fs/promises';
 import path from 'node:path';
 
 export type NameKind =
@@ -31,13 +31,14 @@ const VOLUME = /^[\\/]{2}\?[\\/]Volume\{[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9
 
 /** What kind of name `name` is; pure, the same on every host. */
 export function classifyName(name: string): NameKind {
-  // eslint-disable-next-line no-control-regex
-  if (name === '' || /[\u0000-\u001f\u007f]/.test(name)) return 'invalid';
+  // Network and device forms first: whatever else such a name holds, it is never to be opened.
   if (VOLUME.test(name)) return 'volume';
   if (/^[\\/]{2}[?.][\\/]unc[\\/]/i.test(name)) return 'unc';
   // `\\?\`, `\\.\`, `//./`, `\??\`: the Win32 and NT device namespaces.
   if (/^[\\/]{2}[?.]([\\/]|$)/.test(name) || /^[\\/]\?\?[\\/]/.test(name)) return 'device';
   if (/^[\\/]{2}/.test(name)) return 'unc';
+  // eslint-disable-next-line no-control-regex
+  if (name === '' || /[\u0000-\u001f\u007f]/.test(name)) return 'invalid';
   const parts = name.split(SEP);
   // Windows drops trailing dots and spaces, so `NUL.` and `com1 ` are devices too, in any folder.
   if (parts.some((p) => RESERVED.test(p.replace(/[. ]+$/, '')))) return 'device';
@@ -110,8 +111,10 @@ export async function resolveInside(folder: string, name: string): Promise<Insid
   try {
     realTarget = await realpath(target);
   } catch {
-    // Missing (or a dangling link): judge the deepest part that exists, so a link to a folder
-    // outside is caught even when the file in it is not there.
+    // A link to nowhere may point outside, and what it names may appear before it is opened.
+    if ((await lstat(target).catch(() => undefined))?.isSymbolicLink()) return { ok: false, reason: 'it is a symbolic link that leads to no file' };
+    // Missing: judge the deepest part that exists, so a link to a folder outside is caught even
+    // when the file in it is not there.
     realTarget = await realParent(target);
   }
   if (!isInside(realFolder, realTarget)) return { ok: false, reason: `after following symbolic links it leads to ${realTarget}, outside the folder` };
