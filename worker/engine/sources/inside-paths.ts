@@ -37,7 +37,6 @@ export function classifyName(name: string): NameKind {
   // `\\?\`, `\\.\`, `//./`, `\??\`: the Win32 and NT device namespaces.
   if (/^[\\/]{2}[?.]([\\/]|$)/.test(name) || /^[\\/]\?\?[\\/]/.test(name)) return 'device';
   if (/^[\\/]{2}/.test(name)) return 'unc';
-  // eslint-disable-next-line no-control-regex
   if (name === '' || /[\u0000-\u001f\u007f]/.test(name)) return 'invalid';
   const parts = name.split(SEP);
   // Windows drops trailing dots and spaces, so `NUL.` and `com1 ` are devices too, in any folder.

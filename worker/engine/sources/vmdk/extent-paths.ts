@@ -23,7 +23,6 @@ function lineRef(extent: DescriptorExtent): string {
 }
 
 function printable(s: string): string {
-  // eslint-disable-next-line no-control-regex
   return s.replace(/[\u0000-\u001f\u007f-\u009f]/g, '?');
 }
 
