@@ -105,5 +105,10 @@ export interface DiskInfo {
   guest?: GuestGuess;
   /** The source is compressed (or an archive); everything else describes the disk inside. */
   compression?: CompressionInfo;
+  /**
+   * Every file reading the disk opens, in the order it opens them: the source itself, then a VMDK's
+   * extent files, then the parents nearest first. (`inspect` always sets it.)
+   */
+  files?: string[];
   warnings: string[];
 }

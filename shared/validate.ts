@@ -147,6 +147,8 @@ export const diskInfo: Check<DiskInfo> = answer(
     footerLength: count,
     guest: guestGuess,
     compression: compressionInfo,
+    // Paths as the host spells them (up to Windows' 32767-character limit), as many as a split disk has pieces.
+    files: list(text({ min: 1, max: 32767 }), 100_000),
   },
 );
 

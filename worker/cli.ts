@@ -226,6 +226,7 @@ export function renderInspect(info: DiskInfo): string {
   if (info.footerLength && info.footerLength !== 512) row('Footer', `${info.footerLength} bytes (pre-2004 Virtual PC)`);
   if (info.savedState !== undefined) row('Saved state', info.savedState ? 'yes' : 'no');
   if (info.parents.length) info.parents.forEach((p, i) => row(i === 0 ? 'Parents' : '', `${i + 1}. ${p.path} (${p.variant}${p.uuid ? `, ${p.uuid}` : ''})`));
+  (info.files ?? []).forEach((f, i) => row(i === 0 ? 'Files' : '', `${i + 1}. ${f}`));
   if (!info.partitions) row('Partitions', 'none (no partition table)');
   else {
     row('Partitions', `${info.partitions.scheme.toUpperCase()}${info.partitions.diskId ? ` (disk ${info.partitions.diskId})` : ''}`);

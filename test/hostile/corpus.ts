@@ -672,6 +672,23 @@ function vhdChainCases(c: CorpusBuilder, b: Bases): void {
     'child.vhd',
     refused('E_PARENT_MISMATCH', /elsewhere\.txt .*is not a VHD/),
   );
+  // A locator naming a network share is never opened (on Windows that sends credentials); the parent is found by name.
+  const uncText = Buffer.from('\\\\evil\\share\\parent.vhd', 'utf16le');
+  c.add(
+    `${f}/locator names a network share`,
+    {
+      'child.vhd': edit(childHeader(child, (h) => {
+        h.writeUInt32BE(0x57326b75, 576);
+        h.writeUInt32BE(uncText.length, 576 + 8);
+      }), (x) => {
+        x.fill(0, locatorAt, locatorAt + 512);
+        uncText.copy(x, locatorAt);
+      }),
+      'parent.vhd': parent,
+    },
+    'child.vhd',
+    converted(/Skipped the W2ku locator "\\\\evil\\share\\parent\.vhd": it is a network/),
+  );
   const childBat = b.vhdChild.tableOffset;
   c.add(
     `${f}/child BAT entry past its end`,
@@ -1086,8 +1103,13 @@ function vmdkFlatCases(c: CorpusBuilder, b: Bases): void {
     'disk.vmdk',
     corrupt(/64 TiB/),
   );
-  c.add(`${f}/extent names a file elsewhere`, files(d.replace(/"disk-flat\.vmdk"/, `"${b.elsewhere}"`)), 'disk.vmdk', corrupt(/extent .*elsewhere\.txt.*should hold/));
-  c.add(`${f}/extent names /dev/zero`, files(d.replace(/"disk-flat\.vmdk"/, '"/dev/zero"')), 'disk.vmdk', refused('E_NOT_A_DISK', /regular file/));
+  // Names inside a descriptor stay in its folder: an absolute path is refused before it is opened.
+  c.add(`${f}/extent names a file elsewhere`, files(d.replace(/"disk-flat\.vmdk"/, `"${b.elsewhere}"`)), 'disk.vmdk', refused('E_UNSUPPORTED', /line \d+ \(.*elsewhere\.txt.*absolute path/));
+  c.add(`${f}/extent names /dev/zero`, files(d.replace(/"disk-flat\.vmdk"/, '"/dev/zero"')), 'disk.vmdk', refused('E_UNSUPPORTED', /line \d+ \(.*\/dev\/zero.*absolute path/));
+  c.add(`${f}/extent climbs out with ..`, files(d.replace(/"disk-flat\.vmdk"/, '"../elsewhere.txt"')), 'disk.vmdk', refused('E_UNSUPPORTED', /line \d+ \(.*climbs out/));
+  c.add(`${f}/extent is a link to a file elsewhere`, files(d, { 'disk-flat.vmdk': { symlink: b.elsewhere } }), 'disk.vmdk', refused('E_UNSUPPORTED', /line \d+ \(.*symbolic links/));
+  c.add(`${f}/extent names a network share`, files(d.replace(/"disk-flat\.vmdk"/, '"\\\\evil\\share\\disk-flat.vmdk"')), 'disk.vmdk', refused('E_UNSUPPORTED', /line \d+ \(.*network \(UNC\) path/));
+  c.add(`${f}/extent names a device`, files(d.replace(/"disk-flat\.vmdk"/, '"\\\\.\\PhysicalDrive0"')), 'disk.vmdk', refused('E_UNSUPPORTED', /line \d+ \(.*device/));
   c.add(`${f}/descriptor line garbled`, files(d.replace(/createType/, 'create Type')), 'disk.vmdk', corrupt(/line/));
   c.add(`${f}/descriptor of 2 MiB`, files(d + `# ${'x'.repeat(2 * MiB)}\n`), 'disk.vmdk', refused('E_NOT_A_DISK', /too large/));
   c.add(`${f}/descriptor without createType`, files(d.replace(/createType="[^"]*"/, '')), 'disk.vmdk', corrupt(/createType/));

@@ -1,8 +1,18 @@
 import type { DiskInfo } from '../../../shared/disk-info';
 import { openSource, type OpenOptions } from '../sources/open';
+import type { DiskSource } from '../sources/source';
 import { describeFilesystem } from './filesystems';
 import { detectGuest } from './guest';
 import { readPartitionTable } from './partitions';
+
+/**
+ * Every file reading `source` opens, in order, each once: the source, a VMDK's extents, the
+ * parents. Of a compressed source, the archive itself (the unpacked copy is Ferry's own).
+ */
+export function filesRead(source: DiskSource): string[] {
+  const files = [source.path, ...(source.info.compression ? [] : source.extentFiles ?? []), ...source.info.parents.map((p) => p.path)];
+  return [...new Set(files)];
+}
 
 /** Everything `ferry inspect` reports about a source disk. */
 export async function inspectDisk(path: string, opts: OpenOptions = {}): Promise<DiskInfo> {
@@ -14,7 +24,7 @@ export async function inspectDisk(path: string, opts: OpenOptions = {}): Promise
       const fs = detected.filesystems.get(p.index);
       if (fs) p.filesystem = describeFilesystem(fs);
     }
-    return { ...source.info, partitions, guest: detected.guest, warnings: [...source.info.warnings, ...detected.warnings] };
+    return { ...source.info, partitions, guest: detected.guest, files: filesRead(source), warnings: [...source.info.warnings, ...detected.warnings] };
   } finally {
     await source.close();
   }

@@ -18,6 +18,8 @@ export interface OpenOptions {
   unpack?: UnpackOptions;
   /** The name a signature-less file is judged by when `path` is an unpacked copy (set by the unpacker). */
   nameHint?: string;
+  /** Set when `path` was unpacked from an archive: the only files its descriptor may use as extents. */
+  unpackedFiles?: string[];
 }
 
 /** Names of formats that carry a signature: such a file without one has lost it. */
@@ -52,7 +54,7 @@ export async function openSource(path: string, opts: OpenOptions = {}): Promise<
     case 'vhd':
       return openVhd(path, opts.vhdSizeRule ? { sizeRule: opts.vhdSizeRule } : {});
     case 'vmdk':
-      return (await openVmdk(path)).source;
+      return (await openVmdk(path, { extents: opts.unpackedFiles ? { kind: 'archive', files: opts.unpackedFiles } : { kind: 'folder' } })).source;
     case 'vhdx':
       return openVhdx(path);
     case 'unknown':
@@ -84,7 +86,7 @@ async function openSignatureless(path: string, opts: OpenOptions): Promise<DiskS
     const rule = opts.vhdSizeRule ? { vhdSizeRule: opts.vhdSizeRule } : {};
     // The decoders are loaded only when a compressed file comes along: most runs never need them.
     const { openCompressed } = await import('./compressed/compressed-source');
-    return openCompressed(path, sniffed.format, opts.unpack ?? {}, (unpacked, nameHint) => openSource(unpacked, { ...rule, nameHint }));
+    return openCompressed(path, sniffed.format, opts.unpack ?? {}, (unpacked, nameHint) => openSource(unpacked, { ...rule, nameHint, unpackedFiles: [unpacked] }));
   }
   if (sniffed?.kind === 'unsupported') {
     throw new FerryError('E_UNSUPPORTED', `${path}: the file is ${sniffed.what.name}, which Ferry cannot unpack.`, `Unpack it with ${sniffed.what.tool} first, then open the disk inside.`);

@@ -104,7 +104,7 @@ const PROBE = 1024 * 1024;
  * the source's size, its extent is the source file, and the first and last MiB read the same.
  */
 export async function verifyZeroCopy(descriptorPath: string, source: DiskSource): Promise<void> {
-  const { source: vm, descriptor } = await openVmdk(descriptorPath);
+  const { source: vm, descriptor } = await openVmdk(descriptorPath, { extents: { kind: 'anywhere' } }); // written by us, pointing at the source
   try {
     const extent = descriptor.extents[0];
     const target = extent?.fileName === undefined ? undefined : await realpath(join(dirname(descriptorPath), extent.fileName)).catch(() => undefined);

@@ -12,6 +12,8 @@ export interface DescriptorExtent {
   fileName?: string;
   /** FLAT only: where the data starts in the file, in sectors. */
   offsetSectors?: number;
+  /** Where a parsed extent was read: its line number (from 1) and text, for messages. */
+  line?: { number: number; text: string };
 }
 
 export interface DiskIdentity {
@@ -138,6 +140,7 @@ export function parseDescriptor(text: string): Descriptor | string {
         type: type as ExtentType,
         ...(ext[4] !== undefined ? { fileName: ext[4] } : {}),
         ...(ext[5] !== undefined ? { offsetSectors: Number(ext[5]) } : {}),
+        line: { number: n + 1, text: line },
       });
       continue;
     }

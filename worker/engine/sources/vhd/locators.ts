@@ -1,6 +1,8 @@
 import { basename, dirname, isAbsolute, resolve, win32 } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { ReadOnlyFile } from '../../io/read-only-file';
+import { skippedLocator } from '../chain';
+import { classifyName, isRemoteOrDevice } from '../inside-paths';
 import { LocatorCode, decodeUtf16Guess, type VhdDynamicHeader } from '../../formats/vhd/dynamic-header';
 
 /** A locator payload larger than this is not a path. */
@@ -46,16 +48,38 @@ function macUrlToPath(url: string): string | undefined {
   }
 }
 
+const CODE_NAMES: Record<number, string> = {
+  [LocatorCode.W2ru]: 'W2ru',
+  [LocatorCode.W2ku]: 'W2ku',
+  [LocatorCode.Wi2r]: 'Wi2r',
+  [LocatorCode.Wi2k]: 'Wi2k',
+  [LocatorCode.MacX]: 'MacX',
+};
+
+/** The path a locator names, as written (a Mac URL as its path): what the path rule judges. */
+function namedPath(code: number, text: string): string | undefined {
+  return code === LocatorCode.MacX ? macUrlToPath(text) ?? text : text;
+}
+
 /**
  * Where a differencing VHD's parent may be, in the order to try: the relative locator, the
- * absolute one, the Mac URL, then the stored parent name beside the child.
+ * absolute one, the Mac URL, then the stored parent name beside the child. A locator naming a
+ * network share or a device is never opened (a warning for it goes to `skipped`); its file name
+ * is still looked for beside the child.
  */
-export async function vhdParentCandidates(childPath: string, file: ReadOnlyFile, header: VhdDynamicHeader): Promise<ParentCandidate[]> {
+export async function vhdParentCandidates(childPath: string, file: ReadOnlyFile, header: VhdDynamicHeader, skipped: string[] = []): Promise<ParentCandidate[]> {
   const childDir = dirname(childPath);
   const byPriority: Array<{ rank: number; candidate: ParentCandidate }> = [];
   for (const loc of header.locators) {
     const text = await readLocatorText(file, loc.code, loc.dataOffset, loc.dataLength);
     if (!text) continue;
+    const named = namedPath(loc.code, text);
+    if (named !== undefined && isRemoteOrDevice(classifyName(named))) {
+      skipped.push(skippedLocator(`${CODE_NAMES[loc.code] ?? 'parent'} locator`, named, classifyName(named)));
+      const name = win32.basename(named);
+      if (name && !isRemoteOrDevice(classifyName(name))) byPriority.push({ rank: 4, candidate: { path: resolve(childDir, name), source: `${CODE_NAMES[loc.code] ?? 'parent'} locator's file name, beside the child` } });
+      continue;
+    }
     switch (loc.code) {
       case LocatorCode.W2ru:
       case LocatorCode.Wi2r: {
@@ -82,7 +106,7 @@ export async function vhdParentCandidates(childPath: string, file: ReadOnlyFile,
   }
   if (header.parentName) {
     const name = win32.basename(header.parentName.replace(/\//g, '\\'));
-    if (name) byPriority.push({ rank: 3, candidate: { path: resolve(childDir, name), source: 'parent name' } });
+    if (name && !isRemoteOrDevice(classifyName(name))) byPriority.push({ rank: 3, candidate: { path: resolve(childDir, name), source: 'parent name' } });
   }
   byPriority.sort((a, b) => a.rank - b.rank);
   const seen = new Set<string>();

@@ -341,7 +341,9 @@ async function sizedLikeChild(parent: VhdImage, child: VhdImage, opts: VhdOpenOp
 /** Finds, opens and checks the parent of a differencing image. */
 async function openParent(child: VhdImage, opts: VhdOpenOptions, visited: Set<string>): Promise<VhdImage> {
   const header = child.dynamic!;
-  const candidates = await vhdParentCandidates(child.file.path, child.file, header);
+  const skipped: string[] = [];
+  const candidates = await vhdParentCandidates(child.file.path, child.file, header, skipped);
+  child.warnings.push(...skipped);
   const expected = uuidText(header.parentUniqueId);
   const mismatches: string[] = [];
   for (const cand of candidates) {
@@ -375,7 +377,7 @@ async function openParent(child: VhdImage, opts: VhdOpenOptions, visited: Set<st
   const looked = candidates.map((c) => c.path);
   throw new FerryError(
     'E_PARENT_MISSING',
-    `${child.file.path}: parent disk "${wanted}" not found (looked for ${looked.length ? looked.join(', ') : 'nothing: the disk records no usable path'}).`,
+    `${child.file.path}: parent disk "${wanted}" not found (looked for ${looked.length ? looked.join(', ') : 'nothing: the disk records no usable path'}).${skipped.map((w) => ` ${w}`).join('')}`,
     'Put the parent disk beside this one under its original name, or convert the parent instead.',
   );
 }

@@ -1,5 +1,7 @@
 // Where a differencing VHDX's parent is, and which parent it must be (MS-VHDX §2.6.2.6.3).
 import { dirname, isAbsolute, resolve, win32 } from 'node:path';
+import { skippedLocator } from '../chain';
+import { classifyName, isRemoteOrDevice, type NameKind } from '../inside-paths';
 import { parseGuid } from '../../formats/vhdx/guid';
 
 export interface ParentCandidate {
@@ -23,31 +25,45 @@ function stripExtendedPrefix(p: string): string {
 /**
  * Places to look for the parent, in order: `relative_path` (from the child's folder),
  * `absolute_win32_path`, `volume_path` (only meaningful on Windows), then the parent's file name
- * beside the child (a chain copied to another machine or folder).
+ * beside the child (a chain copied to another machine or folder). An entry naming a network share
+ * or a device is never opened (a warning for it goes to `skipped`); only its file name is looked
+ * for beside the child.
  */
-export function vhdxParentCandidates(childPath: string, locator: Map<string, string>): ParentCandidate[] {
+export function vhdxParentCandidates(childPath: string, locator: Map<string, string>, skipped: string[] = []): ParentCandidate[] {
   const childDir = dirname(childPath);
   const out: ParentCandidate[] = [];
   const names: string[] = [];
+  /** Whether the entry `key` may be opened; a warning for it when not. */
+  const allowed = (key: string, value: string, kind: NameKind = classifyName(value)): boolean => {
+    if (!isRemoteOrDevice(kind)) return true;
+    skipped.push(skippedLocator(`parent locator entry ${key}`, value, kind));
+    return false;
+  };
   const relative = locator.get('relative_path');
   if (relative) {
-    out.push({ path: resolve(childDir, hostPath(relative.replace(/^\.\\/, ''))), source: 'relative_path' });
+    if (allowed('relative_path', relative)) out.push({ path: resolve(childDir, hostPath(relative.replace(/^\.\\/, ''))), source: 'relative_path' });
     names.push(relative);
   }
   const absolute = locator.get('absolute_win32_path');
   if (absolute) {
-    const p = hostPath(stripExtendedPrefix(absolute));
-    if (isAbsolute(p)) out.push({ path: p, source: 'absolute_win32_path' });
+    // `\\?\C:\x` is a local path written the long way; `\\?\UNC\…` stays a network path.
+    const local = stripExtendedPrefix(absolute);
+    if (allowed('absolute_win32_path', absolute, /^\\\\\?\\[A-Za-z]:[\\/]/.test(absolute) ? classifyName(local) : classifyName(absolute))) {
+      const p = hostPath(local);
+      if (isAbsolute(p)) out.push({ path: p, source: 'absolute_win32_path' });
+    }
     names.push(absolute);
   }
   const volume = locator.get('volume_path');
   if (volume) {
-    if (process.platform === 'win32') out.push({ path: volume, source: 'volume_path' });
+    // Only a local volume by its GUID, and only where such paths mean something.
+    if (process.platform === 'win32' && classifyName(volume) === 'volume') out.push({ path: volume, source: 'volume_path' });
+    else if (process.platform === 'win32') allowed('volume_path', volume);
     names.push(volume);
   }
   for (const n of names) {
     const base = win32.basename(n);
-    if (base) out.push({ path: resolve(childDir, base), source: 'the parent\'s file name, beside the child' });
+    if (base && !isRemoteOrDevice(classifyName(base))) out.push({ path: resolve(childDir, base), source: 'the parent\'s file name, beside the child' });
   }
   const seen = new Set<string>();
   return out.filter((c) => (seen.has(c.path) ? false : (seen.add(c.path), true)));

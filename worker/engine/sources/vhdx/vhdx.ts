@@ -108,7 +108,9 @@ async function isVhdx(file: ReadOnlyFile): Promise<boolean> {
 /** Finds, opens and checks the parent of a differencing image. */
 async function openParent(child: VhdxImage, visited: Set<string>): Promise<VhdxImage> {
   const locator = child.meta.parentLocator!;
-  const candidates = vhdxParentCandidates(child.raw.path, locator);
+  const skipped: string[] = [];
+  const candidates = vhdxParentCandidates(child.raw.path, locator, skipped);
+  child.warnings.push(...skipped);
   const linkages = parentLinkages(locator);
   if (linkages.length === 0) throw corrupt(child.raw.path, 'the parent locator has no valid parent_linkage, so no parent can be checked.');
   const expected = linkages.map((g) => `{${guidText(g)}}`).join(' or ');
@@ -152,7 +154,7 @@ async function openParent(child: VhdxImage, visited: Set<string>): Promise<VhdxI
   const looked = candidates.map((c) => c.path);
   throw new FerryError(
     'E_PARENT_MISSING',
-    `${child.raw.path}: parent disk "${wanted}" not found (looked for ${looked.length ? looked.join(', ') : 'nothing: the disk records no usable path'}).`,
+    `${child.raw.path}: parent disk "${wanted}" not found (looked for ${looked.length ? looked.join(', ') : 'nothing: the disk records no usable path'}).${skipped.map((w) => ` ${w}`).join('')}`,
     'Put the parent disk beside this one under its original name, or convert the parent instead.',
   );
 }

@@ -8,6 +8,7 @@ import { parseDescriptor, type Descriptor } from '../../formats/vmdk/descriptor'
 import { isSparseMagic, parseSparseHeader, type SparseExtentHeader } from '../../formats/vmdk/sparse-header';
 import { ZlibPool, type Batch } from '../../deflate/zlib-pool';
 import type { DiskSource, Extent } from '../source';
+import { extentFilePath, type ExtentScope } from './extent-paths';
 
 /** Reads of this many compressed grains or fewer inflate inline (a partition table, a probe). */
 const INLINE_INFLATE = 2;
@@ -573,20 +574,25 @@ async function readDescriptor(file: ReadOnlyFile, head: Buffer): Promise<{ text:
  * anywhere (an absolute path, a device), and "/dev/zero: not a regular file" alone would not tell
  * the user which disk is at fault.
  */
-async function openExtent(descriptorPath: string, fileName: string, open: () => Promise<ExtentReader>): Promise<ExtentReader> {
+async function openExtent(descriptorPath: string, fileName: string, extentPath: string, open: () => Promise<ExtentReader>): Promise<ExtentReader> {
   try {
     return await open();
   } catch (err) {
     if (!(err instanceof FerryError)) throw err;
-    const extentPath = resolve(dirname(descriptorPath), fileName);
     if (extentPath === resolve(descriptorPath)) throw err;
     const inner = err.message.startsWith(`${extentPath}: `) ? err.message.slice(extentPath.length + 2) : err.message;
     throw new FerryError(err.code, `${descriptorPath}: its extent "${fileName}" (${extentPath}): ${inner}`, err.hint);
   }
 }
 
+export interface VmdkOpenOptions {
+  /** Where the descriptor's extents may be (default: its own folder). */
+  extents?: ExtentScope;
+}
+
 /** Opens any hosted VMDK (all five subformats) as a disk source. */
-export async function openVmdk(path: string): Promise<VmdkOpenResult> {
+export async function openVmdk(path: string, opts: VmdkOpenOptions = {}): Promise<VmdkOpenResult> {
+  const scope = opts.extents ?? { kind: 'folder' };
   const file = await ReadOnlyFile.open(path);
   const files: ReadOnlyFile[] = [file];
   try {
@@ -624,19 +630,22 @@ export async function openVmdk(path: string): Promise<VmdkOpenResult> {
       const bytes = e.sectors * SECTOR;
       let reader: ExtentReader;
       if (e.type === 'ZERO') reader = new ZeroExtent(bytes);
-      else reader = await openExtent(path, e.fileName!, async () => {
-        const extentPath = resolve(dir, e.fileName!);
-        const own = embedded !== undefined && (extentPath === resolve(path) || e === renamedSelf);
-        let f = file;
-        if (!own) {
-          f = await ReadOnlyFile.open(extentPath, { parkable: true });
-          files.push(f);
-        }
-        if (e.type === 'FLAT' || e.type === 'VMFS') return new FlatExtent(f, (e.offsetSectors ?? 0) * SECTOR, bytes);
-        const sparse = own ? await SparseExtent.open(f, embedded!, shared) : await openSparseFile(f, shared);
-        if (sparse.bytes < bytes) throw corrupt(extentPath, `the extent holds ${sparse.bytes} bytes but the descriptor says ${bytes}.`);
-        return sparse;
-      });
+      else {
+        // The file itself (its embedded descriptor naming it) is read whatever the name says.
+        const own = embedded !== undefined && (resolve(dir, e.fileName!) === resolve(path) || e === renamedSelf);
+        const extentPath = own ? resolve(path) : await extentFilePath(path, e, scope);
+        reader = await openExtent(path, e.fileName!, extentPath, async () => {
+          let f = file;
+          if (!own) {
+            f = await ReadOnlyFile.open(extentPath, { parkable: true });
+            files.push(f);
+          }
+          if (e.type === 'FLAT' || e.type === 'VMFS') return new FlatExtent(f, (e.offsetSectors ?? 0) * SECTOR, bytes);
+          const sparse = own ? await SparseExtent.open(f, embedded!, shared) : await openSparseFile(f, shared);
+          if (sparse.bytes < bytes) throw corrupt(extentPath, `the extent holds ${sparse.bytes} bytes but the descriptor says ${bytes}.`);
+          return sparse;
+        });
+      }
       parts.push({ start, reader });
       start += bytes;
     }
