@@ -5,6 +5,7 @@ import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { NameSample, shortName } from '../../worker/engine/sources/compressed/members';
 import { writeManyMemberTar, writeManyMemberZip } from './many-members';
 import { MAX_RSS_KB, ferryLimited, type LimitedRun } from './run';
 
@@ -64,5 +65,20 @@ describe('archives with very many, very long member names', () => {
     assert.match(message, /holds 60000 disk images \(.+ and 59995 more\)/);
     assertSmall(convert, 'convert');
     assert.deepEqual(readdirSync(out), []);
+  });
+});
+
+describe('NameSample and shortName', () => {
+  it('a million names of 4 KiB each: five kept, each cut to 80 characters keeping its file name, the rest counted', () => {
+    const sample = new NameSample();
+    const folder = 'f'.repeat(4000);
+    for (let i = 0; i < 1_000_000; i++) sample.add(`${folder}/disk-${i}.vhd`);
+    const text = String(sample);
+    assert.equal(sample.count, 1_000_000);
+    assert.ok(text.length < 5 * 82 + 40, `${text.length} characters`);
+    assert.match(text, /^f+…\/disk-0\.vhd, f+…\/disk-1\.vhd, .* and 999995 more$/);
+    assert.equal(shortName('short.vhd'), 'short.vhd');
+    assert.equal(shortName(`${'x'.repeat(200)}.vhd`).length, 80);
+    assert.ok(shortName(`${'x'.repeat(200)}.vhd`).endsWith('x.vhd'));
   });
 });

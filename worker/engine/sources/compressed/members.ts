@@ -42,9 +42,11 @@ const SHOWN_NAME_CHARS = 80;
 /** How many names a message lists before "and N more". */
 const SHOWN_NAMES = 5;
 
-/** `name` cut to a length a message can carry: its start, an ellipsis, its end. */
+/** `name` cut to a length a message can carry: its start, an ellipsis, and its file name (or its end). */
 export function shortName(name: string): string {
   if (name.length <= SHOWN_NAME_CHARS) return name;
+  const base = name.slice(name.lastIndexOf('/') + 1);
+  if (base.length <= SHOWN_NAME_CHARS - 20) return `${name.slice(0, SHOWN_NAME_CHARS - base.length - 2)}…/${base}`;
   return `${name.slice(0, SHOWN_NAME_CHARS - 31)}…${name.slice(-30)}`;
 }
 
