@@ -1,6 +1,7 @@
 // What the renderer's bridge talks to, whatever carries it (Electron IPC in the app, a
 // WebSocket in the harness, direct calls in tests). It owns the path policy; the OS pieces
 // (dialogs, shell) are injected so it runs under plain Node.
+import { tmpdir } from 'node:os';
 import { basename, dirname } from 'node:path';
 import type { Inspection } from '../shared/api';
 import type { HostEvent, HostMethods } from '../shared/host-contract';
@@ -11,6 +12,7 @@ import type { ErrorInfo } from '../shared/errors';
 import { OUTPUT_EXTENSION, hasOutputExtension, type JobRequest, type Progress } from '../shared/jobs';
 import { isSourceName } from '../shared/source-names';
 import { isSafeFileName } from '../shared/validate';
+import { formatBytesIec as formatBytes } from '../shared/bytes';
 import type { JobService } from './jobs';
 import { LaunchQueue } from './launch-files';
 import { existingTarget } from './overwrite-targets';
@@ -56,6 +58,23 @@ const notReplaced = (path: string): ErrorInfo => ({
   message: `${path}: already exists, and replacing it was not confirmed.`,
   hint: 'Go back and choose another name or folder, or confirm replacing it when Ferry asks.',
 });
+
+/**
+ * The answer of an inspection that unpacked into the system's temporary folder because keeping the
+ * copy beside the destination failed with `first`: a warning says so and what the job will need,
+ * and a second E_NO_SPACE names both places.
+ */
+function unpackedInTemp(answer: Result<InspectAnswer>, first: ErrorInfo): Result<InspectAnswer> {
+  if (!answer.ok) {
+    if (answer.error.code !== 'E_NO_SPACE' || first.code !== 'E_NO_SPACE') return answer;
+    return fail({ ...answer.error, message: `${first.message.replace(/\.$/, '')}; then, in the system's temporary folder: ${answer.error.message}` });
+  }
+  const { disk } = answer.value;
+  const needs = disk.compression ? `up to ${formatBytes(disk.compression.unpackedSize)}` : 'room for the disk';
+  const why = first.code === 'E_NO_SPACE' ? 'There was not enough room to unpack it beside the destination' : 'It could not be unpacked beside the destination';
+  const warning = `${why} (${first.message.replace(/\.$/, '')}), so this inspection unpacked it into the system's temporary folder (${tmpdir()}) and removed it again. Converting unpacks it once more, beside the output, and needs ${needs} free there.`;
+  return ok({ disk: { ...disk, warnings: [...disk.warnings, warning] } });
+}
 
 const notMade: ErrorInfo = { code: 'E_PERMISSION', message: 'Ferry only shows and opens what it made since it started.' };
 
@@ -163,9 +182,11 @@ export class FerryHost implements HostMethods {
     // A worker stopped mid-unpack cannot clean up; JobService removes what it had created.
     const answer = await this.deps.jobs.inspect(path, { keepUnpackedIn: near, onProgress, signal });
     if (answer.ok) return answer;
-    // Failures of the place beside the destination (not of the disk): inspect again without keeping.
+    // Failures of the place beside the destination (not of the disk): inspect again without keeping,
+    // and say so, since that unpacks a second time, into the system's temporary folder.
     if (!['E_NO_SPACE', 'E_PERMISSION', 'E_NOT_FOUND', 'E_IO'].includes(answer.error.code)) return answer;
-    return this.deps.jobs.inspect(path, { onProgress, signal });
+    const again = await this.deps.jobs.inspect(path, { onProgress, signal });
+    return unpackedInTemp(again, answer.error);
   }
 
   async start(request: JobRequest): Promise<Result<string>> {

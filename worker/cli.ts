@@ -1,6 +1,7 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import type { DiskInfo } from '../shared/disk-info';
 import { exitCodeFor, type ErrorInfo } from '../shared/errors';
+import { jsonLine, printableFields, printableLines } from './cli-text';
 import type { ConvertRequest, JobRequest, JobResult, OvaRequest, Progress, VmRequest } from '../shared/jobs';
 import { ADAPTERS, CONTROLLERS, DISK_TYPES, FIRMWARES, HARDWARE_BOUNDS, SUBFORMATS, VHD_SIZE_RULES, VM_SUBFORMATS, isOneOf, subformatFor, type DiskType, type Subformat, type VhdSizeRule } from '../shared/options';
 import { FerryError, toErrorInfo } from './engine/errors';
@@ -267,9 +268,15 @@ export interface Io {
   progress?: ((s: string, final: boolean) => void) | undefined;
 }
 
+// Text output is made of fields made printable (text from inside a file must not drive the
+// terminal), then checked once more line by line; JSON output keeps every string exact.
+
 function reportError(info: ErrorInfo, json: boolean, io: Io): number {
-  if (json) io.out(JSON.stringify({ type: 'error', ...info }));
-  else io.err(`ferry: ${info.message}${info.hint ? `\n  ${info.hint}` : ''}`);
+  if (json) io.out(jsonLine({ type: 'error', ...info }));
+  else {
+    const safe = printableFields(info);
+    io.err(printableLines(`ferry: ${safe.message}${safe.hint ? `\n  ${safe.hint}` : ''}`));
+  }
   return exitCodeFor(info.code);
 }
 
@@ -291,18 +298,19 @@ export async function main(argv: string[], io: Io, signal?: AbortSignal): Promis
     if (cmd.command === 'inspect') {
       const rule = cmd.values['vhd-size'];
       const info = await inspectDisk(cmd.path, rule === 'current' || rule === 'chs' ? { vhdSizeRule: rule } : {});
-      io.out(json ? JSON.stringify(info) : renderInspect(info));
+      io.out(json ? jsonLine(info) : printableLines(renderInspect(printableFields(info))));
       return 0;
     }
     const onProgress = (p: Progress): void => {
-      if (json) io.out(JSON.stringify({ type: 'progress', ...p }));
+      if (json) io.out(jsonLine({ type: 'progress', ...p }));
       else io.progress?.(renderProgress(p), p.done === p.total);
     };
     const result = await runJob(cmd.request, { signal, onProgress });
-    if (json) io.out(JSON.stringify({ type: 'result', ...result }));
+    if (json) io.out(jsonLine({ type: 'result', ...result }));
     else {
-      for (const w of result.warnings) io.err(`warning: ${w}`);
-      io.out(renderResult(result));
+      const safe = printableFields(result);
+      for (const w of safe.warnings) io.err(printableLines(`warning: ${w}`));
+      io.out(printableLines(renderResult(safe)));
     }
     return 0;
   } catch (err) {

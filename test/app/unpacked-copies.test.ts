@@ -1,16 +1,33 @@
 // The unpacked copy an inspection keeps for the job: when main lets it go. The host with the real
 // JobService and worker (as built), over compressed VHDs made with qemu-img and gzip.
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
-import { chmodSync, mkdirSync, readdirSync, statSync, utimesSync } from 'node:fs';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { chmodSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, utimesSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, test } from 'node:test';
+import { describe, test, type TestContext } from 'node:test';
 import { Worker } from 'node:worker_threads';
 import type { HostEvent } from '../../shared/host-contract';
 import type { JobEvent } from '../../shared/jobs';
 import { FerryHost } from '../../electron/host';
 import { JobService } from '../../electron/jobs';
 import { THREAD, entries, keptCopies, makeSlowVhd, makeVhd, sameContent, tempDir } from '../harness/fixtures';
+
+/** A fresh 16 MiB tmpfs, unmounted after the test; undefined (the test skipped) where mounting is refused. */
+function smallTmpfs(t: TestContext): string | undefined {
+  const dir = mkdtempSync(join(tmpdir(), 'ferry-small-fs-'));
+  const r = spawnSync('mount', ['-t', 'tmpfs', '-o', 'size=16m', 'tmpfs', dir], { encoding: 'utf8' });
+  if (r.status !== 0) {
+    rmSync(dir, { recursive: true, force: true });
+    t.skip(`cannot mount a tmpfs here (${(r.stderr || r.error?.message || '').trim()})`);
+    return undefined;
+  }
+  t.after(() => {
+    if (spawnSync('umount', [dir]).status !== 0) spawnSync('umount', ['-l', dir]);
+    rmSync(dir, { recursive: true, force: true });
+  });
+  return dir;
+}
 
 function gzip(file: string, level = 6): string {
   execFileSync('sh', ['-c', `gzip -${level} -c "${file}" > "${file}.gz"`]);
@@ -110,6 +127,10 @@ describe('the kept copy of a compressed source', () => {
     const inspection = await host.inspect(packed);
     assert.ok(inspection.ok, JSON.stringify(inspection));
     assert.equal(inspection.value.disk.compression?.format, 'gzip');
+    assert.ok(
+      inspection.value.disk.warnings.some((w) => w.includes(join(dir, 'gone')) && w.includes("unpacked it into the system's temporary folder") && /needs up to [\d.]+ MiB free/.test(w)),
+      `the answer says it unpacked elsewhere: ${JSON.stringify(inspection.value.disk.warnings)}`,
+    );
     const started = await host.start({ kind: 'convert', source: packed, output: join(dest, 'c.vmdk'), subformat: 'monolithicSparse', adapter: 'ide', verify: true, overwrite: false });
     assert.ok(started.ok);
     assert.deepEqual(host.phasesOf(started.value), ['decompressing', 'converting', 'verifying'], 'the taskbar plans its unpacking');
@@ -119,6 +140,48 @@ describe('the kept copy of a compressed source', () => {
     assert.ok(phases.has('decompressing'));
     assert.deepEqual(entries(dest), ['c.vmdk']);
     assert.ok(sameContent(vhd, 'vpc', join(dest, 'c.vmdk'), 'vmdk').same);
+  });
+
+  test('no space beside the destination: the fallback to the temporary folder is said, with what the job needs', async (t) => {
+    const dir = tempDir(t);
+    const dest = smallTmpfs(t);
+    if (!dest) return;
+    const packed = gzip(makeVhd(join(dir, 'big.vhd'), { size: '64M', data: '40M' }), 1);
+    const { host, jobs } = hostFor(dest, [packed]);
+    t.after(async () => {
+      await jobs.cancelAll();
+      await host.shutdown();
+    });
+    const inspection = await host.inspect(packed);
+    assert.ok(inspection.ok, JSON.stringify(inspection));
+    const said = inspection.value.disk.warnings.find((w) => w.startsWith('There was not enough room to unpack it beside the destination'));
+    assert.ok(said, JSON.stringify(inspection.value.disk.warnings));
+    assert.ok(said.includes(dest) && said.includes(tmpdir()), said);
+    assert.match(said, /needs up to [\d.]+ MiB free there/);
+    assert.deepEqual(entries(dest), [], 'nothing left beside the destination');
+  });
+
+  test('no space in the temporary folder either: E_NO_SPACE naming both places, nothing left', async (t) => {
+    const dir = tempDir(t);
+    const dest = smallTmpfs(t);
+    const temp = dest && smallTmpfs(t);
+    if (!dest || !temp) return;
+    const packed = gzip(makeVhd(join(dir, 'big.vhd'), { size: '64M', data: '40M' }), 1);
+    const { host, jobs } = hostFor(dest, [packed]);
+    const saved = process.env.TMPDIR;
+    process.env.TMPDIR = temp; // read by each new worker
+    t.after(async () => {
+      if (saved === undefined) delete process.env.TMPDIR;
+      else process.env.TMPDIR = saved;
+      await jobs.cancelAll();
+      await host.shutdown();
+    });
+    const inspection = await host.inspect(packed);
+    assert.ok(!inspection.ok, 'refused');
+    assert.equal(inspection.error.code, 'E_NO_SPACE');
+    assert.ok(inspection.error.message.includes(dest) && inspection.error.message.includes(temp), inspection.error.message);
+    assert.deepEqual(entries(dest), []);
+    assert.deepEqual(entries(temp), []);
   });
 
   test('a job that reads the copy plans no unpacking; its final event comes once the copy is removed', async (t) => {

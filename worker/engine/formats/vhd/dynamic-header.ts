@@ -1,3 +1,4 @@
+import { formatBytesIec as formatBytes } from '../../../../shared/bytes';
 import { vhdChecksum } from './checksum';
 
 export const VHD_DYNAMIC_COOKIE = 'cxsparse';
@@ -84,4 +85,30 @@ export function decodeUtf16Guess(bytes: Buffer): string {
     if (bytes[i + 1] === 0) zeroOdd++;
   }
   return decodeUtf16(bytes, zeroEven > zeroOdd ? 'be' : 'le');
+}
+
+const ENTRIES_PER_SECTOR = 512 / 4;
+/**
+ * Xen's vhd-util (creator "tap") can size the table for a larger disk than it makes, so the disk
+ * can grow in place (`vhd-util create -S`); XenServer reserves room for 2 TiB that way.
+ */
+const XEN_RESERVED_COVERAGE = 2 ** 41;
+
+/**
+ * A warning when the header's Max Table Entries is far more than a `diskBytes` disk needs.
+ * Hyper-V, Virtual PC, Disk2vhd, VirtualBox and qemu all write exactly ceil(size / block size),
+ * so a table that fills its last sector, or is up to twice what is needed, is let pass; more is
+ * a damaged or hand-made header (Xen's reserved room aside). Only the needed entries are read.
+ */
+export function oversizedTableWarning(header: VhdDynamicHeader, diskBytes: number, creatorApp: string, headerPos: number): string | undefined {
+  const needed = Math.ceil(diskBytes / header.blockSize);
+  const entries = header.maxTableEntries;
+  if (entries <= Math.max(Math.ceil(needed / ENTRIES_PER_SECTOR) * ENTRIES_PER_SECTOR, 2 * needed)) return undefined;
+  const covers = entries * header.blockSize;
+  if (creatorApp.startsWith('tap') && covers <= XEN_RESERVED_COVERAGE) return undefined;
+  return (
+    `The dynamic disk header (Max Table Entries, at offset ${headerPos + 28}) sizes the block allocation table for ${entries} blocks (${formatBytes(covers)}), ` +
+    `far more than the ${needed} this ${formatBytes(diskBytes)} disk needs; no VHD tool writes that, so the header may be damaged or hand-made. ` +
+    `Harmless for the conversion: Ferry reads only the ${needed} entries that cover the disk.`
+  );
 }

@@ -4,6 +4,7 @@ import { stat } from 'node:fs/promises';
 import type { CompressionFormat, CompressionInfo } from '../../../../shared/disk-info';
 import { FerryError } from '../../errors';
 import type { DiskSource } from '../source';
+import { shortName } from './members';
 import { unpack, type UnpackOptions } from './unpack';
 
 /** Opens the unpacked disk file; `nameHint` is the name to judge a signature-less (raw) disk by. */
@@ -51,7 +52,7 @@ function rename(err: unknown, scratchFile: string, shown: string): unknown {
 export async function openCompressed(path: string, format: CompressionFormat, opts: UnpackOptions, openPayload: OpenPayload): Promise<DiskSource> {
   const fileSize = (await stat(path)).size;
   const unpacked = await unpack(path, format, opts);
-  const shown = unpacked.member !== undefined ? `${path} (member "${unpacked.member}")` : `${path} (unpacked)`;
+  const shown = unpacked.member !== undefined ? `${path} (member "${shortName(unpacked.member)}")` : `${path} (unpacked)`;
   let inner: DiskSource;
   try {
     inner = await openPayload(unpacked.file, unpacked.nameHint);

@@ -28,3 +28,36 @@ export function scratchFileName(name: string): string {
   const safe = base.replace(/[<>:"/\\|?*\u0000-\u001f\u007f]/g, '_').replace(/^[\s.]+/, '').slice(-120);
   return safe === '' ? 'disk' : avoidDeviceName(safe);
 }
+
+/** A member name is shown at most this long in a message (the extension survives the cut). */
+const SHOWN_NAME_CHARS = 80;
+/** How many names a message lists before "and N more". */
+const SHOWN_NAMES = 5;
+
+/** `name` cut to a length a message can carry: its start, an ellipsis, and its file name (or its end). */
+export function shortName(name: string): string {
+  if (name.length <= SHOWN_NAME_CHARS) return name;
+  const base = name.slice(name.lastIndexOf('/') + 1);
+  if (base.length <= SHOWN_NAME_CHARS - 20) return `${name.slice(0, SHOWN_NAME_CHARS - base.length - 2)}…/${base}`;
+  return `${name.slice(0, SHOWN_NAME_CHARS - 31)}…${name.slice(-30)}`;
+}
+
+/**
+ * The names of members of one kind, as a message lists them: how many there were and the first
+ * few, cut short. An archive may hold millions of members with long names; only this much is kept.
+ */
+export class NameSample {
+  count = 0;
+  private readonly first: string[] = [];
+
+  add(name: string): void {
+    this.count++;
+    if (this.first.length < SHOWN_NAMES) this.first.push(shortName(name));
+  }
+
+  /** `a.vhd, b.vhd and 3 more` */
+  toString(): string {
+    const shown = this.first.join(', ');
+    return this.count > this.first.length ? `${shown} and ${this.count - this.first.length} more` : shown;
+  }
+}

@@ -12,6 +12,7 @@
 import type { FileHandle } from 'node:fs/promises';
 import { FerryError, cancelled } from '../../errors';
 import { writeAll } from '../../io/write-all';
+import { shortName } from './members';
 
 /** 64 TiB, the largest disk any format here holds. */
 const MAX_REAL_SIZE = 64 * 2 ** 40;
@@ -36,7 +37,7 @@ export interface SparseLayout {
 type Pax = Record<string, string> | undefined;
 
 function sparseError(archive: string, member: string, what: string): FerryError {
-  return new FerryError('E_CORRUPT', `${archive}: sparse tar member "${member}": ${what}.`, 'The archive may be damaged; try extracting it with `tar -xSf` to see.');
+  return new FerryError('E_CORRUPT', `${archive}: sparse tar member "${shortName(member)}": ${what}.`, 'The archive may be damaged; try extracting it with `tar -xSf` to see.');
 }
 
 function decimal(archive: string, member: string, text: string | undefined, what: string): number {
@@ -86,14 +87,14 @@ export function sparseLayout(archive: string, header: { name: string; type: stri
   if (pax?.['GNU.sparse.numblocks'] !== undefined || pax?.['GNU.sparse.offset'] !== undefined || major !== undefined) {
     throw new FerryError(
       'E_UNSUPPORTED',
-      `${archive}: "${name}" is stored as a sparse member in GNU tar's ${major ? `${major}.${minor ?? '?'}` : '0.0'} layout, which Ferry cannot read.`,
+      `${archive}: "${shortName(name)}" is stored as a sparse member in GNU tar's ${major ? `${major}.${minor ?? '?'}` : '0.0'} layout, which Ferry cannot read.`,
       'Extract it with `tar -xSf` and open the disk, or repack it with `tar --format=posix -S` (layout 1.0).',
     );
   }
   if (header.type === null) {
     throw new FerryError(
       'E_UNSUPPORTED',
-      `${archive}: "${header.name}" is a tar entry of a kind Ferry cannot read — most likely a sparse file in the old GNU layout (\`tar --format=gnu -S\`, as Google Cloud images are packed).`,
+      `${archive}: "${shortName(header.name)}" is a tar entry of a kind Ferry cannot read — most likely a sparse file in the old GNU layout (\`tar --format=gnu -S\`, as Google Cloud images are packed).`,
       'Extract it with `tar -xSf` and open the disk, or repack it with `tar --format=posix -S`.',
     );
   }

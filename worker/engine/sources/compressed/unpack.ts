@@ -3,7 +3,7 @@
 // tar), up to a fixed depth. zip and tar archives must hold exactly one disk-like member.
 import { rmSync } from 'node:fs';
 import { createReadStream, createWriteStream } from 'node:fs';
-import { chmod, open, rm, stat, statfs } from 'node:fs/promises';
+import { chmod, open, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { Readable, Transform } from 'node:stream';
@@ -21,17 +21,15 @@ import { DecodeError } from './decode-error';
 import { chain, decode, xzDecodeError } from './decoders';
 import { takeKeptCopy, type KeptCopy } from './kept-copy';
 import { stripCompressionSuffix } from '../../../../shared/source-names';
-import { isDiskLikeName, isIgnoredMember, scratchFileName } from './members';
+import { NameSample, isDiskLikeName, isIgnoredMember, scratchFileName, shortName } from './members';
 import { SNIFF_BYTES, sniffContainer } from './sniff';
+import { SpaceGuard } from './space-guard';
 import { expandSparse, sparseLayout, type SparseLayout } from './sparse-tar';
 import { statedMinimumSize } from './stated-size';
 
 /** Containers inside containers we follow (a .tar.gz inside a .zip is three). */
 const MAX_LAYERS = 4;
 const IO_CHUNK = 1024 * 1024;
-/** Room left free beside the unpacked disk, for the file system's own needs. */
-const SPACE_MARGIN = 64 * 1024 * 1024;
-const MAX_LISTED = 12;
 /** Unpacked data is readable by its owner only until it is complete and given the archive's own permissions. */
 const OWNER_ONLY = 0o600;
 
@@ -73,11 +71,6 @@ function track(dir: string): void {
   process.once('exit', () => {
     for (const d of live) rmSync(d, { recursive: true, force: true });
   });
-}
-
-function listNames(names: string[]): string {
-  const shown = names.slice(0, MAX_LISTED).join(', ');
-  return names.length > MAX_LISTED ? `${shown} and ${names.length - MAX_LISTED} more` : shown;
 }
 
 /** Counts bytes on their way through (for progress) without copying them. */
@@ -150,12 +143,17 @@ class Unpacker {
   result: { file: string; nameHint: string; size: number } | undefined;
   private meter: ProgressMeter | undefined;
   private readBytes = 0;
+  private readonly space: SpaceGuard;
 
+  /** `folder` is where the scratch folder was made, as the user knows it. */
   constructor(
     private readonly archive: string,
     private readonly scratch: Staging,
+    folder: string,
     private readonly opts: UnpackOptions,
-  ) {}
+  ) {
+    this.space = new SpaceGuard(folder, scratch.dir, basename(archive));
+  }
 
   private get label(): string {
     return basename(this.archive);
@@ -180,30 +178,13 @@ class Unpacker {
     this.meter?.finish();
   }
 
-  private async checkSpace(needed: number): Promise<void> {
-    let free: number;
-    try {
-      const s = await statfs(this.scratch.dir);
-      free = Number(s.bavail) * Number(s.bsize);
-    } catch {
-      return;
-    }
-    if (free < needed + SPACE_MARGIN) {
-      throw new FerryError(
-        'E_NO_SPACE',
-        `${this.scratch.dir}: not enough free space to unpack ${this.label}: the disk inside needs at least ${formatBytes(needed)}, and ${formatBytes(SPACE_MARGIN)} more are kept free for the system, but only ${formatBytes(free)} is free.`,
-        'Free some space or choose a destination on another drive (the disk is unpacked beside the output).',
-      );
-    }
-  }
-
   /** The outermost file: zip needs its central directory (random access); the rest stream. */
   async fromFile(path: string, format: CompressionFormat): Promise<void> {
     if (format === 'zip') return this.fromZip(path, this.label, 0);
     const size = (await stat(path)).size;
     this.startMeter(size);
     const stated = await statedMinimumSize(path, format).catch(() => undefined);
-    await this.checkSpace(Math.max(stated ?? 0, format === 'tar' ? 0 : size));
+    await this.space.expect(Math.max(stated ?? 0, format === 'tar' ? 0 : size));
     const src = createReadStream(path, { highWaterMark: IO_CHUNK });
     const stopOnAbort = () => src.destroy(cancelled());
     this.opts.signal?.addEventListener('abort', stopOnAbort, { once: true });
@@ -224,7 +205,7 @@ class Unpacker {
       const sniffed = sniffContainer(peeked.head);
       if (sniffed?.kind === 'unsupported') {
         stream.destroy();
-        throw new FerryError('E_UNSUPPORTED', `${this.archive}: ${nameHint === this.label ? 'the file' : `"${nameHint}"`} is ${sniffed.what.name}, which Ferry cannot unpack.`, `Unpack it with ${sniffed.what.tool} first, then open the disk inside.`);
+        throw new FerryError('E_UNSUPPORTED', `${this.archive}: ${nameHint === this.label ? 'the file' : `"${shortName(nameHint)}"`} is ${sniffed.what.name}, which Ferry cannot unpack.`, `Unpack it with ${sniffed.what.tool} first, then open the disk inside.`);
       }
       if (!sniffed) return this.writeDisk(stream, nameHint, size);
       kind = sniffed.format;
@@ -243,7 +224,7 @@ class Unpacker {
       case 'gzip':
       case 'bzip2':
       case 'xz': {
-        const what = `${kind} data${nameHint === this.label ? '' : ` of "${nameHint}"`}`;
+        const what = `${kind} data${nameHint === this.label ? '' : ` of "${shortName(nameHint)}"`}`;
         try {
           const decoded = decode(kind, stream);
           await this.fromStream(decoded, undefined, stripCompressionSuffix(nameHint), depth + 1, undefined);
@@ -257,7 +238,7 @@ class Unpacker {
       case 'zip': {
         // A zip needs random access: put it in the scratch folder first.
         const inner = join(this.scratch.dir, `inner-${depth}.zip`);
-        await pipelineAsync(stream, createWriteStream(inner, { flags: 'wx', mode: OWNER_ONLY }));
+        await pipelineAsync(stream, this.space.stream(), createWriteStream(inner, { flags: 'wx', mode: OWNER_ONLY }));
         try {
           await this.fromZip(inner, nameHint, depth);
         } finally {
@@ -274,21 +255,21 @@ class Unpacker {
       stream.destroy();
       throw new FerryError('E_INTERNAL', 'Internal error: two disks unpacked from one archive.');
     }
-    if (size !== undefined) await this.checkSpace(size);
+    if (size !== undefined) await this.space.expect(size);
     const file = join(this.scratch.dir, scratchFileName(nameHint));
     let written = 0;
-    await pipelineAsync(stream, counter((n) => (written += n)), sparseFileSink(file, OWNER_ONLY), ...(this.opts.signal ? [{ signal: this.opts.signal }] : []));
+    await pipelineAsync(stream, counter((n) => (written += n)), this.space.stream(), sparseFileSink(file, OWNER_ONLY), ...(this.opts.signal ? [{ signal: this.opts.signal }] : []));
     this.result = { file, nameHint, size: written };
   }
 
   /** A sparse tar member: its segments written at their offsets, the holes left as holes. */
   private async writeSparseDisk(entry: AsyncIterable<Buffer>, layout: SparseLayout, storedBytes: number): Promise<void> {
     if (this.result) throw new FerryError('E_INTERNAL', 'Internal error: two disks unpacked from one archive.');
-    await this.checkSpace(storedBytes);
+    await this.space.expect(storedBytes);
     const file = join(this.scratch.dir, scratchFileName(layout.name));
     const out = await open(file, 'wx', OWNER_ONLY);
     try {
-      const size = await expandSparse(this.archive, layout, entry, out, this.opts.signal);
+      const size = await expandSparse(this.archive, layout, this.space.pace(entry), out, this.opts.signal);
       this.result = { file, nameHint: layout.name, size };
     } finally {
       await out.close();
@@ -296,8 +277,8 @@ class Unpacker {
   }
 
   private async fromTar(stream: Readable, depth: number): Promise<void> {
-    const disks: string[] = [];
-    const others: string[] = [];
+    const disks = new NameSample();
+    const others = new NameSample();
     const extract = tar.extract();
     const feeding = pipelineAsync(stream, extract).catch((err: unknown) => {
       extract.destroy(err as Error);
@@ -314,15 +295,15 @@ class Unpacker {
         const plain = type === 'file' || type === 'contiguous-file';
         if ((plain || type === null) && isDiskLikeName(name)) {
           const sparse = sparseLayout(this.archive, { name, type, pax });
-          disks.push(name);
-          if (disks.length === 1) {
+          disks.add(name);
+          if (disks.count === 1) {
             this.member = name;
             if (sparse) await this.writeSparseDisk(entry as AsyncIterable<Buffer>, sparse, size ?? 0);
             else await this.fromStream(Readable.from(entry, { objectMode: false, highWaterMark: IO_CHUNK }), undefined, name, depth + 1, size ?? undefined);
             continue;
           }
         } else if (plain) {
-          if (!isIgnoredMember(name)) others.push(name);
+          if (!isIgnoredMember(name)) others.add(name);
         }
         await drain(entry);
       }
@@ -332,18 +313,18 @@ class Unpacker {
       throw asCorrupt(this.archive, 'tar archive', err);
     }
     this.checkCancel();
-    if (disks.length === 0) {
+    if (disks.count === 0) {
       throw new FerryError(
         'E_NOT_A_DISK',
-        `${this.archive}: the tar archive holds no disk image${others.length ? ` (it has ${listNames(others)})` : ' (it is empty)'}.`,
+        `${this.archive}: the tar archive holds no disk image${others.count ? ` (it has ${others})` : ' (it is empty)'}.`,
         'Ferry looks for members named .vhd, .vhdx, .vmdk, .img, .raw, .bin or .dd (possibly compressed).',
       );
     }
-    if (disks.length > 1) throw this.severalDisks('tar archive', disks);
+    if (disks.count > 1) throw this.severalDisks('tar archive', disks);
   }
 
-  private severalDisks(what: string, disks: string[]): FerryError {
-    return new FerryError('E_UNSUPPORTED', `${this.archive}: the ${what} holds ${disks.length} disk images (${listNames(disks)}); Ferry converts one disk at a time.`, 'Unpack the archive and open the disk you want.');
+  private severalDisks(what: string, disks: NameSample): FerryError {
+    return new FerryError('E_UNSUPPORTED', `${this.archive}: the ${what} holds ${disks.count} disk images (${disks}); Ferry converts one disk at a time.`, 'Unpack the archive and open the disk you want.');
   }
 
   private async fromZip(path: string, nameHint: string, depth: number): Promise<void> {
@@ -353,26 +334,33 @@ class Unpacker {
     try {
       zip = await yauzl.openPromise(path, { lazyEntries: true, autoClose: false, strictFileNames: false, validateEntrySizes: true });
     } catch (err) {
-      throw asCorrupt(this.archive, `zip archive${nameHint === this.label ? '' : ` "${nameHint}"`}`, err);
+      throw asCorrupt(this.archive, `zip archive${nameHint === this.label ? '' : ` "${shortName(nameHint)}"`}`, err);
     }
     try {
-      const files: yauzl.Entry[] = [];
+      // Only counts, a few names and the first entry of each kind are kept, however many the zip lists.
+      const files = new NameSample();
+      const disks = new NameSample();
+      let firstFile: yauzl.Entry | undefined;
+      let firstDisk: yauzl.Entry | undefined;
       for await (const entry of zip.eachEntry()) {
-        if (!entry.fileName.endsWith('/') && !isIgnoredMember(entry.fileName)) files.push(entry);
-        if (files.length > 100_000) throw corrupt(this.archive, 'the zip archive lists more than 100,000 files.');
+        this.checkCancel();
+        if (entry.fileName.endsWith('/') || isIgnoredMember(entry.fileName)) continue;
+        files.add(entry.fileName);
+        firstFile ??= entry;
+        if (!isDiskLikeName(entry.fileName)) continue;
+        disks.add(entry.fileName);
+        firstDisk ??= entry;
       }
-      let disks = files.filter((e) => isDiskLikeName(e.fileName));
       // A zip of one file is a disk download whatever the file is called.
-      if (disks.length === 0 && files.length === 1) disks = files;
-      if (disks.length === 0) {
+      const entry = firstDisk ?? (files.count === 1 ? firstFile : undefined);
+      if (!entry) {
         throw new FerryError(
           'E_NOT_A_DISK',
-          `${this.archive}: the zip archive holds no disk image${files.length ? ` (it has ${listNames(files.map((f) => f.fileName))})` : ' (it is empty)'}.`,
+          `${this.archive}: the zip archive holds no disk image${files.count ? ` (it has ${files})` : ' (it is empty)'}.`,
           'Ferry looks for members named .vhd, .vhdx, .vmdk, .img, .raw, .bin or .dd (possibly compressed).',
         );
       }
-      if (disks.length > 1) throw this.severalDisks('zip archive', disks.map((d) => d.fileName));
-      const entry = disks[0]!;
+      if (disks.count > 1) throw this.severalDisks('zip archive', disks);
       this.member = entry.fileName;
       await this.fromZipEntry(zip, entry, depth);
     } catch (err) {
@@ -384,10 +372,10 @@ class Unpacker {
 
   private async fromZipEntry(zip: yauzl.ZipFile, entry: yauzl.Entry, depth: number): Promise<void> {
     if (entry.generalPurposeBitFlag & 0x1) {
-      throw new FerryError('E_UNSUPPORTED', `${this.archive}: "${entry.fileName}" is encrypted.`, 'Unpack it with the password in a zip tool first, then open the disk.');
+      throw new FerryError('E_UNSUPPORTED', `${this.archive}: "${shortName(entry.fileName)}" is encrypted.`, 'Unpack it with the password in a zip tool first, then open the disk.');
     }
     if (entry.compressionMethod !== 0 && entry.compressionMethod !== 8) {
-      throw new FerryError('E_UNSUPPORTED', `${this.archive}: "${entry.fileName}" uses zip compression method ${entry.compressionMethod}; Ferry reads stored and deflated members.`, 'Unpack it with a zip tool first, then open the disk.');
+      throw new FerryError('E_UNSUPPORTED', `${this.archive}: "${shortName(entry.fileName)}" uses zip compression method ${entry.compressionMethod}; Ferry reads stored and deflated members.`, 'Unpack it with a zip tool first, then open the disk.');
     }
     this.startMeter(entry.compressedSize);
     const raw = await zip.openReadStreamPromise(entry, { decodeFileData: false });
@@ -403,7 +391,7 @@ class Unpacker {
         cb(null, chunk);
       },
       flush: (cb) => {
-        if (length === entry.uncompressedSize && crc >>> 0 !== entry.crc32 >>> 0) cb(new DecodeError(`"${entry.fileName}" fails its CRC-32 check; the data is damaged`));
+        if (length === entry.uncompressedSize && crc >>> 0 !== entry.crc32 >>> 0) cb(new DecodeError(`"${shortName(entry.fileName)}" fails its CRC-32 check; the data is damaged`));
         else cb();
       },
     });
@@ -431,14 +419,15 @@ export async function unpack(path: string, format: CompressionFormat, opts: Unpa
     return { ...described, discard: async () => undefined }; // its keeper removes it
   }
   const archive = await stat(path);
-  const scratch = await Staging.create(opts.dir ?? tmpdir(), basename(path));
+  const folder = opts.dir ?? tmpdir();
+  const scratch = await Staging.create(folder, basename(path));
   track(scratch.dir);
   const discard = async (): Promise<void> => {
     await scratch.discard();
     live.delete(scratch.dir);
   };
   try {
-    const u = new Unpacker(path, scratch, opts);
+    const u = new Unpacker(path, scratch, folder, opts);
     await u.fromFile(path, format);
     if (opts.signal?.aborted) throw cancelled();
     if (!u.result) throw new FerryError('E_NOT_A_DISK', `${path}: no disk image was found inside.`);

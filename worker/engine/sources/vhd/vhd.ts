@@ -6,7 +6,7 @@ import { chainKey, usableParent } from '../chain';
 import { LayeredSource, pushSegment, type Layer, type Segment } from '../layers';
 import type { DiskSource } from '../source';
 import { geometryBytes, isMaxGeometry } from '../../formats/vhd/chs';
-import { VHD_DYNAMIC_COOKIE, VHD_DYNAMIC_HEADER_SIZE, parseVhdDynamicHeader, type VhdDynamicHeader } from '../../formats/vhd/dynamic-header';
+import { VHD_DYNAMIC_COOKIE, VHD_DYNAMIC_HEADER_SIZE, oversizedTableWarning, parseVhdDynamicHeader, type VhdDynamicHeader } from '../../formats/vhd/dynamic-header';
 import {
   VHD_FOOTER_SIZE,
   VhdDiskType,
@@ -284,6 +284,9 @@ async function openImage(file: ReadOnlyFile, opts: VhdOpenOptions): Promise<VhdI
   if (blocksNeeded > MAX_BAT_ENTRIES) {
     throw new FerryError('E_UNSUPPORTED', `${file.path}: ${blocksNeeded} blocks of ${blockSize} bytes is more than any VHD writer makes (at most ${MAX_BAT_ENTRIES}).`);
   }
+  const largestSize = Math.max(size, Number(footer.currentSize), geometryBytes(footer.geometry));
+  const oversized = oversizedTableWarning(header, largestSize, footer.creatorApp, headerPos);
+  if (oversized) warnings.push(oversized);
   const tablePos = safeNumber(file.path, header.tableOffset, 'BAT offset');
   // Only the entries that cover the disk matter; a table sized beyond the file is a lie.
   const batBytes = blocksNeeded * 4;
