@@ -12,6 +12,7 @@ import { SaveStep } from './steps/SaveStep';
 import { SourceStep } from './steps/SourceStep';
 import { WelcomeStep } from './steps/WelcomeStep';
 import { useWindowDrop } from './use-window-drop';
+import './App.css';
 
 function CurrentStep({ phase }: { phase: Phase }): ReactElement {
   switch (phase.kind) {

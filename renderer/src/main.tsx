@@ -1,9 +1,11 @@
+// The shared sheets first: the components' own sheets, imported below them, then win ties.
+import './styles/tokens.css';
+import './styles/base.css';
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { App } from './App';
 import { StoreProvider } from './store-context';
 import { createWizardStore } from './store/wizard-store';
-import './styles.css';
 
 const root = document.getElementById('root');
 if (root) {

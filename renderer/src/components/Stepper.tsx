@@ -4,6 +4,7 @@ import type { ReactElement } from 'react';
 import { useWizard } from '../store-context';
 import { STEPS, isEditing, stepOf, type Phase } from '../store/phase';
 import { AlertIcon, CheckIcon } from './icons';
+import './Stepper.css';
 
 type StepState = 'complete' | 'current' | 'upcoming' | 'error';
 

@@ -1,6 +1,7 @@
 // The frame every step shares: a heading that takes focus when the step appears, a scrolling
 // body, and an action bar along the bottom.
 import { useEffect, useRef, type FormEvent, type ReactElement, type ReactNode } from 'react';
+import './layout.css';
 
 export function Step({
   title,

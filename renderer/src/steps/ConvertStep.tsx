@@ -7,6 +7,7 @@ import { CheckIcon } from '../components/icons';
 import { formatBytes, formatPercent, formatRate, formatTimeLeft } from '../format';
 import { useWizard } from '../store-context';
 import { effectiveSaveAs, type Setup } from '../store/choices';
+import './ConvertStep.css';
 
 type PhaseName = Progress['phase'];
 

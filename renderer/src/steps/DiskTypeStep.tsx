@@ -10,6 +10,7 @@ import { formatBytes } from '../format';
 import { HW_VERSIONS } from '../guests';
 import { useWizard } from '../store-context';
 import { DISK_LAYOUTS, choicesForLayout, describesMachine, effectiveSaveAs, shownLayout, targetOf, type DiskLayout, type Setup } from '../store/choices';
+import './DiskTypeStep.css';
 
 const TWO_GB = 2 * 1024 * 1024 * 1024;
 

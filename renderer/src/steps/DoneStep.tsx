@@ -9,6 +9,7 @@ import { guestLabel } from '../guests';
 import { useWizard } from '../store-context';
 import type { Setup } from '../store/choices';
 import { CONTROLLER_LABEL, SUBFORMAT_LABEL } from './labels';
+import './DoneStep.css';
 
 function memory(mb: number): string {
   return mb >= 1024 && mb % 1024 === 0 ? `${mb / 1024} GB` : `${mb} MB`;

@@ -6,6 +6,7 @@ import { AlertIcon } from '../components/icons';
 import { useWizard } from '../store-context';
 import type { Recovery } from '../store/phase';
 import { APP_HINT, ERROR_TITLE } from './labels';
+import './ErrorStep.css';
 
 export function ErrorStep({ error, recovery }: { error: ErrorInfo; recovery: Recovery }): ReactElement {
   const recover = useWizard((s) => s.recover);

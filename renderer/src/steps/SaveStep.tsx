@@ -24,6 +24,7 @@ import {
   type Setup,
   type Target,
 } from '../store/choices';
+import './SaveStep.css';
 
 const TARGET: Record<Target, { title: string; line: string; icon: ReactElement }> = {
   workstation: { title: 'VMware Workstation / Player / Fusion', line: 'Opens and runs from a folder on this computer.', icon: <VmIcon size={22} /> },

@@ -6,6 +6,7 @@ import { DiskIcon } from '../components/icons';
 import { fileName, folderOf, formatBytes, formatExactBytes } from '../format';
 import { useWizard } from '../store-context';
 import { recognisedGuest, type Setup } from '../store/choices';
+import './SourceStep.css';
 
 const VARIANT: Record<DiskInfo['variant'], string> = {
   fixed: 'fixed size',

@@ -6,6 +6,7 @@ import { Button, Step } from '../components/layout';
 import { DiskIcon, UploadIcon } from '../components/icons';
 import { fileName, formatBytes, formatPercent, formatRate } from '../format';
 import { useWizard } from '../store-context';
+import './WelcomeStep.css';
 
 function Unpacking({ progress }: { progress: Progress }): ReactElement {
   const fraction = progress.total > 0 ? progress.done / progress.total : 0;
