@@ -23,6 +23,50 @@ type Shape = Record<string, Check<unknown>>;
 
 const MAX_TEXT = 64 * 1024;
 
+/**
+ * Bounds held against what real tools write (each a count of UTF-16 code units, as JavaScript
+ * measures strings). Where a value taken from a file can legitimately be longer, the engine cuts
+ * it with `fitText` before it crosses a boundary, so a validator never refuses a real disk.
+ */
+export const LIMITS = {
+  /** Windows' long-path maximum (32767 UTF-16 units, `\\?\` paths); Linux's PATH_MAX (4096 bytes) and macOS's (1024) are shorter. */
+  path: 32_767,
+  /** A VHDX creator: 256 UTF-16 characters in the file type identifier ("Microsoft Windows 10.0.18363.0"). A VHD's is 4 bytes. */
+  creator: 256,
+  /**
+   * An error's message or hint. It names files (paths up to `path`) and values read from the disk
+   * (a parent locator, up to 64 KiB): the engine cuts longer ones in the middle.
+   */
+  message: 64 * 1024,
+  /** One warning: a path, a parent's path and a value read from the disk (each bounded above) fit. */
+  warning: 256 * 1024,
+  /** Warnings per disk: a few per layer of a chain of up to 256 disks. */
+  warnings: 10_000,
+  /**
+   * An archive member's name: zip allows 65535 bytes, pax and GNU long names are unbounded; the
+   * engine keeps the last `member` units (the base name and its extension) of a longer one.
+   */
+  member: 32_767,
+  /** Files a job makes: a 64 TiB disk in 2047 MiB extents is 32769 files, with the VM's own beside it. */
+  files: 100_000,
+  /** A partition's file system and its label: btrfs labels are 256 bytes, NTFS 32 UTF-16 units, ext 16 bytes, FAT 11. */
+  filesystem: 512,
+  /** Guest evidence: one line per partition type or labelled file system of up to 1024 GPT entries, each listing partition numbers. */
+  evidenceItems: 4096,
+} as const;
+
+/**
+ * `s` if it fits in `max` UTF-16 units; otherwise its head and tail around an ellipsis, exactly
+ * `max` units long (or its last `max - 1` units after the ellipsis with `keep: 'tail'`).
+ * Deterministic, so the CLI and the app show the same cut text.
+ */
+export function fitText(s: string, max: number, keep: 'middle' | 'tail' = 'middle'): string {
+  if (s.length <= max) return s;
+  if (keep === 'tail') return `…${s.slice(s.length - (max - 1))}`;
+  const head = Math.ceil((max - 1) / 2);
+  return `${s.slice(0, head)}…${s.slice(s.length - (max - 1 - head))}`;
+}
+
 function text(opts: { min?: number; max?: number; pattern?: RegExp } = {}): Check<string> {
   const { min = 0, max = MAX_TEXT, pattern } = opts;
   return (v, at) => {
@@ -137,7 +181,7 @@ function run<T>(check: Check<T>, v: unknown, at: string): T {
 
 /** An absolute path on any of our OSes, without NUL bytes. Whether it may be used is the host's call. */
 export const absolutePath: Check<string> = (v, at) => {
-  const s = text({ min: 1, max: 4096 })(v, at);
+  const s = text({ min: 1, max: LIMITS.path })(v, at);
   if (s.includes('\0')) throw new PayloadError(at, 'contains a NUL byte');
   if (!/^(\/|[A-Za-z]:[\\/]|\\\\)/.test(s)) throw new PayloadError(at, 'expected an absolute path');
   return s;
@@ -150,8 +194,8 @@ const guestId = text({ min: 1, max: 64, pattern: /^[A-Za-z0-9_-]+$/ });
 const vmName = text({ min: 1, max: 128, pattern: /^[^\u0000-\u001f\u007f"]+$/ });
 
 const errorInfo: Check<ErrorInfo> = answer(
-  { code: oneOf(ERROR_CODES), message: text({ max: 4096 }) },
-  { hint: text({ max: 4096 }) },
+  { code: oneOf(ERROR_CODES), message: text({ max: LIMITS.message }) },
+  { hint: text({ max: LIMITS.message }) },
 );
 
 const progress: Check<Progress> = answer({ phase: oneOf(PHASES), done: count, total: count, rate: finite });
@@ -210,12 +254,12 @@ const vmSummary: Check<VmSummary> = answer({
 const jobResult: Check<JobResult> = answer(
   {
     output: absolutePath,
-    files: list(absolutePath, 10_000),
+    files: list(absolutePath, LIMITS.files),
     subformat: oneOf(SUBFORMATS),
     virtualSize: count,
     dataBytes: count,
     verified: bool,
-    warnings: list(text()),
+    warnings: list(text({ max: LIMITS.warning }), LIMITS.warnings),
     seconds: finite,
   },
   { vmx: absolutePath, folder: absolutePath, vm: vmSummary },
@@ -223,24 +267,24 @@ const jobResult: Check<JobResult> = answer(
 
 const partitionEntry: Check<PartitionEntry> = answer(
   { index: count, type: text({ max: 64 }), typeName: text({ max: 256 }), startBytes: count, sizeBytes: count },
-  { name: text({ max: 256 }), bootable: bool, filesystem: text({ max: 64 }) },
+  { name: text({ max: 256 }), bootable: bool, filesystem: text({ max: LIMITS.filesystem }) },
 );
 const partitionTable: Check<PartitionTable> = answer(
   { scheme: oneOf(['mbr', 'gpt'] as const), partitions: list(partitionEntry, 1024) },
   { diskId: text({ max: 64 }) },
 );
 const VARIANTS = ['fixed', 'dynamic', 'differencing', 'flat', 'sparse', 'streamOptimized', 'raw'] as const;
-const parentLink: Check<ParentLink> = answer({ path: text({ max: 4096 }), variant: oneOf(VARIANTS) }, { uuid: text({ max: 64 }) });
+const parentLink: Check<ParentLink> = answer({ path: text({ max: LIMITS.path }), variant: oneOf(VARIANTS) }, { uuid: text({ max: 64 }) });
 const guestGuess: Check<GuestGuess> = answer({
   guestOS: text({ max: 64 }),
   family: text({ max: 256 }),
   firmware: oneOf(FIRMWARES),
-  evidence: list(text({ max: 1024 }), 100),
+  evidence: list(text(), LIMITS.evidenceItems),
 });
 
 const compressionInfo: Check<CompressionInfo> = answer(
   { format: oneOf(COMPRESSION_FORMATS), layers: list(oneOf(COMPRESSION_FORMATS), 16), unpackedSize: count },
-  { member: text({ max: 4096 }) },
+  { member: text({ max: LIMITS.member }) },
 );
 
 const diskInfo: Check<DiskInfo> = answer(
@@ -253,7 +297,7 @@ const diskInfo: Check<DiskInfo> = answer(
     allocatedBytes: count,
     parents: list(parentLink, 1000),
     partitions: nullable(partitionTable),
-    warnings: list(text(), 1000),
+    warnings: list(text({ max: LIMITS.warning }), LIMITS.warnings),
   },
   {
     sizeCandidates: answer({
@@ -263,7 +307,7 @@ const diskInfo: Check<DiskInfo> = answer(
       reason: text({ max: 1024 }),
     }),
     blockSize: count,
-    creator: answer({ app: text({ max: 16 }), version: text({ max: 64 }), host: text({ max: 64 }) }, { appName: text({ max: 128 }) }),
+    creator: answer({ app: text({ max: LIMITS.creator }), version: text({ max: 64 }), host: text({ max: 64 }) }, { appName: text({ max: LIMITS.creator }) }),
     uuid: text({ max: 64 }),
     geometry: answer({ cylinders: count, heads: count, sectorsPerTrack: count }),
     savedState: bool,
@@ -347,11 +391,11 @@ const unpackedCopy = (extra: 'refuse' | 'drop'): Check<UnpackedCopy> =>
       archiveSize: count,
       archiveMtimeMs: finite,
       file: absolutePath,
-      nameHint: text({ min: 1, max: 4096 }),
+      nameHint: text({ min: 1, max: LIMITS.member }),
       layers: list(oneOf(COMPRESSION_FORMATS), 16),
       size: count,
     },
-    { member: text({ max: 4096 }) },
+    { member: text({ max: LIMITS.member }) },
     extra,
   );
 

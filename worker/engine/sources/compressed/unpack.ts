@@ -12,6 +12,7 @@ import { crc32, createInflateRaw } from 'node:zlib';
 import * as tar from 'tar-stream';
 import * as yauzl from 'yauzl';
 import type { CompressionFormat } from '../../../../shared/disk-info';
+import { LIMITS, fitText } from '../../../../shared/validate';
 import { FerryError, cancelled, corrupt } from '../../errors';
 import { Staging, formatBytes } from '../../output/staging';
 import { sparseFileSink } from '../../io/sparse-sink';
@@ -439,7 +440,9 @@ export async function unpack(path: string, format: CompressionFormat, opts: Unpa
     if (opts.signal?.aborted) throw cancelled();
     if (!u.result) throw new FerryError('E_NOT_A_DISK', `${path}: no disk image was found inside.`);
     u.finish();
-    const unpacked = { ...u.result, layers: u.layers, ...(u.member !== undefined ? { member: u.member } : {}) };
+    // Member names (pax and GNU long names are unbounded) keep their end, where the extension is.
+    const nameHint = fitText(u.result.nameHint, LIMITS.member, 'tail');
+    const unpacked = { ...u.result, nameHint, layers: u.layers, ...(u.member !== undefined ? { member: fitText(u.member, LIMITS.member, 'tail') } : {}) };
     if (!opts.keep) return { ...unpacked, discard };
     live.delete(scratch.dir); // no longer ours to remove, even at exit
     opts.keep({ archive: path, archiveSize: archive.size, archiveMtimeMs: archive.mtimeMs, ...unpacked });
