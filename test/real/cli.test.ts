@@ -13,7 +13,7 @@ import { SUBFORMATS } from '../../shared/options';
 import { parseDiskInfo } from '../../shared/validate';
 import { ferry, lastEvent } from '../support/cli';
 import { mediaSize, qemuCheck, qemuCompare, runOk, vmdkinfo } from '../support/tools';
-import { unpackCorpus, type CorpusDisk } from './corpus';
+import { qemuSource, unpackCorpus } from './corpus';
 
 const scratch = mkdtempSync(join(tmpdir(), 'ferry-real-'));
 after(() => rmSync(scratch, { recursive: true, force: true }));
@@ -21,13 +21,6 @@ const corpus = unpackCorpus(scratch);
 
 function sha256(path: string): string {
   return createHash('sha256').update(readFileSync(path)).digest('hex');
-}
-
-/** qemu's name for a source, reading a VHD by the same size field Ferry chose (qemu 7 follows an older rule). */
-function qemuSource(disk: CorpusDisk, info: DiskInfo): string {
-  if (disk.qemuFormat !== 'vpc') return disk.path;
-  const rule = info.sizeCandidates?.chosen === 'chs' ? 'chs' : 'current_size';
-  return `json:${JSON.stringify({ driver: 'vpc', force_size_calc: rule, file: { driver: 'file', filename: disk.path } })}`;
 }
 
 /** Every check of one VMDK output against the truth raw. */

@@ -4,6 +4,7 @@
 import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
+import type { DiskInfo } from '../../shared/disk-info';
 import { ROOT } from '../support/cli';
 import { run } from '../support/tools';
 
@@ -68,3 +69,11 @@ export function unpackCorpus(dir: string): CorpusDisk[] {
   }
   return disks;
 }
+
+/** qemu's name for a source, reading a VHD by the same size field Ferry chose (qemu 7 follows an older rule). */
+export function qemuSource(disk: CorpusDisk, info: DiskInfo): string {
+  if (disk.qemuFormat !== 'vpc') return disk.path;
+  const rule = info.sizeCandidates?.chosen === 'chs' ? 'chs' : 'current_size';
+  return `json:${JSON.stringify({ driver: 'vpc', force_size_calc: rule, file: { driver: 'file', filename: disk.path } })}`;
+}
+
