@@ -123,10 +123,11 @@ describe('the wizard on the real-tool corpus', () => {
         await page.getByRole('button', { name: 'Next' }).click();
         await page.getByRole('button', { name: 'Next' }).click();
         await page.getByRole('button', { name: 'Convert' }).click();
-        await heading(page, 'Your virtual machine is ready').waitFor({ timeout: 300_000 });
+        await heading(page, 'Your virtual machine is ready').waitFor({ timeout: 120_000 });
         const source = qemuSource(disk, info);
         const cmp = run('qemu-img', ['compare', ...(source === disk.path ? ['-f', disk.qemuFormat!] : []), '-F', 'vmdk', source, join(dest, name, `${name}.vmdk`)]);
         assert.equal(cmp.code, 0, `${cmp.stdout}${cmp.stderr}`);
+        rmSync(join(dest, name), { recursive: true });
         await page.context().close();
       });
     }
