@@ -367,7 +367,8 @@ export const parseNothing = (v: unknown): undefined => {
   return undefined;
 };
 
-const openFiles = list(absolutePath, 100);
+/** Launch files: as many as a file manager hands over ("Open with Ferry" on a whole selection). */
+const openFiles = list(absolutePath, LIMITS.files);
 
 const inspectProgress: Check<InspectProgress> = answer({ path: absolutePath, phase: oneOf(PHASES), done: count, total: count, rate: finite });
 

@@ -8,7 +8,7 @@ import { describe, test } from 'node:test';
 import * as tarStream from 'tar-stream';
 import type { DiskInfo } from '../../shared/disk-info';
 import type { JobResult } from '../../shared/jobs';
-import { LIMITS, fitText, parseInspectAnswer, parsePath, parseRunAnswer } from '../../shared/validate';
+import { LIMITS, fitText, parseHostEvent, parseInspectAnswer, parsePath, parseRunAnswer } from '../../shared/validate';
 import { toErrorInfo } from '../../worker/engine/errors';
 import { inspectDisk } from '../../worker/engine/inspect/inspect';
 import { gptPieces, type GptPartition } from '../support/partitions';
@@ -146,6 +146,11 @@ describe('limits against what real tools write', () => {
     const result: JobResult = { output: '/v/d/d.vmx', files, subformat: 'twoGbMaxExtentSparse', virtualSize: 64 * 1024 ** 4, dataBytes: 0, verified: true, warnings: [], seconds: 1 };
     const parsed = parseRunAnswer({ type: 'done', value: result });
     assert.equal(parsed.type === 'done' && parsed.value.files.length, files.length);
+  });
+
+  test('"Open with Ferry" on a selection of 500 disks reaches the renderer', () => {
+    const paths = Array.from({ length: 500 }, (_, i) => `/home/me/disks/disk-${i}.vhdx`);
+    assert.deepEqual(parseHostEvent({ name: 'openFiles', payload: paths }), { name: 'openFiles', payload: paths });
   });
 
   test('fitText cuts deterministically to exactly the bound', () => {
