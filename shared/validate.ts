@@ -56,15 +56,19 @@ export const LIMITS = {
 } as const;
 
 /**
- * `s` if it fits in `max` UTF-16 units; otherwise its head and tail around an ellipsis, exactly
- * `max` units long (or its last `max - 1` units after the ellipsis with `keep: 'tail'`).
+ * `s` if it fits in `max` UTF-16 units; otherwise its head and tail around an ellipsis, `max`
+ * units long (or its last `max - 1` units after the ellipsis with `keep: 'tail'`), a unit less
+ * where the cut would split a surrogate pair.
  * Deterministic, so the CLI and the app show the same cut text.
  */
 export function fitText(s: string, max: number, keep: 'middle' | 'tail' = 'middle'): string {
   if (s.length <= max) return s;
-  if (keep === 'tail') return `…${s.slice(s.length - (max - 1))}`;
-  const head = Math.ceil((max - 1) / 2);
-  return `${s.slice(0, head)}…${s.slice(s.length - (max - 1 - head))}`;
+  // Never split a surrogate pair: a cut that lands inside one moves past it (one unit shorter).
+  const tailFrom = (at: number) => (/[\udc00-\udfff]/.test(s[at] ?? '') ? at + 1 : at);
+  if (keep === 'tail') return `…${s.slice(tailFrom(s.length - (max - 1)))}`;
+  let head = Math.ceil((max - 1) / 2);
+  if (/[\ud800-\udbff]/.test(s[head - 1] ?? '')) head -= 1;
+  return `${s.slice(0, head)}…${s.slice(tailFrom(s.length - (max - 1 - Math.ceil((max - 1) / 2))))}`;
 }
 
 function text(opts: { min?: number; max?: number; pattern?: RegExp } = {}): Check<string> {

@@ -93,23 +93,23 @@ describe('limits against what real tools write', () => {
 
   test('a missing parent named by long Windows paths: the error crosses whole, a huge one cut in the middle', async (t) => {
     const dir = tempDir(t);
-    for (const [name, length] of [['long', 6000], ['huge', 30_000]] as const) {
+    // 'long': one 6000-character path (over the old 4 KiB); 'huge': three of 30000 (cut to 64 KiB).
+    for (const [name, length, copies] of [['long', 6000, 1], ['huge', 30_000, 3]] as const) {
       const deep = `${'folder\\'.repeat(Math.floor(length / 7))}base.vhd`;
       const path = join(dir, `${name}.vhd`);
       writeDifferencingVhd(path, {
         size: 4 * MiB,
         parentUuid: newUuid(),
         parentName: 'base.vhd',
-        locators: [
-          { kind: 'W2ru', text: `.\\${deep}` },
-          { kind: 'W2ku', text: `C:\\${deep}` },
-        ],
+        locators: Array.from({ length: copies }, (_, i) => ({ kind: 'W2ru' as const, text: `.\\copy${i}\\${deep}` })),
       });
       const { error } = await throughWorker(path);
       assert.equal(error?.code, 'E_PARENT_MISSING');
       assert.match(error.message, new RegExp(`^${path.replace(/[\\/.]/g, '\\$&')}: parent disk`));
       assert.match(error.message, /base\.vhd\)\.$/);
       assert.ok(error.message.length <= LIMITS.message);
+      if (name === 'huge') assert.match(error.message, /…/, 'cut in the middle');
+      else assert.doesNotMatch(error.message, /…/, 'whole');
     }
   });
 
@@ -158,5 +158,12 @@ describe('limits against what real tools write', () => {
     assert.equal(fitText('abcdefgh', 5), 'ab…gh');
     assert.equal(fitText('abcdefgh', 5, 'tail'), '…efgh');
     assert.equal(fitText('x'.repeat(100_000), LIMITS.message).length, LIMITS.message);
+    const pairs = '😀'.repeat(10); // 20 UTF-16 units
+    for (const keep of ['middle', 'tail'] as const) {
+      for (let max = 2; max < 20; max++) {
+        const cut = fitText(pairs, max, keep);
+        assert.ok(cut.length <= max && !/[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/.test(cut), `${keep} ${max}: ${cut}`);
+      }
+    }
   });
 });
