@@ -49,6 +49,8 @@ for (const disk of corpus) {
       if (disk.parent !== undefined) assert.match(info.parents[0]?.path ?? '', new RegExp(`${disk.parent.replace(/\./g, '\\.')}$`));
       if (!disk.name.startsWith('extra/')) assert.ok(info.partitions && info.partitions.partitions.length > 0, 'the corpus disks hold partition tables');
       assert.ok(info.creator === undefined || info.creator.app.length > 0 || info.format === 'vmdk');
+      if (disk.name.startsWith('xo-')) assert.equal(info.creator?.appName, 'Xen Orchestra');
+      if (disk.name.startsWith('hyperv-stand-in.vhdx')) assert.equal(info.creator?.app, 'Microsoft Windows 10.0.18363.0');
       // The truth: qemu's reading where qemu reads the file itself, and the SHA-256 it was made with.
       if (disk.qemuFormat) {
         raw = join(dir, 'qemu.raw');
