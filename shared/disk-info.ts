@@ -12,7 +12,10 @@ export interface Geometry {
 }
 
 export interface Creator {
-  /** The four-character application tag, trimmed (`vpc`, `win`, `qemu`, `qem2`, `d2v`, …). */
+  /**
+   * A VHD's four-character application tag, trimmed (`vpc`, `win`, `qemu`, `qem2`, `d2v`, …); a
+   * VHDX's creator string, up to 256 UTF-16 units (`Microsoft Windows 10.0.18363.0`).
+   */
   app: string;
   /** A readable name for the tag when we know it (`Virtual PC`, `Hyper-V / Windows`, …). */
   appName?: string;

@@ -5,6 +5,7 @@
 import type { InspectProgress, Inspection } from './api';
 import { answer, list, literal, nullable, oneOf, PayloadError, run, text, count, finite, type Check, type Checked } from './checks';
 import { PHASES } from './jobs';
+import { LIMITS } from './limits';
 import type { Result, Unsubscribe } from './result';
 import { absolutePath, diskInfo, jobEvent, jobId, jobRequest, result } from './validate';
 
@@ -70,7 +71,8 @@ export function parseAnswer<M extends HostMethod>(method: M, v: unknown): Answer
 /** Pushed from the host to the renderer. */
 export const HOST_EVENT_CONTRACT = {
   jobEvent,
-  openFiles: list(absolutePath, 100),
+  /** Launch files: as many as a file manager hands over ("Open with Ferry" on a whole selection). */
+  openFiles: list(absolutePath, LIMITS.files),
   inspectProgress,
 };
 export type HostEvents = { [K in keyof typeof HOST_EVENT_CONTRACT]: Checked<(typeof HOST_EVENT_CONTRACT)[K]> };

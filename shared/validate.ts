@@ -6,6 +6,7 @@ import { COMPRESSION_FORMATS, SOURCE_FORMATS, SOURCE_VARIANTS, type CompressionI
 import { ERROR_CODES, type ErrorInfo } from './errors';
 import { PHASES, type ConvertRequest, type JobEvent, type JobRequest, type JobResult, type OvaRequest, type Progress, type VmRequest, type VmSummary } from './jobs';
 import { ADAPTERS, CONTROLLERS, FIRMWARES, HARDWARE_BOUNDS, SUBFORMATS, VHD_SIZE_RULES, VM_SUBFORMATS } from './options';
+import { LIMITS } from './limits';
 import type { Result } from './result';
 import { PayloadError, answer, bool, count, finite, integer, isPlainObject, list, literal, nullable, oneOf, record, run, tagged, text, type Check } from './checks';
 
@@ -15,7 +16,7 @@ export { PayloadError } from './checks';
 
 /** An absolute path on any of our OSes, without NUL bytes. Whether it may be used is the host's call. */
 export const absolutePath: Check<string> = (v, at) => {
-  const s = text({ min: 1, max: 4096 })(v, at);
+  const s = text({ min: 1, max: LIMITS.path })(v, at);
   if (s.includes('\0')) throw new PayloadError(at, 'contains a NUL byte');
   if (!/^(\/|[A-Za-z]:[\\/]|\\\\)/.test(s)) throw new PayloadError(at, 'expected an absolute path');
   return s;
@@ -28,8 +29,8 @@ const guestId = text({ min: 1, max: 64, pattern: /^[A-Za-z0-9_-]+$/ });
 const vmName = text({ min: 1, max: 128, pattern: /^[^\u0000-\u001f\u007f"]+$/ });
 
 export const errorInfo: Check<ErrorInfo> = answer(
-  { code: oneOf(ERROR_CODES), message: text({ max: 4096 }) },
-  { hint: text({ max: 4096 }) },
+  { code: oneOf(ERROR_CODES), message: text({ max: LIMITS.message }) },
+  { hint: text({ max: LIMITS.message }) },
 );
 
 export const progress: Check<Progress> = answer({ phase: oneOf(PHASES), done: count, total: count, rate: finite });
@@ -88,12 +89,12 @@ const vmSummary: Check<VmSummary> = answer({
 export const jobResult: Check<JobResult> = answer(
   {
     output: absolutePath,
-    files: list(absolutePath, 10_000),
+    files: list(absolutePath, LIMITS.files),
     subformat: oneOf(SUBFORMATS),
     virtualSize: count,
     dataBytes: count,
     verified: bool,
-    warnings: list(text()),
+    warnings: list(text({ max: LIMITS.warning }), LIMITS.warnings),
     seconds: finite,
   },
   { vmx: absolutePath, folder: absolutePath, vm: vmSummary },
@@ -101,23 +102,23 @@ export const jobResult: Check<JobResult> = answer(
 
 const partitionEntry: Check<PartitionEntry> = answer(
   { index: count, type: text({ max: 64 }), typeName: text({ max: 256 }), startBytes: count, sizeBytes: count },
-  { name: text({ max: 256 }), bootable: bool, filesystem: text({ max: 64 }) },
+  { name: text({ max: 256 }), bootable: bool, filesystem: text({ max: LIMITS.filesystem }) },
 );
 const partitionTable: Check<PartitionTable> = answer(
   { scheme: oneOf(['mbr', 'gpt'] as const), partitions: list(partitionEntry, 1024) },
   { diskId: text({ max: 64 }) },
 );
-const parentLink: Check<ParentLink> = answer({ path: text({ max: 4096 }), variant: oneOf(SOURCE_VARIANTS) }, { uuid: text({ max: 64 }) });
+const parentLink: Check<ParentLink> = answer({ path: text({ max: LIMITS.path }), variant: oneOf(SOURCE_VARIANTS) }, { uuid: text({ max: 64 }) });
 const guestGuess: Check<GuestGuess> = answer({
   guestOS: text({ max: 64 }),
   family: text({ max: 256 }),
   firmware: oneOf(FIRMWARES),
-  evidence: list(text({ max: 1024 }), 100),
+  evidence: list(text(), LIMITS.evidenceItems),
 });
 
 const compressionInfo: Check<CompressionInfo> = answer(
   { format: oneOf(COMPRESSION_FORMATS), layers: list(oneOf(COMPRESSION_FORMATS), 16), unpackedSize: count },
-  { member: text({ max: 4096 }) },
+  { member: text({ max: LIMITS.member }) },
 );
 
 export const diskInfo: Check<DiskInfo> = answer(
@@ -130,7 +131,7 @@ export const diskInfo: Check<DiskInfo> = answer(
     allocatedBytes: count,
     parents: list(parentLink, 1000),
     partitions: nullable(partitionTable),
-    warnings: list(text(), 1000),
+    warnings: list(text({ max: LIMITS.warning }), LIMITS.warnings),
   },
   {
     sizeCandidates: answer({
@@ -140,7 +141,7 @@ export const diskInfo: Check<DiskInfo> = answer(
       reason: text({ max: 1024 }),
     }),
     blockSize: count,
-    creator: answer({ app: text({ max: 16 }), version: text({ max: 64 }), host: text({ max: 64 }) }, { appName: text({ max: 128 }) }),
+    creator: answer({ app: text({ max: LIMITS.creator }), version: text({ max: 64 }), host: text({ max: 64 }) }, { appName: text({ max: LIMITS.creator }) }),
     uuid: text({ max: 64 }),
     geometry: answer({ cylinders: count, heads: count, sectorsPerTrack: count }),
     savedState: bool,

@@ -5,6 +5,7 @@ import { COMPRESSION_FORMATS, type CompressionFormat, type DiskInfo } from './di
 import type { ErrorInfo } from './errors';
 import type { JobRequest, JobResult, Progress } from './jobs';
 import { answer, count, finite, list, literal, oneOf, record, run, tagged, text, type Check } from './checks';
+import { LIMITS } from './limits';
 import { absolutePath, diskInfo, errorInfo, jobRequest, jobResult, progress } from './validate';
 
 /**
@@ -50,11 +51,11 @@ const unpackedCopy = (extra: 'refuse' | 'drop'): Check<UnpackedCopy> =>
       archiveSize: count,
       archiveMtimeMs: finite,
       file: absolutePath,
-      nameHint: text({ min: 1, max: 4096 }),
+      nameHint: text({ min: 1, max: LIMITS.member }),
       layers: list(oneOf(COMPRESSION_FORMATS), 16),
       size: count,
     },
-    { member: text({ max: 4096 }) },
+    { member: text({ max: LIMITS.member }) },
     extra,
   );
 

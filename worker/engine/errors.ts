@@ -1,4 +1,5 @@
 import type { ErrorCode, ErrorInfo } from '../../shared/errors';
+import { LIMITS, fitText } from '../../shared/limits';
 
 /** An expected failure with a stable code, a one-line message and an optional hint. */
 export class FerryError extends Error {
@@ -34,8 +35,18 @@ export function throwIfAborted(signal: AbortSignal | undefined): void {
   if (signal?.aborted) throw cancelled();
 }
 
-/** Maps anything thrown to the plain error data that crosses boundaries. Never includes a stack. */
+/**
+ * Maps anything thrown to the plain error data that crosses boundaries. Never includes a stack.
+ * A message naming many long paths is cut in the middle to what the contract carries, the same
+ * for the CLI and the app.
+ */
 export function toErrorInfo(err: unknown, context?: string): ErrorInfo {
+  const info = describeError(err, context);
+  const message = fitText(info.message, LIMITS.message);
+  return info.hint === undefined ? { code: info.code, message } : { code: info.code, message, hint: fitText(info.hint, LIMITS.message) };
+}
+
+function describeError(err: unknown, context?: string): ErrorInfo {
   if (err instanceof FerryError) return err.toInfo();
   const sys = err as NodeJS.ErrnoException | undefined;
   const where = sys?.path ?? context;

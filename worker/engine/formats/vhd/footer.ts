@@ -68,6 +68,7 @@ const CREATOR_NAMES: Record<string, string> = {
   CTXS: 'Citrix XenConverter',
   'wa\0\0': 'Microsoft Azure',
   vbox: 'VirtualBox',
+  'xo  ': 'Xen Orchestra',
 };
 
 export function creatorAppName(tag: string): string | undefined {

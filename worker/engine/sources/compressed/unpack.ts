@@ -12,6 +12,7 @@ import { crc32, createInflateRaw } from 'node:zlib';
 import * as tar from 'tar-stream';
 import * as yauzl from 'yauzl';
 import type { CompressionFormat } from '../../../../shared/disk-info';
+import { LIMITS, fitText } from '../../../../shared/limits';
 import { FerryError, cancelled, corrupt } from '../../errors';
 import { formatBytesIec as formatBytes } from '../../../../shared/bytes';
 import { Staging } from '../../output/staging';
@@ -434,7 +435,9 @@ export async function unpack(path: string, format: CompressionFormat, opts: Unpa
     u.finish();
     // The copy keeps the download's permissions (a private 0600 download stays private).
     await chmod(u.result.file, archive.mode & 0o666);
-    const unpacked = { ...u.result, layers: u.layers, ...(u.member !== undefined ? { member: u.member } : {}) };
+    // Member names (pax and GNU long names are unbounded) keep their end, where the extension is.
+    const nameHint = fitText(u.result.nameHint, LIMITS.member, 'tail');
+    const unpacked = { ...u.result, nameHint, layers: u.layers, ...(u.member !== undefined ? { member: fitText(u.member, LIMITS.member, 'tail') } : {}) };
     if (!opts.keep) return { ...unpacked, discard };
     live.delete(scratch.dir); // no longer ours to remove, even at exit
     opts.keep({ archive: path, archiveSize: archive.size, archiveMtimeMs: archive.mtimeMs, ...unpacked });
