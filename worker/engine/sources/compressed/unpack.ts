@@ -14,7 +14,6 @@ import * as yauzl from 'yauzl';
 import type { CompressionFormat } from '../../../../shared/disk-info';
 import { LIMITS, fitText } from '../../../../shared/limits';
 import { FerryError, cancelled, corrupt } from '../../errors';
-import { formatBytesIec as formatBytes } from '../../../../shared/bytes';
 import { Staging } from '../../output/staging';
 import { sparseFileSink } from '../../io/sparse-sink';
 import { ProgressMeter, type ProgressListener } from '../../progress';
