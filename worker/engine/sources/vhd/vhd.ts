@@ -3,7 +3,7 @@ import type { VhdSizeRule } from '../../../../shared/options';
 import { FerryError, corrupt } from '../../errors';
 import { ReadOnlyFile } from '../../io/read-only-file';
 import { chainKey, usableParent } from '../chain';
-import { LayeredSource, pushSegment, type Layer, type Segment } from '../layers';
+import { LayeredSource, type Layer } from '../layers';
 import type { DiskSource } from '../source';
 import { geometryBytes, isMaxGeometry } from '../../formats/vhd/chs';
 import { VHD_DYNAMIC_COOKIE, VHD_DYNAMIC_HEADER_SIZE, oversizedTableWarning, parseVhdDynamicHeader, type VhdDynamicHeader } from '../../formats/vhd/dynamic-header';
@@ -19,18 +19,15 @@ import {
   uuidText,
   type VhdFooter,
 } from '../../formats/vhd/footer';
+import { MAX_BAT_ENTRIES, checkBat, decodeBat, sectorBitmapBytes } from '../../formats/vhd/bat';
+import { BlockLayer, FixedLayer } from './block-layer';
 import { vhdParentCandidates } from './locators';
 
 const SECTOR = 512;
-const UNALLOCATED = 0xffffffff;
 const MAX_BLOCK_SIZE = 256 * 1024 * 1024;
 /** 2040 GiB, the largest VHD (qemu's VHD_MAX_SECTORS); a bigger stated size is a lie. */
 export const VHD_MAX_SIZE = 0xff000000 * SECTOR;
 const MAX_CHAIN_DEPTH = 256;
-/** 2040 GiB in 256 KiB blocks; a table larger than this is not one any tool writes. */
-const MAX_BAT_ENTRIES = 1 << 23;
-/** Sector bitmaps kept in memory: enough for one extent window of 2 MiB blocks, bounded in bytes. */
-const BITMAP_CACHE_BYTES = 4 * 1024 * 1024;
 
 export interface VhdOpenOptions {
   sizeRule?: VhdSizeRule;
@@ -125,98 +122,6 @@ function chooseSize(footer: VhdFooter, rule: VhdSizeRule, file: string): { size:
   return { size, candidates: { currentSize, chsSize, chosen, reason } };
 }
 
-class FixedLayer implements Layer {
-  constructor(
-    private readonly file: ReadOnlyFile,
-    readonly size: number,
-  ) {}
-  async map(offset: number, length: number): Promise<Segment[]> {
-    return [{ kind: 'here', file: this.file, position: offset, length }];
-  }
-  close(): Promise<void> {
-    return this.file.close();
-  }
-}
-
-/** A dynamic or differencing VHD: a BAT of blocks, each a sector bitmap then data. */
-class BlockLayer implements Layer {
-  private readonly bitmaps = new Map<number, Buffer>();
-
-  constructor(
-    private readonly file: ReadOnlyFile,
-    readonly size: number,
-    private readonly bat: Uint32Array,
-    private readonly blockSize: number,
-    private readonly bitmapSize: number,
-    private readonly differencing: boolean,
-  ) {}
-
-  private async bitmap(block: number): Promise<Buffer> {
-    let bm = this.bitmaps.get(block);
-    if (bm) return bm;
-    bm = await this.file.readExact(this.bat[block]! * SECTOR, this.bitmapSize, `sector bitmap of block ${block}`);
-    if ((this.bitmaps.size + 1) * this.bitmapSize > BITMAP_CACHE_BYTES) this.bitmaps.delete(this.bitmaps.keys().next().value!);
-    this.bitmaps.set(block, bm);
-    return bm;
-  }
-
-  async map(offset: number, length: number): Promise<Segment[]> {
-    const out: Segment[] = [];
-    const absent = this.differencing ? 'below' : 'zero';
-    const end = offset + length;
-    let at = offset;
-    while (at < end) {
-      const block = Math.floor(at / this.blockSize);
-      const blockStart = block * this.blockSize;
-      const stop = Math.min(end, blockStart + this.blockSize);
-      const entry = this.bat[block]!;
-      if (entry === UNALLOCATED) {
-        pushSegment(out, { kind: absent, length: stop - at });
-      } else {
-        const dataPos = entry * SECTOR + this.bitmapSize - blockStart;
-        if (!this.differencing) {
-          // Dynamic disks: the bitmap is advisory (Windows and qemu ignore it); the data area is the truth.
-          pushSegment(out, { kind: 'here', file: this.file, position: dataPos + at, length: stop - at });
-        } else {
-          const bm = await this.bitmap(block);
-          let pos = at;
-          while (pos < stop) {
-            const sector = Math.floor((pos - blockStart) / SECTOR);
-            const present = ((bm[sector >> 3]! >> (7 - (sector & 7))) & 1) === 1;
-            let next = blockStart + (sector + 1) * SECTOR;
-            // Extend over whole bitmap bytes of the same state at once.
-            let s = sector + 1;
-            while (next < stop) {
-              if ((s & 7) === 0 && next + 8 * SECTOR <= stop && bm[s >> 3] === (present ? 0xff : 0)) {
-                s += 8;
-                next += 8 * SECTOR;
-                continue;
-              }
-              if ((((bm[s >> 3]! >> (7 - (s & 7))) & 1) === 1) !== present) break;
-              s++;
-              next += SECTOR;
-            }
-            const runEnd = Math.min(next, stop);
-            if (present) pushSegment(out, { kind: 'here', file: this.file, position: dataPos + pos, length: runEnd - pos });
-            else pushSegment(out, { kind: 'below', length: runEnd - pos });
-            pos = runEnd;
-          }
-        }
-      }
-      at = stop;
-    }
-    return out;
-  }
-
-  close(): Promise<void> {
-    return this.file.close();
-  }
-}
-
-function overlaps(a: number, aLen: number, b: number, bLen: number): boolean {
-  return a < b + bLen && b < a + aLen;
-}
-
 async function openImage(file: ReadOnlyFile, opts: VhdOpenOptions): Promise<VhdImage> {
   const warnings: string[] = [];
   const { footer, length: footerLength, atEnd } = await readFooter(file, warnings);
@@ -293,27 +198,21 @@ async function openImage(file: ReadOnlyFile, opts: VhdOpenOptions): Promise<VhdI
   if (tablePos + batBytes > file.size) {
     throw corrupt(file.path, `the block allocation table (${batBytes} bytes at offset ${tablePos}) extends beyond the end of the file (${file.size} bytes).`);
   }
-  const batRaw = await file.readExact(tablePos, batBytes, 'block allocation table');
-  const bat = new Uint32Array(blocksNeeded);
-  for (let i = 0; i < blocksNeeded; i++) bat[i] = batRaw.readUInt32BE(i * 4);
-
-  const bitmapSize = Math.ceil(blockSize / SECTOR / 8 / SECTOR) * SECTOR;
+  const bat = decodeBat(await file.readExact(tablePos, batBytes, 'block allocation table'), blocksNeeded);
+  const bitmapSize = sectorBitmapBytes(blockSize);
   const dataLimit = atEnd ? file.size - footerLength : file.size;
-  let allocated = 0;
-  for (let i = 0; i < blocksNeeded; i++) {
-    const entry = bat[i]!;
-    if (entry === UNALLOCATED) continue;
-    const pos = entry * SECTOR;
-    const used = Math.min(blockSize, size - i * blockSize);
-    const span = bitmapSize + used;
-    if (pos + span > dataLimit) {
-      throw corrupt(file.path, `BAT entry ${i} (at offset ${tablePos + i * 4}) points to a block at offset ${pos} that extends beyond the data area (which ends at ${dataLimit}).`);
-    }
-    if (overlaps(pos, span, headerPos, VHD_DYNAMIC_HEADER_SIZE) || overlaps(pos, span, tablePos, batBytes) || pos < VHD_FOOTER_SIZE) {
-      throw corrupt(file.path, `BAT entry ${i} (at offset ${tablePos + i * 4}) points to offset ${pos}, inside the disk's own metadata.`);
-    }
-    allocated += used;
-  }
+  const allocated = checkBat(bat, {
+    path: file.path,
+    tablePos,
+    blockSize,
+    diskSize: size,
+    dataLimit,
+    metadata: [
+      { start: 0, length: VHD_FOOTER_SIZE },
+      { start: headerPos, length: VHD_DYNAMIC_HEADER_SIZE },
+      { start: tablePos, length: batBytes },
+    ],
+  });
   return {
     file,
     footer,
