@@ -5,7 +5,9 @@
 import assert from 'node:assert/strict';
 import { closeSync, openSync, readSync, statSync, writeSync } from 'node:fs';
 import { describe, it } from 'node:test';
-import { convert, verifyWritten, writeVmdk } from '../../worker/engine/jobs/convert';
+import { verifyWritten, writeVmdk } from '../../worker/engine/copy/write-disk';
+import { convert } from '../../worker/engine/jobs/convert';
+import { planVmdk } from '../../worker/engine/writers/vmdk/vmdk-writer';
 import { FerryError } from '../../worker/engine/errors';
 import { DataMap } from '../../worker/engine/copy/grains';
 import { dataSpans, forEachChunk, unionDataSpans, type Span } from '../../worker/engine/copy/pipeline';
@@ -238,7 +240,7 @@ describe('DataMap: where the conversion found data', () => {
     const vhd = writeFixedVhd(`${dir}/f.vhd`, { size: 8 * MiB, pieces: [{ offset: 5 * MiB + 100, data: pseudoRandom(1000, 3) }] });
     const source = await openSource(vhd.path);
     try {
-      const written = await writeVmdk(source, dir, 'o.vmdk', 'monolithicSparse', { adapter: 'lsilogic', hwVersion: 4 }, {});
+      const written = await writeVmdk(source, dir, planVmdk('o.vmdk', 'monolithicSparse', source.size), { adapter: 'lsilogic', hwVersion: 4 }, {});
       assert.deepEqual(await collect(dataSpans(written.dataMap)), [{ offset: 5 * MiB, length: GRAIN }]);
       await verifyWritten(written, source, {});
     } finally {
@@ -264,7 +266,7 @@ describe('verification of a VMDK the engine wrote', () => {
       const vhd = writeDynamicVhd(`${dir}/d.vhd`, { size: 8 * MiB, pieces: [{ offset: 3 * MiB, data: pseudoRandom(256 * KiB, 7) }] });
       const source = await openSource(vhd.path);
       try {
-        const written = await writeVmdk(source, dir, 'o.vmdk', subformat, { adapter: 'lsilogic', hwVersion: 4 }, {});
+        const written = await writeVmdk(source, dir, planVmdk('o.vmdk', subformat, source.size), { adapter: 'lsilogic', hwVersion: 4 }, {});
         await verifyWritten(written, source, {});
         // Flat: the data sits at its own offset. Sparse: the grains are the file's last part.
         // Stream: the first grain follows the 64 KiB of header and descriptor.

@@ -2,6 +2,12 @@ import type { Phase, Progress } from '../../shared/jobs';
 
 export type ProgressListener = (p: Progress) => void;
 
+/** What a running job is given: how to hear that it should stop, and where its progress goes. */
+export interface RunContext {
+  signal?: AbortSignal | undefined;
+  onProgress?: ProgressListener | undefined;
+}
+
 /**
  * Turns raw byte positions into throttled progress events with a smoothed rate. The first and
  * the last event of a phase are always delivered.

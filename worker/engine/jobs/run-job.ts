@@ -1,6 +1,7 @@
 import { dirname, resolve } from 'node:path';
 import type { JobRequest, JobResult } from '../../../shared/jobs';
-import { convert, type RunContext } from './convert';
+import type { RunContext } from '../progress';
+import { convert } from './convert';
 import { FerryError, toErrorInfo } from '../errors';
 import { createOva } from './ova';
 import { createVm } from './vm';

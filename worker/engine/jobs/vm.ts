@@ -2,14 +2,14 @@ import { stat, writeFile } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
 import type { JobResult, VmRequest } from '../../../shared/jobs';
 import { adapterForController } from '../../../shared/options';
-import { estimateOutputBytes, sourceFiles, verifyWritten, writeVmdk, type RunContext } from './convert';
+import { estimateOutputBytes, verifyWritten, writeVmdk } from '../copy/write-disk';
 import { FerryError, throwIfAborted } from '../errors';
 import { detectGuest } from '../inspect/guest';
 import { readPartitionTable } from '../inspect/partitions';
-import { Staging, checkFreeSpace } from '../output/staging';
-import { openSource } from '../sources/open';
-import type { DiskSource } from '../sources/source';
-import { planFiles } from '../writers/vmdk/vmdk-writer';
+import { checkFreeSpace } from '../output/staging';
+import type { RunContext } from '../progress';
+import { sourceFiles, type DiskSource } from '../sources/source';
+import { planFiles, planVmdk } from '../writers/vmdk/vmdk-writer';
 import { checkVmFolderTarget, commitVmFolder } from '../vm/commit-folder';
 import { planHardware, type VmHardware } from '../machine/hardware';
 import { defaultVmName, displayNameOf, safeFileStem } from '../../../shared/vm-names';
@@ -17,6 +17,7 @@ import { selfCheckVmFolder } from '../vm/self-check';
 import { vmxEntries } from '../vm/vmx-config';
 import { renderVmx } from '../vm/vmx';
 import { checkZeroCopySource, extentPathFrom, refuseCompressedForZeroCopy, verifyZeroCopy, writeZeroCopyDescriptor } from '../vm/zero-copy';
+import { runStaged } from './staged-job';
 
 async function checkDestination(destDir: string): Promise<void> {
   const st = await stat(destDir).catch(() => undefined);
@@ -33,7 +34,7 @@ interface WrittenVmDisk {
 
 /** Copies the source into a new VMDK inside the staging folder (the `convert` pipeline). */
 async function copyDisk(source: DiskSource, dir: string, diskFile: string, req: VmRequest, hw: VmHardware, ctx: RunContext): Promise<WrittenVmDisk> {
-  const written = await writeVmdk(source, dir, diskFile, req.subformat, { adapter: adapterForController(hw.controller), hwVersion: hw.hwVersion }, ctx);
+  const written = await writeVmdk(source, dir, planVmdk(diskFile, req.subformat, source.size), { adapter: adapterForController(hw.controller), hwVersion: hw.hwVersion }, ctx);
   if (req.verify) await verifyWritten(written, source, ctx);
   return { names: planFiles(written.plan), dataBytes: written.dataBytes, verified: req.verify };
 }
@@ -62,67 +63,60 @@ export async function createVm(req: VmRequest, ctx: RunContext): Promise<JobResu
   // which can take minutes; both are checked again once the source is open.
   await checkVmFolderTarget(folder, req.overwrite, [sourcePath]);
   if (req.zeroCopy) await refuseCompressedForZeroCopy(sourcePath);
-  const source = await openSource(sourcePath, {
-    ...(req.vhdSizeRule ? { vhdSizeRule: req.vhdSizeRule } : {}),
-    // A compressed source is unpacked beside the VM, with its own progress phase.
-    unpack: { dir: destDir, signal: ctx.signal, onProgress: ctx.onProgress },
-  });
-  try {
-    if (req.zeroCopy) checkZeroCopySource(source);
-    const detected = await detectGuest(source, await readPartitionTable(source));
-    const { hardware: hw, warnings: hwWarnings } = planHardware(req, detected.guest);
-
-    const vmxFile = `${stem}.vmx`;
-    const diskFile = `${stem}.vmdk`;
-    await checkVmFolderTarget(folder, req.overwrite, sourceFiles(source));
-    const extentPath = req.zeroCopy ? await extentPathFrom(folder, sourcePath) : undefined;
-    if (!req.zeroCopy) await checkFreeSpace(destDir, estimateOutputBytes(req.subformat, source));
-
-    const staging = await Staging.create(destDir, stem);
-    try {
-      const disk =
-        extentPath !== undefined
-          ? await pointAtSource(source, staging.dir, diskFile, extentPath, req, hw)
-          : await copyDisk(source, staging.dir, diskFile, req, hw, ctx);
-      const annotation =
-        `Made by Ferry from ${basename(sourcePath)} (${source.info.format.toUpperCase()} ${source.info.variant}); guest detected: ${detected.guest.family}.` +
-        (req.zeroCopy ? ` Zero-copy: uses ${sourcePath} in place.` : '');
-      const vmx = renderVmx(vmxEntries({ hardware: hw, displayName: displayNameOf(name), diskFile, annotation }));
-      await writeFile(join(staging.dir, vmxFile), vmx, { flag: 'wx' });
-      await selfCheckVmFolder(staging.dir, { hardware: hw, vmxFile, diskFile, sizeBytes: source.size });
-      throwIfAborted(ctx.signal);
-      await commitVmFolder(staging, folder, req.overwrite);
-      return {
-        output: join(folder, vmxFile),
-        vmx: join(folder, vmxFile),
-        folder,
-        vm: {
-          guestOS: hw.guestOS,
-          firmware: hw.firmware,
-          controller: hw.controller,
-          memoryMB: hw.memoryMB,
-          cpus: hw.cpus,
-          hwVersion: hw.hwVersion,
-          zeroCopy: req.zeroCopy,
-        },
-        files: [vmxFile, ...disk.names].map((n) => join(folder, n)),
-        subformat: req.zeroCopy ? 'monolithicFlat' : req.subformat,
-        virtualSize: source.size,
-        dataBytes: disk.dataBytes,
-        verified: disk.verified,
-        warnings: [
-          ...(req.zeroCopy ? [zeroCopyWarning(sourcePath)] : []),
-          ...source.info.warnings,
-          ...detected.warnings,
-          ...hwWarnings,
-        ],
-        seconds: (performance.now() - started) / 1000,
-      };
-    } catch (err) {
-      await staging.discard();
-      throw err;
-    }
-  } finally {
-    await source.close();
-  }
+  const vmxFile = `${stem}.vmx`;
+  const diskFile = `${stem}.vmdk`;
+  return runStaged(
+    {
+      source: sourcePath,
+      vhdSizeRule: req.vhdSizeRule,
+      // A compressed source is unpacked beside the VM, with its own progress phase.
+      dir: destDir,
+      async plan(source) {
+        if (req.zeroCopy) checkZeroCopySource(source);
+        const detected = await detectGuest(source, await readPartitionTable(source));
+        const { hardware: hw, warnings: hwWarnings } = planHardware(req, detected.guest);
+        await checkVmFolderTarget(folder, req.overwrite, sourceFiles(source));
+        const extentPath = req.zeroCopy ? await extentPathFrom(folder, sourcePath) : undefined;
+        if (!req.zeroCopy) await checkFreeSpace(destDir, estimateOutputBytes(req.subformat, source));
+        return { detected, hw, hwWarnings, extentPath };
+      },
+      stagingName: () => stem,
+      async build(source, staging, { detected, hw, hwWarnings, extentPath }) {
+        const disk =
+          extentPath !== undefined
+            ? await pointAtSource(source, staging.dir, diskFile, extentPath, req, hw)
+            : await copyDisk(source, staging.dir, diskFile, req, hw, ctx);
+        const annotation =
+          `Made by Ferry from ${basename(sourcePath)} (${source.info.format.toUpperCase()} ${source.info.variant}); guest detected: ${detected.guest.family}.` +
+          (req.zeroCopy ? ` Zero-copy: uses ${sourcePath} in place.` : '');
+        const vmx = renderVmx(vmxEntries({ hardware: hw, displayName: displayNameOf(name), diskFile, annotation }));
+        await writeFile(join(staging.dir, vmxFile), vmx, { flag: 'wx' });
+        await selfCheckVmFolder(staging.dir, { hardware: hw, vmxFile, diskFile, sizeBytes: source.size });
+        throwIfAborted(ctx.signal);
+        await commitVmFolder(staging, folder, req.overwrite);
+        return {
+          output: join(folder, vmxFile),
+          vmx: join(folder, vmxFile),
+          folder,
+          vm: {
+            guestOS: hw.guestOS,
+            firmware: hw.firmware,
+            controller: hw.controller,
+            memoryMB: hw.memoryMB,
+            cpus: hw.cpus,
+            hwVersion: hw.hwVersion,
+            zeroCopy: req.zeroCopy,
+          },
+          files: [vmxFile, ...disk.names].map((n) => join(folder, n)),
+          subformat: req.zeroCopy ? 'monolithicFlat' : req.subformat,
+          virtualSize: source.size,
+          dataBytes: disk.dataBytes,
+          verified: disk.verified,
+          warnings: [...(req.zeroCopy ? [zeroCopyWarning(sourcePath)] : []), ...source.info.warnings, ...detected.warnings, ...hwWarnings],
+          seconds: (performance.now() - started) / 1000,
+        };
+      },
+    },
+    ctx,
+  );
 }

@@ -24,3 +24,8 @@ export interface DiskSource {
   read(offset: number, length: number, into: Buffer): Promise<void>;
   close(): Promise<void>;
 }
+
+/** Every file a source reads (itself, its extents, its parents): what an output must never overwrite. */
+export function sourceFiles(source: DiskSource): string[] {
+  return [source.path, ...(source.extentFiles ?? []), ...source.info.parents.map((p) => p.path)];
+}

@@ -1,0 +1,93 @@
+// Writes a disk from a source into a VMDK and proves it: the copy every job shares.
+import type { Adapter, Subformat } from '../../../shared/options';
+import { DataMap } from './grains';
+import type { Chunk } from '../io/chunk';
+import { forEachChunk } from './pipeline';
+import { verifyAgainst } from './verify';
+import { ProgressMeter, type RunContext } from '../progress';
+import type { DiskSource } from '../sources/source';
+import { openVmdk } from '../sources/vmdk/vmdk';
+import { GRAIN_SIZE, GT_COVER_SECTORS, SECTOR } from '../formats/vmdk/constants';
+import { VmdkWriter, type VmdkPlan } from '../writers/vmdk/vmdk-writer';
+
+/** The descriptor's `ddb.virtualHWVersion` for a bare disk: obsolete, 4 is what every product reads. */
+export const BARE_DISK_HW_VERSION = 4;
+
+export interface WrittenDisk {
+  plan: VmdkPlan;
+  /** Absolute paths inside the folder written to, descriptor first. */
+  files: string[];
+  dataBytes: number;
+  /** Where the source held data as this run read it. */
+  dataMap: DataMap;
+}
+
+/**
+ * Bytes the output is sure to need, for the free-space check before any work. Flat: the whole
+ * disk. Sparse: the source's allocated data (zero grains are dropped, so at most that) plus every
+ * grain table, which the layout places up front and which file systems without holes (FAT, exFAT)
+ * store in full. streamOptimized: only its tables, since compression decides the rest and a bound
+ * from the raw data would refuse disks that fit; a disk that fills mid-run is a clean E_NO_SPACE.
+ */
+export function estimateOutputBytes(subformat: Subformat, source: DiskSource): number {
+  const metadata = Math.ceil(source.size / SECTOR / GT_COVER_SECTORS) * 4096 + 1024 * 1024;
+  if (subformat === 'monolithicFlat' || subformat === 'twoGbMaxExtentFlat') return source.size + metadata;
+  if (subformat === 'streamOptimized') return metadata;
+  return Math.min(source.size, source.info.allocatedBytes) + metadata;
+}
+
+/** Bytes of the chunk's non-zero grains. */
+function dataBytesOf(chunk: Chunk): number {
+  let bytes = 0;
+  const grains = chunk.zero.length;
+  for (let g = 0; g < grains && g * GRAIN_SIZE < chunk.data.length; g++) {
+    if (!chunk.zero[g]) bytes += Math.min(GRAIN_SIZE, chunk.data.length - g * GRAIN_SIZE);
+  }
+  return bytes;
+}
+
+/** Converts `source` into the VMDK `plan` describes (`planVmdk`) inside `dir`. */
+export async function writeVmdk(
+  source: DiskSource,
+  dir: string,
+  plan: VmdkPlan,
+  opts: { adapter: Adapter; hwVersion: number; compressionLevel?: number },
+  ctx: RunContext,
+): Promise<WrittenDisk> {
+  const writer = await VmdkWriter.create(dir, plan, source.size, opts);
+  const meter = new ProgressMeter('converting', source.size, ctx.onProgress);
+  const dataMap = new DataMap(source.size);
+  let dataBytes = 0;
+  try {
+    await forEachChunk(source, { signal: ctx.signal, onCovered: (n) => meter.update(n), dataMap }, async (chunk) => {
+      dataBytes += dataBytesOf(chunk);
+      await writer.write(chunk);
+    });
+  } catch (err) {
+    await writer.abort();
+    throw err;
+  }
+  const files = await writer.finish();
+  meter.finish();
+  return { plan, files, dataBytes, dataMap };
+}
+
+function isFlatPlan(plan: VmdkPlan): boolean {
+  return plan.extents.every((e) => e.kind === 'flat');
+}
+
+/** Reads a finished VMDK back through our own reader and proves it holds the bytes of `source`. */
+export async function verifyWritten(written: WrittenDisk, source: DiskSource, ctx: RunContext): Promise<void> {
+  const { source: output } = await openVmdk(written.files[0]!);
+  try {
+    // Flat extents made in this run were created empty and written only at the source's data.
+    await verifyAgainst(output, source, {
+      signal: ctx.signal,
+      onProgress: ctx.onProgress,
+      writtenOnlyAtSourceData: isFlatPlan(written.plan),
+      sourceData: written.dataMap,
+    });
+  } finally {
+    await output.close();
+  }
+}

@@ -1,0 +1,42 @@
+// The shape every job has: open the source (unpacking a compressed one beside the output), check
+// what can be checked before anything is written, build the output in a hidden staging folder
+// beside it, and leave nothing behind when anything fails. Jobs say only what differs.
+import type { VhdSizeRule } from '../../../shared/options';
+import { Staging } from '../output/staging';
+import type { RunContext } from '../progress';
+import { openSource } from '../sources/open';
+import type { DiskSource } from '../sources/source';
+
+export interface StagedJob<Plan, Result> {
+  source: string;
+  vhdSizeRule?: VhdSizeRule | undefined;
+  /** The folder the output goes into: a compressed source is unpacked and the staging folder made there. */
+  dir: string;
+  /** Refusals knowable before a compressed source is unpacked, which can take minutes. */
+  beforeUnpack?: () => Promise<void>;
+  /** Checks and plans once the source is open, before anything is written. */
+  plan(source: DiskSource): Promise<Plan>;
+  /** The name the staging folder is made from. */
+  stagingName(plan: Plan): string;
+  /** Writes into the staging folder and moves the result into place. */
+  build(source: DiskSource, staging: Staging, plan: Plan): Promise<Result>;
+}
+
+export async function runStaged<Plan, Result>(job: StagedJob<Plan, Result>, ctx: RunContext): Promise<Result> {
+  const source = await openSource(job.source, {
+    ...(job.vhdSizeRule ? { vhdSizeRule: job.vhdSizeRule } : {}),
+    unpack: { dir: job.dir, signal: ctx.signal, onProgress: ctx.onProgress, ...(job.beforeUnpack ? { beforeUnpack: job.beforeUnpack } : {}) },
+  });
+  try {
+    const plan = await job.plan(source);
+    const staging = await Staging.create(job.dir, job.stagingName(plan));
+    try {
+      return await job.build(source, staging, plan);
+    } catch (err) {
+      await staging.discard();
+      throw err;
+    }
+  } finally {
+    await source.close();
+  }
+}
