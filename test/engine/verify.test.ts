@@ -12,7 +12,7 @@ import { FerryError } from '../../worker/engine/errors';
 import { DataMap } from '../../worker/engine/copy/grains';
 import { dataSpans, forEachChunk, unionDataSpans, type Span } from '../../worker/engine/copy/pipeline';
 import { openSource } from '../../worker/engine/sources/open';
-import type { DiskSource, Extent } from '../../worker/engine/sources/source';
+import type { DiskSource, Run } from '../../worker/engine/sources/source';
 import { verifyAgainst } from '../../worker/engine/copy/verify';
 import { tempDir } from '../support/tmp';
 import { KiB, MiB, pseudoRandom, writeDynamicVhd, writeFixedVhd } from '../support/vhd-writer';
@@ -21,7 +21,7 @@ const GRAIN = 64 * KiB;
 
 /** A disk in memory whose extent map says `data` exactly over `dataRuns`. */
 function memoryDisk(bytes: Buffer, dataRuns: Span[], reads: Span[] = []): DiskSource {
-  const extents: Extent[] = [];
+  const extents: Run[] = [];
   let at = 0;
   for (const r of dataRuns) {
     if (r.offset > at) extents.push({ offset: at, length: r.offset - at, kind: 'zero' });
@@ -33,7 +33,7 @@ function memoryDisk(bytes: Buffer, dataRuns: Span[], reads: Span[] = []): DiskSo
     path: '/memory',
     size: bytes.length,
     info: {} as DiskSource['info'],
-    async *extents() {
+    async *runs() {
       yield* extents;
     },
     async read(offset, length, into) {
@@ -116,7 +116,7 @@ describe('reading ahead', () => {
     const disk = memoryDisk(Buffer.alloc(16 * MiB, 1), [{ offset: 0, length: 16 * MiB }]);
     const failing: DiskSource = {
       ...disk,
-      extents: () => disk.extents(),
+      runs: () => disk.runs(),
       read: async (offset, length, into) => {
         if (offset > 0) throw new FerryError('E_CORRUPT', `cannot read at ${offset}`);
         await disk.read(offset, length, into);

@@ -198,7 +198,7 @@ describe('BAT and sector bitmaps, through the opened source', () => {
       const data = Buffer.alloc(src.size);
       await src.read(0, src.size, data);
       const extents = [];
-      for await (const e of src.extents()) extents.push(e);
+      for await (const e of src.runs()) extents.push(e);
       return { data, extents };
     } finally {
       await src.close();

@@ -33,7 +33,7 @@ async function readWhole(path: string): Promise<{ data: Buffer; size: number; da
     await source.read(0, source.size, data);
     let dataExtentBytes = 0;
     let end = 0;
-    for await (const e of source.extents()) {
+    for await (const e of source.runs()) {
       assert.equal(e.offset, end, 'extents are contiguous');
       end = e.offset + e.length;
       if (e.kind === 'data') dataExtentBytes += e.length;

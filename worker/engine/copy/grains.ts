@@ -1,4 +1,4 @@
-import type { Extent } from '../sources/source';
+import type { Run } from '../sources/source';
 import { GRAIN_SIZE } from '../formats/vmdk/constants';
 
 const ZERO_GRAIN = Buffer.alloc(GRAIN_SIZE);
@@ -44,8 +44,8 @@ export class DataMap {
     }
   }
 
-  /** The marked cells as data extents, in order and merged (the rest of the disk is not listed). */
-  async *extents(): AsyncGenerator<Extent> {
+  /** The marked cells as data runs, in order and merged (the rest of the disk is not listed). */
+  async *runs(): AsyncGenerator<Run> {
     const cells = Math.ceil(this.size / this.cell);
     let start = -1;
     for (let c = 0; c <= cells; c++) {

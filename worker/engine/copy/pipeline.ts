@@ -2,7 +2,7 @@ import type { Chunk } from '../io/chunk';
 import { throwIfAborted } from '../errors';
 import { markZeroGrains, type DataMap } from './grains';
 import { BufferPool } from '../io/buffer-pool';
-import type { DiskSource, Extent } from '../sources/source';
+import type { DiskSource, Run } from '../sources/source';
 import { GRAIN_SIZE } from '../formats/vmdk/constants';
 
 /** A run of the virtual disk to read. */
@@ -35,13 +35,13 @@ export const chunkBuffers = new BufferPool(DEFAULT_CHUNK, 8);
 const alignDown = (n: number): number => Math.floor(n / GRAIN_SIZE) * GRAIN_SIZE;
 const alignUp = (n: number): number => Math.ceil(n / GRAIN_SIZE) * GRAIN_SIZE;
 
-/** The grain-aligned runs of `extents` that hold data, merged where they touch. */
-async function* dataRuns(extents: AsyncIterable<Extent>, size: number): AsyncGenerator<Span> {
+/** The grain-aligned parts of `runs` that hold data, merged where they touch. */
+async function* dataRuns(runs: AsyncIterable<Run>, size: number): AsyncGenerator<Span> {
   let run: Span | undefined;
-  for await (const ext of extents) {
-    if (ext.kind === 'zero') continue;
-    const start = alignDown(ext.offset);
-    const end = Math.min(size, alignUp(ext.offset + ext.length));
+  for await (const r of runs) {
+    if (r.kind === 'zero') continue;
+    const start = alignDown(r.offset);
+    const end = Math.min(size, alignUp(r.offset + r.length));
     if (run && start <= run.offset + run.length) run.length = Math.max(run.length, end - run.offset);
     else {
       if (run) yield run;
@@ -60,18 +60,18 @@ async function* chunked(runs: AsyncIterable<Span>, chunkSize: number): AsyncGene
 }
 
 /** The grain-aligned spans of `source` that hold data, in order, each at most `chunkSize` long. */
-export function dataSpans(source: Pick<DiskSource, 'extents' | 'size'>, chunkSize = DEFAULT_CHUNK): AsyncGenerator<Span> {
-  return chunked(dataRuns(source.extents(), source.size), chunkSize);
+export function dataSpans(source: Pick<DiskSource, 'runs' | 'size'>, chunkSize = DEFAULT_CHUNK): AsyncGenerator<Span> {
+  return chunked(dataRuns(source.runs(), source.size), chunkSize);
 }
 
 /**
  * The grain-aligned spans where `a` or `b` holds data, in order, each at most `chunkSize` long:
  * outside them both read zero, so comparing the two disks there proves them equal everywhere.
  */
-export function unionDataSpans(a: Pick<DiskSource, 'extents' | 'size'>, b: Pick<DiskSource, 'extents' | 'size'>, chunkSize = DEFAULT_CHUNK): AsyncGenerator<Span> {
+export function unionDataSpans(a: Pick<DiskSource, 'runs' | 'size'>, b: Pick<DiskSource, 'runs' | 'size'>, chunkSize = DEFAULT_CHUNK): AsyncGenerator<Span> {
   async function* union(): AsyncGenerator<Span> {
-    const ia = dataRuns(a.extents(), a.size)[Symbol.asyncIterator]();
-    const ib = dataRuns(b.extents(), b.size)[Symbol.asyncIterator]();
+    const ia = dataRuns(a.runs(), a.size)[Symbol.asyncIterator]();
+    const ib = dataRuns(b.runs(), b.size)[Symbol.asyncIterator]();
     let na = await ia.next();
     let nb = await ib.next();
     let run: Span | undefined;
@@ -145,7 +145,7 @@ export async function prefetch<T>(
 
 /**
  * Reads every data-bearing grain of `source` once, in order, with bounded memory (a fixed pool of
- * buffers) and reads overlapping the consumer's work. Zero extents cost nothing.
+ * buffers) and reads overlapping the consumer's work. Zero runs cost nothing.
  */
 export async function forEachChunk(source: DiskSource, opts: ChunkOptions, consume: (chunk: Chunk) => Promise<void>): Promise<void> {
   const chunkSize = opts.chunkSize ?? DEFAULT_CHUNK;

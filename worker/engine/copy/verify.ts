@@ -17,7 +17,7 @@ export interface VerifyOptions {
    * read and found zero, so it is not read again: the output must read zero there, which holds
    * outside the output's own data, and inside it the two are compared as everywhere else.
    */
-  sourceData?: Pick<DiskSource, 'extents' | 'size'> | undefined;
+  sourceData?: Pick<DiskSource, 'runs' | 'size'> | undefined;
 }
 
 const READ_AHEAD = 1;

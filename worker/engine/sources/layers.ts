@@ -1,5 +1,5 @@
 import type { ReadOnlyFile } from '../io/read-only-file';
-import type { DiskSource, Extent } from './source';
+import type { DiskSource, Run } from './source';
 
 /** What a 'here' segment is read from: a source file, or a wrapper with the same reads (a VHDX seen through its replayed log). */
 export type SegmentFile = Pick<ReadOnlyFile, 'path' | 'readExact'>;
@@ -42,7 +42,7 @@ export function pushSegment<T extends Segment | Resolved>(out: T[], seg: T): voi
   out.push(seg);
 }
 
-/** How much of the virtual disk `extents()` resolves at a time; bounds the segment lists. */
+/** How much of the virtual disk `runs()` resolves at a time; bounds the segment lists. */
 const EXTENT_WINDOW = 256 * 1024 * 1024;
 
 /**
@@ -74,8 +74,8 @@ export class LayeredSource implements DiskSource {
     }
   }
 
-  async *extents(): AsyncIterable<Extent> {
-    let pending: Extent | undefined;
+  async *runs(): AsyncIterable<Run> {
+    let pending: Run | undefined;
     for (let window = 0; window < this.size; window += EXTENT_WINDOW) {
       const length = Math.min(EXTENT_WINDOW, this.size - window);
       const segs: Resolved[] = [];

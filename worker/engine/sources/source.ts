@@ -1,7 +1,7 @@
 import type { DiskInfo } from '../../../shared/disk-info';
 
 /** A run of the virtual disk: `data` must be read, `zero` is known to read as zeros. */
-export interface Extent {
+export interface Run {
   offset: number;
   length: number;
   kind: 'data' | 'zero';
@@ -18,8 +18,8 @@ export interface DiskSource {
   readonly info: Omit<DiskInfo, 'partitions' | 'guest'>;
   /** Files read besides `path` and the parents (a VMDK descriptor's extent files): never written to. */
   readonly extentFiles?: readonly string[];
-  /** Ordered, non-overlapping extents covering [0, size) exactly. */
-  extents(): AsyncIterable<Extent>;
+  /** Ordered, non-overlapping runs covering [0, size) exactly. ("Extent" means a file, as VMware and qemu use it.) */
+  runs(): AsyncIterable<Run>;
   /** Reads [offset, offset + length) of the virtual disk into `into[0..length)`. */
   read(offset: number, length: number, into: Buffer): Promise<void>;
   close(): Promise<void>;

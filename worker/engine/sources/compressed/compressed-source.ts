@@ -3,7 +3,7 @@
 import { stat } from 'node:fs/promises';
 import type { CompressionFormat, CompressionInfo } from '../../../../shared/disk-info';
 import { FerryError } from '../../errors';
-import type { DiskSource } from '../source';
+import type { DiskSource, Run } from '../source';
 import { shortName } from './members';
 import { unpack, type UnpackOptions } from './unpack';
 
@@ -22,8 +22,8 @@ class CompressedSource implements DiskSource {
     return this.inner.size;
   }
 
-  extents(): AsyncIterable<{ offset: number; length: number; kind: 'data' | 'zero' }> {
-    return this.inner.extents();
+  runs(): AsyncIterable<Run> {
+    return this.inner.runs();
   }
 
   read(offset: number, length: number, into: Buffer): Promise<void> {

@@ -8,7 +8,7 @@
 import { stat } from 'node:fs/promises';
 import { extname } from 'node:path';
 import { ReadOnlyFile } from '../../io/read-only-file';
-import type { DiskSource, Extent } from '../source';
+import type { DiskSource, Run } from '../source';
 
 const SECTOR = 512;
 /** Names that make a signature-less file a raw disk by themselves. */
@@ -52,7 +52,7 @@ class RawSource implements DiskSource {
   }
 
   /** One data extent: a plain file says nothing about holes; the pipeline skips zero grains as it reads. */
-  async *extents(): AsyncIterable<Extent> {
+  async *runs(): AsyncIterable<Run> {
     if (this.size > 0) yield { offset: 0, length: this.size, kind: 'data' };
   }
 

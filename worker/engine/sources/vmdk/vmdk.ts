@@ -5,7 +5,7 @@ import { ReadOnlyFile } from '../../io/read-only-file';
 import { SECTOR } from '../../formats/vmdk/constants';
 import { parseDescriptor, type Descriptor } from '../../formats/vmdk/descriptor';
 import { isSparseMagic, parseSparseHeader, type SparseExtentHeader } from '../../formats/vmdk/sparse-header';
-import type { DiskSource, Extent } from '../source';
+import type { DiskSource, Run } from '../source';
 import { extentFilePath, type ExtentScope } from './extent-paths';
 import { FlatExtent, ZeroExtent, type ExtentReader } from './extent-reader';
 import { SharedExtentState } from './grain-table-cache';
@@ -59,8 +59,8 @@ class VmdkSource implements DiskSource {
     }
   }
 
-  async *extents(): AsyncIterable<Extent> {
-    let pending: Extent | undefined;
+  async *runs(): AsyncIterable<Run> {
+    let pending: Run | undefined;
     for (let w = 0; w < this.size; w += EXTENT_WINDOW) {
       for (const part of this.overlapping(w, Math.min(EXTENT_WINDOW, this.size - w))) {
         let at = part.at;
