@@ -18,6 +18,7 @@ import { Staging } from '../../output/staging';
 import { sparseFileSink } from '../../io/sparse-sink';
 import { ProgressMeter, type ProgressListener } from '../../progress';
 import { DecodeError } from './decode-error';
+import { counter, drain, peek } from './streams';
 import { chain, decode, xzDecodeError } from './decoders';
 import { takeKeptCopy, type KeptCopy } from './kept-copy';
 import { stripCompressionSuffix } from '../../../../shared/source-names';
@@ -71,55 +72,6 @@ function track(dir: string): void {
   process.once('exit', () => {
     for (const d of live) rmSync(d, { recursive: true, force: true });
   });
-}
-
-/** Counts bytes on their way through (for progress) without copying them. */
-function counter(onBytes: (n: number) => void): Transform {
-  return new Transform({
-    transform(chunk: Buffer, _enc, cb) {
-      onBytes(chunk.length);
-      cb(null, chunk);
-    },
-  });
-}
-
-/** Reads the first `n` bytes of `stream` and gives back a stream that still starts with them. */
-async function peek(stream: Readable, n: number): Promise<{ head: Buffer; stream: Readable }> {
-  const it = stream[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
-  const chunks: Buffer[] = [];
-  let length = 0;
-  let ended = false;
-  while (length < n) {
-    const r = await it.next();
-    if (r.done) {
-      ended = true;
-      break;
-    }
-    chunks.push(r.value);
-    length += r.value.length;
-  }
-  const head = Buffer.concat(chunks);
-  async function* replay(): AsyncGenerator<Buffer> {
-    if (head.length) yield head;
-    if (ended) return;
-    try {
-      for (;;) {
-        const r = await it.next();
-        if (r.done) return;
-        yield r.value;
-      }
-    } finally {
-      await it.return?.();
-    }
-  }
-  return { head: head.subarray(0, n), stream: Readable.from(replay(), { objectMode: false, highWaterMark: IO_CHUNK }) };
-}
-
-/** Drains an archive member we skip. */
-async function drain(stream: AsyncIterable<unknown>): Promise<void> {
-  for await (const _ of stream) {
-    // discard
-  }
 }
 
 /** Plain data about a failure inside a decoder or archive reader, as E_CORRUPT for `archive`. */
