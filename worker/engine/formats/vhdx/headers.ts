@@ -1,6 +1,5 @@
 // The file type identifier and the two headers at the start of a VHDX (MS-VHDX §2.2.1, §2.2.2).
 import { FerryError, corrupt } from '../../errors';
-import type { ReadOnlyFile } from '../../io/read-only-file';
 import { crc32cWithZeroedField } from '../../io/crc32c';
 
 export const MiB = 1024 * 1024;
@@ -8,8 +7,8 @@ export const MiB = 1024 * 1024;
 export const HEADER_SECTION_SIZE = MiB;
 export const HEADER_SIZE = 4096;
 export const HEADER_OFFSETS = [64 * 1024, 128 * 1024] as const;
-const CREATOR_OFFSET = 8;
-const CREATOR_SIZE = 512;
+export const CREATOR_OFFSET = 8;
+export const CREATOR_SIZE = 512;
 
 export interface VhdxHeader {
   /** 1 or 2: which copy this is. */
@@ -99,21 +98,3 @@ export function parseCreator(identifier: Buffer): string {
   return (nul >= 0 ? text.slice(0, nul) : text).replace(/[\u0000-\u001f\u007f\ufffd]/g, '').trim();
 }
 
-export interface VhdxStart {
-  creator: string;
-  header: VhdxHeader;
-}
-
-/** Reads and checks the identifier and both headers (never touched by the log, so read raw). */
-export async function readVhdxStart(file: ReadOnlyFile, warnings: string[]): Promise<VhdxStart> {
-  if (file.size < HEADER_SECTION_SIZE) {
-    throw corrupt(file.path, `the file is ${file.size} bytes, smaller than the 1 MiB header section every VHDX starts with.`);
-  }
-  const identifier = await file.readExact(0, CREATOR_OFFSET + CREATOR_SIZE, 'VHDX file identifier');
-  if (identifier.toString('latin1', 0, 8) !== 'vhdxfile') {
-    throw new FerryError('E_NOT_A_DISK', `${file.path}: no "vhdxfile" signature at offset 0.`);
-  }
-  const h1 = await file.readExact(HEADER_OFFSETS[0], HEADER_SIZE, 'VHDX header 1');
-  const h2 = await file.readExact(HEADER_OFFSETS[1], HEADER_SIZE, 'VHDX header 2');
-  return { creator: parseCreator(identifier), header: chooseHeader(file.path, [h1, h2], warnings) };
-}

@@ -3,9 +3,8 @@ import { FerryError, corrupt } from '../../errors';
 import { guidBytes, guidText } from './guid';
 import { MiB } from './headers';
 import type { Region } from './region-table';
-import type { VhdxFile } from './file';
 
-const TABLE_SIZE = 64 * 1024;
+export const TABLE_SIZE = 64 * 1024;
 const MAX_ENTRIES = 2047;
 const MAX_ITEM_LENGTH = MiB;
 export const MIN_BLOCK_SIZE = MiB;
@@ -21,7 +20,7 @@ export const PHYSICAL_SECTOR_SIZE = guidBytes('CDA348C7-445D-4471-9CC9-E9885251C
 export const PARENT_LOCATOR = guidBytes('A8D35F2D-B30B-454D-ABF7-D3D84834AB0C');
 export const VHDX_PARENT_LOCATOR_TYPE = guidBytes('B04AEFB7-D19E-4A81-B789-25B8E9445913');
 
-const KNOWN: Array<{ guid: Buffer; name: string; minLength: number }> = [
+export const KNOWN: Array<{ guid: Buffer; name: string; minLength: number }> = [
   { guid: FILE_PARAMETERS, name: 'File Parameters', minLength: 8 },
   { guid: VIRTUAL_DISK_SIZE, name: 'Virtual Disk Size', minLength: 8 },
   { guid: VIRTUAL_DISK_ID, name: 'Virtual Disk ID', minLength: 16 },
@@ -77,7 +76,7 @@ export function parseMetadataTable(table: Buffer, path: string, region: Region):
   return items;
 }
 
-function safeSize(path: string, value: bigint, what: string): number {
+export function safeSize(path: string, value: bigint, what: string): number {
   if (value > BigInt(Number.MAX_SAFE_INTEGER)) throw corrupt(path, `${what} (${value}) is impossibly large.`);
   return Number(value);
 }
@@ -108,54 +107,3 @@ export function parseParentLocator(item: Buffer, path: string): Map<string, stri
   return out;
 }
 
-export async function readMetadata(file: VhdxFile, region: Region): Promise<VhdxMetadata> {
-  const path = file.path;
-  const table = await file.readExact(region.offset, TABLE_SIZE, 'VHDX metadata table');
-  const items = parseMetadataTable(table, path, region);
-  const found = new Map<string, Buffer>();
-  for (const item of items) {
-    const known = KNOWN.find((k) => k.guid.equals(item.guid));
-    if (!known || item.isUser) {
-      if (item.isRequired) {
-        throw new FerryError(
-          'E_UNSUPPORTED',
-          `${path}: the VHDX requires metadata Ferry does not know ({${guidText(item.guid)}}), so it cannot be read safely.`,
-          'The disk may use a newer VHDX feature; convert it with Hyper-V (Convert-VHD) to a plain VHDX or VHD first.',
-        );
-      }
-      continue;
-    }
-    if (item.length < known.minLength) throw corrupt(path, `the ${known.name} metadata item is ${item.length} bytes, too short.`);
-    found.set(known.name, await file.readExact(region.offset + item.offset, item.length, `VHDX ${known.name} metadata`));
-  }
-  const need = (name: string): Buffer => {
-    const b = found.get(name);
-    if (!b) throw corrupt(path, `the required ${name} metadata item is missing.`);
-    return b;
-  };
-  const params = need('File Parameters');
-  const blockSize = params.readUInt32LE(0);
-  const flags = params.readUInt32LE(4);
-  if (blockSize < MIN_BLOCK_SIZE || blockSize > MAX_BLOCK_SIZE || (blockSize & (blockSize - 1)) !== 0) {
-    throw corrupt(path, `the block size (${blockSize} bytes) is not a power of two between 1 MiB and 256 MiB.`);
-  }
-  const logicalSectorSize = need('Logical Sector Size').readUInt32LE(0);
-  const physicalSectorSize = need('Physical Sector Size').readUInt32LE(0);
-  if (logicalSectorSize !== 512 && logicalSectorSize !== 4096) throw corrupt(path, `the logical sector size (${logicalSectorSize}) is neither 512 nor 4096 bytes.`);
-  if (physicalSectorSize !== 512 && physicalSectorSize !== 4096) throw corrupt(path, `the physical sector size (${physicalSectorSize}) is neither 512 nor 4096 bytes.`);
-  const virtualSize = safeSize(path, need('Virtual Disk Size').readBigUInt64LE(0), 'the virtual disk size');
-  if (virtualSize > MAX_VIRTUAL_SIZE) throw corrupt(path, `the virtual disk size (${virtualSize} bytes) is more than the 64 TiB a VHDX can hold.`);
-  if (virtualSize % logicalSectorSize !== 0) throw corrupt(path, `the virtual disk size (${virtualSize} bytes) is not a whole number of ${logicalSectorSize}-byte sectors.`);
-  const hasParent = (flags & 2) === 2;
-  const meta: VhdxMetadata = {
-    blockSize,
-    leaveBlockAllocated: (flags & 1) === 1,
-    hasParent,
-    virtualSize,
-    virtualDiskId: Buffer.from(need('Virtual Disk ID').subarray(0, 16)),
-    logicalSectorSize,
-    physicalSectorSize,
-  };
-  if (hasParent) meta.parentLocator = parseParentLocator(need('Parent Locator'), path);
-  return meta;
-}

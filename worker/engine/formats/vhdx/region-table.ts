@@ -3,7 +3,6 @@ import { FerryError, corrupt } from '../../errors';
 import { crc32cWithZeroedField } from '../../io/crc32c';
 import { guidBytes, guidText } from './guid';
 import { HEADER_SECTION_SIZE, MiB } from './headers';
-import type { VhdxFile } from './file';
 
 export const REGION_TABLE_OFFSETS = [192 * 1024, 256 * 1024] as const;
 export const REGION_TABLE_SIZE = 64 * 1024;
@@ -23,9 +22,9 @@ export interface RegionTable {
   metadata: Region;
 }
 
-type TableCheck = { ok: true; buf: Buffer } | { ok: false; reason: string };
+export type TableCheck = { ok: true; buf: Buffer } | { ok: false; reason: string };
 
-function checkTable(buf: Buffer): TableCheck {
+export function checkTable(buf: Buffer): TableCheck {
   if (buf.toString('latin1', 0, 4) !== 'regi') return { ok: false, reason: 'no "regi" signature' };
   const stored = buf.readUInt32LE(4);
   const computed = crc32cWithZeroedField(buf, 4);
@@ -91,20 +90,3 @@ export function parseRegionTable(buf: Buffer, path: string, at: number, fileSize
   return { bat, metadata };
 }
 
-/** Reads the region table, falling back to the second copy when the first is damaged. */
-export async function readRegionTable(file: VhdxFile, log: Region | undefined, warnings: string[]): Promise<RegionTable> {
-  const checks: TableCheck[] = [];
-  for (const at of REGION_TABLE_OFFSETS) {
-    checks.push(checkTable(await file.readExact(at, REGION_TABLE_SIZE, 'VHDX region table')));
-  }
-  const [first, second] = checks as [TableCheck, TableCheck];
-  if (first.ok) return parseRegionTable(first.buf, file.path, REGION_TABLE_OFFSETS[0], file.size, log);
-  if (second.ok) {
-    warnings.push(`The first VHDX region table (at offset ${REGION_TABLE_OFFSETS[0]}) is damaged (${first.reason}); used the copy at offset ${REGION_TABLE_OFFSETS[1]}.`);
-    return parseRegionTable(second.buf, file.path, REGION_TABLE_OFFSETS[1], file.size, log);
-  }
-  throw corrupt(
-    file.path,
-    `neither VHDX region table is valid (offset ${REGION_TABLE_OFFSETS[0]}: ${first.reason}; offset ${REGION_TABLE_OFFSETS[1]}: ${(second as { reason: string }).reason}).`,
-  );
-}

@@ -1,7 +1,8 @@
 import { pushSegment, type Layer, type Segment } from '../layers';
-import { PayloadState, SB_BLOCK_PRESENT, type Bat } from '../../formats/vhdx/bat';
+import { PayloadState, SB_BLOCK_PRESENT } from '../../formats/vhdx/bat';
+import type { Bat } from './bat-reader';
 import { corrupt } from '../../errors';
-import type { VhdxFile } from '../../formats/vhdx/file';
+import type { VhdxFile } from './patched-file';
 
 const BITMAP_CACHE_ENTRIES = 64;
 

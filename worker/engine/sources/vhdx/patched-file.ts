@@ -1,8 +1,16 @@
 import { corrupt } from '../../errors';
 import type { ReadOnlyFile } from '../../io/read-only-file';
-import type { VhdxFile } from '../../formats/vhdx/file';
 
 export const LOG_SECTOR = 4096;
+
+/** What the VHDX reader reads its structures and data through: the file, or the file as patched by its log. */
+export interface VhdxFile {
+  readonly path: string;
+  /** The file's size, or the size the log replay extends it to. */
+  readonly size: number;
+  readExact(position: number, length: number, what: string, into?: Buffer): Promise<Buffer>;
+  close(): Promise<void>;
+}
 
 
 interface ZeroRange {

@@ -4,16 +4,18 @@ import { ReadOnlyFile } from '../../io/read-only-file';
 import { chainKey, usableParent } from '../chain';
 import { LayeredSource } from '../layers';
 import type { DiskSource } from '../source';
-import { Bat, batGeometry, scanBat } from '../../formats/vhdx/bat';
+import { batGeometry } from '../../formats/vhdx/bat';
+import { Bat, scanBat } from './bat-reader';
 import { guidText } from '../../formats/vhdx/guid';
-import { HEADER_SECTION_SIZE, MiB, readVhdxStart, type VhdxHeader } from '../../formats/vhdx/headers';
+import { HEADER_SECTION_SIZE, MiB, type VhdxHeader } from '../../formats/vhdx/headers';
+import { readVhdxStart } from './start';
 import { VhdxLayer } from './layer';
 import { logLocation, replayLog } from './log';
-import { readMetadata, type VhdxMetadata } from '../../formats/vhdx/metadata';
+import type { VhdxMetadata } from '../../formats/vhdx/metadata';
+import { readMetadata, readRegionTable } from './tables';
 import { parentDisplayName, parentLinkages, vhdxParentCandidates } from './parent';
-import type { VhdxFile } from '../../formats/vhdx/file';
-import { PatchedFile } from './patched-file';
-import { readRegionTable, type Region } from '../../formats/vhdx/region-table';
+import { PatchedFile, type VhdxFile } from './patched-file';
+import type { Region } from '../../formats/vhdx/region-table';
 
 const MAX_CHAIN_DEPTH = 256;
 
