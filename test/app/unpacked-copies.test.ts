@@ -1,8 +1,8 @@
 // The unpacked copy an inspection keeps for the job: when main lets it go. The host with the real
 // JobService and worker (as built), over compressed VHDs made with qemu-img and gzip.
 import assert from 'node:assert/strict';
-import { execFileSync, spawnSync } from 'node:child_process';
-import { chmodSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, utimesSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { chmodSync, mkdirSync, readdirSync, statSync, utimesSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, test, type TestContext } from 'node:test';
@@ -12,21 +12,11 @@ import type { JobEvent } from '../../shared/jobs';
 import { FerryHost } from '../../electron/host';
 import { JobService } from '../../electron/jobs';
 import { THREAD, entries, keptCopies, makeSlowVhd, makeVhd, sameContent, tempDir } from '../harness/fixtures';
+import { withTmpfs } from '../support/tmp';
 
 /** A fresh 16 MiB tmpfs, unmounted after the test; undefined (the test skipped) where mounting is refused. */
 function smallTmpfs(t: TestContext): string | undefined {
-  const dir = mkdtempSync(join(tmpdir(), 'ferry-small-fs-'));
-  const r = spawnSync('mount', ['-t', 'tmpfs', '-o', 'size=16m', 'tmpfs', dir], { encoding: 'utf8' });
-  if (r.status !== 0) {
-    rmSync(dir, { recursive: true, force: true });
-    t.skip(`cannot mount a tmpfs here (${(r.stderr || r.error?.message || '').trim()})`);
-    return undefined;
-  }
-  t.after(() => {
-    if (spawnSync('umount', [dir]).status !== 0) spawnSync('umount', ['-l', dir]);
-    rmSync(dir, { recursive: true, force: true });
-  });
-  return dir;
+  return withTmpfs(t, '16m');
 }
 
 function gzip(file: string, level = 6): string {

@@ -2,17 +2,17 @@
 // while a reserve is still free (min(256 MiB, 2 % of the volume)), naming the folder and how much
 // was unpacked; free space is looked at while writing, not only up front.
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { createWriteStream, mkdtempSync, readdirSync, rmSync, statfsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { describe, it, type TestContext } from 'node:test';
+import { describe, it } from 'node:test';
 import { createGzip, gzipSync } from 'node:zlib';
 import { FerryError } from '../../worker/engine/errors';
 import { SpaceGuard, reserveFor, type VolumeSpace } from '../../worker/engine/sources/compressed/space-guard';
 import { ferryLimited } from './run';
+import { withTmpfs } from '../support/tmp';
 
 const MiB = 1024 * 1024;
 
@@ -27,20 +27,6 @@ async function writeBomb(path: string, bytes: number): Promise<void> {
   await pipeline(Readable.from([gzipSync(Buffer.alloc(0))]), createWriteStream(path, { flags: 'a' }));
 }
 
-function withTmpfs(t: TestContext, size: string): string | undefined {
-  const dir = mkdtempSync(join(tmpdir(), 'ferry-bomb-fs-'));
-  const r = spawnSync('mount', ['-t', 'tmpfs', '-o', `size=${size}`, 'tmpfs', dir], { encoding: 'utf8' });
-  if (r.status !== 0) {
-    rmSync(dir, { recursive: true, force: true });
-    t.skip(`cannot mount a tmpfs here (${(r.stderr || r.error?.message || '').trim()})`);
-    return undefined;
-  }
-  t.after(() => {
-    if (spawnSync('umount', [dir]).status !== 0) spawnSync('umount', ['-l', dir]);
-    rmSync(dir, { recursive: true, force: true });
-  });
-  return dir;
-}
 
 describe('decompression bombs', () => {
   it('SpaceGuard stops before free space falls under the reserve, saying where and how much', async () => {
