@@ -5,12 +5,15 @@ import type { ConvertRequest, JobRequest, JobResult, OvaRequest, Progress, VmReq
 import { ADAPTERS, CONTROLLERS, DISK_TYPES, FIRMWARES, HARDWARE_BOUNDS, SUBFORMATS, VHD_SIZE_RULES, VM_SUBFORMATS, isOneOf, subformatFor, type DiskType, type Subformat, type VhdSizeRule } from '../shared/options';
 import { FerryError, toErrorInfo } from './engine/errors';
 import { inspectDisk } from './engine/inspect/inspect';
+import { inspectMachine } from './engine/machines/inspect-machine';
+import { isMachinePath } from './engine/machines/load';
+import { renderMachine } from './machine-report';
 import { formatBytesIec as formatBytes } from '../shared/bytes';
 import { Staging } from './engine/output/staging';
 import { runJob } from './engine/jobs/run-job';
 
 const USAGE = `Usage:
-  ferry inspect <source> [--json]
+  ferry inspect <source> [--allow-outside-disks] [--json]
   ferry convert <source> <output.vmdk> [--subformat S] [--type dynamic|fixed] [--split]
                 [--adapter ide|lsilogic|buslogic] [--no-verify] [--overwrite] [--json]
   ferry vm <source> <dest-dir> [--name N] [--subformat S] [--guest ID] [--memory MB] [--cpus N]
@@ -21,6 +24,8 @@ const USAGE = `Usage:
 
 Sources:    VHD, VHDX, VMDK, raw images (.img .raw .dd, or partitioned), and any of these
             compressed with gzip, bzip2 or xz or inside a zip or tar archive
+Machines:   a .vmx, .vmc, Hyper-V .xml/.vmcx, or the folder of one (VMware VM, Hyper-V export);
+            --allow-outside-disks lets it use disks outside that folder
 Subformats: ${SUBFORMATS.join(', ')}
 Extra:      --vhd-size auto|current|chs   which VHD size field to trust (default: by creator)
 Exit codes: 0 done, 1 usage, 2 bad or unsupported input, 3 I/O error, 130 cancelled.`;
@@ -50,7 +55,7 @@ const HARDWARE = {
   'hw-version': { type: 'string' },
 } as const;
 const OPTIONS: Record<string, ParseArgsConfig['options']> = {
-  inspect: { ...COMMON },
+  inspect: { ...COMMON, 'allow-outside-disks': { type: 'boolean' } },
   convert: { ...COMMON, ...JOB, type: { type: 'string' }, split: { type: 'boolean' }, adapter: { type: 'string' } },
   vm: { ...COMMON, ...JOB, ...HARDWARE, 'zero-copy': { type: 'boolean' } },
   ova: { ...COMMON, 'no-verify': { type: 'boolean' }, overwrite: { type: 'boolean' }, ...HARDWARE },
@@ -289,8 +294,11 @@ export async function main(argv: string[], io: Io, signal?: AbortSignal): Promis
     json = cmd.json;
     if (cmd.command === 'inspect') {
       const rule = cmd.values['vhd-size'];
-      const info = await inspectDisk(cmd.path, rule === 'current' || rule === 'chs' ? { vhdSizeRule: rule } : {});
-      io.out(json ? JSON.stringify(info) : renderInspect(info));
+      const opts = rule === 'current' || rule === 'chs' ? { vhdSizeRule: rule as 'current' | 'chs' } : {};
+      const info = (await isMachinePath(cmd.path))
+        ? await inspectMachine(cmd.path, { ...opts, allowOutsideDisks: cmd.values['allow-outside-disks'] === true })
+        : await inspectDisk(cmd.path, opts);
+      io.out(json ? JSON.stringify(info) : [...(info.machine ? [...renderMachine(info.machine), ''] : []), renderInspect(info)].join('\n'));
       return 0;
     }
     const onProgress = (p: Progress): void => {
