@@ -7,7 +7,7 @@ import { dirname, join } from 'node:path';
 import type { MachineDisk, MachineInfo } from '../../../shared/disk-info';
 import { FerryError } from '../errors';
 import { EXPORT_DISKS } from './load';
-import { isWithin, isWrittenAbsolute, resolveWritten, statedPath, writtenFileName } from './written-path';
+import { isWithin, isWrittenAbsolute, resolveWritten, statedPath, writtenFileName } from '../sources/written-path';
 
 async function isFile(path: string): Promise<boolean> {
   return (await stat(path).catch(() => undefined))?.isFile() === true;

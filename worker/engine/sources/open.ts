@@ -10,7 +10,7 @@ import type { DiskSource } from './source';
 import { hasVhdCookie } from '../formats/vhd/footer';
 import { openVhd } from './vhd/vhd';
 import { openVhdx } from './vhdx/vhdx';
-import { openVmdk } from './vmdk/vmdk';
+import { openVmdkChain } from './vmdk/delta-chain';
 
 export interface OpenOptions {
   vhdSizeRule?: VhdSizeRule;
@@ -52,7 +52,7 @@ export async function openSource(path: string, opts: OpenOptions = {}): Promise<
     case 'vhd':
       return openVhd(path, opts.vhdSizeRule ? { sizeRule: opts.vhdSizeRule } : {});
     case 'vmdk':
-      return (await openVmdk(path)).source;
+      return openVmdkChain(path);
     case 'vhdx':
       return openVhdx(path);
     case 'unknown':

@@ -58,7 +58,8 @@ function overlappingRange(ranges: MetaRange[], start: number, end: number): Meta
   return r && r.end > start ? r : undefined;
 }
 
-type Range = { length: number; kind: 'data' | 'zero' };
+/** `below`: a grain a delta (snapshot) disk never wrote, read from its parent (sources/vmdk/delta-chain.ts). */
+type Range = { length: number; kind: 'data' | 'zero' | 'below' };
 
 interface ExtentReader {
   readonly bytes: number;
@@ -146,6 +147,8 @@ class SharedExtentState {
   readonly tables = new GrainTableCache();
   /** For reads of tables and compressed grains: as many as reads run side by side. */
   readonly scratch = new BufferPool(SCRATCH_ROUND, MAX_SCRATCH);
+  /** What a grain never written reads as: zeros, or (a delta disk) its parent's data. */
+  constructor(readonly unwritten: 'zero' | 'below' = 'zero') {}
 }
 
 class SparseExtent implements ExtentReader {
@@ -318,7 +321,7 @@ class SparseExtent implements ExtentReader {
       const gtEnd = Math.min(end, (gtIndex + 1) * this.gtCover);
       const gt = await this.table(gtIndex);
       if (!gt) {
-        pushRange(out, { kind: 'zero', length: gtEnd - at });
+        pushRange(out, { kind: this.shared.unwritten, length: gtEnd - at });
         at = gtEnd;
         continue;
       }
@@ -326,7 +329,7 @@ class SparseExtent implements ExtentReader {
         const grain = Math.floor(at / this.grainBytes);
         const stop = Math.min(gtEnd, (grain + 1) * this.grainBytes);
         const sector = gt[grain % this.header.numGTEsPerGT]!;
-        pushRange(out, { kind: sector > 1 ? 'data' : 'zero', length: stop - at });
+        pushRange(out, { kind: sector > 1 ? 'data' : sector === 1 ? 'zero' : this.shared.unwritten, length: stop - at });
         at = stop;
       }
     }
@@ -477,6 +480,11 @@ export interface VmdkOpenResult {
   descriptor: Descriptor;
 }
 
+/** A delta disk opened as one layer of its chain: its unwritten grains show as `below`. */
+export interface VmdkLayerSource extends DiskSource {
+  allocation(offset: number, length: number): Promise<Array<{ length: number; kind: 'data' | 'zero' | 'below' }>>;
+}
+
 async function openSparseFile(file: ReadOnlyFile, shared?: SharedExtentState): Promise<SparseExtent> {
   const head = await file.readExact(0, SECTOR, 'sparse extent header');
   if (!isSparseMagic(head)) throw corrupt(file.path, 'no sparse extent header ("KDMV") at offset 0.');
@@ -521,16 +529,23 @@ class VmdkSource implements DiskSource {
     }
   }
 
+  async allocation(offset: number, length: number): Promise<Range[]> {
+    const out: Range[] = [];
+    for (const part of this.overlapping(offset, length)) for (const r of await part.reader.ranges(part.rel, part.len)) pushRange(out, { ...r });
+    return out;
+  }
+
   async *extents(): AsyncIterable<Extent> {
     let pending: Extent | undefined;
     for (let w = 0; w < this.size; w += EXTENT_WINDOW) {
       for (const part of this.overlapping(w, Math.min(EXTENT_WINDOW, this.size - w))) {
         let at = part.at;
         for (const r of await part.reader.ranges(part.rel, part.len)) {
-          if (pending && pending.kind === r.kind) pending.length += r.length;
+          const kind = r.kind === 'data' ? 'data' : 'zero';
+          if (pending && pending.kind === kind) pending.length += r.length;
           else {
             if (pending) yield pending;
-            pending = { offset: at, length: r.length, kind: r.kind };
+            pending = { offset: at, length: r.length, kind };
           }
           at += r.length;
         }
@@ -585,8 +600,11 @@ async function openExtent(descriptorPath: string, fileName: string, open: () => 
   }
 }
 
-/** Opens any hosted VMDK (all five subformats) as a disk source. */
-export async function openVmdk(path: string): Promise<VmdkOpenResult> {
+/**
+ * Opens any hosted VMDK (all five subformats) as a disk source. A delta (snapshot) disk is refused
+ * unless `delta` is set, as its chain is opened: then its source is a `VmdkLayerSource`.
+ */
+export async function openVmdk(path: string, opts: { delta?: boolean } = {}): Promise<VmdkOpenResult> {
   const file = await ReadOnlyFile.open(path);
   const files: ReadOnlyFile[] = [file];
   try {
@@ -600,7 +618,7 @@ export async function openVmdk(path: string): Promise<VmdkOpenResult> {
     }
     const parsed = parseDescriptor(text);
     if (typeof parsed === 'string') throw corrupt(path, `the VMDK descriptor cannot be read: ${parsed}.`);
-    if (parsed.parentCid !== 0xffffffff && parsed.parentCid !== 0xfffffffe) {
+    if (!opts.delta && parsed.parentCid !== 0xffffffff && parsed.parentCid !== 0xfffffffe) {
       throw new FerryError('E_UNSUPPORTED', `${path}: this VMDK is a snapshot (delta) disk; convert its base disk instead, or consolidate the snapshot in VMware first.`);
     }
     let total = 0;
@@ -614,7 +632,7 @@ export async function openVmdk(path: string): Promise<VmdkOpenResult> {
     const parts: Array<{ start: number; reader: ExtentReader }> = [];
     let start = 0;
     const dir = dirname(path);
-    const shared = new SharedExtentState();
+    const shared = new SharedExtentState(opts.delta ? 'below' : 'zero');
     // A file with an embedded descriptor is itself the sparse extent, whatever name the descriptor
     // still gives it (as qemu reads it): a monolithicSparse or streamOptimized disk renamed by hand,
     // or taken out of an OVA under another name, still opens.

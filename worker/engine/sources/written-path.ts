@@ -1,6 +1,6 @@
-// The one place this folder reads a path written inside a configuration (the old host's
-// `C:\VMs\disk.vhdx`, a relative `.\disk.vhd`, a POSIX path). When the shared rule for names read
-// from inside files lands in sources/, these functions become calls to it.
+// The one place machine configurations and VMDK delta chains read a path written inside a file
+// (the old host's `C:\VMs\disk.vhdx`, a relative `.\disk.vhd`, a POSIX path). When the shared rule
+// for names read from inside files lands, these functions become calls to it.
 import { realpath } from 'node:fs/promises';
 import { isAbsolute, relative, resolve, sep } from 'node:path';
 
