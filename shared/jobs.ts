@@ -38,6 +38,8 @@ export interface VmRequest extends HardwareChoices {
   verify: boolean;
   overwrite: boolean;
   vhdSizeRule?: VhdSizeRule;
+  /** The source is a machine configuration whose disks may come from outside its folder (the user confirmed). */
+  allowOutsideDisks?: boolean;
 }
 
 /** `ferry ova`: an OVA (OVF 1.0 + SHA-256 manifest + streamOptimized disk) for ESXi and vSphere. */
@@ -49,6 +51,8 @@ export interface OvaRequest extends HardwareChoices {
   verify: boolean;
   overwrite: boolean;
   vhdSizeRule?: VhdSizeRule;
+  /** As for `vm`. */
+  allowOutsideDisks?: boolean;
 }
 
 export type JobRequest = ConvertRequest | VmRequest | OvaRequest;

@@ -55,6 +55,7 @@ const vmChoices = {
   controller: oneOf(CONTROLLERS),
   hwVersion: integer(HARDWARE_BOUNDS.hwVersion.min, HARDWARE_BOUNDS.hwVersion.max),
   vhdSizeRule: oneOf(VHD_SIZE_RULES),
+  allowOutsideDisks: bool,
 };
 
 const vmRequest: Check<VmRequest> = record(

@@ -18,9 +18,9 @@ const USAGE = `Usage:
                 [--adapter ide|lsilogic|buslogic] [--no-verify] [--overwrite] [--json]
   ferry vm <source> <dest-dir> [--name N] [--subformat S] [--guest ID] [--memory MB] [--cpus N]
                 [--firmware bios|efi] [--controller ide|lsilogic|lsisas1068|pvscsi|sata|nvme]
-                [--hw-version N] [--zero-copy] [--no-verify] [--overwrite] [--json]
+                [--hw-version N] [--zero-copy] [--allow-outside-disks] [--no-verify] [--overwrite] [--json]
   ferry ova <source> <out.ova> [--name N] [--guest ID] [--memory MB] [--cpus N] [--firmware bios|efi]
-                [--controller ...] [--hw-version N] [--no-verify] [--overwrite] [--json]
+                [--controller ...] [--hw-version N] [--allow-outside-disks] [--no-verify] [--overwrite] [--json]
 
 Sources:    VHD, VHDX, VMDK, raw images (.img .raw .dd, or partitioned), and any of these
             compressed with gzip, bzip2 or xz or inside a zip or tar archive
@@ -46,6 +46,7 @@ const COMMON = {
 const JOB = { 'no-verify': { type: 'boolean' }, overwrite: { type: 'boolean' }, subformat: { type: 'string' } } as const;
 /** The VM's virtual hardware, as `vm` and `ova` take it. */
 const HARDWARE = {
+  'allow-outside-disks': { type: 'boolean' },
   name: { type: 'string' },
   guest: { type: 'string' },
   memory: { type: 'string' },
@@ -151,11 +152,12 @@ export function parseCommand(argv: string[]): { command: 'help' } | { command: '
   return { command: 'job', request, json };
 }
 
-type VmChoices = Pick<VmRequest, 'name' | 'guest' | 'memoryMB' | 'cpus' | 'firmware' | 'controller' | 'hwVersion'>;
+type VmChoices = Pick<VmRequest, 'name' | 'guest' | 'memoryMB' | 'cpus' | 'firmware' | 'controller' | 'hwVersion' | 'allowOutsideDisks'>;
 
 /** The virtual hardware options `vm` and `ova` share; absent flags stay absent (detection decides). */
 function vmChoices(values: Values): VmChoices {
   const out: VmChoices = {};
+  if (values['allow-outside-disks'] === true) out.allowOutsideDisks = true;
   if (typeof values.name === 'string') {
     if (values.name.trim() === '') throw new UsageError('--name must not be empty (leave it out to name the machine after the source).');
     out.name = values.name;

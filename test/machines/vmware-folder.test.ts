@@ -57,7 +57,7 @@ describe('ferry inspect <VMware folder>', () => {
     const r = await ferry(['inspect', vm]);
     assert.equal(r.code, 0, r.stderr);
     const out = r.stdout;
-    for (const [file, role] of [
+    for (const [file, role] of <Array<[string, string]>>[
       ['Dev box.vmx', 'configuration'],
       ['Dev box.vmxf', 'supplemental configuration'],
       ['Dev box.nvram', 'BIOS/UEFI settings'],

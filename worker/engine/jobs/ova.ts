@@ -19,6 +19,7 @@ import { defaultVmName, displayNameOf, safeFileStem } from '../machine/names';
 import { ovfGuestFor } from '../ova/guest-os';
 import { manifestAlgorithm, renderManifest, renderOvf } from '../ova/ovf';
 import { digestFile, writeOva } from '../ova/package-ova';
+import { machineSource, singleDisk, withDefaults } from '../machines/machine-source';
 
 /**
  * Hardware version 14: ESXi 6.7 and later deploy it (an importer refuses a newer version than it
@@ -34,15 +35,18 @@ export function memberStem(name: string): string {
   return stem === '' ? 'vm' : stem.slice(0, 60);
 }
 
-export async function createOva(req: OvaRequest, ctx: RunContext): Promise<JobResult> {
+export async function createOva(request: OvaRequest, ctx: RunContext): Promise<JobResult> {
   const started = performance.now();
+  // A machine configuration (or its folder) gives the disk and the hardware defaults.
+  const machine = await machineSource(request.source, request.allowOutsideDisks === true);
+  const req = machine ? withDefaults(request, machine.defaults) : request;
   const output = resolve(req.output);
   const dir = dirname(output);
   const ovaName = basename(output);
   if (!hasOutputExtension('ova', ovaName)) {
     throw new FerryError('E_USAGE', `${output}: the output must be a file whose name ends in .ova.`, 'ESXi and vSphere recognise the package by that extension, e.g. `ferry ova disk.vhd vm.ova`.');
   }
-  const sourcePath = resolve(req.source);
+  const sourcePath = machine ? singleDisk(machine) : resolve(req.source);
   const source = await openSource(sourcePath, {
     ...(req.vhdSizeRule ? { vhdSizeRule: req.vhdSizeRule } : {}),
     unpack: { dir, signal: ctx.signal, onProgress: ctx.onProgress, beforeUnpack: () => checkTargets([output], req.overwrite, [sourcePath]) },
@@ -106,7 +110,7 @@ export async function createOva(req: OvaRequest, ctx: RunContext): Promise<JobRe
         virtualSize: source.size,
         dataBytes: written.dataBytes,
         verified: req.verify,
-        warnings: [...source.info.warnings, ...detected.warnings, ...hwWarnings, ...guestWarnings],
+        warnings: [...(machine?.warnings ?? []), ...source.info.warnings, ...detected.warnings, ...hwWarnings, ...guestWarnings],
         seconds: (performance.now() - started) / 1000,
       };
     } catch (err) {

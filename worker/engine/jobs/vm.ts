@@ -15,6 +15,7 @@ import { planHardware, type VmHardware } from '../machine/hardware';
 import { defaultVmName, displayNameOf, safeFileStem } from '../machine/names';
 import { selfCheckVmFolder } from '../vm/self-check';
 import { vmxEntries } from '../vm/vmx-config';
+import { machineSource, singleDisk, withDefaults } from '../machines/machine-source';
 import { renderVmx } from '../vm/vmx';
 import { checkZeroCopySource, extentPathFrom, refuseCompressedForZeroCopy, verifyZeroCopy, writeZeroCopyDescriptor } from '../vm/zero-copy';
 
@@ -50,10 +51,13 @@ function zeroCopyWarning(sourcePath: string): string {
 }
 
 /** `ferry vm`: a ready-to-open VMware VM folder, `<destDir>/<Name>/` with `<Name>.vmx` and the disk. */
-export async function createVm(req: VmRequest, ctx: RunContext): Promise<JobResult> {
+export async function createVm(request: VmRequest, ctx: RunContext): Promise<JobResult> {
   const started = performance.now();
+  // A machine configuration (or its folder) gives the disk and the hardware defaults.
+  const machine = await machineSource(request.source, request.allowOutsideDisks === true);
+  const req = machine ? withDefaults(request, machine.defaults) : request;
   const destDir = resolve(req.destDir);
-  const sourcePath = resolve(req.source);
+  const sourcePath = machine ? singleDisk(machine) : resolve(req.source);
   await checkDestination(destDir);
   const name = req.name ?? defaultVmName(sourcePath);
   const stem = safeFileStem(name);
@@ -111,6 +115,7 @@ export async function createVm(req: VmRequest, ctx: RunContext): Promise<JobResu
         dataBytes: disk.dataBytes,
         verified: disk.verified,
         warnings: [
+          ...(machine?.warnings ?? []),
           ...(req.zeroCopy ? [zeroCopyWarning(sourcePath)] : []),
           ...source.info.warnings,
           ...detected.warnings,

@@ -1,7 +1,7 @@
 // Finds and reads a machine's configuration: a configuration file, or a folder holding one (a
 // VMware VM folder, a Virtual PC folder, a Hyper-V export).
 import { readdir, stat } from 'node:fs/promises';
-import { basename, dirname, extname, join } from 'node:path';
+import { basename, dirname, extname, join, resolve } from 'node:path';
 import type { MachineInfo } from '../../../shared/disk-info';
 import { FerryError, corrupt } from '../errors';
 import { ReadOnlyFile } from '../io/read-only-file';
@@ -120,7 +120,8 @@ function unreadableVmcx(path: string, why: string): FerryError {
 }
 
 /** Reads the machine at `path` (a configuration or a folder of one); disks are not looked for yet. */
-export async function loadMachine(path: string): Promise<MachineInfo> {
+export async function loadMachine(given: string): Promise<MachineInfo> {
+  const path = resolve(given);
   const st = await stat(path).catch(() => undefined);
   if (!st) throw new FerryError('E_NOT_FOUND', `${path}: no such file or folder.`);
   const config = st.isDirectory() ? await configInFolder(path) : path;
