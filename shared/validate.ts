@@ -56,6 +56,7 @@ const vmChoices = {
   hwVersion: integer(HARDWARE_BOUNDS.hwVersion.min, HARDWARE_BOUNDS.hwVersion.max),
   vhdSizeRule: oneOf(VHD_SIZE_RULES),
   allowOutsideDisks: bool,
+  extraSources: list(absolutePath, 63),
 };
 
 const vmRequest: Check<VmRequest> = record(

@@ -16,16 +16,17 @@ const USAGE = `Usage:
   ferry inspect <source> [--allow-outside-disks] [--json]
   ferry convert <source> <output.vmdk> [--subformat S] [--type dynamic|fixed] [--split]
                 [--adapter ide|lsilogic|buslogic] [--no-verify] [--overwrite] [--json]
-  ferry vm <source> <dest-dir> [--name N] [--subformat S] [--guest ID] [--memory MB] [--cpus N]
+  ferry vm <source>... <dest-dir> [--name N] [--subformat S] [--guest ID] [--memory MB] [--cpus N]
                 [--firmware bios|efi] [--controller ide|lsilogic|lsisas1068|pvscsi|sata|nvme]
                 [--hw-version N] [--zero-copy] [--allow-outside-disks] [--no-verify] [--overwrite] [--json]
-  ferry ova <source> <out.ova> [--name N] [--guest ID] [--memory MB] [--cpus N] [--firmware bios|efi]
+  ferry ova <source>... <out.ova> [--name N] [--guest ID] [--memory MB] [--cpus N] [--firmware bios|efi]
                 [--controller ...] [--hw-version N] [--allow-outside-disks] [--no-verify] [--overwrite] [--json]
 
 Sources:    VHD, VHDX, VMDK, raw images (.img .raw .dd, or partitioned), and any of these
             compressed with gzip, bzip2 or xz or inside a zip or tar archive
 Machines:   a .vmx, .vmc, Hyper-V .xml/.vmcx, or the folder of one (VMware VM, Hyper-V export);
-            --allow-outside-disks lets it use disks outside that folder
+            --allow-outside-disks lets it use disks outside that folder.
+            vm and ova take several sources: one machine, the first source its boot disk
 Subformats: ${SUBFORMATS.join(', ')}
 Extra:      --vhd-size auto|current|chs   which VHD size field to trust (default: by creator)
 Exit codes: 0 done, 1 usage, 2 bad or unsupported input, 3 I/O error, 130 cancelled.`;
@@ -116,7 +117,10 @@ export function parseCommand(argv: string[]): { command: 'help' } | { command: '
     if (pos.length !== 1) throw new UsageError('inspect takes exactly one source file.');
     return { command: 'inspect', path: pos[0]!, json, values };
   }
-  if (pos.length !== 2) throw new UsageError(`${command} takes a source and ${command === 'vm' ? 'a destination folder' : 'an output file'}.`);
+  if (command === 'convert' ? pos.length !== 2 : pos.length < 2) throw new UsageError(`${command} takes a source and ${command === 'vm' ? 'a destination folder' : 'an output file'}.`);
+  // vm and ova: several sources make one machine, the first its boot disk; the last is the target.
+  const target = pos[pos.length - 1]!;
+  const extraSources = pos.length > 2 ? { extraSources: pos.slice(1, -1) } : {};
   if (command === 'convert') {
     const request: ConvertRequest = {
       kind: 'convert',
@@ -130,7 +134,7 @@ export function parseCommand(argv: string[]): { command: 'help' } | { command: '
     };
     return { command: 'job', request, json };
   }
-  if (command === 'ova') return { command: 'job', request: ovaRequest(pos[0]!, pos[1]!, values, sizeRule), json };
+  if (command === 'ova') return { command: 'job', request: { ...ovaRequest(pos[0]!, target, values, sizeRule), ...extraSources }, json };
   if (values.subformat === 'streamOptimized') throw new UsageError('a VM folder cannot use streamOptimized (that is for OVA/ESXi import); choose a sparse or flat subformat.');
   const zeroCopy = values['zero-copy'] === true;
   const subformat = pickSubformat(values, zeroCopy ? 'monolithicFlat' : 'monolithicSparse', VM_SUBFORMATS);
@@ -141,12 +145,13 @@ export function parseCommand(argv: string[]): { command: 'help' } | { command: '
   const request: VmRequest = {
     kind: 'vm',
     source: pos[0]!,
-    destDir: pos[1]!,
+    destDir: target,
     subformat,
     zeroCopy,
     verify: values['no-verify'] !== true,
     overwrite: values.overwrite === true,
     ...sizeRule,
+    ...extraSources,
   };
   Object.assign(request, vmChoices(values));
   return { command: 'job', request, json };

@@ -19,7 +19,9 @@ import { defaultVmName, displayNameOf, safeFileStem } from '../machine/names';
 import { ovfGuestFor } from '../ova/guest-os';
 import { manifestAlgorithm, renderManifest, renderOvf } from '../ova/ovf';
 import { digestFile, writeOva } from '../ova/package-ova';
-import { machineSource, singleDisk, withDefaults } from '../machines/machine-source';
+import { jobSources, machineSource, openExtraSources, withDefaults } from '../machines/machine-source';
+import { diskSlots } from '../vm/vmx-config';
+import type { DiskSource } from '../sources/source';
 
 /**
  * Hardware version 14: ESXi 6.7 and later deploy it (an importer refuses a newer version than it
@@ -46,13 +48,18 @@ export async function createOva(request: OvaRequest, ctx: RunContext): Promise<J
   if (!hasOutputExtension('ova', ovaName)) {
     throw new FerryError('E_USAGE', `${output}: the output must be a file whose name ends in .ova.`, 'ESXi and vSphere recognise the package by that extension, e.g. `ferry ova disk.vhd vm.ova`.');
   }
-  const sourcePath = machine ? singleDisk(machine) : resolve(req.source);
-  const source = await openSource(sourcePath, {
+  const sourcePaths = jobSources(req, machine);
+  const sourcePath = sourcePaths[0]!;
+  const openOpts = {
     ...(req.vhdSizeRule ? { vhdSizeRule: req.vhdSizeRule } : {}),
-    unpack: { dir, signal: ctx.signal, onProgress: ctx.onProgress, beforeUnpack: () => checkTargets([output], req.overwrite, [sourcePath]) },
-  });
+    unpack: { dir, signal: ctx.signal, onProgress: ctx.onProgress, beforeUnpack: () => checkTargets([output], req.overwrite, sourcePaths) },
+  };
+  const source = await openSource(sourcePath, openOpts);
+  const extras: DiskSource[] = [];
   try {
-    await checkTargets([output], req.overwrite, sourceFiles(source));
+    extras.push(...(await openExtraSources(sourcePaths.slice(1), (p) => openSource(p, openOpts))));
+    const sources = [source, ...extras];
+    await checkTargets([output], req.overwrite, sources.flatMap(sourceFiles));
     const detected = await detectGuest(source, await readPartitionTable(source));
     const choices = {
       hwVersion: req.hwVersion ?? OVA_DEFAULT_HW_VERSION,
@@ -63,6 +70,9 @@ export async function createOva(request: OvaRequest, ctx: RunContext): Promise<J
       ...(req.controller !== undefined ? { controller: req.controller } : {}),
     };
     const { hardware: hw, warnings: hwWarnings } = planHardware(choices, detected.guest, 'esxi');
+    if (sources.length > diskSlots(hw.controller).length) {
+      throw new FerryError('E_UNSUPPORTED', `${sources.length} disks do not fit on one ${hw.controller} controller (it has ${diskSlots(hw.controller).length} slots).`, 'Choose another --controller (SATA has 30 slots, SCSI 15).');
+    }
     const guest = ovfGuestFor(hw.guestOS, hw.hwVersion);
     const guestWarnings: string[] = [];
     if (guest.derived) guestWarnings.push(`Guest "${hw.guestOS}" is not in Ferry's table; the OVF names it "${guest.osType}" by VMware's spelling rule. If vSphere refuses it, pass a --guest it knows.`);
@@ -72,34 +82,39 @@ export async function createOva(request: OvaRequest, ctx: RunContext): Promise<J
     const stem = memberStem(name);
     const ovfName = `${stem}.ovf`;
     const mfName = `${stem}.mf`;
-    const diskName = `${stem}-disk1.vmdk`;
-    await checkFreeSpace(dir, estimateOutputBytes('streamOptimized', source));
+    const diskNames = sources.map((_, i) => `${stem}-disk${i + 1}.vmdk`);
+    await checkFreeSpace(dir, sources.reduce((n, s) => n + estimateOutputBytes('streamOptimized', s), 0));
 
     const staging = await Staging.create(dir, ovaName);
     try {
-      const written = await writeVmdk(source, staging.dir, diskName, 'streamOptimized', { adapter: adapterForController(hw.controller), hwVersion: hw.hwVersion }, ctx);
-      if (req.verify) await verifyWritten(written, source, ctx);
-      const diskPath = join(staging.dir, diskName);
-      const diskBytes = (await stat(diskPath)).size;
       const algorithm = manifestAlgorithm(hw.hwVersion);
-      const diskDigest = await digestFile(diskPath, algorithm, ctx.signal);
+      const disks: Array<{ name: string; path: string; size: number; digest: string; capacity: number; dataBytes: number }> = [];
+      for (const [i, s] of sources.entries()) {
+        const written = await writeVmdk(s, staging.dir, diskNames[i]!, 'streamOptimized', { adapter: adapterForController(hw.controller), hwVersion: hw.hwVersion }, ctx);
+        if (req.verify) await verifyWritten(written, s, ctx);
+        const path = join(staging.dir, diskNames[i]!);
+        disks.push({ name: diskNames[i]!, path, size: (await stat(path)).size, digest: await digestFile(path, algorithm, ctx.signal), capacity: s.size, dataBytes: written.dataBytes });
+      }
+      const ovfDisks = disks.map((d) => ({ href: d.name, fileBytes: d.size, capacityBytes: d.capacity, populatedBytes: d.dataBytes }));
       const ovf = renderOvf({
         id: stem,
         displayName: displayNameOf(name),
         annotation: `Made by Ferry from ${basename(sourcePath)} (${source.info.format.toUpperCase()} ${source.info.variant}); guest detected: ${detected.guest.family}.`,
         hardware: hw,
         guest,
-        disk: { href: diskName, fileBytes: diskBytes, capacityBytes: source.size, populatedBytes: written.dataBytes },
+        disk: ovfDisks[0]!,
+        ...(ovfDisks.length > 1 ? { extraDisks: ovfDisks.slice(1) } : {}),
       });
       // The staged disk is copied once into the archive beside it: now its size is known exactly.
-      await checkFreeSpace(dir, diskBytes + 1024 * 1024);
+      await checkFreeSpace(dir, disks.reduce((n, d) => n + d.size, 0) + 1024 * 1024);
       const ovfBytes = Buffer.from(ovf, 'utf8');
       const manifest = renderManifest(algorithm, [
         { name: ovfName, digest: createHash(algorithm).update(ovfBytes).digest('hex') },
-        { name: diskName, digest: diskDigest },
+        ...disks.map((d) => ({ name: d.name, digest: d.digest })),
       ]);
-      await writeOva(join(staging.dir, ovaName), [{ name: ovfName, data: ovfBytes }, { name: mfName, data: Buffer.from(manifest, 'utf8') }], { name: diskName, path: diskPath, size: diskBytes, algorithm, digest: diskDigest }, ctx.signal);
-      await rm(diskPath);
+      const members = disks.map((d) => ({ name: d.name, path: d.path, size: d.size, algorithm, digest: d.digest }));
+      await writeOva(join(staging.dir, ovaName), [{ name: ovfName, data: ovfBytes }, { name: mfName, data: Buffer.from(manifest, 'utf8') }], members, ctx.signal);
+      for (const d of disks) await rm(d.path);
       throwIfAborted(ctx.signal);
       const files = await staging.commitFiles([ovaName]);
       return {
@@ -107,10 +122,17 @@ export async function createOva(request: OvaRequest, ctx: RunContext): Promise<J
         files,
         vm: { guestOS: hw.guestOS, firmware: hw.firmware, controller: hw.controller, memoryMB: hw.memoryMB, cpus: hw.cpus, hwVersion: hw.hwVersion, zeroCopy: false },
         subformat: 'streamOptimized',
-        virtualSize: source.size,
-        dataBytes: written.dataBytes,
+        virtualSize: sources.reduce((n, s) => n + s.size, 0),
+        dataBytes: disks.reduce((n, d) => n + d.dataBytes, 0),
         verified: req.verify,
-        warnings: [...(machine?.warnings ?? []), ...source.info.warnings, ...detected.warnings, ...hwWarnings, ...guestWarnings],
+        warnings: [
+          ...(machine?.warnings ?? []),
+          ...source.info.warnings,
+          ...extras.flatMap((s) => s.info.warnings.map((w) => `${basename(s.path)}: ${w}`)),
+          ...detected.warnings,
+          ...hwWarnings,
+          ...guestWarnings,
+        ],
         seconds: (performance.now() - started) / 1000,
       };
     } catch (err) {
@@ -118,6 +140,6 @@ export async function createOva(request: OvaRequest, ctx: RunContext): Promise<J
       throw err;
     }
   } finally {
-    await source.close();
+    await Promise.all([source, ...extras].map((s) => s.close()));
   }
 }

@@ -65,14 +65,25 @@ export async function machineSource(source: string, allowOutsideDisks: boolean):
   return { machine, disks, defaults: machineDefaults(machine), warnings };
 }
 
-/** Until a job writes several disks: a machine with more than one is refused, naming them. */
-export function singleDisk(ms: MachineSource): string {
-  if (ms.disks.length > 1) {
-    throw new FerryError(
-      'E_UNSUPPORTED',
-      `${ms.machine.config}: the machine has ${ms.disks.length} disks (${ms.disks.join(', ')}); a VM with several disks cannot be made from it yet.`,
-      'Convert each disk with `ferry convert` and attach them in VMware, or make the VM from the boot disk alone.',
-    );
+/** The disks a job reads, boot disk first: a machine's, or the request's sources; the same disk twice is refused. */
+export function jobSources(req: { source: string; extraSources?: readonly string[] }, machine: MachineSource | undefined): string[] {
+  if (machine && req.extraSources?.length) {
+    throw new FerryError('E_USAGE', `${machine.machine.config}: a machine configuration brings its own disks; give it alone, or give the disks instead.`);
   }
-  return ms.disks[0]!;
+  const paths = machine ? machine.disks : [req.source, ...(req.extraSources ?? [])].map((p) => resolve(p));
+  const twice = paths.find((p, i) => paths.indexOf(p) !== i);
+  if (twice) throw new FerryError('E_USAGE', `${twice}: given twice; each disk of a machine is a different file.`);
+  return paths;
+}
+
+/** Opens the disks after the boot disk, closing those already open if one fails. */
+export async function openExtraSources<T extends { close(): Promise<void> }>(paths: readonly string[], open: (path: string) => Promise<T>): Promise<T[]> {
+  const out: T[] = [];
+  try {
+    for (const p of paths) out.push(await open(p));
+  } catch (err) {
+    await Promise.all(out.map((s) => s.close()));
+    throw err;
+  }
+  return out;
 }

@@ -1,4 +1,4 @@
-// The OVF 1.0 envelope of a one-disk VM (DMTF DSP0243): what ESXi, vSphere and ovftool read to
+// The OVF 1.0 envelope of a VM with one disk or several (DMTF DSP0243): what ESXi, vSphere and ovftool read to
 // build the VM. rasd elements are in the CIM schema's (alphabetical) order, as ovftool validates.
 import type { Controller } from '../../../shared/options';
 import type { NicDevice, VmHardware } from '../machine/hardware';
@@ -16,7 +16,16 @@ export interface OvfInput {
   annotation: string;
   hardware: VmHardware;
   guest: OvfGuest;
-  disk: { href: string; fileBytes: number; capacityBytes: number; populatedBytes: number };
+  disk: OvfDisk;
+  /** Further disks, on the same controller after the boot disk (IDE: on a second channel from the third). */
+  extraDisks?: readonly OvfDisk[];
+}
+
+export interface OvfDisk {
+  href: string;
+  fileBytes: number;
+  capacityBytes: number;
+  populatedBytes: number;
 }
 
 export function xmlEscape(s: string): string {
@@ -32,10 +41,10 @@ function item(fields: Rasd): string {
 }
 
 /** The controller's Item: type 5 IDE, 6 SCSI (with the VMware subtype), 20 other storage (SATA, NVMe). */
-function controllerItem(controller: Controller, instanceId: number): string {
+function controllerItem(controller: Controller, instanceId: number, address = 0): string {
   switch (controller) {
     case 'ide':
-      return item([['Address', 0], ['ElementName', 'IDE Controller 0'], ['InstanceID', instanceId], ['ResourceType', 5]]);
+      return item([['Address', address], ['ElementName', `IDE Controller ${address}`], ['InstanceID', instanceId], ['ResourceType', 5]]);
     case 'lsilogic':
     case 'lsisas1068':
     case 'pvscsi': {
@@ -51,15 +60,40 @@ function controllerItem(controller: Controller, instanceId: number): string {
 
 const NIC_SUBTYPE: Record<NicDevice, string> = { e1000: 'E1000', e1000e: 'E1000e', vmxnet3: 'VmxNet3' };
 
+/**
+ * Items of disks 2..n (instance ids from 6, after the one-disk layout's five): on the first
+ * controller at the next free address (SCSI skips 7, the controller's own), except that IDE has
+ * two per channel, so disks 3 and 4 go on a second IDE controller.
+ */
+function extraDiskItems(controller: Controller, count: number): string[] {
+  const out: string[] = [];
+  let id = 6;
+  const secondIde = controller === 'ide' && count >= 2 ? id++ : undefined;
+  if (secondIde !== undefined) out.push(controllerItem('ide', secondIde, 1));
+  for (let n = 2; n <= count + 1; n++) {
+    let parent = 3;
+    let address = n - 1;
+    if (controller === 'ide') {
+      parent = n <= 2 ? 3 : secondIde!;
+      address = (n - 1) % 2;
+    } else if (controller !== 'sata' && controller !== 'nvme' && address >= 7) address += 1;
+    out.push(item([['AddressOnParent', address], ['ElementName', `Hard Disk ${n}`], ['HostResource', `ovf:/disk/vmdisk${n}`], ['InstanceID', id++], ['Parent', parent], ['ResourceType', 17]]));
+  }
+  return out;
+}
+
 export function renderOvf(input: OvfInput): string {
   const hw = input.hardware;
   const { disk } = input;
+  const extra = input.extraDisks ?? [];
+  const all = [disk, ...extra];
   const items = [
     item([['AllocationUnits', 'hertz * 10^6'], ['Description', 'Number of Virtual CPUs'], ['ElementName', `${hw.cpus} virtual CPU(s)`], ['InstanceID', 1], ['ResourceType', 3], ['VirtualQuantity', hw.cpus]]),
     item([['AllocationUnits', 'byte * 2^20'], ['Description', 'Memory Size'], ['ElementName', `${hw.memoryMB}MB of memory`], ['InstanceID', 2], ['ResourceType', 4], ['VirtualQuantity', hw.memoryMB]]),
     controllerItem(hw.controller, 3),
     item([['AddressOnParent', 0], ['ElementName', 'Hard Disk 1'], ['HostResource', 'ovf:/disk/vmdisk1'], ['InstanceID', 4], ['Parent', 3], ['ResourceType', 17]]),
     item([['AutomaticAllocation', 'true'], ['Connection', NETWORK_NAME], ['ElementName', 'Network adapter 1'], ['InstanceID', 5], ['ResourceSubType', NIC_SUBTYPE[hw.nic]], ['ResourceType', 10]]),
+    ...extraDiskItems(hw.controller, extra.length),
   ];
   return [
     '<?xml version="1.0" encoding="UTF-8"?>',
@@ -68,11 +102,11 @@ export function renderOvf(input: OvfInput): string {
     '    xmlns:vssd="http://schemas.dmtf.org/wbem/wscim/1/cim-schema/2/CIM_VirtualSystemSettingData"',
     '    xmlns:vmw="http://www.vmware.com/schema/ovf" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">',
     '  <References>',
-    `    <File ovf:href="${xmlEscape(disk.href)}" ovf:id="file1" ovf:size="${disk.fileBytes}"/>`,
+    ...all.map((d, i) => `    <File ovf:href="${xmlEscape(d.href)}" ovf:id="file${i + 1}" ovf:size="${d.fileBytes}"/>`),
     '  </References>',
     '  <DiskSection>',
     '    <Info>Virtual disk information</Info>',
-    `    <Disk ovf:capacity="${disk.capacityBytes}" ovf:capacityAllocationUnits="byte" ovf:diskId="vmdisk1" ovf:fileRef="file1" ovf:format="${STREAM_OPTIMIZED_FORMAT}" ovf:populatedSize="${disk.populatedBytes}"/>`,
+    ...all.map((d, i) => `    <Disk ovf:capacity="${d.capacityBytes}" ovf:capacityAllocationUnits="byte" ovf:diskId="vmdisk${i + 1}" ovf:fileRef="file${i + 1}" ovf:format="${STREAM_OPTIMIZED_FORMAT}" ovf:populatedSize="${d.populatedBytes}"/>`),
     '  </DiskSection>',
     '  <NetworkSection>',
     '    <Info>The list of logical networks</Info>',

@@ -21,14 +21,33 @@ export function diskSlot(controller: Controller): { bus: string; slot: string } 
   }
 }
 
-function controllerEntries(controller: Controller, diskFile: string): VmxEntry[] {
-  const { bus, slot } = diskSlot(controller);
+/**
+ * The slots of disks 1..n on one controller: IDE has two channels of two (master, slave); SCSI
+ * skips unit 7, the controller's own; SATA has 30 ports, NVMe 15 namespaces (docs/vmx.md#controllers).
+ */
+export function diskSlots(controller: Controller): string[] {
+  const { bus } = diskSlot(controller);
+  switch (controller) {
+    case 'ide':
+      return ['ide0:0', 'ide0:1', 'ide1:0', 'ide1:1'];
+    case 'sata':
+      return Array.from({ length: 30 }, (_, u) => `${bus}:${u}`);
+    case 'nvme':
+      return Array.from({ length: 15 }, (_, u) => `${bus}:${u}`);
+    default:
+      return Array.from({ length: 16 }, (_, u) => `${bus}:${u}`).filter((s) => s !== `${bus}:7`);
+  }
+}
+
+function controllerEntries(controller: Controller, diskFiles: readonly string[]): VmxEntry[] {
+  const { bus } = diskSlot(controller);
+  const slots = diskSlots(controller);
   const out: VmxEntry[] = [];
-  // The primary IDE channel always exists; SCSI, SATA and NVMe controllers must be declared.
+  // The IDE channels always exist; SCSI, SATA and NVMe controllers must be declared.
   if (controller !== 'ide') out.push([`${bus}.present`, 'TRUE']);
   if (bus === 'scsi0') out.push(['scsi0.virtualDev', controller]);
   // No deviceType: a .vmdk file name already means a hard disk on every bus.
-  out.push([`${slot}.present`, 'TRUE'], [`${slot}.fileName`, diskFile]);
+  diskFiles.forEach((file, i) => out.push([`${slots[i]!}.present`, 'TRUE'], [`${slots[i]!}.fileName`, file]));
   return out;
 }
 
@@ -37,10 +56,12 @@ export interface VmxInput {
   displayName: string;
   /** The descriptor's name, relative to the .vmx. */
   diskFile: string;
+  /** Further disks, on the same controller after the boot disk. */
+  extraDiskFiles?: readonly string[];
   annotation: string;
 }
 
-export function vmxEntries({ hardware: hw, displayName, diskFile, annotation }: VmxInput): VmxEntry[] {
+export function vmxEntries({ hardware: hw, displayName, diskFile, extraDiskFiles = [], annotation }: VmxInput): VmxEntry[] {
   const entries: VmxEntry[] = [
     ['.encoding', 'UTF-8'],
     ['config.version', '8'],
@@ -61,7 +82,7 @@ export function vmxEntries({ hardware: hw, displayName, diskFile, annotation }: 
       entries.push([`pciBridge${n}.present`, 'TRUE'], [`pciBridge${n}.virtualDev`, 'pcieRootPort'], [`pciBridge${n}.functions`, '8']);
     }
   }
-  entries.push(...controllerEntries(hw.controller, diskFile));
+  entries.push(...controllerEntries(hw.controller, [diskFile, ...extraDiskFiles]));
   entries.push(
     ['ethernet0.present', 'TRUE'],
     ['ethernet0.connectionType', 'nat'],
