@@ -228,3 +228,26 @@ describe('VMware .vmx', () => {
     ]);
   });
 });
+
+describe('the machine crosses the app boundary', () => {
+  it('parseDiskInfo keeps the machine field (answers drop unknown keys, so it must be listed)', async () => {
+    const { parseDiskInfo } = await import('../../shared/validate');
+    const machine = {
+      kind: 'vmx',
+      config: '/vms/a/a.vmx',
+      tree: '/vms/a',
+      name: 'a',
+      memoryMB: 1024,
+      cpus: 1,
+      firmware: 'efi',
+      nics: 1,
+      disks: [{ bus: 'scsi', controller: 0, unit: 0, path: 'a.vmdk', model: 'pvscsi', found: { path: '/vms/a/a.vmdk', how: 'beside', outside: false } }],
+      snapshots: [{ id: '1', name: 'Clean', current: true }],
+      files: [{ name: 'a.vmx', role: 'configuration' }],
+      warnings: [],
+    };
+    const disk = { path: '/vms/a/a.vmdk', fileSize: 1, format: 'vmdk', variant: 'sparse', virtualSize: 512, allocatedBytes: 0, parents: [], partitions: null, warnings: [], machine };
+    assert.deepEqual(parseDiskInfo(disk).machine, machine);
+    assert.throws(() => parseDiskInfo({ ...disk, machine: { ...machine, kind: 'qcow2' } }));
+  });
+});
