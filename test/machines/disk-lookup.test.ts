@@ -45,6 +45,18 @@ describe('disk lookup', () => {
     assert.equal(direct.tree, root);
   });
 
+  it('a Hyper-V export lists its checkpoints by their names, from Snapshots/', async (t) => {
+    const root = hyperVExport(tempDir(t), ['C:\\VMs\\os_1234.avhdx']);
+    writeFileSync(join(root, 'Snapshots', 'AAAA-1.xml'), hyperVXml({ name: 'Web 01 - (12/1/2026 - 10:00:00 PM)', memoryMB: 2048, cpus: 2, generation: 2, disks: [] }));
+    writeFileSync(join(root, 'Snapshots', 'BBBB-2.xml'), 'not xml at all');
+    const m = await loadMachine(root);
+    assert.deepEqual(m.snapshots, [
+      { id: 'AAAA-1', name: 'Web 01 - (12/1/2026 - 10:00:00 PM)', file: join('Snapshots', 'AAAA-1.xml') },
+      { id: 'BBBB-2', name: '(checkpoint BBBB-2.xml)', file: join('Snapshots', 'BBBB-2.xml') },
+    ]);
+    assert.match(m.warnings.join(' '), /Snapshots\/BBBB-2\.xml cannot be read.*2 checkpoint\(s\)/);
+  });
+
   it('a missing disk is an error naming every place looked', async (t) => {
     const root = hyperVExport(tempDir(t), ['C:\\VMs\\gone.vhdx']);
     const m = await locateDisks(await loadMachine(root));

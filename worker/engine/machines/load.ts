@@ -19,6 +19,8 @@ export const MACHINE_EXTENSIONS = ['.vmc', '.vmcx', '.xml', '.vmx'] as const;
 const MAX_CONFIG_BYTES = 16 * 1024 * 1024;
 const EXPORT_VMS = 'Virtual Machines';
 export const EXPORT_DISKS = 'Virtual Hard Disks';
+const EXPORT_SNAPSHOTS = 'Snapshots';
+const MAX_CHECKPOINTS = 200;
 
 /** Whether `path` is read as a machine rather than a disk: a folder, or a configuration by its name. */
 export async function isMachinePath(path: string): Promise<boolean> {
@@ -130,5 +132,29 @@ export async function loadMachine(given: string): Promise<MachineInfo> {
   const tree = (await exportRootOf(config)) ?? dirname(config);
   const machine: MachineInfo = { ...parsed, config, tree };
   if (parsed.kind === 'vmx') await describeVmwareFolder(machine);
+  else if (tree !== dirname(config)) await addCheckpoints(machine);
   return machine;
+}
+
+/**
+ * A Hyper-V export's checkpoints: each is a configuration of its own in `Snapshots/`, named by
+ * its GUID, its display name inside. How they nest is not read; the VM's own configuration names
+ * the disks it runs on now (the newest .avhdx, read with its parents).
+ */
+async function addCheckpoints(machine: MachineInfo): Promise<void> {
+  const dir = join(machine.tree, EXPORT_SNAPSHOTS);
+  const names = (await entries(dir)).filter((n) => /\.(xml|vmcx)$/i.test(n)).sort().slice(0, MAX_CHECKPOINTS);
+  for (const n of names) {
+    const path = join(dir, n);
+    let name = `(checkpoint ${n})`;
+    try {
+      name = parse(path, await readConfig(path)).name;
+    } catch {
+      machine.warnings.push(`Checkpoint ${join(EXPORT_SNAPSHOTS, n)} cannot be read; it is listed by its file name.`);
+    }
+    machine.snapshots.push({ id: n.replace(/\.(xml|vmcx)$/i, ''), name, file: join(EXPORT_SNAPSHOTS, n) });
+  }
+  if (machine.snapshots.length > 0) {
+    machine.warnings.push(`The VM has ${machine.snapshots.length} checkpoint(s); it is read as it runs now (its current disks, checkpoint chains flattened). Earlier checkpoints are not carried over.`);
+  }
 }
