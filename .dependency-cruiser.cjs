@@ -1,5 +1,6 @@
 // The house rules, checked in CI (`npm run layers`): the runtimes stay apart and the engine's
 // layers only point down. formats → sources | writers → copy → jobs; shared/ under everything.
+// machines/ (configurations read as whole machines) sits on sources and inspect, under jobs.
 /** @type {import('dependency-cruiser').IConfiguration} */
 const ENGINE = '^worker/engine/';
 module.exports = {
@@ -77,6 +78,20 @@ module.exports = {
       severity: 'error',
       from: { path: `${ENGINE}(sources|writers|formats|inspect)/` },
       to: { path: `${ENGINE}(copy|jobs|vm|ova|machine)/` },
+    },
+    {
+      name: 'machines-above-disks',
+      severity: 'error',
+      comment: 'Configurations name disks; the disk readers never know about machines.',
+      from: { path: `${ENGINE}(formats|io|deflate|sources|writers|inspect|copy)/` },
+      to: { path: `${ENGINE}machines/` },
+    },
+    {
+      name: 'machines-only-read',
+      severity: 'error',
+      comment: 'Reading a configuration writes nothing: no writers, copy, staging or packaging.',
+      from: { path: `${ENGINE}machines/` },
+      to: { path: `${ENGINE}(writers|copy|output|ova)/` },
     },
     {
       name: 'copy-below-jobs',

@@ -113,5 +113,71 @@ export interface DiskInfo {
    * extent files, then the parents nearest first. (`inspect` always sets it.)
    */
   files?: string[];
+  /** The source was a machine configuration (or its folder): this disk is its boot disk. */
+  machine?: MachineInfo;
+  warnings: string[];
+}
+
+/** Configuration files Ferry reads a whole machine from. */
+export const MACHINE_KINDS = ['vmc', 'hyperv-xml', 'hyperv-vmcx', 'vmx'] as const;
+export type MachineKind = (typeof MACHINE_KINDS)[number];
+export const MACHINE_BUSES = ['ide', 'scsi', 'sata', 'nvme'] as const;
+export type MachineBus = (typeof MACHINE_BUSES)[number];
+
+/** One disk a configuration attaches, as it writes it, and where it was found on this computer. */
+export interface MachineDisk {
+  bus: MachineBus;
+  /** The controller's number (IDE 0/1, SCSI 0–3, …). */
+  controller: number;
+  /** The slot on that controller (IDE master 0 / slave 1, SCSI target, …). */
+  unit: number;
+  /** The path as the configuration writes it: the old host's, often `C:\…`. */
+  path: string;
+  /** A second, relative form the configuration also records (Virtual PC). */
+  relativePath?: string;
+  /** The controller model the configuration names (`lsilogic`, `pvscsi`, …), when it names one. */
+  model?: string;
+  /** Where the disk was found, and by which rule; absent when it was not found. */
+  found?: { path: string; how: 'beside' | 'stated'; outside: boolean };
+}
+
+export interface MachineSnapshot {
+  id: string;
+  name: string;
+  parent?: string;
+  /** The snapshot the machine runs from now. */
+  current?: boolean;
+  /** Its saved state or configuration file, when there is one. */
+  file?: string;
+}
+
+/** A file of a VMware VM folder and what it is for. */
+export interface MachineFile {
+  name: string;
+  role: string;
+}
+
+/** A machine read from its configuration: the defaults a `vm` or `ova` job starts from. */
+export interface MachineInfo {
+  kind: MachineKind;
+  /** The configuration file read. */
+  config: string;
+  /** The folder disks may come from without confirmation. */
+  tree: string;
+  name: string;
+  memoryMB?: number;
+  cpus?: number;
+  /** Hyper-V's generation: 2 boots by UEFI. */
+  generation?: 1 | 2;
+  firmware?: 'bios' | 'efi';
+  secureBoot?: boolean;
+  /** A .vmx `guestOS` value, when the configuration states one. */
+  guestOS?: string;
+  nics: number;
+  /** In boot order: the first is the boot disk. */
+  disks: MachineDisk[];
+  snapshots: MachineSnapshot[];
+  /** VMware folders: every file and its role. */
+  files?: MachineFile[];
   warnings: string[];
 }

@@ -38,6 +38,10 @@ export interface VmRequest extends HardwareChoices {
   verify: boolean;
   overwrite: boolean;
   vhdSizeRule?: VhdSizeRule;
+  /** The source is a machine configuration whose disks may come from outside its folder (the user confirmed). */
+  allowOutsideDisks?: boolean;
+  /** Disks 2..n of the machine, after `source` (the boot disk). */
+  extraSources?: string[];
 }
 
 /** `ferry ova`: an OVA (OVF 1.0 + SHA-256 manifest + streamOptimized disk) for ESXi and vSphere. */
@@ -49,6 +53,10 @@ export interface OvaRequest extends HardwareChoices {
   verify: boolean;
   overwrite: boolean;
   vhdSizeRule?: VhdSizeRule;
+  /** As for `vm`. */
+  allowOutsideDisks?: boolean;
+  /** As for `vm`. */
+  extraSources?: string[];
 }
 
 export type JobRequest = ConvertRequest | VmRequest | OvaRequest;

@@ -2,7 +2,7 @@
 // boundary: requests from the renderer strictly (unknown keys refused), answers from the engine
 // leniently (unknown keys dropped). Each check's declared type is the shared type it guards.
 // The wire-level contracts use them: host-contract.ts (renderer ↔ host), worker-protocol.ts.
-import { COMPRESSION_FORMATS, SOURCE_FORMATS, SOURCE_VARIANTS, type CompressionInfo, type DiskInfo, type GuestGuess, type ParentLink, type PartitionEntry, type PartitionTable } from './disk-info';
+import { COMPRESSION_FORMATS, MACHINE_BUSES, MACHINE_KINDS, SOURCE_FORMATS, SOURCE_VARIANTS, type CompressionInfo, type DiskInfo, type GuestGuess, type MachineDisk, type MachineInfo, type ParentLink, type PartitionEntry, type PartitionTable } from './disk-info';
 import { ERROR_CODES, type ErrorInfo } from './errors';
 import { PHASES, type ConvertRequest, type JobEvent, type JobRequest, type JobResult, type OvaRequest, type Progress, type VmRequest, type VmSummary } from './jobs';
 import { ADAPTERS, CONTROLLERS, FIRMWARES, HARDWARE_BOUNDS, SUBFORMATS, VHD_SIZE_RULES, VM_SUBFORMATS } from './options';
@@ -56,6 +56,8 @@ const vmChoices = {
   controller: oneOf(CONTROLLERS),
   hwVersion: integer(HARDWARE_BOUNDS.hwVersion.min, HARDWARE_BOUNDS.hwVersion.max),
   vhdSizeRule: oneOf(VHD_SIZE_RULES),
+  allowOutsideDisks: bool,
+  extraSources: list(absolutePath, 63),
 };
 
 const vmRequest: Check<VmRequest> = record(
@@ -121,6 +123,36 @@ const compressionInfo: Check<CompressionInfo> = answer(
   { member: text({ max: LIMITS.member }) },
 );
 
+const machineDisk: Check<MachineDisk> = answer(
+  { bus: oneOf(MACHINE_BUSES), controller: count, unit: count, path: text({ max: 4096 }) },
+  {
+    relativePath: text({ max: 4096 }),
+    model: text({ max: 64 }),
+    found: answer({ path: text({ max: 4096 }), how: oneOf(['beside', 'stated'] as const), outside: bool }),
+  },
+);
+const machineInfo: Check<MachineInfo> = answer(
+  {
+    kind: oneOf(MACHINE_KINDS),
+    config: text({ max: 4096 }),
+    tree: text({ max: 4096 }),
+    name: text({ max: 1024 }),
+    nics: count,
+    disks: list(machineDisk, 256),
+    snapshots: list(answer({ id: text({ max: 256 }), name: text({ max: 1024 }) }, { parent: text({ max: 256 }), current: bool, file: text({ max: 4096 }) }), 10000),
+    warnings: list(text(), 1000),
+  },
+  {
+    memoryMB: count,
+    cpus: count,
+    generation: integer(1, 2) as Check<1 | 2>,
+    firmware: oneOf(FIRMWARES),
+    secureBoot: bool,
+    guestOS: text({ max: 256 }),
+    files: list(answer({ name: text({ max: 4096 }), role: text({ max: 256 }) }), 100000),
+  },
+);
+
 export const diskInfo: Check<DiskInfo> = answer(
   {
     path: absolutePath,
@@ -150,6 +182,7 @@ export const diskInfo: Check<DiskInfo> = answer(
     compression: compressionInfo,
     // Paths as the host spells them (up to Windows' 32767-character limit), as many as a split disk has pieces.
     files: list(text({ min: 1, max: 32767 }), 100_000),
+    machine: machineInfo,
   },
 );
 

@@ -6,22 +6,28 @@ import type { ConvertRequest, JobRequest, JobResult, OvaRequest, Progress, VmReq
 import { ADAPTERS, CONTROLLERS, DISK_TYPES, FIRMWARES, HARDWARE_BOUNDS, SUBFORMATS, VHD_SIZE_RULES, VM_SUBFORMATS, isOneOf, subformatFor, type DiskType, type Subformat, type VhdSizeRule } from '../shared/options';
 import { FerryError, toErrorInfo } from './engine/errors';
 import { inspectDisk } from './engine/inspect/inspect';
+import { inspectMachine } from './engine/machines/inspect-machine';
+import { isMachinePath } from './engine/machines/load';
+import { renderMachine } from './machine-report';
 import { formatBytesIec as formatBytes } from '../shared/bytes';
 import { Staging } from './engine/output/staging';
 import { runJob } from './engine/jobs/run-job';
 
 const USAGE = `Usage:
-  ferry inspect <source> [--json]
+  ferry inspect <source> [--allow-outside-disks] [--json]
   ferry convert <source> <output.vmdk> [--subformat S] [--type dynamic|fixed] [--split]
                 [--adapter ide|lsilogic|buslogic] [--no-verify] [--overwrite] [--json]
-  ferry vm <source> <dest-dir> [--name N] [--subformat S] [--guest ID] [--memory MB] [--cpus N]
+  ferry vm <source>... <dest-dir> [--name N] [--subformat S] [--guest ID] [--memory MB] [--cpus N]
                 [--firmware bios|efi] [--controller ide|lsilogic|lsisas1068|pvscsi|sata|nvme]
-                [--hw-version N] [--zero-copy] [--no-verify] [--overwrite] [--json]
-  ferry ova <source> <out.ova> [--name N] [--guest ID] [--memory MB] [--cpus N] [--firmware bios|efi]
-                [--controller ...] [--hw-version N] [--no-verify] [--overwrite] [--json]
+                [--hw-version N] [--zero-copy] [--allow-outside-disks] [--no-verify] [--overwrite] [--json]
+  ferry ova <source>... <out.ova> [--name N] [--guest ID] [--memory MB] [--cpus N] [--firmware bios|efi]
+                [--controller ...] [--hw-version N] [--allow-outside-disks] [--no-verify] [--overwrite] [--json]
 
 Sources:    VHD, VHDX, VMDK, raw images (.img .raw .dd, or partitioned), and any of these
             compressed with gzip, bzip2 or xz or inside a zip or tar archive
+Machines:   a .vmx, .vmc, Hyper-V .xml/.vmcx, or the folder of one (VMware VM, Hyper-V export);
+            --allow-outside-disks lets it use disks outside that folder.
+            vm and ova take several sources: one machine, the first source its boot disk
 Subformats: ${SUBFORMATS.join(', ')}
 Extra:      --vhd-size auto|current|chs   which VHD size field to trust (default: by creator)
 Exit codes: 0 done, 1 usage, 2 bad or unsupported input, 3 I/O error, 130 cancelled.`;
@@ -42,6 +48,7 @@ const COMMON = {
 const JOB = { 'no-verify': { type: 'boolean' }, overwrite: { type: 'boolean' }, subformat: { type: 'string' } } as const;
 /** The VM's virtual hardware, as `vm` and `ova` take it. */
 const HARDWARE = {
+  'allow-outside-disks': { type: 'boolean' },
   name: { type: 'string' },
   guest: { type: 'string' },
   memory: { type: 'string' },
@@ -51,7 +58,7 @@ const HARDWARE = {
   'hw-version': { type: 'string' },
 } as const;
 const OPTIONS: Record<string, ParseArgsConfig['options']> = {
-  inspect: { ...COMMON },
+  inspect: { ...COMMON, 'allow-outside-disks': { type: 'boolean' } },
   convert: { ...COMMON, ...JOB, type: { type: 'string' }, split: { type: 'boolean' }, adapter: { type: 'string' } },
   vm: { ...COMMON, ...JOB, ...HARDWARE, 'zero-copy': { type: 'boolean' } },
   ova: { ...COMMON, 'no-verify': { type: 'boolean' }, overwrite: { type: 'boolean' }, ...HARDWARE },
@@ -111,7 +118,10 @@ export function parseCommand(argv: string[]): { command: 'help' } | { command: '
     if (pos.length !== 1) throw new UsageError('inspect takes exactly one source file.');
     return { command: 'inspect', path: pos[0]!, json, values };
   }
-  if (pos.length !== 2) throw new UsageError(`${command} takes a source and ${command === 'vm' ? 'a destination folder' : 'an output file'}.`);
+  if (command === 'convert' ? pos.length !== 2 : pos.length < 2) throw new UsageError(`${command} takes a source and ${command === 'vm' ? 'a destination folder' : 'an output file'}.`);
+  // vm and ova: several sources make one machine, the first its boot disk; the last is the target.
+  const target = pos[pos.length - 1]!;
+  const extraSources = pos.length > 2 ? { extraSources: pos.slice(1, -1) } : {};
   if (command === 'convert') {
     const request: ConvertRequest = {
       kind: 'convert',
@@ -125,7 +135,7 @@ export function parseCommand(argv: string[]): { command: 'help' } | { command: '
     };
     return { command: 'job', request, json };
   }
-  if (command === 'ova') return { command: 'job', request: ovaRequest(pos[0]!, pos[1]!, values, sizeRule), json };
+  if (command === 'ova') return { command: 'job', request: { ...ovaRequest(pos[0]!, target, values, sizeRule), ...extraSources }, json };
   if (values.subformat === 'streamOptimized') throw new UsageError('a VM folder cannot use streamOptimized (that is for OVA/ESXi import); choose a sparse or flat subformat.');
   const zeroCopy = values['zero-copy'] === true;
   const subformat = pickSubformat(values, zeroCopy ? 'monolithicFlat' : 'monolithicSparse', VM_SUBFORMATS);
@@ -136,22 +146,24 @@ export function parseCommand(argv: string[]): { command: 'help' } | { command: '
   const request: VmRequest = {
     kind: 'vm',
     source: pos[0]!,
-    destDir: pos[1]!,
+    destDir: target,
     subformat,
     zeroCopy,
     verify: values['no-verify'] !== true,
     overwrite: values.overwrite === true,
     ...sizeRule,
+    ...extraSources,
   };
   Object.assign(request, vmChoices(values));
   return { command: 'job', request, json };
 }
 
-type VmChoices = Pick<VmRequest, 'name' | 'guest' | 'memoryMB' | 'cpus' | 'firmware' | 'controller' | 'hwVersion'>;
+type VmChoices = Pick<VmRequest, 'name' | 'guest' | 'memoryMB' | 'cpus' | 'firmware' | 'controller' | 'hwVersion' | 'allowOutsideDisks'>;
 
 /** The virtual hardware options `vm` and `ova` share; absent flags stay absent (detection decides). */
 function vmChoices(values: Values): VmChoices {
   const out: VmChoices = {};
+  if (values['allow-outside-disks'] === true) out.allowOutsideDisks = true;
   if (typeof values.name === 'string') {
     if (values.name.trim() === '') throw new UsageError('--name must not be empty (leave it out to name the machine after the source).');
     out.name = values.name;
@@ -297,8 +309,12 @@ export async function main(argv: string[], io: Io, signal?: AbortSignal): Promis
     json = cmd.json;
     if (cmd.command === 'inspect') {
       const rule = cmd.values['vhd-size'];
-      const info = await inspectDisk(cmd.path, rule === 'current' || rule === 'chs' ? { vhdSizeRule: rule } : {});
-      io.out(json ? jsonLine(info) : printableLines(renderInspect(printableFields(info))));
+      const opts = rule === 'current' || rule === 'chs' ? { vhdSizeRule: rule as 'current' | 'chs' } : {};
+      const info = (await isMachinePath(cmd.path))
+        ? await inspectMachine(cmd.path, { ...opts, allowOutsideDisks: cmd.values['allow-outside-disks'] === true })
+        : await inspectDisk(cmd.path, opts);
+      const clean = printableFields(info);
+      io.out(json ? jsonLine(info) : printableLines([...(clean.machine ? [...renderMachine(clean.machine), ''] : []), renderInspect(clean)].join('\n')));
       return 0;
     }
     const onProgress = (p: Progress): void => {

@@ -1068,7 +1068,7 @@ function vmdkSparseCases(c: CorpusBuilder, b: Bases): void {
   c.one(`${f}/descriptor at sector 2^63`, 'disk.vmdk', hdr((h) => h.writeBigUInt64LE(U64_HALF, 28)), corrupt(/descriptor/));
   c.one(`${f}/descriptor past the end`, 'disk.vmdk', hdr((h) => h.writeBigUInt64LE(BigInt(base.length / SECTOR + 1), 28)), corrupt(/descriptor/));
   c.one(`${f}/descriptor is random bytes`, 'disk.vmdk', edit(base, (x) => pseudoRandom(L.descriptorSectors * SECTOR, 41).copy(x, L.descriptorSector * SECTOR)), corrupt(/descriptor/));
-  c.one(`${f}/descriptor names a snapshot's parent`, 'disk.vmdk', desc(original.replace(/parentCID=\w+/, 'parentCID=12345678')), refused('E_UNSUPPORTED', /snapshot/));
+  c.one(`${f}/descriptor names a snapshot's parent`, 'disk.vmdk', desc(original.replace(/parentCID=\w+/, 'parentCID=12345678')), refused('E_PARENT_MISSING', /snapshot \(delta\) disk names no parent/));
   c.one(`${f}/descriptor extent of 2^53-1 sectors`, 'disk.vmdk', desc(original.replace(/RW \d+ SPARSE/, 'RW 9007199254740991 SPARSE')), corrupt());
   // The embedded descriptor still names the file the disk was written as (it was renamed since):
   // a file with its own descriptor is its own sparse extent, as qemu reads it.

@@ -23,6 +23,8 @@ import { defaultVmName, displayNameOf } from '../../../shared/vm-names';
 import { ovfGuestFor } from '../ova/guest-os';
 import { manifestAlgorithm, renderManifest, renderOvf } from '../ova/ovf';
 import { digestFile, writeOva } from '../ova/package-ova';
+import { jobSources, machineSource, withDefaults } from '../machines/machine-source';
+import { diskSlots } from '../vm/vmx-config';
 
 /**
  * Hardware version 14: ESXi 6.7 and later deploy it (an importer refuses a newer version than it
@@ -35,23 +37,29 @@ export function memberStem(name: string): string {
   return safeFileName(name, { maxChars: 60, fallback: 'vm', ascii: true });
 }
 
-export async function createOva(req: OvaRequest, ctx: RunContext): Promise<JobResult> {
+export async function createOva(request: OvaRequest, ctx: RunContext): Promise<JobResult> {
   const started = performance.now();
+  // A machine configuration (or its folder) gives the disk and the hardware defaults.
+  const machine = await machineSource(request.source, request.allowOutsideDisks === true);
+  const req = machine ? withDefaults(request, machine.defaults) : request;
   const output = resolve(req.output);
   const dir = dirname(output);
   const ovaName = basename(output);
   if (!hasOutputExtension('ova', ovaName)) {
     throw new FerryError('E_USAGE', `${output}: the output must be a file whose name ends in .ova.`, 'ESXi and vSphere recognise the package by that extension, e.g. `ferry ova disk.vhd vm.ova`.');
   }
-  const sourcePath = resolve(req.source);
+  const sourcePaths = jobSources(req, machine);
+  const sourcePath = sourcePaths[0]!;
   return runStaged(
     {
       source: sourcePath,
+      extraSources: sourcePaths.slice(1),
       vhdSizeRule: req.vhdSizeRule,
       dir,
-      beforeUnpack: () => checkTargets([output], req.overwrite, [sourcePath]),
-      async plan(source) {
-        await checkTargets([output], req.overwrite, sourceFiles(source));
+      beforeUnpack: () => checkTargets([output], req.overwrite, sourcePaths),
+      async plan(source, extras) {
+        const sources = [source, ...extras];
+        await checkTargets([output], req.overwrite, sources.flatMap(sourceFiles));
         const detected = await detectGuest(source, await readPartitionTable(source));
         const choices = {
           hwVersion: req.hwVersion ?? OVA_DEFAULT_HW_VERSION,
@@ -62,6 +70,9 @@ export async function createOva(req: OvaRequest, ctx: RunContext): Promise<JobRe
           ...(req.controller !== undefined ? { controller: req.controller } : {}),
         };
         const { hardware: hw, warnings: hwWarnings } = planHardware(choices, detected.guest, 'esxi');
+        if (sources.length > diskSlots(hw.controller).length) {
+          throw new FerryError('E_UNSUPPORTED', `${sources.length} disks do not fit on one ${hw.controller} controller (it has ${diskSlots(hw.controller).length} slots).`, 'Choose another --controller (SATA has 30 slots, SCSI 15).');
+        }
         const guest = ovfGuestFor(hw.guestOS, hw.hwVersion);
         const guestWarnings: string[] = [];
         if (guest.derived) guestWarnings.push(`Guest "${hw.guestOS}" is not in Ferry's table; the OVF names it "${guest.osType}" by VMware's spelling rule. If vSphere refuses it, pass a --guest it knows.`);
@@ -69,37 +80,43 @@ export async function createOva(req: OvaRequest, ctx: RunContext): Promise<JobRe
 
         const name = req.name ?? defaultVmName(sourcePath);
         const stem = memberStem(name);
-        const ovfName = `${stem}.ovf`;
-        const mfName = `${stem}.mf`;
-        const diskName = `${stem}-disk1.vmdk`;
-        await checkFreeSpace(dir, estimateOutputBytes('streamOptimized', source));
-        return { detected, hw, hwWarnings, guest, guestWarnings, name, stem, ovfName, mfName, diskName };
+        const diskNames = sources.map((_, i) => `${stem}-disk${i + 1}.vmdk`);
+        await checkFreeSpace(dir, sources.reduce((n, s) => n + estimateOutputBytes('streamOptimized', s), 0));
+        return { detected, hw, hwWarnings, guest, guestWarnings, name, stem, diskNames };
       },
       stagingName: () => ovaName,
-      async build(source, staging, { detected, hw, hwWarnings, guest, guestWarnings, name, stem, ovfName, mfName, diskName }) {
-        const written = await writeVmdk(source, staging.dir, planVmdk(diskName, 'streamOptimized', source.size), { adapter: adapterForController(hw.controller), hwVersion: hw.hwVersion }, ctx);
-        if (req.verify) await verifyWritten(written, source, ctx);
-        const diskPath = join(staging.dir, diskName);
-        const diskBytes = (await stat(diskPath)).size;
+      async build(source, staging, { detected, hw, hwWarnings, guest, guestWarnings, name, stem, diskNames }, extras) {
+        const sources = [source, ...extras];
+        const ovfName = `${stem}.ovf`;
+        const mfName = `${stem}.mf`;
         const algorithm = manifestAlgorithm(hw.hwVersion);
-        const diskDigest = await digestFile(diskPath, algorithm, ctx.signal);
+        const disks: Array<{ name: string; path: string; size: number; digest: string; capacity: number; dataBytes: number }> = [];
+        for (const [i, s] of sources.entries()) {
+          const written = await writeVmdk(s, staging.dir, planVmdk(diskNames[i]!, 'streamOptimized', s.size), { adapter: adapterForController(hw.controller), hwVersion: hw.hwVersion }, ctx);
+          if (req.verify) await verifyWritten(written, s, ctx);
+          const path = join(staging.dir, diskNames[i]!);
+          disks.push({ name: diskNames[i]!, path, size: (await stat(path)).size, digest: await digestFile(path, algorithm, ctx.signal), capacity: s.size, dataBytes: written.dataBytes });
+        }
+        const ovfDisks = disks.map((d) => ({ href: d.name, fileBytes: d.size, capacityBytes: d.capacity, populatedBytes: d.dataBytes }));
         const ovf = renderOvf({
           id: stem,
           displayName: displayNameOf(name),
           annotation: `Made by Ferry from ${basename(sourcePath)} (${source.info.format.toUpperCase()} ${source.info.variant}); guest detected: ${detected.guest.family}.`,
           hardware: hw,
           guest,
-          disk: { href: diskName, fileBytes: diskBytes, capacityBytes: source.size, populatedBytes: written.dataBytes },
+          disk: ovfDisks[0]!,
+          ...(ovfDisks.length > 1 ? { extraDisks: ovfDisks.slice(1) } : {}),
         });
-        // The staged disk is copied once into the archive beside it: now its size is known exactly.
-        await checkFreeSpace(dir, diskBytes + 1024 * 1024);
+        // The staged disks are copied once into the archive beside them: now their sizes are known exactly.
+        await checkFreeSpace(dir, disks.reduce((n, d) => n + d.size, 0) + 1024 * 1024);
         const ovfBytes = Buffer.from(ovf, 'utf8');
         const manifest = renderManifest(algorithm, [
           { name: ovfName, digest: createHash(algorithm).update(ovfBytes).digest('hex') },
-          { name: diskName, digest: diskDigest },
+          ...disks.map((d) => ({ name: d.name, digest: d.digest })),
         ]);
-        await writeOva(join(staging.dir, ovaName), [{ name: ovfName, data: ovfBytes }, { name: mfName, data: Buffer.from(manifest, 'utf8') }], { name: diskName, path: diskPath, size: diskBytes, algorithm, digest: diskDigest }, ctx.signal);
-        await rm(diskPath);
+        const members = disks.map((d) => ({ name: d.name, path: d.path, size: d.size, algorithm, digest: d.digest }));
+        await writeOva(join(staging.dir, ovaName), [{ name: ovfName, data: ovfBytes }, { name: mfName, data: Buffer.from(manifest, 'utf8') }], members, ctx.signal);
+        for (const d of disks) await rm(d.path);
         throwIfAborted(ctx.signal);
         const files = await staging.commitFiles([ovaName], req.overwrite);
         return {
@@ -107,10 +124,17 @@ export async function createOva(req: OvaRequest, ctx: RunContext): Promise<JobRe
           files,
           vm: { guestOS: hw.guestOS, firmware: hw.firmware, controller: hw.controller, memoryMB: hw.memoryMB, cpus: hw.cpus, hwVersion: hw.hwVersion, zeroCopy: false },
           subformat: 'streamOptimized',
-          virtualSize: source.size,
-          dataBytes: written.dataBytes,
+          virtualSize: sources.reduce((n, s) => n + s.size, 0),
+          dataBytes: disks.reduce((n, d) => n + d.dataBytes, 0),
           verified: req.verify,
-          warnings: [...source.info.warnings, ...detected.warnings, ...hwWarnings, ...guestWarnings],
+          warnings: [
+            ...(machine?.warnings ?? []),
+            ...source.info.warnings,
+            ...extras.flatMap((s) => s.info.warnings.map((w) => `${basename(s.path)}: ${w}`)),
+            ...detected.warnings,
+            ...hwWarnings,
+            ...guestWarnings,
+          ],
           seconds: (performance.now() - started) / 1000,
         };
       },

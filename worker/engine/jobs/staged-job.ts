@@ -12,31 +12,37 @@ export interface StagedJob<Plan, Result> {
   vhdSizeRule?: VhdSizeRule | undefined;
   /** The folder the output goes into: a compressed source is unpacked and the staging folder made there. */
   dir: string;
+  /** Further disks of the same machine (vm and ova), opened after the first the same way. */
+  extraSources?: readonly string[];
   /** Refusals knowable before a compressed source is unpacked, which can take minutes. */
   beforeUnpack?: () => Promise<void>;
-  /** Checks and plans once the source is open, before anything is written. */
-  plan(source: DiskSource): Promise<Plan>;
+  /** Checks and plans once the sources are open, before anything is written. */
+  plan(source: DiskSource, extras: readonly DiskSource[]): Promise<Plan>;
   /** The name the staging folder is made from. */
   stagingName(plan: Plan): string;
   /** Writes into the staging folder and moves the result into place. */
-  build(source: DiskSource, staging: Staging, plan: Plan): Promise<Result>;
+  build(source: DiskSource, staging: Staging, plan: Plan, extras: readonly DiskSource[]): Promise<Result>;
 }
 
 export async function runStaged<Plan, Result>(job: StagedJob<Plan, Result>, ctx: RunContext): Promise<Result> {
-  const source = await openSource(job.source, {
-    ...(job.vhdSizeRule ? { vhdSizeRule: job.vhdSizeRule } : {}),
-    unpack: { dir: job.dir, signal: ctx.signal, onProgress: ctx.onProgress, ...(job.beforeUnpack ? { beforeUnpack: job.beforeUnpack } : {}) },
-  });
+  const open = (path: string, first: boolean) =>
+    openSource(path, {
+      ...(job.vhdSizeRule ? { vhdSizeRule: job.vhdSizeRule } : {}),
+      unpack: { dir: job.dir, signal: ctx.signal, onProgress: ctx.onProgress, ...(first && job.beforeUnpack ? { beforeUnpack: job.beforeUnpack } : {}) },
+    });
+  const source = await open(job.source, true);
+  const extras: DiskSource[] = [];
   try {
-    const plan = await job.plan(source);
+    for (const path of job.extraSources ?? []) extras.push(await open(path, false));
+    const plan = await job.plan(source, extras);
     const staging = await Staging.create(job.dir, job.stagingName(plan));
     try {
-      return await job.build(source, staging, plan);
+      return await job.build(source, staging, plan, extras);
     } catch (err) {
       await staging.discard();
       throw err;
     }
   } finally {
-    await source.close();
+    await Promise.all([source, ...extras].map((s) => s.close()));
   }
 }

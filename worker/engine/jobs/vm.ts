@@ -14,7 +14,8 @@ import { checkVmFolderTarget, commitVmFolder } from '../vm/commit-folder';
 import { planHardware, type VmHardware } from '../machine/hardware';
 import { defaultVmName, displayNameOf, safeFileStem } from '../../../shared/vm-names';
 import { selfCheckVmFolder } from '../vm/self-check';
-import { vmxEntries } from '../vm/vmx-config';
+import { diskSlots, vmxEntries } from '../vm/vmx-config';
+import { jobSources, machineSource, withDefaults } from '../machines/machine-source';
 import { renderVmx } from '../vm/vmx';
 import { checkZeroCopySource, extentPathFrom, refuseCompressedForZeroCopy, verifyZeroCopy, writeZeroCopyDescriptor } from '../vm/zero-copy';
 import { runStaged } from './staged-job';
@@ -51,47 +52,59 @@ function zeroCopyWarning(sourcePath: string): string {
 }
 
 /** `ferry vm`: a ready-to-open VMware VM folder, `<destDir>/<Name>/` with `<Name>.vmx` and the disk. */
-export async function createVm(req: VmRequest, ctx: RunContext): Promise<JobResult> {
+export async function createVm(request: VmRequest, ctx: RunContext): Promise<JobResult> {
   const started = performance.now();
+  // A machine configuration (or its folder) gives the disk and the hardware defaults.
+  const machine = await machineSource(request.source, request.allowOutsideDisks === true);
+  const req = machine ? withDefaults(request, machine.defaults) : request;
   const destDir = resolve(req.destDir);
-  const sourcePath = resolve(req.source);
+  const sourcePaths = jobSources(req, machine);
+  const sourcePath = sourcePaths[0]!;
+  if (req.zeroCopy && sourcePaths.length > 1) throw new FerryError('E_USAGE', '--zero-copy uses one fixed VHD in place; it cannot be combined with several disks.');
   await checkDestination(destDir);
   const name = req.name ?? defaultVmName(sourcePath);
   const stem = safeFileStem(name);
   const folder = join(destDir, stem);
   // Refusals knowable from the request alone come before a compressed source is unpacked,
   // which can take minutes; both are checked again once the source is open.
-  await checkVmFolderTarget(folder, req.overwrite, [sourcePath]);
+  await checkVmFolderTarget(folder, req.overwrite, sourcePaths);
   if (req.zeroCopy) await refuseCompressedForZeroCopy(sourcePath);
   const vmxFile = `${stem}.vmx`;
   const diskFile = `${stem}.vmdk`;
   return runStaged(
     {
       source: sourcePath,
+      extraSources: sourcePaths.slice(1),
       vhdSizeRule: req.vhdSizeRule,
       // A compressed source is unpacked beside the VM, with its own progress phase.
       dir: destDir,
-      async plan(source) {
+      async plan(source, extras) {
         if (req.zeroCopy) checkZeroCopySource(source);
         const detected = await detectGuest(source, await readPartitionTable(source));
         const { hardware: hw, warnings: hwWarnings } = planHardware(req, detected.guest);
-        await checkVmFolderTarget(folder, req.overwrite, sourceFiles(source));
+        if (sourcePaths.length > diskSlots(hw.controller).length) {
+          throw new FerryError('E_UNSUPPORTED', `${sourcePaths.length} disks do not fit on one ${hw.controller} controller (it has ${diskSlots(hw.controller).length} slots).`, 'Choose another --controller (SATA has 30 slots, SCSI 15).');
+        }
+        await checkVmFolderTarget(folder, req.overwrite, [source, ...extras].flatMap(sourceFiles));
         const extentPath = req.zeroCopy ? await extentPathFrom(folder, sourcePath) : undefined;
-        if (!req.zeroCopy) await checkFreeSpace(destDir, estimateOutputBytes(req.subformat, source));
+        if (!req.zeroCopy) await checkFreeSpace(destDir, [source, ...extras].reduce((n, s) => n + estimateOutputBytes(req.subformat, s), 0));
         return { detected, hw, hwWarnings, extentPath };
       },
       stagingName: () => stem,
-      async build(source, staging, { detected, hw, hwWarnings, extentPath }) {
+      async build(source, staging, { detected, hw, hwWarnings, extentPath }, extras) {
+        const extraDiskFiles = extras.map((_, i) => `${stem}-${i + 2}.vmdk`);
         const disk =
           extentPath !== undefined
             ? await pointAtSource(source, staging.dir, diskFile, extentPath, req, hw)
             : await copyDisk(source, staging.dir, diskFile, req, hw, ctx);
+        const extraWritten: WrittenVmDisk[] = [];
+        for (const [i, extra] of extras.entries()) extraWritten.push(await copyDisk(extra, staging.dir, extraDiskFiles[i]!, req, hw, ctx));
         const annotation =
           `Made by Ferry from ${basename(sourcePath)} (${source.info.format.toUpperCase()} ${source.info.variant}); guest detected: ${detected.guest.family}.` +
           (req.zeroCopy ? ` Zero-copy: uses ${sourcePath} in place.` : '');
-        const vmx = renderVmx(vmxEntries({ hardware: hw, displayName: displayNameOf(name), diskFile, annotation }));
+        const vmx = renderVmx(vmxEntries({ hardware: hw, displayName: displayNameOf(name), diskFile, extraDiskFiles, annotation }));
         await writeFile(join(staging.dir, vmxFile), vmx, { flag: 'wx' });
-        await selfCheckVmFolder(staging.dir, { hardware: hw, vmxFile, diskFile, sizeBytes: source.size });
+        await selfCheckVmFolder(staging.dir, { hardware: hw, vmxFile, diskFile, sizeBytes: source.size, extraDisks: extras.map((s, i) => ({ diskFile: extraDiskFiles[i]!, sizeBytes: s.size })) });
         throwIfAborted(ctx.signal);
         await commitVmFolder(staging, folder, req.overwrite);
         return {
@@ -107,12 +120,19 @@ export async function createVm(req: VmRequest, ctx: RunContext): Promise<JobResu
             hwVersion: hw.hwVersion,
             zeroCopy: req.zeroCopy,
           },
-          files: [vmxFile, ...disk.names].map((n) => join(folder, n)),
+          files: [vmxFile, ...disk.names, ...extraWritten.flatMap((d) => d.names)].map((n) => join(folder, n)),
           subformat: req.zeroCopy ? 'monolithicFlat' : req.subformat,
-          virtualSize: source.size,
-          dataBytes: disk.dataBytes,
+          virtualSize: [source, ...extras].reduce((n, s) => n + s.size, 0),
+          dataBytes: [disk, ...extraWritten].reduce((n, d) => n + d.dataBytes, 0),
           verified: disk.verified,
-          warnings: [...(req.zeroCopy ? [zeroCopyWarning(sourcePath)] : []), ...source.info.warnings, ...detected.warnings, ...hwWarnings],
+          warnings: [
+            ...(machine?.warnings ?? []),
+            ...(req.zeroCopy ? [zeroCopyWarning(sourcePath)] : []),
+            ...source.info.warnings,
+            ...extras.flatMap((s) => s.info.warnings.map((w) => `${basename(s.path)}: ${w}`)),
+            ...detected.warnings,
+            ...hwWarnings,
+          ],
           seconds: (performance.now() - started) / 1000,
         };
       },

@@ -1,4 +1,4 @@
-// The OVF 1.0 envelope of a one-disk VM (DMTF DSP0243): what ESXi, vSphere and ovftool read to
+// The OVF 1.0 envelope of a VM with one disk or several (DMTF DSP0243): what ESXi, vSphere and ovftool read to
 // build the VM. rasd elements are in the CIM schema's (alphabetical) order, as ovftool validates.
 import type { Controller } from '../../../shared/options';
 import type { NicDevice, VmHardware } from '../machine/hardware';
@@ -16,7 +16,16 @@ export interface OvfInput {
   annotation: string;
   hardware: VmHardware;
   guest: OvfGuest;
-  disk: { href: string; fileBytes: number; capacityBytes: number; populatedBytes: number };
+  disk: OvfDisk;
+  /** Further disks, on the same controller after the boot disk (IDE: on a second channel from the third). */
+  extraDisks?: readonly OvfDisk[];
+}
+
+export interface OvfDisk {
+  href: string;
+  fileBytes: number;
+  capacityBytes: number;
+  populatedBytes: number;
 }
 
 export function xmlEscape(s: string): string {
@@ -38,25 +47,27 @@ function item(fields: Rasd, opts: { optional?: boolean; vmw?: string[] } = {}): 
 }
 
 /**
- * The empty CD/DVD drive VMware's templates carry (for installing VMware Tools): on the SATA
- * controller beside a SATA disk, otherwise on a second IDE controller (every ESXi VM has two).
+ * The empty CD/DVD drive VMware's templates carry (for installing VMware Tools), where the .vmx
+ * puts it: beside SATA disks on their controller, otherwise on the second IDE controller (every
+ * ESXi VM has two) in the first slot the disks leave. Four IDE disks leave none: no drive then.
+ * `secondIde`: the id of the second IDE controller when the disks already use it.
  */
-function cdromItems(controller: Controller, diskControllerId: number, firstId: number): string[] {
+function cdromItems(controller: Controller, diskCount: number, nextId: number, secondIde: number | undefined): string[] {
   const drive = (parent: number, address: number, id: number): string =>
     item(
       [['AddressOnParent', address], ['AutomaticAllocation', 'false'], ['ElementName', 'CD/DVD drive 1'], ['InstanceID', id], ['Parent', parent], ['ResourceSubType', 'vmware.cdrom.remotepassthrough'], ['ResourceType', 15]],
       { optional: true },
     );
-  if (controller === 'sata') return [drive(diskControllerId, 1, firstId)];
-  const ide = item([['Address', 1], ['ElementName', 'IDE Controller 1'], ['InstanceID', firstId], ['ResourceType', 5]]);
-  return [ide, drive(firstId, 0, firstId + 1)];
+  if (controller === 'sata') return [drive(3, diskCount, nextId)];
+  if (secondIde !== undefined) return diskCount === 3 ? [drive(secondIde, 1, nextId)] : [];
+  return [controllerItem('ide', nextId, 1), drive(nextId, 0, nextId + 1)];
 }
 
 /** The controller's Item: type 5 IDE, 6 SCSI (with the VMware subtype), 20 other storage (SATA, NVMe). */
-function controllerItem(controller: Controller, instanceId: number): string {
+function controllerItem(controller: Controller, instanceId: number, address = 0): string {
   switch (controller) {
     case 'ide':
-      return item([['Address', 0], ['ElementName', 'IDE Controller 0'], ['InstanceID', instanceId], ['ResourceType', 5]]);
+      return item([['Address', address], ['ElementName', `IDE Controller ${address}`], ['InstanceID', instanceId], ['ResourceType', 5]]);
     case 'lsilogic':
     case 'lsisas1068':
     case 'pvscsi': {
@@ -72,9 +83,34 @@ function controllerItem(controller: Controller, instanceId: number): string {
 
 const NIC_SUBTYPE: Record<NicDevice, string> = { e1000: 'E1000', e1000e: 'E1000e', vmxnet3: 'VmxNet3' };
 
+/**
+ * Items of disks 2..n (instance ids from 6, after the one-disk layout's five): on the first
+ * controller at the next free address (SCSI skips 7, the controller's own), except that IDE has
+ * two per channel, so disks 3 and 4 go on a second IDE controller.
+ */
+function extraDiskItems(controller: Controller, count: number): string[] {
+  const out: string[] = [];
+  let id = 6;
+  const secondIde = controller === 'ide' && count >= 2 ? id++ : undefined;
+  if (secondIde !== undefined) out.push(controllerItem('ide', secondIde, 1));
+  for (let n = 2; n <= count + 1; n++) {
+    let parent = 3;
+    let address = n - 1;
+    if (controller === 'ide') {
+      parent = n <= 2 ? 3 : secondIde!;
+      address = (n - 1) % 2;
+    } else if (controller !== 'sata' && controller !== 'nvme' && address >= 7) address += 1;
+    out.push(item([['AddressOnParent', address], ['ElementName', `Hard Disk ${n}`], ['HostResource', `ovf:/disk/vmdisk${n}`], ['InstanceID', id++], ['Parent', parent], ['ResourceType', 17]]));
+  }
+  return out;
+}
+
 export function renderOvf(input: OvfInput): string {
   const hw = input.hardware;
   const { disk } = input;
+  const extra = input.extraDisks ?? [];
+  const all = [disk, ...extra];
+  const extraItems = extraDiskItems(hw.controller, extra.length);
   const items = [
     item([['AllocationUnits', 'hertz * 10^6'], ['Description', 'Number of Virtual CPUs'], ['ElementName', `${hw.cpus} virtual CPU(s)`], ['InstanceID', 1], ['ResourceType', 3], ['VirtualQuantity', hw.cpus]], {
       vmw: [`<vmw:CoresPerSocket ovf:required="false">${hw.cpus}</vmw:CoresPerSocket>`],
@@ -83,7 +119,8 @@ export function renderOvf(input: OvfInput): string {
     controllerItem(hw.controller, 3),
     item([['AddressOnParent', 0], ['ElementName', 'Hard Disk 1'], ['HostResource', 'ovf:/disk/vmdisk1'], ['InstanceID', 4], ['Parent', 3], ['ResourceType', 17]]),
     item([['AutomaticAllocation', 'true'], ['Connection', NETWORK_NAME], ['ElementName', 'Network adapter 1'], ['InstanceID', 5], ['ResourceSubType', NIC_SUBTYPE[hw.nic]], ['ResourceType', 10]]),
-    ...cdromItems(hw.controller, 3, 6),
+    ...extraItems,
+    ...cdromItems(hw.controller, all.length, 6 + extraItems.length, hw.controller === 'ide' && extra.length >= 2 ? 6 : undefined),
   ];
   return [
     '<?xml version="1.0" encoding="UTF-8"?>',
@@ -92,11 +129,11 @@ export function renderOvf(input: OvfInput): string {
     '    xmlns:vssd="http://schemas.dmtf.org/wbem/wscim/1/cim-schema/2/CIM_VirtualSystemSettingData"',
     '    xmlns:vmw="http://www.vmware.com/schema/ovf" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">',
     '  <References>',
-    `    <File ovf:href="${xmlEscape(disk.href)}" ovf:id="file1" ovf:size="${disk.fileBytes}"/>`,
+    ...all.map((d, i) => `    <File ovf:href="${xmlEscape(d.href)}" ovf:id="file${i + 1}" ovf:size="${d.fileBytes}"/>`),
     '  </References>',
     '  <DiskSection>',
     '    <Info>Virtual disk information</Info>',
-    `    <Disk ovf:capacity="${disk.capacityBytes}" ovf:capacityAllocationUnits="byte" ovf:diskId="vmdisk1" ovf:fileRef="file1" ovf:format="${STREAM_OPTIMIZED_FORMAT}" ovf:populatedSize="${disk.populatedBytes}"/>`,
+    ...all.map((d, i) => `    <Disk ovf:capacity="${d.capacityBytes}" ovf:capacityAllocationUnits="byte" ovf:diskId="vmdisk${i + 1}" ovf:fileRef="file${i + 1}" ovf:format="${STREAM_OPTIMIZED_FORMAT}" ovf:populatedSize="${d.populatedBytes}"/>`),
     '  </DiskSection>',
     '  <NetworkSection>',
     '    <Info>The list of logical networks</Info>',

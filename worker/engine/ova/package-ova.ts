@@ -40,8 +40,8 @@ export async function digestFile(path: string, algorithm: ManifestAlgorithm, sig
   }
 }
 
-/** Creates `target` (which must not exist) holding `small` members, then `last` copied from its file. */
-export async function writeOva(target: string, small: SmallMember[], last: FileMember, signal?: AbortSignal): Promise<number> {
+/** Creates `target` (which must not exist) holding `small` members, then the disk(s) copied from their files. */
+export async function writeOva(target: string, small: SmallMember[], disks: FileMember | readonly FileMember[], signal?: AbortSignal): Promise<number> {
   const out = await open(target, 'wx');
   try {
     let length = 0;
@@ -59,28 +59,30 @@ export async function writeOva(target: string, small: SmallMember[], last: FileM
       await write(m.data);
       await write(padding(m.data.length));
     }
-    await write(ustarHeader(last.name, last.size, mtime));
-    const src = await open(last.path, 'r');
-    try {
-      const hash = createHash(last.algorithm);
-      const buf = Buffer.allocUnsafe(COPY_CHUNK);
-      let copied = 0;
-      while (copied < last.size) {
-        throwIfAborted(signal);
-        const { bytesRead } = await src.read(buf, 0, Math.min(buf.length, last.size - copied), copied);
-        if (bytesRead === 0) break;
-        const piece = buf.subarray(0, bytesRead);
-        hash.update(piece);
-        await write(piece);
-        copied += bytesRead;
+    for (const last of Array.isArray(disks) ? (disks as readonly FileMember[]) : [disks as FileMember]) {
+      await write(ustarHeader(last.name, last.size, mtime));
+      const src = await open(last.path, 'r');
+      try {
+        const hash = createHash(last.algorithm);
+        const buf = Buffer.allocUnsafe(COPY_CHUNK);
+        let copied = 0;
+        while (copied < last.size) {
+          throwIfAborted(signal);
+          const { bytesRead } = await src.read(buf, 0, Math.min(buf.length, last.size - copied), copied);
+          if (bytesRead === 0) break;
+          const piece = buf.subarray(0, bytesRead);
+          hash.update(piece);
+          await write(piece);
+          copied += bytesRead;
+        }
+        if (copied !== last.size || hash.digest('hex') !== last.digest) {
+          throw new FerryError('E_VERIFY', `${last.path}: the disk changed while it was being packed into the OVA.`, 'Something else is writing to the destination folder; try again.');
+        }
+      } finally {
+        await src.close();
       }
-      if (copied !== last.size || hash.digest('hex') !== last.digest) {
-        throw new FerryError('E_VERIFY', `${last.path}: the disk changed while it was being packed into the OVA.`, 'Something else is writing to the destination folder; try again.');
-      }
-    } finally {
-      await src.close();
+      await write(padding(last.size));
     }
-    await write(padding(last.size));
     await write(trailer(length));
     await out.sync();
     return length;

@@ -10,7 +10,7 @@ import type { DiskSource } from './source';
 import { hasVhdCookie } from '../formats/vhd/footer';
 import { openVhd } from './vhd/vhd';
 import { openVhdx } from './vhdx/vhdx';
-import { openVmdk } from './vmdk/vmdk';
+import { openVmdkChain } from './vmdk/delta-chain';
 
 export interface OpenOptions {
   vhdSizeRule?: VhdSizeRule;
@@ -54,7 +54,7 @@ export async function openSource(path: string, opts: OpenOptions = {}): Promise<
     case 'vhd':
       return openVhd(path, opts.vhdSizeRule ? { sizeRule: opts.vhdSizeRule } : {});
     case 'vmdk':
-      return (await openVmdk(path, { extents: opts.unpackedFiles ? { kind: 'archive', files: opts.unpackedFiles } : { kind: 'folder' } })).source;
+      return openVmdkChain(path, opts.unpackedFiles ? { kind: 'archive', files: opts.unpackedFiles } : { kind: 'folder' });
     case 'vhdx':
       return openVhdx(path);
     case 'unknown':

@@ -6,7 +6,7 @@ import { adapterForController } from '../../../shared/options';
 import { FerryError } from '../errors';
 import { openVmdk } from '../sources/vmdk/vmdk';
 import type { VmHardware } from '../machine/hardware';
-import { cdromSlot, diskSlot } from './vmx-config';
+import { cdromSlot, diskSlot, diskSlots } from './vmx-config';
 import { parseVmx } from './vmx';
 
 export interface VmExpectation {
@@ -14,6 +14,8 @@ export interface VmExpectation {
   vmxFile: string;
   diskFile: string;
   sizeBytes: number;
+  /** Further disks, in their slots' order after the boot disk. */
+  extraDisks?: ReadonlyArray<{ diskFile: string; sizeBytes: number }>;
 }
 
 export async function selfCheckVmFolder(dir: string, want: VmExpectation): Promise<void> {
@@ -23,7 +25,7 @@ export async function selfCheckVmFolder(dir: string, want: VmExpectation): Promi
   if (typeof vmx === 'string') throw bug(`the .vmx does not parse (${vmx})`);
   if (!text.startsWith('.encoding = "UTF-8"\n')) problems.push('.encoding is not the first line');
   const hw = want.hardware;
-  const { bus, slot } = diskSlot(hw.controller);
+  const { bus } = diskSlot(hw.controller);
   const expect = (key: string, value: string) => {
     const got = vmx.get(key.toLowerCase());
     if (got !== value) problems.push(`${key} is ${got === undefined ? 'missing' : `"${got}"`}, expected "${value}"`);
@@ -31,23 +33,30 @@ export async function selfCheckVmFolder(dir: string, want: VmExpectation): Promi
   expect('virtualHW.version', String(hw.hwVersion));
   expect('firmware', hw.firmware);
   expect('guestOS', hw.guestOS);
-  expect(`${slot}.present`, 'TRUE');
-  expect(`${slot}.fileName`, want.diskFile);
   if (bus === 'scsi0') expect('scsi0.virtualDev', hw.controller);
-  expect(`${cdromSlot(hw.controller).slot}.deviceType`, 'cdrom-raw');
+  const disksWanted = 1 + (want.extraDisks?.length ?? 0);
+  const cd = cdromSlot(hw.controller, disksWanted, hw.hwVersion);
+  if (cd) expect(`${cd.slot}.deviceType`, 'cdrom-raw');
   expect('numvcpus', String(hw.cpus));
   expect('memsize', String(hw.memoryMB));
-
-  const { source, descriptor } = await openVmdk(join(dir, want.diskFile), { extents: { kind: 'anywhere' } }); // ours: a zero-copy disk points at its source
-  try {
-    if (source.size !== want.sizeBytes) problems.push(`the disk is ${source.size} bytes, expected ${want.sizeBytes}`);
-  } finally {
-    await source.close();
+  const disks = [{ diskFile: want.diskFile, sizeBytes: want.sizeBytes }, ...(want.extraDisks ?? [])];
+  const slots = diskSlots(hw.controller);
+  for (const [i, disk] of disks.entries()) {
+    const slot = slots[i]!;
+    expect(`${slot}.present`, 'TRUE');
+    expect(`${slot}.fileName`, disk.diskFile);
+    // Ours to open wherever it points: a zero-copy disk names its source outside the folder.
+    const { source, descriptor } = await openVmdk(join(dir, disk.diskFile), { extents: { kind: 'anywhere' } });
+    try {
+      if (source.size !== disk.sizeBytes) problems.push(`the disk ${disk.diskFile} is ${source.size} bytes, expected ${disk.sizeBytes}`);
+    } finally {
+      await source.close();
+    }
+    const adapter = descriptor.ddb.get('ddb.adaptertype');
+    if (adapter !== adapterForController(hw.controller)) problems.push(`ddb.adapterType of ${disk.diskFile} is "${adapter}" but the .vmx attaches the disk to ${hw.controller}`);
+    const ddbHw = descriptor.ddb.get('ddb.virtualhwversion');
+    if (ddbHw !== String(hw.hwVersion)) problems.push(`ddb.virtualHWVersion of ${disk.diskFile} is "${ddbHw}" but virtualHW.version is ${hw.hwVersion}`);
   }
-  const adapter = descriptor.ddb.get('ddb.adaptertype');
-  if (adapter !== adapterForController(hw.controller)) problems.push(`ddb.adapterType is "${adapter}" but the .vmx attaches the disk to ${hw.controller}`);
-  const ddbHw = descriptor.ddb.get('ddb.virtualhwversion');
-  if (ddbHw !== String(hw.hwVersion)) problems.push(`ddb.virtualHWVersion is "${ddbHw}" but virtualHW.version is ${hw.hwVersion}`);
   if (problems.length) throw bug(problems.join('; '));
 }
 

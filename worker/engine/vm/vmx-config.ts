@@ -21,33 +21,65 @@ export function diskSlot(controller: Controller): { bus: string; slot: string } 
   }
 }
 
-function controllerEntries(controller: Controller, diskFile: string): VmxEntry[] {
-  const { bus, slot } = diskSlot(controller);
+/**
+ * The slots of disks 1..n on one controller: IDE has two channels of two (master, slave); SCSI
+ * skips unit 7, the controller's own; SATA has 30 ports, NVMe 15 namespaces (docs/vmx.md#controllers).
+ */
+export function diskSlots(controller: Controller): string[] {
+  const { bus } = diskSlot(controller);
+  switch (controller) {
+    case 'ide':
+      return ['ide0:0', 'ide0:1', 'ide1:0', 'ide1:1'];
+    case 'sata':
+      return Array.from({ length: 30 }, (_, u) => `${bus}:${u}`);
+    case 'nvme':
+      return Array.from({ length: 15 }, (_, u) => `${bus}:${u}`);
+    default:
+      return Array.from({ length: 16 }, (_, u) => `${bus}:${u}`).filter((s) => s !== `${bus}:7`);
+  }
+}
+
+function controllerEntries(controller: Controller, diskFiles: readonly string[]): VmxEntry[] {
+  const { bus } = diskSlot(controller);
+  const slots = diskSlots(controller);
   const out: VmxEntry[] = [];
-  // The primary IDE channel always exists; SCSI, SATA and NVMe controllers must be declared.
+  // The IDE channels always exist; SCSI, SATA and NVMe controllers must be declared.
   if (controller !== 'ide') out.push([`${bus}.present`, 'TRUE']);
   if (bus === 'scsi0') out.push(['scsi0.virtualDev', controller]);
   // No deviceType: a .vmdk file name already means a hard disk on every bus.
-  out.push([`${slot}.present`, 'TRUE'], [`${slot}.fileName`, diskFile]);
+  diskFiles.forEach((file, i) => out.push([`${slots[i]!}.present`, 'TRUE'], [`${slots[i]!}.fileName`, file]));
   return out;
 }
 
 /**
- * Where the empty CD/DVD drive goes: beside the disk on SATA for a machine whose disk is on SATA
- * or NVMe (UEFI machines, as Workstation's own wizard sets them up), otherwise the IDE secondary
- * master, which every hosted VM has. VMware Tools installs from it.
+ * Where the empty CD/DVD drive goes: beside the disks on SATA for a machine whose disks are on
+ * SATA or NVMe (UEFI machines, as Workstation's own wizard sets them up), otherwise the IDE
+ * secondary master, which every hosted VM has (the first IDE slot the disks leave; on SATA when
+ * four IDE disks take them all). VMware Tools installs from it.
  */
-export function cdromSlot(controller: Controller): { bus: string; slot: string } {
-  return controller === 'sata' || controller === 'nvme' ? { bus: 'sata0', slot: 'sata0:1' } : { bus: 'ide1', slot: 'ide1:0' };
+export function cdromSlot(controller: Controller, diskCount = 1, hwVersion = 10): { bus: string; slot: string } | undefined {
+  if (controller === 'nvme') return { bus: 'sata0', slot: 'sata0:1' };
+  if (controller === 'sata') return { bus: 'sata0', slot: `sata0:${Math.max(1, diskCount)}` };
+  if (controller !== 'ide') return { bus: 'ide1', slot: 'ide1:0' };
+  // IDE disks take ide0:0, ide0:1, ide1:0, ide1:1 in order; the drive takes the first slot left.
+  const taken = new Set(diskSlots('ide').slice(0, diskCount));
+  const free = ['ide1:0', 'ide1:1', 'ide0:1'].find((s) => !taken.has(s));
+  if (free) return { bus: free.slice(0, 4), slot: free };
+  return hwVersion >= SATA_MIN_HW ? { bus: 'sata0', slot: 'sata0:0' } : undefined;
 }
 
-function cdromEntries(controller: Controller): VmxEntry[] {
-  const { bus, slot } = cdromSlot(controller);
+function cdromEntries(controller: Controller, diskCount: number, hwVersion: number): VmxEntry[] {
+  const where = cdromSlot(controller, diskCount, hwVersion);
+  if (!where) return [];
+  const { bus, slot } = where;
   const out: VmxEntry[] = [];
   if (bus === 'sata0' && controller !== 'sata') out.push(['sata0.present', 'TRUE']);
   out.push([`${slot}.present`, 'TRUE'], [`${slot}.deviceType`, 'cdrom-raw'], [`${slot}.fileName`, 'auto detect'], [`${slot}.startConnected`, 'FALSE']);
   return out;
 }
+
+/** SATA came with hardware version 10. */
+const SATA_MIN_HW = 10;
 
 /** VMCI and HPET (hardware 7+) and the USB 3 controller (hardware 8+), as Workstation writes them. */
 const VMCI_HPET_MIN_HW = 7;
@@ -58,10 +90,12 @@ export interface VmxInput {
   displayName: string;
   /** The descriptor's name, relative to the .vmx. */
   diskFile: string;
+  /** Further disks, on the same controller after the boot disk. */
+  extraDiskFiles?: readonly string[];
   annotation: string;
 }
 
-export function vmxEntries({ hardware: hw, displayName, diskFile, annotation }: VmxInput): VmxEntry[] {
+export function vmxEntries({ hardware: hw, displayName, diskFile, extraDiskFiles = [], annotation }: VmxInput): VmxEntry[] {
   const entries: VmxEntry[] = [
     ['.encoding', 'UTF-8'],
     ['config.version', '8'],
@@ -84,8 +118,8 @@ export function vmxEntries({ hardware: hw, displayName, diskFile, annotation }: 
       entries.push([`pciBridge${n}.present`, 'TRUE'], [`pciBridge${n}.virtualDev`, 'pcieRootPort'], [`pciBridge${n}.functions`, '8']);
     }
   }
-  entries.push(...controllerEntries(hw.controller, diskFile));
-  entries.push(...cdromEntries(hw.controller));
+  entries.push(...controllerEntries(hw.controller, [diskFile, ...extraDiskFiles]));
+  entries.push(...cdromEntries(hw.controller, 1 + extraDiskFiles.length, hw.hwVersion));
   entries.push(
     ['ethernet0.present', 'TRUE'],
     ['ethernet0.connectionType', 'nat'],

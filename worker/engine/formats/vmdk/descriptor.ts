@@ -32,6 +32,8 @@ export interface Descriptor {
   createType: Subformat | string;
   cid: number;
   parentCid: number;
+  /** A delta disk's parent, as the descriptor names it (relative to the delta's folder, usually). */
+  parentFileNameHint?: string;
   extents: DescriptorExtent[];
   /** Every `ddb.*` key, lower-cased keys, unquoted values. */
   ddb: Map<string, string>;
@@ -120,6 +122,7 @@ export function parseDescriptor(text: string): Descriptor | string {
   let createType: string | undefined;
   let cid = 0xffffffff;
   let parentCid = 0xffffffff;
+  let parentFileNameHint: string | undefined;
   const lines = text.split(/\r?\n/);
   for (let n = 0; n < lines.length; n++) {
     const line = lines[n]!.trim();
@@ -151,11 +154,12 @@ export function parseDescriptor(text: string): Descriptor | string {
     if (key === 'createtype') createType = value;
     else if (key === 'cid') cid = parseInt(value, 16);
     else if (key === 'parentcid') parentCid = parseInt(value, 16);
+    else if (key === 'parentfilenamehint') parentFileNameHint = value;
     else if (key.startsWith('ddb.')) ddb.set(key, value);
   }
   if (!createType) return 'no createType';
   if (extents.length === 0) return 'no extents';
-  return { createType, cid, parentCid, extents, ddb };
+  return { createType, cid, parentCid, ...(parentFileNameHint !== undefined ? { parentFileNameHint } : {}), extents, ddb };
 }
 
 /** Sectors of a byte size, for sizes already known to be whole sectors. */

@@ -3,7 +3,8 @@
 import { corrupt } from '../../errors';
 import type { ReadOnlyFile } from '../../io/read-only-file';
 
-export type Range = { length: number; kind: 'data' | 'zero' };
+/** `below`: a grain a delta (snapshot) disk never wrote, read from its parent (sources/vmdk/delta-chain.ts). */
+export type Range = { length: number; kind: 'data' | 'zero' | 'below' };
 
 export interface ExtentReader {
   readonly bytes: number;

@@ -50,4 +50,6 @@ export class SharedExtentState {
   readonly tables = new GrainTableCache();
   /** For reads of tables and compressed grains: as many as reads run side by side. */
   readonly scratch = new BufferPool(SCRATCH_ROUND, MAX_SCRATCH);
+  /** What a grain never written reads as: zeros, or (a delta disk) its parent's data. */
+  constructor(readonly unwritten: 'zero' | 'below' = 'zero') {}
 }

@@ -186,7 +186,7 @@ export class SparseExtent implements ExtentReader {
       const gtEnd = Math.min(end, (gtIndex + 1) * this.gtCover);
       const gt = await this.table(gtIndex);
       if (!gt) {
-        pushRange(out, { kind: 'zero', length: gtEnd - at });
+        pushRange(out, { kind: this.shared.unwritten, length: gtEnd - at });
         at = gtEnd;
         continue;
       }
@@ -194,7 +194,7 @@ export class SparseExtent implements ExtentReader {
         const grain = Math.floor(at / this.grainBytes);
         const stop = Math.min(gtEnd, (grain + 1) * this.grainBytes);
         const sector = gt[grain % this.header.numGTEsPerGT]!;
-        pushRange(out, { kind: sector > 1 ? 'data' : 'zero', length: stop - at });
+        pushRange(out, { kind: sector > 1 ? 'data' : sector === 1 ? 'zero' : this.shared.unwritten, length: stop - at });
         at = stop;
       }
     }

@@ -7,7 +7,7 @@ import { parseDescriptor, type Descriptor } from '../../formats/vmdk/descriptor'
 import { isSparseMagic, parseSparseHeader, type SparseExtentHeader } from '../../formats/vmdk/sparse-header';
 import type { DiskSource, Run } from '../source';
 import { extentFilePath, type ExtentScope } from './extent-paths';
-import { FlatExtent, ZeroExtent, type ExtentReader } from './extent-reader';
+import { FlatExtent, ZeroExtent, pushRange, type ExtentReader, type Range } from './extent-reader';
 import { SharedExtentState } from './grain-table-cache';
 import { SparseExtent, openSparseFile } from './sparse-extent';
 
@@ -19,6 +19,11 @@ export const MAX_VMDK_BYTES = 64 * 1024 * 1024 * 1024 * 1024;
 export interface VmdkOpenResult {
   source: DiskSource;
   descriptor: Descriptor;
+}
+
+/** A delta disk opened as one layer of its chain: its unwritten grains show as `below`. */
+export interface VmdkLayerSource extends DiskSource {
+  allocation(offset: number, length: number): Promise<Range[]>;
 }
 
 class VmdkSource implements DiskSource {
@@ -59,16 +64,23 @@ class VmdkSource implements DiskSource {
     }
   }
 
+  async allocation(offset: number, length: number): Promise<Range[]> {
+    const out: Range[] = [];
+    for (const part of this.overlapping(offset, length)) for (const r of await part.reader.ranges(part.rel, part.len)) pushRange(out, { ...r });
+    return out;
+  }
+
   async *runs(): AsyncIterable<Run> {
     let pending: Run | undefined;
     for (let w = 0; w < this.size; w += EXTENT_WINDOW) {
       for (const part of this.overlapping(w, Math.min(EXTENT_WINDOW, this.size - w))) {
         let at = part.at;
         for (const r of await part.reader.ranges(part.rel, part.len)) {
-          if (pending && pending.kind === r.kind) pending.length += r.length;
+          const kind = r.kind === 'data' ? 'data' : 'zero';
+          if (pending && pending.kind === kind) pending.length += r.length;
           else {
             if (pending) yield pending;
-            pending = { offset: at, length: r.length, kind: r.kind };
+            pending = { offset: at, length: r.length, kind };
           }
           at += r.length;
         }
@@ -125,9 +137,11 @@ async function openExtent(descriptorPath: string, fileName: string, extentPath: 
 export interface VmdkOpenOptions {
   /** Where the descriptor's extents may be (default: its own folder). */
   extents?: ExtentScope;
+  /** Open a delta (snapshot) disk as one layer of its chain (sources/vmdk/delta-chain.ts): its source is a `VmdkLayerSource`. */
+  delta?: boolean;
 }
 
-/** Opens any hosted VMDK (all five subformats) as a disk source. */
+/** Opens any hosted VMDK (all five subformats) as a disk source; a delta disk only with `delta`. */
 export async function openVmdk(path: string, opts: VmdkOpenOptions = {}): Promise<VmdkOpenResult> {
   const scope = opts.extents ?? { kind: 'folder' };
   const file = await ReadOnlyFile.open(path);
@@ -143,7 +157,7 @@ export async function openVmdk(path: string, opts: VmdkOpenOptions = {}): Promis
     }
     const parsed = parseDescriptor(text);
     if (typeof parsed === 'string') throw corrupt(path, `the VMDK descriptor cannot be read: ${parsed}.`);
-    if (parsed.parentCid !== 0xffffffff && parsed.parentCid !== 0xfffffffe) {
+    if (!opts.delta && parsed.parentCid !== 0xffffffff && parsed.parentCid !== 0xfffffffe) {
       throw new FerryError('E_UNSUPPORTED', `${path}: this VMDK is a snapshot (delta) disk; convert its base disk instead, or consolidate the snapshot in VMware first.`);
     }
     let total = 0;
@@ -157,7 +171,7 @@ export async function openVmdk(path: string, opts: VmdkOpenOptions = {}): Promis
     const parts: Array<{ start: number; reader: ExtentReader }> = [];
     let start = 0;
     const dir = dirname(path);
-    const shared = new SharedExtentState();
+    const shared = new SharedExtentState(opts.delta ? 'below' : 'zero');
     // A file with an embedded descriptor is itself the sparse extent, whatever name the descriptor
     // still gives it (as qemu reads it): a monolithicSparse or streamOptimized disk renamed by hand,
     // or taken out of an OVA under another name, still opens.

@@ -1,0 +1,103 @@
+// The configuration tree Hyper-V keeps for a VM, in either of its two encodings: the XML of
+// 2008–2012 R2 (`Virtual Machines/<GUID>.xml`) and the binary .vmcx of 2016 and later hold the
+// same keys (docs/machines.md#hyper-v). Both are read into this neutral tree first.
+import type { MachineDisk } from '../../../shared/disk-info';
+import { wholeNumber, truthy, type ParsedMachine } from './described';
+
+export interface ConfigNode {
+  /** The key, lower-cased (Hyper-V's own keys are lower-case; XML elements may not be). */
+  key: string;
+  value?: string;
+  children: ConfigNode[];
+}
+
+/** The device keys Hyper-V files its controllers under (the emulated IDE and synthetic SCSI VDEVs). */
+const IDE_DEVICE = '_83f8638b-8dca-4152-9eda-2ca8b33039b4_';
+const SCSI_DEVICE = '_d422512d-2bf2-4752-809d-7b82b5fcb1b4_';
+/** Far deeper than any configuration nests; a crafted file may nest without end. */
+const MAX_DEPTH = 64;
+
+function node(n: ConfigNode | undefined, path: readonly string[]): ConfigNode | undefined {
+  let cur = n;
+  for (const p of path) cur = cur?.children.find((c) => c.key === p);
+  return cur;
+}
+
+function value(n: ConfigNode | undefined, path: readonly string[]): string | undefined {
+  return node(n, path)?.value?.trim();
+}
+
+/** Every node anywhere below `n` whose key is `key`. */
+function findAll(n: ConfigNode, key: string, out: ConfigNode[] = [], depth = 0): ConfigNode[] {
+  if (depth > MAX_DEPTH) return out;
+  for (const c of n.children) {
+    if (c.key === key) out.push(c);
+    findAll(c, key, out, depth + 1);
+  }
+  return out;
+}
+
+/** Disks of one controller device: `controllerN/driveM` with a `pathname` and a `type` of VHD. */
+function devices(device: ConfigNode | undefined, bus: MachineDisk['bus']): MachineDisk[] {
+  const out: MachineDisk[] = [];
+  for (const ctrl of device?.children ?? []) {
+    const c = /^controller(\d+)$/.exec(ctrl.key);
+    if (!c) continue;
+    for (const drive of ctrl.children) {
+      const d = /^drive(\d+)$/.exec(drive.key);
+      if (!d) continue;
+      const path = value(drive, ['pathname']);
+      const type = (value(drive, ['type']) ?? 'VHD').toUpperCase();
+      if (!path || (type !== 'VHD' && type !== 'VHDX' && type !== 'DISK')) continue;
+      out.push({ bus, controller: Number(c[1]), unit: Number(d[1]), path });
+    }
+  }
+  return out.sort((a, b) => a.controller - b.controller || a.unit - b.unit);
+}
+
+/**
+ * Network adapters: each is a device key of its own (or an instance below one), recognisable by
+ * the switch port it connects to: synthetic and legacy adapters alike record `port_name` or
+ * `switch_id`.
+ */
+function countNics(root: ConfigNode): number {
+  const isNic = (n: ConfigNode) => n.children.some((c) => c.key === 'port_name' || c.key === 'switch_id' || c.key === 'altswitchname');
+  let n = 0;
+  for (const device of root.children) {
+    if (!device.key.startsWith('_')) continue;
+    if (isNic(device)) n++;
+    else n += device.children.filter(isNic).length;
+  }
+  return n;
+}
+
+export function describeHyperV(root: ConfigNode, kind: 'hyperv-xml' | 'hyperv-vmcx', fallbackName: string): ParsedMachine | string {
+  if (root.key !== 'configuration') return `its top key is "${root.key}", not "configuration"`;
+  if (!node(root, ['properties']) && !node(root, ['settings'])) return 'it has neither "properties" nor "settings"';
+  const name = value(root, ['properties', 'name']) || fallbackName;
+  // `subtype` 1 marks a generation 2 machine; 2008–2012 (no subtype) made generation 1 only.
+  const generation = wholeNumber(value(root, ['properties', 'subtype'])) === 1 ? 2 : 1;
+  const memoryMB = wholeNumber(value(root, ['settings', 'memory', 'bank', 'size']));
+  const cpus = wholeNumber(value(root, ['settings', 'processors', 'count']));
+  const secure = findAll(root, 'secure_boot_enabled').map((n) => truthy(n.value)).find((v) => v !== undefined);
+  const disks = [...devices(node(root, [IDE_DEVICE]), 'ide'), ...devices(node(root, [SCSI_DEVICE]), 'scsi')];
+  // A generation 2 machine has no IDE: it boots from SCSI. Generation 1 boots from IDE.
+  if (generation === 2) disks.sort((a, b) => (a.bus === b.bus ? 0 : a.bus === 'scsi' ? -1 : 1));
+  const warnings: string[] = [];
+  if (truthy(value(root, ['settings', 'memory', 'bank', 'dynamic_memory_enabled'])) === true) {
+    warnings.push(`Dynamic memory is on; the VM gets its startup memory (${memoryMB ?? '?'} MB) as fixed memory.`);
+  }
+  return {
+    kind,
+    name,
+    generation,
+    firmware: generation === 2 ? 'efi' : 'bios',
+    ...(secure !== undefined && generation === 2 ? { secureBoot: secure } : {}),
+    ...(memoryMB !== undefined ? { memoryMB } : {}),
+    ...(cpus !== undefined ? { cpus } : {}),
+    nics: countNics(root),
+    disks,
+    snapshots: [],
+    warnings,
+  };
+}
