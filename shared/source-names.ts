@@ -14,10 +14,10 @@ export const PACKED_EXTENSIONS = ['.gz', '.gzip', '.bz2', '.bzip2', '.xz', '.zip
  */
 export const REFUSED_PACKED_EXTENSIONS = ['.zst', '.7z', '.rar'] as const;
 
-// Whole-machine configurations (.vmx, .vmcx, .vmc) are not listed: the engine does not read
-// them yet and answers only "not a recognised disk image"; they join when it reads them.
+/** Whole-machine configurations: Virtual PC, Hyper-V (2016+ binary, 2008–2012 R2 XML exports), VMware. */
+export const MACHINE_EXTENSIONS = ['.vmc', '.vmcx', '.xml', '.vmx'] as const;
 
-export const SOURCE_EXTENSIONS: readonly string[] = [...DISK_EXTENSIONS, ...PACKED_EXTENSIONS, ...REFUSED_PACKED_EXTENSIONS];
+export const SOURCE_EXTENSIONS: readonly string[] = [...DISK_EXTENSIONS, ...PACKED_EXTENSIONS, ...REFUSED_PACKED_EXTENSIONS, ...MACHINE_EXTENSIONS];
 
 /** Whether a file name (or path) ends in an extension Ferry takes as a source, in any case. */
 export function isSourceName(name: string): boolean {

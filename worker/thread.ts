@@ -6,6 +6,8 @@ import type { Progress } from '../shared/jobs';
 import { parseToWorker } from '../shared/worker-protocol';
 import { toErrorInfo } from './engine/errors';
 import { inspectDisk } from './engine/inspect/inspect';
+import { inspectMachine } from './engine/machines/inspect-machine';
+import { isMachinePath } from './engine/machines/load';
 import { onCreated } from './engine/output/created';
 import { runJob } from './engine/jobs/run-job';
 import type { ProgressListener } from './engine/progress';
@@ -88,7 +90,9 @@ export function serveTask(port: TaskPort): Promise<void> {
 async function inspect(task: Extract<ToWorker, { type: 'inspect' }>, signal: AbortSignal, onProgress: ProgressListener): Promise<InspectAnswer> {
   const kept: { copy?: KeptCopy } = {};
   const keep = task.keepUnpackedIn !== undefined ? { dir: task.keepUnpackedIn, keep: (copy: KeptCopy) => void (kept.copy = copy) } : {};
-  const disk = await inspectDisk(task.path, { unpack: { signal, onProgress, ...keep } });
+  // A machine configuration (or its folder) shows its boot disk, with the machine beside it.
+  const opts = { unpack: { signal, onProgress, ...keep } };
+  const disk = (await isMachinePath(task.path)) ? await inspectMachine(task.path, opts) : await inspectDisk(task.path, opts);
   return kept.copy ? { disk, unpacked: kept.copy } : { disk };
 }
 

@@ -193,7 +193,7 @@ describe('paths the renderer may name', () => {
       await ipc.call('ferry:grantDropped', trusted, `/drops/${name}`);
       assert.equal(((await ipc.call('ferry:inspect', trusted, `/drops/${name}`)) as Result<unknown>).ok, true, name);
     }
-    for (const name of ['notes.txt', 'cd.iso', 'machine.vmx', 'vhd', '.vhd']) {
+    for (const name of ['notes.txt', 'cd.iso', 'vhd', '.vhd']) {
       await ipc.call('ferry:grantDropped', trusted, `/drops/${name}`);
       const answer = (await ipc.call('ferry:inspect', trusted, `/drops/${name}`)) as Result<unknown>;
       assert.equal(!answer.ok && answer.error.code, 'E_PERMISSION', name);

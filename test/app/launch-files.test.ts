@@ -47,7 +47,8 @@ describe('the names Ferry takes as a source', () => {
     }
     // Recognised and refused by the engine with the tool to unpack them: better than a refused drop.
     for (const name of ['r.vhd.zst', 's.7z', 't.rar']) assert.ok(isSourceName(name), name);
-    for (const name of ['notes.txt', 'cd.iso', 'vm.vmx', 'vm.vmcx', 'vm.vmc', 'vm.xml', 'vhd', '.vhd', '/disks/.vmdk/', 'C:\\x.vhd\\']) assert.ok(!isSourceName(name), name);
+    for (const name of ['vm.vmx', 'vm.vmcx', 'vm.vmc', 'vm.xml']) assert.ok(isSourceName(name), `${name}: a whole machine`);
+    for (const name of ['notes.txt', 'cd.iso', 'vhd', '.vhd', '/disks/.vmdk/', 'C:\\x.vhd\\']) assert.ok(!isSourceName(name), name);
     assert.ok(isSourceName('C:\\Disks\\Server.vhdx'));
     assert.deepEqual(dialogExtensions(), SOURCE_EXTENSIONS.map((e) => e.slice(1)));
   });
@@ -61,8 +62,8 @@ describe('the names Ferry takes as a source', () => {
   });
 
   test('launch files with other names are left out', () => {
-    const files = new Set(['/d/a.ova', '/d/b.iso', '/d/c.vmx', '/d/d.vhdx.xz']);
-    assert.deepEqual(diskFiles([...files], { isFile: (p) => files.has(p) }), ['/d/a.ova', '/d/d.vhdx.xz']);
+    const files = new Set(['/d/a.ova', '/d/b.iso', '/d/c.vmx', '/d/d.vhdx.xz', '/d/e.txt']);
+    assert.deepEqual(diskFiles([...files], { isFile: (p) => files.has(p) }), ['/d/a.ova', '/d/c.vmx', '/d/d.vhdx.xz']);
   });
 });
 

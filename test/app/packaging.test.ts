@@ -46,13 +46,14 @@ describe('electron-builder configuration', () => {
     assert.deepEqual(config.linux.executableArgs, ['%F']);
   });
 
-  test('.vhd and .vhdx each get their own file association with the document icon', () => {
+  test('.vhd, .vhdx, .vmc and .vmcx each get their own file association with the document icon', () => {
     const fa = config.fileAssociations as { ext: unknown; icon: string; mimeType: string; role: string }[];
-    assert.deepEqual(fa.map((a) => a.ext), ['vhd', 'vhdx']);
+    assert.deepEqual(fa.map((a) => a.ext), ['vhd', 'vhdx', 'vmc', 'vmcx']);
+    assert.equal((fa[3] as { rank?: string }).rank, 'Alternate', 'a .vmcx stays Hyper-V Manager\'s by default');
     for (const a of fa) {
       assert.equal(typeof a.ext, 'string', 'one extension per entry');
       assert.equal(a.role, 'Viewer');
-      assert.match(a.mimeType, /^application\/x-vhdx?$/);
+      assert.match(a.mimeType, /^application\/x-(vhdx?|virtualpc-vmc|hyperv-vmcx)$/);
       statSync(join(resources, `${a.icon}.ico`));
       statSync(join(resources, `${a.icon}.icns`));
     }

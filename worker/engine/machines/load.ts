@@ -13,9 +13,9 @@ import { readVmcx, VmcxError } from './vmcx';
 import { parseVmxMachine } from './vmx-machine';
 import { decodeXmlBytes, parseXml } from './xml';
 import { describeVmwareFolder } from './vmware-folder';
+import { MACHINE_EXTENSIONS } from '../../../shared/source-names';
 
 /** Extensions of the configuration files Ferry reads as machines. */
-export const MACHINE_EXTENSIONS = ['.vmc', '.vmcx', '.xml', '.vmx'] as const;
 const MAX_CONFIG_BYTES = 16 * 1024 * 1024;
 const EXPORT_VMS = 'Virtual Machines';
 export const EXPORT_DISKS = 'Virtual Hard Disks';
