@@ -38,7 +38,12 @@ export function tempDir(prefix: string): string {
 }
 
 export function run(cmd: string, args: string[], input?: Buffer): Buffer {
-  return execFileSync(cmd, args, { stdio: ['pipe', 'pipe', 'pipe'], ...(input ? { input } : {}), maxBuffer: 256 * MiB });
+  try {
+    return execFileSync(cmd, args, { stdio: ['pipe', 'pipe', 'pipe'], ...(input ? { input } : {}), maxBuffer: 256 * MiB });
+  } catch (err) {
+    const e = err as { stderr?: Buffer; status?: number };
+    throw new Error(`${cmd} ${args.join(' ')} failed (${e.status}): ${e.stderr?.toString().trim() ?? ''}`);
+  }
 }
 
 /** Whether this machine can mount an NTFS image through FUSE (root and /dev/fuse). */
