@@ -2,7 +2,7 @@
 // boundary: requests from the renderer strictly (unknown keys refused), answers from the engine
 // leniently (unknown keys dropped). Each check's declared type is the shared type it guards.
 // The wire-level contracts use them: host-contract.ts (renderer ↔ host), worker-protocol.ts.
-import { COMPRESSION_FORMATS, SOURCE_FORMATS, SOURCE_VARIANTS, type CompressionInfo, type DiskInfo, type GuestGuess, type ParentLink, type PartitionEntry, type PartitionTable } from './disk-info';
+import { COMPRESSION_FORMATS, DRIVER_STATES, SOURCE_FORMATS, SOURCE_VARIANTS, type CompressionInfo, type DiskInfo, type GuestGuess, type GuestOs, type ParentLink, type PartitionEntry, type PartitionTable } from './disk-info';
 import { ERROR_CODES, type ErrorInfo } from './errors';
 import { PHASES, type ConvertRequest, type JobEvent, type JobRequest, type JobResult, type OvaRequest, type Progress, type VmRequest, type VmSummary } from './jobs';
 import { ADAPTERS, CONTROLLERS, FIRMWARES, HARDWARE_BOUNDS, SUBFORMATS, VHD_SIZE_RULES, VM_SUBFORMATS } from './options';
@@ -108,12 +108,19 @@ const partitionTable: Check<PartitionTable> = answer(
   { diskId: text({ max: 64 }) },
 );
 const parentLink: Check<ParentLink> = answer({ path: text({ max: 4096 }), variant: oneOf(SOURCE_VARIANTS) }, { uuid: text({ max: 64 }) });
-const guestGuess: Check<GuestGuess> = answer({
-  guestOS: text({ max: 64 }),
-  family: text({ max: 256 }),
-  firmware: oneOf(FIRMWARES),
-  evidence: list(text({ max: 1024 }), 100),
-});
+const guestOs: Check<GuestOs> = answer(
+  { name: text({ max: 256 }) },
+  { version: text({ max: 256 }), build: count, drivers: record({}, { vmw_pvscsi: oneOf(DRIVER_STATES), ahci: oneOf(DRIVER_STATES), ata_piix: oneOf(DRIVER_STATES) }, 'drop') },
+);
+const guestGuess: Check<GuestGuess> = answer(
+  {
+    guestOS: text({ max: 64 }),
+    family: text({ max: 256 }),
+    firmware: oneOf(FIRMWARES),
+    evidence: list(text({ max: 1024 }), 100),
+  },
+  { os: guestOs },
+);
 
 const compressionInfo: Check<CompressionInfo> = answer(
   { format: oneOf(COMPRESSION_FORMATS), layers: list(oneOf(COMPRESSION_FORMATS), 16), unpackedSize: count },

@@ -237,6 +237,7 @@ export function renderInspect(info: DiskInfo): string {
   }
   if (info.guest) {
     row('Guest', `${info.guest.family} → guestOS "${info.guest.guestOS}", firmware ${info.guest.firmware}`);
+    if (info.guest.os) row('Guest OS', `${info.guest.os.name}${info.guest.os.version ? ` ${info.guest.os.version}` : ''}`);
     for (const e of info.guest.evidence) row('', `- ${e}`);
   }
   info.warnings.forEach((w, i) => row(i === 0 ? 'Warnings' : '', w));

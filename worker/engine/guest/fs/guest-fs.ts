@@ -3,6 +3,11 @@
 import type { DiskRange, FsDriver, GuestStat } from './types';
 import { fsError } from './volume';
 
+export interface OpenFile {
+  readonly size: number;
+  read(offset: number, length: number): Promise<Buffer>;
+}
+
 const MAX_SYMLINKS = 40;
 const MAX_DEPTH = 256;
 /** Files a caller may read whole unless it says otherwise. */
@@ -57,6 +62,27 @@ export class GuestFs<N = unknown> {
     if (st.kind !== 'file') throw fsError(`${path} is not a regular file`);
     if (st.size > maxBytes) throw fsError(`${path} is ${st.size} bytes, more than the ${maxBytes} read here`);
     return this.driver.read(node, maxBytes);
+  }
+
+  /** Random access to a file (whole-file reads bounded by `maxBytes` where the driver has no ranged read). */
+  async openFile(path: string, maxBytes = DEFAULT_MAX_FILE): Promise<OpenFile | undefined> {
+    const node = await this.resolve(path);
+    if (node === undefined) return undefined;
+    const st = this.driver.stat(node);
+    if (st.kind !== 'file') throw fsError(`${path} is not a regular file`);
+    const d = this.driver;
+    if (d.readRange) {
+      return { size: st.size, read: (offset, length) => (offset < 0 || offset + length > st.size ? Promise.reject(fsError(`${path}: bytes ${offset}+${length} past its end`)) : d.readRange!(node, offset, length)) };
+    }
+    if (st.size > maxBytes) throw fsError(`${path} is ${st.size} bytes, more than the ${maxBytes} read here`);
+    const all = await d.read(node, maxBytes);
+    return {
+      size: all.length,
+      read: async (offset, length) => {
+        if (offset < 0 || offset + length > all.length) throw fsError(`${path}: bytes ${offset}+${length} past its end`);
+        return all.subarray(offset, offset + length);
+      },
+    };
   }
 
   /** Names in a directory, or undefined when it does not exist. */

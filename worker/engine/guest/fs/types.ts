@@ -24,6 +24,8 @@ export interface FsDriver<N> {
   /** The whole file; fails (GuestFsError) when it is larger than `maxBytes`. */
   read(node: N, maxBytes: number): Promise<Buffer>;
   readlink(node: N): Promise<string>;
+  /** Bytes [offset, offset + length) of a file, for files too large to read whole. */
+  readRange?(node: N, offset: number, length: number): Promise<Buffer>;
   /** Where a file's bytes are on the disk, when the file system stores them plainly. */
   diskRanges?(node: N): Promise<DiskRange[]>;
 }

@@ -107,13 +107,25 @@ export class ExtDriver implements FsDriver<ExtNode> {
       if (node.size > 60) throw fsError(`ext inode ${node.ino}: inline data past the inode is not read`);
       return Buffer.from(node.block.subarray(0, node.size));
     }
+    return this.readRange(node, 0, node.size);
+  }
+
+  async readRange(node: ExtNode, offset: number, length: number): Promise<Buffer> {
+    if (offset < 0 || length < 0 || offset + length > node.size) throw fsError(`ext inode ${node.ino}: bytes ${offset}+${length} past its end`);
+    if (node.flags & FLAG.inlineData) return Buffer.from((await this.read(node, 60)).subarray(offset, offset + length));
     const bs = this.sb.blockSize;
-    const count = Math.ceil(node.size / bs);
-    const out = Buffer.alloc(count * bs);
+    const first = Math.floor(offset / bs);
+    const count = Math.ceil((offset + length) / bs);
+    const out = Buffer.alloc((count - first) * bs);
     for (const m of await this.mapBlocks(node, count)) {
-      for (let i = 0; i < m.length; i++) (await this.block(m.physical + i, `ext inode ${node.ino} data`)).copy(out, (m.logical + i) * bs);
+      const from = Math.max(m.logical, first);
+      const to = Math.min(m.logical + m.length, count);
+      if (from >= to) continue;
+      const phys = m.physical + (from - m.logical);
+      if (phys <= 0 || phys + (to - from) > this.sb.blocks) throw fsError(`ext inode ${node.ino}: data blocks ${phys}+${to - from} outside the file system`);
+      (await this.volume.read(phys * bs, (to - from) * bs, `ext inode ${node.ino} data`)).copy(out, (from - first) * bs);
     }
-    return out.subarray(0, node.size);
+    return out.subarray(offset - first * bs, offset - first * bs + length);
   }
 
   /** Maps the first `count` logical blocks to physical ones; holes are left out (they read as zeros). */

@@ -13,6 +13,7 @@ const MAX_ATTRIBUTE_LIST = 1024 * 1024;
 const MAX_INDEX_DEPTH = 32;
 const MAX_LISTED = 100_000;
 const MAX_INDEX_BLOCKS_LISTED = 20_000;
+const READ_CHUNK = 8 * 1024 * 1024;
 
 /** A file's attributes, gathered from its base record and any extension records. */
 export interface NtfsNode {
@@ -114,7 +115,7 @@ export class NtfsDriver implements FsDriver<NtfsNode> {
 
   /** Reads [offset, offset + length) of an attribute's data; sparse and uninitialised bytes read as zeros. */
   async readAttr(data: AttrData, offset: number, length: number, what: string): Promise<Buffer> {
-    if (offset < 0 || offset + length > data.dataSize) throw fsError(`${what}: bytes ${offset}+${length} past the ${data.dataSize}-byte data`);
+    if (!Number.isSafeInteger(offset) || !Number.isSafeInteger(length) || offset < 0 || length < 0 || offset + length > data.dataSize) throw fsError(`${what}: bytes ${offset}+${length} past the ${data.dataSize}-byte data`);
     if (data.resident) return Buffer.from(data.resident.subarray(offset, offset + length));
     if ((data.flags & ATTR_FLAG.encrypted) !== 0) throw fsError(`${what} is encrypted (EFS)`);
     if ((data.flags & ATTR_FLAG.compressed) !== 0 || data.compressionUnit !== 0) throw fsError(`${what} is NTFS-compressed`);
@@ -126,8 +127,10 @@ export class NtfsDriver implements FsDriver<NtfsNode> {
       const from = Math.max(offset, runStart);
       const to = Math.min(end, runStart + run.length * cs);
       if (from >= to || run.lcn === undefined) continue;
-      const bytes = await this.volume.read(run.lcn * cs + (from - runStart), to - from, what);
-      bytes.copy(out, from - offset);
+      for (let at = from; at < to; at += READ_CHUNK) {
+        const n = Math.min(READ_CHUNK, to - at);
+        (await this.volume.read(run.lcn * cs + (at - runStart), n, what)).copy(out, at - offset);
+      }
     }
     return out;
   }
@@ -147,6 +150,10 @@ export class NtfsDriver implements FsDriver<NtfsNode> {
     const data = this.dataOf(node);
     if (data.dataSize > maxBytes) throw fsError(`record ${node.record}: ${data.dataSize} bytes, more than ${maxBytes}`);
     return this.readAttr(data, 0, data.dataSize, `record ${node.record} data`);
+  }
+
+  async readRange(node: NtfsNode, offset: number, length: number): Promise<Buffer> {
+    return this.readAttr(this.dataOf(node), offset, length, `record ${node.record} data`);
   }
 
   async readlink(node: NtfsNode): Promise<string> {
