@@ -15,6 +15,12 @@ export interface PartitionSpan {
 /** File-system types (as inspect names them) that are recognised but whose files are not read. */
 export const NOT_READ = new Set(['xfs', 'btrfs', 'ReFS', 'BitLocker', 'LUKS', 'LVM2 PV', 'exFAT', 'squashfs']);
 
+/** An NTFS partition, with its driver (for volume flags and record access) beside the paths. */
+export async function openNtfs(source: DiskSource, part: PartitionSpan): Promise<{ fs: GuestFs; ntfs: NtfsDriver }> {
+  const ntfs = await NtfsDriver.open(new Volume(source, part.startBytes, part.sizeBytes));
+  return { fs: new GuestFs(ntfs), ntfs };
+}
+
 /** The reader for `type` (inspect's name for the file system), or a GuestFsError saying why not. */
 export async function openGuestFs(source: DiskSource, part: PartitionSpan, type: string): Promise<GuestFs> {
   const volume = new Volume(source, part.startBytes, part.sizeBytes);

@@ -47,6 +47,8 @@ export interface ServiceStart {
   /** StartOverride values by name (Windows 8+ may disable a driver there even when Start is 0). */
   startOverride: Record<string, number>;
   startValue?: RegValue;
+  /** The StartOverride values themselves (for where their bytes are). */
+  overrideValues: RegValue[];
   key: RegKey;
 }
 
@@ -72,7 +74,7 @@ export async function readServices(system: Hive, drivers: readonly string[]): Pr
       out.set(d, undefined);
       continue;
     }
-    const s: ServiceStart = { startOverride: {}, key };
+    const s: ServiceStart = { startOverride: {}, overrideValues: [], key };
     const start = await system.valueOf(key, 'Start');
     if (start) {
       const v = regDword(start, await start.data());
@@ -83,7 +85,10 @@ export async function readServices(system: Hive, drivers: readonly string[]): Pr
     if (override) {
       for (const v of await system.values(override)) {
         const n = regDword(v, await v.data());
-        if (n !== undefined) s.startOverride[v.name] = n;
+        if (n !== undefined) {
+          s.startOverride[v.name] = n;
+          s.overrideValues.push(v);
+        }
       }
     }
     out.set(d, s);
