@@ -154,6 +154,20 @@ describe('Linux disks', () => {
     assert.equal(planHardware({}, guest).hardware.controller, 'pvscsi');
   });
 
+  test('an ext4 file system across the whole disk (no partition table) is read too', async () => {
+    const root = join(dir, 'whole-root');
+    mkdirSync(join(root, 'etc'), { recursive: true });
+    writeFileSync(join(root, 'etc/os-release'), 'NAME="SLES"\nID="sles"\nVERSION_ID="15.6"\n');
+    const img = join(dir, 'whole.img');
+    run('truncate', ['-s', '16M', img]);
+    run('mkfs.ext4', ['-q', '-F', '-d', root, img]);
+    const { guest } = await guessOf(img);
+    assert.equal(guest.guestOS, 'sles15-64');
+    assert.deepEqual(guest.os, { name: 'SLES', version: '15.6' });
+    assert.ok(guest.evidence.some((e) => /ext4 on the whole disk is the root file system/.test(e)), guest.evidence.join('\n'));
+    assert.ok(guest.evidence.some((e) => /no kernel under \/lib\/modules/.test(e)));
+  });
+
   test('a root file system that is not readable leaves the layout guess and says so', async () => {
     const xfs = join(dir, 'root.xfs');
     run('truncate', ['-s', `${300}M`, xfs]);
