@@ -69,6 +69,15 @@ export interface GuestGuess {
   os?: GuestOs;
 }
 
+/** One change Ferry made inside the guest (boot repair): the registry value and the disk bytes patched. */
+export interface GuestChange {
+  /** e.g. `ControlSet001\Services\storahci\Start: 3 → 0`. */
+  what: string;
+  /** Byte offset on the virtual disk, and how many bytes. */
+  offset: number;
+  length: number;
+}
+
 /** How a Linux guest's newest kernel has a storage driver: built in, in its initramfs, neither, or not known. */
 export const DRIVER_STATES = ['builtin', 'initramfs', 'missing', 'unknown'] as const;
 export type DriverAvailability = (typeof DRIVER_STATES)[number];

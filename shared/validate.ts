@@ -2,7 +2,7 @@
 // boundary: requests from the renderer strictly (unknown keys refused), answers from the engine
 // leniently (unknown keys dropped). Each check's declared type is the shared type it guards.
 // The wire-level contracts use them: host-contract.ts (renderer ↔ host), worker-protocol.ts.
-import { COMPRESSION_FORMATS, DRIVER_STATES, SOURCE_FORMATS, SOURCE_VARIANTS, type CompressionInfo, type DiskInfo, type GuestGuess, type GuestOs, type ParentLink, type PartitionEntry, type PartitionTable } from './disk-info';
+import { COMPRESSION_FORMATS, DRIVER_STATES, SOURCE_FORMATS, SOURCE_VARIANTS, type CompressionInfo, type DiskInfo, type GuestChange, type GuestGuess, type GuestOs, type ParentLink, type PartitionEntry, type PartitionTable } from './disk-info';
 import { ERROR_CODES, type ErrorInfo } from './errors';
 import { PHASES, type ConvertRequest, type JobEvent, type JobRequest, type JobResult, type OvaRequest, type Progress, type VmRequest, type VmSummary } from './jobs';
 import { ADAPTERS, CONTROLLERS, FIRMWARES, HARDWARE_BOUNDS, SUBFORMATS, VHD_SIZE_RULES, VM_SUBFORMATS } from './options';
@@ -55,6 +55,7 @@ const vmChoices = {
   controller: oneOf(CONTROLLERS),
   hwVersion: integer(HARDWARE_BOUNDS.hwVersion.min, HARDWARE_BOUNDS.hwVersion.max),
   vhdSizeRule: oneOf(VHD_SIZE_RULES),
+  guestRepair: bool,
 };
 
 const vmRequest: Check<VmRequest> = record(
@@ -75,15 +76,19 @@ const ovaRequest: Check<OvaRequest> = record(
 
 export const jobRequest: Check<JobRequest> = tagged('kind', { convert: convertRequest, vm: vmRequest, ova: ovaRequest });
 
-const vmSummary: Check<VmSummary> = answer({
-  guestOS: text({ max: 64 }),
-  firmware: oneOf(FIRMWARES),
-  controller: oneOf(CONTROLLERS),
-  memoryMB: count,
-  cpus: count,
-  hwVersion: count,
-  zeroCopy: bool,
-});
+const guestChange: Check<GuestChange> = answer({ what: text({ max: 512 }), offset: count, length: count });
+const vmSummary: Check<VmSummary> = answer(
+  {
+    guestOS: text({ max: 64 }),
+    firmware: oneOf(FIRMWARES),
+    controller: oneOf(CONTROLLERS),
+    memoryMB: count,
+    cpus: count,
+    hwVersion: count,
+    zeroCopy: bool,
+  },
+  { guestChanges: list(guestChange, 64) },
+);
 
 export const jobResult: Check<JobResult> = answer(
   {

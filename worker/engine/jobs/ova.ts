@@ -10,6 +10,7 @@ import { hasOutputExtension, type JobResult, type OvaRequest } from '../../../sh
 import { adapterForController } from '../../../shared/options';
 import { estimateOutputBytes, sourceFiles, verifyWritten, writeVmdk, type RunContext } from './convert';
 import { FerryError, throwIfAborted } from '../errors';
+import { filesystemTypes, repairGuest, withRepairNotes } from '../guest/repair/repair';
 import { detectGuest } from '../inspect/guest';
 import { readPartitionTable } from '../inspect/partitions';
 import { Staging, checkFreeSpace, checkTargets } from '../output/staging';
@@ -49,7 +50,8 @@ export async function createOva(req: OvaRequest, ctx: RunContext): Promise<JobRe
   });
   try {
     await checkTargets([output], req.overwrite, sourceFiles(source));
-    const detected = await detectGuest(source, await readPartitionTable(source));
+    const table = await readPartitionTable(source);
+    const detected = await detectGuest(source, table);
     const choices = {
       hwVersion: req.hwVersion ?? OVA_DEFAULT_HW_VERSION,
       ...(req.guest !== undefined ? { guest: req.guest } : {}),
@@ -58,7 +60,9 @@ export async function createOva(req: OvaRequest, ctx: RunContext): Promise<JobRe
       ...(req.firmware !== undefined ? { firmware: req.firmware } : {}),
       ...(req.controller !== undefined ? { controller: req.controller } : {}),
     };
-    const { hardware: hw, warnings: hwWarnings } = planHardware(choices, detected.guest, 'esxi');
+    const { hardware: hw, warnings: plannedWarnings } = planHardware(choices, detected.guest, 'esxi');
+    const repair = await repairGuest(source, table, filesystemTypes(detected), { kind: hw.kind, controller: hw.controller, enabled: req.guestRepair !== false, zeroCopy: false });
+    const hwWarnings = withRepairNotes(plannedWarnings, repair);
     const guest = ovfGuestFor(hw.guestOS, hw.hwVersion);
     const guestWarnings: string[] = [];
     if (guest.derived) guestWarnings.push(`Guest "${hw.guestOS}" is not in Ferry's table; the OVF names it "${guest.osType}" by VMware's spelling rule. If vSphere refuses it, pass a --guest it knows.`);
@@ -73,8 +77,8 @@ export async function createOva(req: OvaRequest, ctx: RunContext): Promise<JobRe
 
     const staging = await Staging.create(dir, ovaName);
     try {
-      const written = await writeVmdk(source, staging.dir, diskName, 'streamOptimized', { adapter: adapterForController(hw.controller), hwVersion: hw.hwVersion }, ctx);
-      if (req.verify) await verifyWritten(written, source, ctx);
+      const written = await writeVmdk(repair.source, staging.dir, diskName, 'streamOptimized', { adapter: adapterForController(hw.controller), hwVersion: hw.hwVersion }, ctx);
+      if (req.verify) await verifyWritten(written, repair.source, ctx);
       const diskPath = join(staging.dir, diskName);
       const diskBytes = (await stat(diskPath)).size;
       const algorithm = manifestAlgorithm(hw.hwVersion);
@@ -101,7 +105,7 @@ export async function createOva(req: OvaRequest, ctx: RunContext): Promise<JobRe
       return {
         output,
         files,
-        vm: { guestOS: hw.guestOS, firmware: hw.firmware, controller: hw.controller, memoryMB: hw.memoryMB, cpus: hw.cpus, hwVersion: hw.hwVersion, zeroCopy: false },
+        vm: { guestOS: hw.guestOS, firmware: hw.firmware, controller: hw.controller, memoryMB: hw.memoryMB, cpus: hw.cpus, hwVersion: hw.hwVersion, zeroCopy: false, ...(repair.changes.length ? { guestChanges: repair.changes } : {}) },
         subformat: 'streamOptimized',
         virtualSize: source.size,
         dataBytes: written.dataBytes,

@@ -4,6 +4,7 @@ import type { JobResult, VmRequest } from '../../../shared/jobs';
 import { adapterForController } from '../../../shared/options';
 import { estimateOutputBytes, sourceFiles, verifyWritten, writeVmdk, type RunContext } from './convert';
 import { FerryError, throwIfAborted } from '../errors';
+import { filesystemTypes, repairGuest, withRepairNotes } from '../guest/repair/repair';
 import { detectGuest } from '../inspect/guest';
 import { readPartitionTable } from '../inspect/partitions';
 import { Staging, checkFreeSpace } from '../output/staging';
@@ -69,8 +70,11 @@ export async function createVm(req: VmRequest, ctx: RunContext): Promise<JobResu
   });
   try {
     if (req.zeroCopy) checkZeroCopySource(source);
-    const detected = await detectGuest(source, await readPartitionTable(source));
-    const { hardware: hw, warnings: hwWarnings } = planHardware(req, detected.guest);
+    const table = await readPartitionTable(source);
+    const detected = await detectGuest(source, table);
+    const { hardware: hw, warnings: plannedWarnings } = planHardware(req, detected.guest);
+    const repair = await repairGuest(source, table, filesystemTypes(detected), { kind: hw.kind, controller: hw.controller, enabled: req.guestRepair !== false, zeroCopy: req.zeroCopy });
+    const hwWarnings = withRepairNotes(plannedWarnings, repair);
 
     const vmxFile = `${stem}.vmx`;
     const diskFile = `${stem}.vmdk`;
@@ -83,7 +87,7 @@ export async function createVm(req: VmRequest, ctx: RunContext): Promise<JobResu
       const disk =
         extentPath !== undefined
           ? await pointAtSource(source, staging.dir, diskFile, extentPath, req, hw)
-          : await copyDisk(source, staging.dir, diskFile, req, hw, ctx);
+          : await copyDisk(repair.source, staging.dir, diskFile, req, hw, ctx);
       const annotation =
         `Made by Ferry from ${basename(sourcePath)} (${source.info.format.toUpperCase()} ${source.info.variant}); guest detected: ${detected.guest.family}.` +
         (req.zeroCopy ? ` Zero-copy: uses ${sourcePath} in place.` : '');
@@ -104,6 +108,7 @@ export async function createVm(req: VmRequest, ctx: RunContext): Promise<JobResu
           cpus: hw.cpus,
           hwVersion: hw.hwVersion,
           zeroCopy: req.zeroCopy,
+          ...(repair.changes.length ? { guestChanges: repair.changes } : {}),
         },
         files: [vmxFile, ...disk.names].map((n) => join(folder, n)),
         subformat: req.zeroCopy ? 'monolithicFlat' : req.subformat,

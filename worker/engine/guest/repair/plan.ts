@@ -149,8 +149,9 @@ function toDisk(ranges: Array<{ fileOffset: number; diskOffset: number; length: 
 async function findWindows(source: DiskSource, table: PartitionTable | null, filesystems: ReadonlyMap<number, string>): Promise<{ fs: GuestFs; ntfs: NtfsDriver; label: string } | undefined> {
   const spans = table ? table.partitions.filter((p) => filesystems.get(p.index) === 'NTFS').map((p) => ({ span: p, label: `partition ${p.index}` })) : filesystems.get(-1) === 'NTFS' ? [{ span: { startBytes: 0, sizeBytes: source.size }, label: 'the whole disk' }] : [];
   for (const { span, label } of spans) {
-    const { fs, ntfs } = await openNtfs(source, span);
-    if ((await fs.stat(SYSTEM_HIVE))?.kind === 'file') return { fs, ntfs, label };
+    // An NTFS that cannot be read is reported by detection already; look on.
+    const opened = await openNtfs(source, span).catch(() => undefined);
+    if (opened && (await opened.fs.stat(SYSTEM_HIVE).catch(() => undefined))?.kind === 'file') return { ...opened, label };
   }
   return undefined;
 }
