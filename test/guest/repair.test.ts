@@ -11,7 +11,7 @@ import { planBootRepair, type DiskPatch, type RepairPlan } from '../../worker/en
 import { readFilesystem } from '../../worker/engine/inspect/filesystems';
 import { readPartitionTable } from '../../worker/engine/inspect/partitions';
 import { canMountNtfs, fileSource, run, tempDir } from './helpers';
-import { SYS, windowsDisk, type WindowsDiskSpec } from './windows-disk';
+import { NTFS_START, SYS, windowsDisk, type WindowsDiskSpec } from './windows-disk';
 
 let dir: string;
 before(() => {
@@ -61,6 +61,21 @@ function hiveValue(disk: string, key: string, value: string): string {
   writeFileSync(hive, run('ntfscat', [ntfs, 'Windows/System32/config/SYSTEM']));
   unlinkSync(ntfs);
   return run('hivexget', [hive, key, value]).toString().trim();
+}
+
+/** Sets the dirty bit of $VOLUME_INFORMATION in $Volume (MFT record 3), as Windows does while mounted. */
+function setNtfsDirty(disk: string): void {
+  const raw = readFileSync(disk);
+  const base = NTFS_START;
+  const cluster = raw.readUInt16LE(base + 11) * raw[base + 13]!;
+  const recordSize = 1024; // mkntfs's default
+  const rec = base + Number(raw.readBigUInt64LE(base + 0x30)) * cluster + 3 * recordSize;
+  assert.equal(raw.toString('latin1', rec, rec + 4), 'FILE');
+  let at = rec + raw.readUInt16LE(rec + 20);
+  while (raw.readUInt32LE(at) !== 0x70) at += raw.readUInt32LE(at + 4);
+  const value = at + raw.readUInt16LE(at + 20);
+  raw.writeUInt16LE(raw.readUInt16LE(value + 10) | 1, value + 10);
+  writeFileSync(disk, raw);
 }
 
 describe('boot repair plan', { skip: canMountNtfs() ? false : 'needs root and FUSE for ntfs-3g' }, () => {
@@ -116,7 +131,7 @@ describe('boot repair plan', { skip: canMountNtfs() ? false : 'needs root and FU
     assert.ok(runs > 1, `ntfsinfo says the hive has ${runs} run(s)`);
   });
 
-  test('refusals: driver not installed, pending log, unclean sequence numbers, hibernated Windows', async () => {
+  test('refusals: driver not installed, unclean sequence numbers, a dirty volume, hibernated Windows, pending log', async () => {
     const none = await plan(make('nopv', {}), 'pvscsi');
     assert.equal(none.kind, 'refused');
     if (none.kind === 'refused') {
@@ -126,6 +141,11 @@ describe('boot repair plan', { skip: canMountNtfs() ? false : 'needs root and FU
     const dirty = await plan(make('dirty', { mutateSystem: (hive) => hive.writeUInt32LE(hive.readUInt32LE(4) + 1, 4) }), 'sata');
     assert.equal(dirty.kind, 'refused');
     if (dirty.kind === 'refused') assert.match(dirty.reason, /pending log entries \(sequence numbers \d+ and \d+ differ\)/);
+    const dirtyNtfs = make('volflag', {});
+    setNtfsDirty(dirtyNtfs);
+    const d = await plan(dirtyNtfs, 'sata');
+    assert.equal(d.kind, 'refused');
+    if (d.kind === 'refused') assert.match(d.reason, /marked dirty/);
     const hiber = make('hiber', { fill: (root) => writeFileSync(join(root, 'hiberfil.sys'), Buffer.concat([Buffer.from('HIBR'), Buffer.alloc(8188)])) });
     const h = await plan(hiber, 'sata');
     assert.equal(h.kind, 'refused');
