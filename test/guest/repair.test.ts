@@ -131,7 +131,7 @@ describe('boot repair plan', { skip: canMountNtfs() ? false : 'needs root and FU
     assert.ok(runs > 1, `ntfsinfo says the hive has ${runs} run(s)`);
   });
 
-  test('refusals: driver not installed, unclean sequence numbers, a dirty volume, hibernated Windows, pending log', async () => {
+  test('refusals: driver not installed, unclean sequence numbers, a dirty volume, hibernated Windows, pending log, a compressed hive', async () => {
     const none = await plan(make('nopv', {}), 'pvscsi');
     assert.equal(none.kind, 'refused');
     if (none.kind === 'refused') {
@@ -150,6 +150,11 @@ describe('boot repair plan', { skip: canMountNtfs() ? false : 'needs root and FU
     const h = await plan(hiber, 'sata');
     assert.equal(h.kind, 'refused');
     if (h.kind === 'refused') assert.match(h.reason, /hibernated/);
+    // FILE_ATTRIBUTE_COMPRESSED on the config folder: ntfs-3g then writes the hives compressed.
+    const compressed = make('compressed', { fill: (root) => run('python3', ['-c', `import os; os.setxattr(${JSON.stringify(join(root, 'Windows/System32/config'))}, 'system.ntfs_attrib_be', (0x800).to_bytes(4, 'big'))`]) });
+    const c = await plan(compressed, 'sata');
+    assert.equal(c.kind, 'refused');
+    if (c.kind === 'refused') assert.match(c.reason, /not stored plainly on the disk \(.*compressed/);
     const log = make('log', {
       fill: (root) => {
         const head = Buffer.alloc(4096);
