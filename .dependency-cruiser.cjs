@@ -59,7 +59,7 @@ module.exports = {
       severity: 'error',
       comment: 'formats/ holds on-disk structures as functions over buffers, under readers and writers alike.',
       from: { path: `${ENGINE}formats/` },
-      to: { path: `${ENGINE}(sources|writers|copy|jobs|vm|ova|machine|inspect|output|deflate)/` },
+      to: { path: `${ENGINE}(sources|writers|copy|jobs|vm|ova|machine|machines|inspect|guest|output|deflate)/` },
     },
     {
       name: 'io-below-formats',
@@ -76,8 +76,8 @@ module.exports = {
     {
       name: 'sources-and-writers-below-copy',
       severity: 'error',
-      from: { path: `${ENGINE}(sources|writers|formats|inspect)/` },
-      to: { path: `${ENGINE}(copy|jobs|vm|ova|machine)/` },
+      from: { path: `${ENGINE}(sources|writers|formats|inspect|guest)/` },
+      to: { path: `${ENGINE}(copy|jobs|vm|ova|machine|machines)/` },
     },
     {
       name: 'machines-above-disks',

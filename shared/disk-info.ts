@@ -68,6 +68,32 @@ export interface GuestGuess {
   firmware: 'bios' | 'efi';
   /** Why we think so, one short clause per piece of evidence. */
   evidence: string[];
+  /** The OS as the guest's own files name it (Windows registry, Linux os-release), when they could be read. */
+  os?: GuestOs;
+}
+
+/** One change Ferry made inside the guest (boot repair): the registry value and the disk bytes patched. */
+export interface GuestChange {
+  /** e.g. `ControlSet001\Services\storahci\Start: 3 → 0`. */
+  what: string;
+  /** Byte offset on the virtual disk, and how many bytes. */
+  offset: number;
+  length: number;
+}
+
+/** How a Linux guest's newest kernel has a storage driver: built in, in its initramfs, neither, or not known. */
+export const DRIVER_STATES = ['builtin', 'initramfs', 'missing', 'unknown'] as const;
+export type DriverAvailability = (typeof DRIVER_STATES)[number];
+
+export interface GuestOs {
+  /** `Windows 11 Pro`, `Red Hat Enterprise Linux`, … */
+  name: string;
+  /** `23H2, build 22631.3155`, `9.4`, … */
+  version?: string;
+  /** Windows build number. */
+  build?: number;
+  /** Linux: the boot storage drivers (`vmw_pvscsi`, `ahci`, `ata_piix`) of the newest kernel. */
+  drivers?: Record<string, DriverAvailability>;
 }
 
 /** Containers Ferry unpacks before reading the disk inside. */

@@ -1,5 +1,6 @@
 // Requests, progress and results of conversion jobs: what the CLI, the worker thread and the
 // app's JobService exchange.
+import type { GuestChange } from './disk-info';
 import type { ErrorInfo } from './errors';
 import type { Adapter, Controller, Firmware, Subformat, VhdSizeRule, VmSubformat } from './options';
 
@@ -25,6 +26,8 @@ export interface HardwareChoices {
   firmware?: Firmware;
   controller?: Controller;
   hwVersion?: number;
+  /** Windows boot repair in the output disk (default on); false is `--no-guest-repair`. */
+  guestRepair?: boolean;
 }
 
 export interface VmRequest extends HardwareChoices {
@@ -88,6 +91,8 @@ export interface VmSummary {
   hwVersion: number;
   /** True when the VM uses the source .vhd in place (`--zero-copy`). */
   zeroCopy: boolean;
+  /** What boot repair changed in the guest, with the disk bytes patched; absent when nothing. */
+  guestChanges?: GuestChange[];
 }
 
 export interface JobResult {

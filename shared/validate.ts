@@ -2,7 +2,7 @@
 // boundary: requests from the renderer strictly (unknown keys refused), answers from the engine
 // leniently (unknown keys dropped). Each check's declared type is the shared type it guards.
 // The wire-level contracts use them: host-contract.ts (renderer ↔ host), worker-protocol.ts.
-import { COMPRESSION_FORMATS, MACHINE_BUSES, MACHINE_KINDS, SOURCE_FORMATS, SOURCE_VARIANTS, type CompressionInfo, type DiskInfo, type GuestGuess, type MachineDisk, type MachineInfo, type ParentLink, type PartitionEntry, type PartitionTable } from './disk-info';
+import { COMPRESSION_FORMATS, DRIVER_STATES, MACHINE_BUSES, MACHINE_KINDS, SOURCE_FORMATS, SOURCE_VARIANTS, type CompressionInfo, type DiskInfo, type GuestChange, type GuestGuess, type GuestOs, type MachineDisk, type MachineInfo, type ParentLink, type PartitionEntry, type PartitionTable } from './disk-info';
 import { ERROR_CODES, type ErrorInfo } from './errors';
 import { PHASES, type ConvertRequest, type JobEvent, type JobRequest, type JobResult, type OvaRequest, type Progress, type VmRequest, type VmSummary } from './jobs';
 import { ADAPTERS, CONTROLLERS, FIRMWARES, HARDWARE_BOUNDS, SUBFORMATS, VHD_SIZE_RULES, VM_SUBFORMATS } from './options';
@@ -58,6 +58,7 @@ const vmChoices = {
   vhdSizeRule: oneOf(VHD_SIZE_RULES),
   allowOutsideDisks: bool,
   extraSources: list(absolutePath, 63),
+  guestRepair: bool,
 };
 
 const vmRequest: Check<VmRequest> = record(
@@ -78,15 +79,19 @@ const ovaRequest: Check<OvaRequest> = record(
 
 export const jobRequest: Check<JobRequest> = tagged('kind', { convert: convertRequest, vm: vmRequest, ova: ovaRequest });
 
-const vmSummary: Check<VmSummary> = answer({
-  guestOS: text({ max: 64 }),
-  firmware: oneOf(FIRMWARES),
-  controller: oneOf(CONTROLLERS),
-  memoryMB: count,
-  cpus: count,
-  hwVersion: count,
-  zeroCopy: bool,
-});
+const guestChange: Check<GuestChange> = answer({ what: text({ max: 512 }), offset: count, length: count });
+const vmSummary: Check<VmSummary> = answer(
+  {
+    guestOS: text({ max: 64 }),
+    firmware: oneOf(FIRMWARES),
+    controller: oneOf(CONTROLLERS),
+    memoryMB: count,
+    cpus: count,
+    hwVersion: count,
+    zeroCopy: bool,
+  },
+  { guestChanges: list(guestChange, 64) },
+);
 
 export const jobResult: Check<JobResult> = answer(
   {
@@ -111,12 +116,19 @@ const partitionTable: Check<PartitionTable> = answer(
   { diskId: text({ max: 64 }) },
 );
 const parentLink: Check<ParentLink> = answer({ path: text({ max: LIMITS.path }), variant: oneOf(SOURCE_VARIANTS) }, { uuid: text({ max: 64 }) });
-const guestGuess: Check<GuestGuess> = answer({
-  guestOS: text({ max: 64 }),
-  family: text({ max: 256 }),
-  firmware: oneOf(FIRMWARES),
-  evidence: list(text(), LIMITS.evidenceItems),
-});
+const guestOs: Check<GuestOs> = answer(
+  { name: text({ max: 256 }) },
+  { version: text({ max: 256 }), build: count, drivers: record({}, { vmw_pvscsi: oneOf(DRIVER_STATES), ahci: oneOf(DRIVER_STATES), ata_piix: oneOf(DRIVER_STATES) }, 'drop') },
+);
+const guestGuess: Check<GuestGuess> = answer(
+  {
+    guestOS: text({ max: 64 }),
+    family: text({ max: 256 }),
+    firmware: oneOf(FIRMWARES),
+    evidence: list(text(), LIMITS.evidenceItems),
+  },
+  { os: guestOs },
+);
 
 const compressionInfo: Check<CompressionInfo> = answer(
   { format: oneOf(COMPRESSION_FORMATS), layers: list(oneOf(COMPRESSION_FORMATS), 16), unpackedSize: count },

@@ -19,9 +19,9 @@ const USAGE = `Usage:
                 [--adapter ide|lsilogic|buslogic] [--no-verify] [--overwrite] [--json]
   ferry vm <source>... <dest-dir> [--name N] [--subformat S] [--guest ID] [--memory MB] [--cpus N]
                 [--firmware bios|efi] [--controller ide|lsilogic|lsisas1068|pvscsi|sata|nvme]
-                [--hw-version N] [--zero-copy] [--allow-outside-disks] [--no-verify] [--overwrite] [--json]
+                [--hw-version N] [--no-guest-repair] [--zero-copy] [--allow-outside-disks] [--no-verify] [--overwrite] [--json]
   ferry ova <source>... <out.ova> [--name N] [--guest ID] [--memory MB] [--cpus N] [--firmware bios|efi]
-                [--controller ...] [--hw-version N] [--allow-outside-disks] [--no-verify] [--overwrite] [--json]
+                [--controller ...] [--hw-version N] [--no-guest-repair] [--allow-outside-disks] [--no-verify] [--overwrite] [--json]
 
 Sources:    VHD, VHDX, VMDK, raw images (.img .raw .dd, or partitioned), and any of these
             compressed with gzip, bzip2 or xz or inside a zip or tar archive
@@ -56,6 +56,7 @@ const HARDWARE = {
   firmware: { type: 'string' },
   controller: { type: 'string' },
   'hw-version': { type: 'string' },
+  'no-guest-repair': { type: 'boolean' },
 } as const;
 const OPTIONS: Record<string, ParseArgsConfig['options']> = {
   inspect: { ...COMMON, 'allow-outside-disks': { type: 'boolean' } },
@@ -158,7 +159,7 @@ export function parseCommand(argv: string[]): { command: 'help' } | { command: '
   return { command: 'job', request, json };
 }
 
-type VmChoices = Pick<VmRequest, 'name' | 'guest' | 'memoryMB' | 'cpus' | 'firmware' | 'controller' | 'hwVersion' | 'allowOutsideDisks'>;
+type VmChoices = Pick<VmRequest, 'name' | 'guest' | 'memoryMB' | 'cpus' | 'firmware' | 'controller' | 'hwVersion' | 'allowOutsideDisks' | 'guestRepair'>;
 
 /** The virtual hardware options `vm` and `ova` share; absent flags stay absent (detection decides). */
 function vmChoices(values: Values): VmChoices {
@@ -179,6 +180,7 @@ function vmChoices(values: Values): VmChoices {
   if (controller) out.controller = controller;
   const hw = integer(values, 'hw-version', HARDWARE_BOUNDS.hwVersion.min, HARDWARE_BOUNDS.hwVersion.max);
   if (hw !== undefined) out.hwVersion = hw;
+  if (values['no-guest-repair'] === true) out.guestRepair = false;
   return out;
 }
 
@@ -251,6 +253,7 @@ export function renderInspect(info: DiskInfo): string {
   }
   if (info.guest) {
     row('Guest', `${info.guest.family} → guestOS "${info.guest.guestOS}", firmware ${info.guest.firmware}`);
+    if (info.guest.os) row('Guest OS', `${info.guest.os.name}${info.guest.os.version ? ` ${info.guest.os.version}` : ''}`);
     for (const e of info.guest.evidence) row('', `- ${e}`);
   }
   info.warnings.forEach((w, i) => row(i === 0 ? 'Warnings' : '', w));
@@ -262,6 +265,7 @@ function renderResult(r: JobResult): string {
   if (r.folder) lines.push(`  folder    ${r.folder}`);
   if (r.vm) {
     lines.push(`  vm        ${r.vm.guestOS}, ${r.vm.firmware.toUpperCase()}, ${r.vm.controller} controller, ${r.vm.memoryMB} MB, ${r.vm.cpus} CPU(s), hardware version ${r.vm.hwVersion}`);
+    r.vm.guestChanges?.forEach((c, i) => lines.push(`  ${i === 0 ? 'guest    ' : '         '} ${c.what} (disk bytes ${c.offset}–${c.offset + c.length - 1})`));
   }
   lines.push(`  disk      ${r.subformat}, ${formatBytes(r.virtualSize)} virtual, ${formatBytes(r.dataBytes)} of data`);
   lines.push(`  files     ${r.files.length === 1 ? r.files[0] : `${r.files.length} files`}`);

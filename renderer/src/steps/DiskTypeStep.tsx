@@ -134,6 +134,15 @@ export function DiskTypeStep({ setup }: { setup: Setup }): ReactElement {
               </span>
             </label>
           ) : null}
+          {asMachine && disk.guest?.family.toLowerCase().startsWith('windows') ? (
+            <label className="check">
+              <input type="checkbox" checked={choices.guestRepair} onChange={(e) => update({ guestRepair: e.target.checked })} />
+              <span>
+                Make Windows boot on the new controller
+                <span className="check-hint">Sets the controller&apos;s driver to start at boot in the new disk&apos;s registry; the source is never changed.</span>
+              </span>
+            </label>
+          ) : null}
           {asMachine ? (
             <div className="field">
               <label htmlFor={ids.hw}>Virtual hardware version</label>

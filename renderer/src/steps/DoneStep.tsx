@@ -85,6 +85,18 @@ export function DoneStep({ setup, result }: { setup: Setup; result: JobResult })
               </dd>
             </div>
           ) : null}
+          {result.vm?.guestChanges?.length ? (
+            <div className="fact is-wide">
+              <dt>Changed in the guest</dt>
+              <dd>
+                {result.vm.guestChanges.map((g) => (
+                  <div key={g.offset}>
+                    {g.what} <span className="muted">· disk bytes {g.offset}–{g.offset + g.length - 1}</span>
+                  </div>
+                ))}
+              </dd>
+            </div>
+          ) : null}
           <div className="fact">
             <dt>Disk</dt>
             <dd>

@@ -87,7 +87,7 @@ export function SourceStep({ setup }: { setup: Setup }): ReactElement {
           <Fact label="Created by">{creator ? `${creator.appName ?? creator.app} ${creator.version}`.trim() : <span className="muted">Unknown</span>}</Fact>
           <Fact label="Operating system">
             {guest ? (
-              <span title={guest.evidence.join('\n')}>{guest.family}</span>
+              <span title={guest.evidence.join('\n')}>{guest.os ? `${guest.os.name}${guest.os.version ? ` ${guest.os.version}` : ''}` : guest.family}</span>
             ) : (
               <span className="muted">Not recognised</span>
             )}

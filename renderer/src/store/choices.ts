@@ -41,6 +41,8 @@ export interface Choices {
   vhdSizeRule: VhdSizeRule;
   verify: boolean;
   overwrite: boolean;
+  /** Windows boot repair in the new VM's disk (on unless unticked). */
+  guestRepair: boolean;
 }
 
 export interface Setup {
@@ -146,6 +148,7 @@ export function defaultChoices(disk: DiskInfo, suggestedDestination: string): Ch
     vhdSizeRule: 'auto',
     verify: true,
     overwrite: false,
+    guestRepair: true,
   };
 }
 
@@ -203,6 +206,7 @@ export function buildRequest(setup: Setup): ConvertRequest | VmRequest | OvaRequ
     firmware: c.firmware,
     ...(c.controller !== 'auto' ? { controller: c.controller } : {}),
     ...(c.hwVersion !== 'auto' ? { hwVersion: c.hwVersion } : {}),
+    ...(c.guestRepair ? {} : { guestRepair: false }),
   };
   const kind = effectiveSaveAs(c);
   if (kind === 'ova') return { kind: 'ova', ...common, output: joinPath(c.destination, `${c.name}.ova`), ...machine };

@@ -3,6 +3,7 @@
 // evidence for it, because the user may know better and override it (--guest, --firmware).
 import { basename } from 'node:path';
 import type { GuestGuess, PartitionEntry, PartitionTable } from '../../../shared/disk-info';
+import { readGuest, type ReadResult } from '../guest/detect';
 import type { DiskSource } from '../sources/source';
 import { describeFilesystem, readFilesystem, type FsSignature } from './filesystems';
 import { partitionWarnings } from './partitions';
@@ -141,6 +142,25 @@ export function guessGuest(facts: DiskFacts): GuestGuess {
   return { guestOS, family, firmware, evidence };
 }
 
+/** Clauses of the layout-only guess that reading the guest's files replaces. */
+const UNREAD_CLAUSE = /^(the Windows version is not read|the distribution is not identified)/;
+const MAX_CLAUSE = 1000;
+
+/**
+ * The layout guess refined by what the guest's own files say (registry, os-release): the exact
+ * guestOS id, the OS name and version, and the evidence for them. A CoreOS layout keeps its id.
+ */
+export function withGuestFiles(guess: GuestGuess, read: ReadResult): GuestGuess {
+  const r = read.reading;
+  if (!r) return read.notes.length ? { ...guess, evidence: [...guess.evidence, ...read.notes].slice(0, 100) } : guess;
+  const coreos = guess.guestOS === GUEST_IDS.coreos;
+  const os = { ...r.os, ...(r.drivers ? { drivers: r.drivers } : {}) };
+  const family = coreos || guess.family.toLowerCase().startsWith(r.kind) ? guess.family : r.kind === 'windows' ? 'Windows' : 'Linux';
+  const kept = guess.evidence.filter((e) => !UNREAD_CLAUSE.test(e));
+  const evidence = [...r.evidence.map((e) => (e.length > MAX_CLAUSE ? `${e.slice(0, MAX_CLAUSE - 1)}…` : e)), ...kept].slice(0, 100);
+  return { ...guess, guestOS: coreos ? guess.guestOS : r.guestOS, family, evidence, os };
+}
+
 // --- Platform-flavoured cloud images (a Xen or Azure build boots under VMware with the wrong agent) ---
 
 /** OEM ids that are meant for VMware; anything else is another platform's build. */
@@ -214,7 +234,10 @@ export async function detectGuest(source: DiskSource, table: PartitionTable | nu
   } else {
     wholeDisk = await readFilesystem(source, 0, source.size);
   }
-  const guest = guessGuest({ table, filesystems, wholeDisk });
+  const types = new Map<number, string>([...filesystems].map(([i, fs]) => [i, fs.type]));
+  if (wholeDisk) types.set(-1, wholeDisk.type);
+  const read = await readGuest(source, table, types);
+  const guest = withGuestFiles(guessGuest({ table, filesystems, wholeDisk }), read);
   const oem = table?.partitions.find((p) => p.name?.toUpperCase() === 'OEM');
   const oemId = oem ? await readOemId(source, oem) : undefined;
   if (oemId) guest.evidence.push(`OEM partition ${oem!.index} is set up for "${oemId}"`);
@@ -222,6 +245,6 @@ export async function detectGuest(source: DiskSource, table: PartitionTable | nu
     guest,
     filesystems,
     ...(wholeDisk ? { wholeDisk } : {}),
-    warnings: [...partitionWarnings(table, source.size), ...cloudFlavourWarnings(source.path, oemId)],
+    warnings: [...partitionWarnings(table, source.size), ...read.warnings, ...cloudFlavourWarnings(source.path, oemId)],
   };
 }

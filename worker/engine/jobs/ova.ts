@@ -11,6 +11,7 @@ import { hasOutputExtension, type JobResult, type OvaRequest } from '../../../sh
 import { adapterForController } from '../../../shared/options';
 import { estimateOutputBytes, verifyWritten, writeVmdk } from '../copy/write-disk';
 import { FerryError, throwIfAborted } from '../errors';
+import { filesystemTypes, repairGuest, withRepairNotes } from '../guest/repair/repair';
 import { detectGuest } from '../inspect/guest';
 import { readPartitionTable } from '../inspect/partitions';
 import { checkFreeSpace, checkTargets } from '../output/staging';
@@ -60,7 +61,8 @@ export async function createOva(request: OvaRequest, ctx: RunContext): Promise<J
       async plan(source, extras) {
         const sources = [source, ...extras];
         await checkTargets([output], req.overwrite, sources.flatMap(sourceFiles));
-        const detected = await detectGuest(source, await readPartitionTable(source));
+        const table = await readPartitionTable(source);
+        const detected = await detectGuest(source, table);
         const choices = {
           hwVersion: req.hwVersion ?? OVA_DEFAULT_HW_VERSION,
           ...(req.guest !== undefined ? { guest: req.guest } : {}),
@@ -69,7 +71,9 @@ export async function createOva(request: OvaRequest, ctx: RunContext): Promise<J
           ...(req.firmware !== undefined ? { firmware: req.firmware } : {}),
           ...(req.controller !== undefined ? { controller: req.controller } : {}),
         };
-        const { hardware: hw, warnings: hwWarnings } = planHardware(choices, detected.guest, 'esxi');
+        const { hardware: hw, warnings: plannedWarnings } = planHardware(choices, detected.guest, 'esxi');
+        const repair = await repairGuest(source, table, filesystemTypes(detected), { kind: hw.kind, controller: hw.controller, enabled: req.guestRepair !== false, zeroCopy: false });
+        const hwWarnings = withRepairNotes(plannedWarnings, repair);
         if (sources.length > diskSlots(hw.controller).length) {
           throw new FerryError('E_UNSUPPORTED', `${sources.length} disks do not fit on one ${hw.controller} controller (it has ${diskSlots(hw.controller).length} slots).`, 'Choose another --controller (SATA has 30 slots, SCSI 15).');
         }
@@ -82,11 +86,12 @@ export async function createOva(request: OvaRequest, ctx: RunContext): Promise<J
         const stem = memberStem(name);
         const diskNames = sources.map((_, i) => `${stem}-disk${i + 1}.vmdk`);
         await checkFreeSpace(dir, sources.reduce((n, s) => n + estimateOutputBytes('streamOptimized', s), 0));
-        return { detected, hw, hwWarnings, guest, guestWarnings, name, stem, diskNames };
+        return { detected, hw, hwWarnings, guest, guestWarnings, name, stem, diskNames, repair };
       },
       stagingName: () => ovaName,
-      async build(source, staging, { detected, hw, hwWarnings, guest, guestWarnings, name, stem, diskNames }, extras) {
-        const sources = [source, ...extras];
+      async build(source, staging, { detected, hw, hwWarnings, guest, guestWarnings, name, stem, diskNames, repair }, extras) {
+        // The boot disk is read through its repair patch (when one applies).
+        const sources = [repair.source, ...extras];
         const ovfName = `${stem}.ovf`;
         const mfName = `${stem}.mf`;
         const algorithm = manifestAlgorithm(hw.hwVersion);
@@ -122,7 +127,7 @@ export async function createOva(request: OvaRequest, ctx: RunContext): Promise<J
         return {
           output,
           files,
-          vm: { guestOS: hw.guestOS, firmware: hw.firmware, controller: hw.controller, memoryMB: hw.memoryMB, cpus: hw.cpus, hwVersion: hw.hwVersion, zeroCopy: false },
+          vm: { guestOS: hw.guestOS, firmware: hw.firmware, controller: hw.controller, memoryMB: hw.memoryMB, cpus: hw.cpus, hwVersion: hw.hwVersion, zeroCopy: false, ...(repair.changes.length ? { guestChanges: repair.changes } : {}) },
           subformat: 'streamOptimized',
           virtualSize: sources.reduce((n, s) => n + s.size, 0),
           dataBytes: disks.reduce((n, d) => n + d.dataBytes, 0),

@@ -4,6 +4,7 @@ import type { JobResult, VmRequest } from '../../../shared/jobs';
 import { adapterForController } from '../../../shared/options';
 import { estimateOutputBytes, verifyWritten, writeVmdk } from '../copy/write-disk';
 import { FerryError, throwIfAborted } from '../errors';
+import { filesystemTypes, repairGuest, withRepairNotes } from '../guest/repair/repair';
 import { detectGuest } from '../inspect/guest';
 import { readPartitionTable } from '../inspect/partitions';
 import { checkFreeSpace } from '../output/staging';
@@ -80,23 +81,27 @@ export async function createVm(request: VmRequest, ctx: RunContext): Promise<Job
       dir: destDir,
       async plan(source, extras) {
         if (req.zeroCopy) checkZeroCopySource(source);
-        const detected = await detectGuest(source, await readPartitionTable(source));
-        const { hardware: hw, warnings: hwWarnings } = planHardware(req, detected.guest);
+        const table = await readPartitionTable(source);
+        const detected = await detectGuest(source, table);
+        const { hardware: hw, warnings: plannedWarnings } = planHardware(req, detected.guest);
+        // The boot disk is read through the patch that makes the controller's driver a boot driver.
+        const repair = await repairGuest(source, table, filesystemTypes(detected), { kind: hw.kind, controller: hw.controller, enabled: req.guestRepair !== false, zeroCopy: req.zeroCopy });
+        const hwWarnings = withRepairNotes(plannedWarnings, repair);
         if (sourcePaths.length > diskSlots(hw.controller).length) {
           throw new FerryError('E_UNSUPPORTED', `${sourcePaths.length} disks do not fit on one ${hw.controller} controller (it has ${diskSlots(hw.controller).length} slots).`, 'Choose another --controller (SATA has 30 slots, SCSI 15).');
         }
         await checkVmFolderTarget(folder, req.overwrite, [source, ...extras].flatMap(sourceFiles));
         const extentPath = req.zeroCopy ? await extentPathFrom(folder, sourcePath) : undefined;
         if (!req.zeroCopy) await checkFreeSpace(destDir, [source, ...extras].reduce((n, s) => n + estimateOutputBytes(req.subformat, s), 0));
-        return { detected, hw, hwWarnings, extentPath };
+        return { detected, hw, hwWarnings, extentPath, repair };
       },
       stagingName: () => stem,
-      async build(source, staging, { detected, hw, hwWarnings, extentPath }, extras) {
+      async build(source, staging, { detected, hw, hwWarnings, extentPath, repair }, extras) {
         const extraDiskFiles = extras.map((_, i) => `${stem}-${i + 2}.vmdk`);
         const disk =
           extentPath !== undefined
             ? await pointAtSource(source, staging.dir, diskFile, extentPath, req, hw)
-            : await copyDisk(source, staging.dir, diskFile, req, hw, ctx);
+            : await copyDisk(repair.source, staging.dir, diskFile, req, hw, ctx);
         const extraWritten: WrittenVmDisk[] = [];
         for (const [i, extra] of extras.entries()) extraWritten.push(await copyDisk(extra, staging.dir, extraDiskFiles[i]!, req, hw, ctx));
         const annotation =
@@ -119,6 +124,7 @@ export async function createVm(request: VmRequest, ctx: RunContext): Promise<Job
             cpus: hw.cpus,
             hwVersion: hw.hwVersion,
             zeroCopy: req.zeroCopy,
+            ...(repair.changes.length ? { guestChanges: repair.changes } : {}),
           },
           files: [vmxFile, ...disk.names, ...extraWritten.flatMap((d) => d.names)].map((n) => join(folder, n)),
           subformat: req.zeroCopy ? 'monolithicFlat' : req.subformat,

@@ -4,6 +4,7 @@ import type { GuestGuess } from '../../../shared/disk-info';
 import type { VmRequest } from '../../../shared/jobs';
 import type { Controller, Firmware } from '../../../shared/options';
 import { FerryError } from '../errors';
+import { GUEST_TABLE } from '../ova/guest-os';
 
 /**
  * virtualHW.version 19: Workstation/Player 16.2+, Fusion 12.2+ and ESXi 7.0 U2+ all open it,
@@ -106,10 +107,11 @@ export function planHardware(req: HardwareChoices, guess: GuestGuess, host: 'hos
   if (UNUSED_HW.has(hwVersion)) {
     throw new FerryError('E_USAGE', `there is no virtual hardware version ${hwVersion}.`, 'Use 4, 6 or newer (Workstation 17 opens up to 20, 17.5 up to 21).');
   }
-  const guestOS = req.guest ?? guess.guestOS;
+  const fitted = req.guest === undefined ? fitGuestId(guess.guestOS, hwVersion) : { id: req.guest, from: undefined };
+  const guestOS = fitted.id;
   const kind = guestKind(guestOS);
   const firmware = req.firmware ?? guess.firmware;
-  const controller = req.controller ?? defaultController(kind, firmware);
+  const controller = req.controller ?? guestController(kind, firmware, guess) ?? defaultController(kind, firmware);
   const minHw = CONTROLLER_MIN_HW[controller];
   if (hwVersion < minHw) {
     throw new FerryError('E_USAGE', `the ${controller} controller needs hardware version ${minHw} or newer, not ${hwVersion}.`, `Pass --hw-version ${minHw} (or newer), or choose another --controller.`);
@@ -126,7 +128,54 @@ export function planHardware(req: HardwareChoices, guess: GuestGuess, host: 'hos
     cpus: req.cpus ?? sizes.cpus,
     modernChipset: hwVersion >= PCIE_MIN_HW,
   };
-  return { hardware, warnings: hardwareWarnings(hardware, req, guess, host) };
+  const warnings = hardwareWarnings(hardware, req, guess, host);
+  if (fitted.from !== undefined) {
+    warnings.unshift(`${guess.os?.name ?? 'The guest'} is named "${guestOS}": VMware's exact id "${fitted.from}" needs hardware version ${GUEST_TABLE[fitted.from]!.sinceHw} or newer, and this VM has ${hwVersion}. Pass --hw-version ${GUEST_TABLE[fitted.from]!.sinceHw} (if your VMware product opens it) for the exact id.`);
+  }
+  return { hardware, warnings };
+}
+
+/**
+ * The newest id in VMware's lineage of `id` (vSphere API VirtualMachineGuestOsIdentifier, see
+ * docs/guest-detection.md) that every host of `hwVersion` knows: windows11-64 → windows9-64 before 21.
+ */
+export function fitGuestId(id: string, hwVersion: number): { id: string; from: string | undefined } {
+  let current = id.toLowerCase();
+  let entry = GUEST_TABLE[current];
+  for (let hops = 0; entry?.sinceHw !== undefined && hwVersion < entry.sinceHw && entry.fallback !== undefined && GUEST_TABLE[entry.fallback] && hops < 16; hops++) {
+    current = entry.fallback;
+    entry = GUEST_TABLE[current];
+  }
+  return current === id.toLowerCase() ? { id, from: undefined } : { id: current, from: id };
+}
+
+/** The Linux module each controller needs (those the guest reading reports). */
+const LINUX_DRIVER: Partial<Record<Controller, string>> = { pvscsi: 'vmw_pvscsi', sata: 'ahci', ide: 'ata_piix' };
+
+function canDrive(guess: GuestGuess, c: Controller): boolean | undefined {
+  const driver = LINUX_DRIVER[c];
+  const state = driver ? guess.os?.drivers?.[driver] : undefined;
+  if (state === 'builtin' || state === 'initramfs') return true;
+  return state === 'missing' ? false : undefined;
+}
+
+/**
+ * A Linux guest whose boot drivers were read gets the fastest controller it can boot from:
+ * PVSCSI when vmw_pvscsi is built in or in the initramfs, else SATA (ahci), else IDE (ata_piix).
+ * Undefined when not known, so the choice by family applies.
+ */
+export function guestController(kind: GuestKind, _firmware: Firmware, guess: GuestGuess): Controller | undefined {
+  if (kind !== 'linux' || !guess.os?.drivers) return undefined;
+  for (const c of ['pvscsi', 'sata', 'ide'] as const) {
+    const can = canDrive(guess, c);
+    if (can === true) return c;
+    if (can === undefined) return undefined; // not known: keep today's choice rather than guess lower
+  }
+  return undefined;
+}
+
+function linuxDriverFix(driver: string): string {
+  return `in the guest, add ${driver} to its initramfs and rebuild it — \`dracut --force --add-drivers ${driver}\` (RHEL, Fedora, SUSE) or add "${driver}" to /etc/initramfs-tools/modules and run \`update-initramfs -u\` (Debian, Ubuntu) — or choose another --controller`;
 }
 
 function hardwareWarnings(hw: VmHardware, req: HardwareChoices, guess: GuestGuess, host: 'hosted' | 'esxi'): string[] {
@@ -154,7 +203,13 @@ function hardwareWarnings(hw: VmHardware, req: HardwareChoices, guess: GuestGues
       `Windows guest: the disk is on ${controllerName(hw.controller)} ${because}. If Windows stops with INACCESSIBLE_BOOT_DEVICE (0x7B), let its recovery start it once in Safe Mode (Advanced options → Startup Settings), or recreate the VM with --controller ${fallback}; after installing VMware Tools the disk can move to a faster controller.`,
     );
   }
-  if (hw.kind === 'linux' && req.controller === undefined) {
+  const can = hw.kind === 'linux' ? canDrive(guess, hw.controller) : undefined;
+  if (hw.kind === 'linux' && can === false) {
+    const driver = LINUX_DRIVER[hw.controller]!;
+    warnings.push(
+      `Linux guest: the disk is on ${controllerName(hw.controller)}${req.controller !== undefined ? ' as asked' : ''}, but the guest's newest kernel has no ${driver} built in or in its initramfs, so it will not find its root disk. Before converting, ${linuxDriverFix(driver)}.`,
+    );
+  } else if (hw.kind === 'linux' && req.controller === undefined && can !== true) {
     warnings.push(
       `Linux guest: the disk is on ${controllerName(hw.controller)} (driver vmw_pvscsi). If boot stops waiting for the root device (an initramfs built only for Hyper-V), pick the rescue kernel entry once and rebuild the initramfs with that driver, or try --controller sata.`,
     );

@@ -1,0 +1,182 @@
+// Linux guests read from their own files: os-release (through its usual symlink), the kernel's
+// modules.builtin, and initramfs images made with cpio and each compressor — then the controller
+// and warnings `ferry vm` plans from them.
+import assert from 'node:assert/strict';
+import { mkdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import type { GuestGuess } from '../../shared/disk-info';
+import { readInitramfs } from '../../worker/engine/guest/linux/initramfs';
+import { linuxGuestId, parseOsRelease } from '../../worker/engine/guest/linux/os-release';
+import { bufferBytes } from '../../worker/engine/guest/registry/regf';
+import { inspectDisk } from '../../worker/engine/inspect/inspect';
+import { planHardware } from '../../worker/engine/machine/hardware';
+import { makeGptDisk, makeInitramfs, run, tempDir, type InitramfsCompression } from './helpers';
+
+let dir: string;
+before(() => {
+  dir = tempDir('linux');
+});
+after(() => rmSync(dir, { recursive: true, force: true }));
+
+const KVER = '5.14.0-427.13.1.el9_4.x86_64';
+const mod = (name: string, ext = '.ko.xz') => `usr/lib/modules/${KVER}/kernel/drivers/${name}${ext}`;
+
+describe('initramfs', () => {
+  for (const c of ['none', 'gzip', 'xz', 'lz4', 'bzip2'] as const satisfies readonly InitramfsCompression[]) {
+    test(`finds the modules in an early cpio + ${c} image`, async () => {
+      const img = makeInitramfs(dir, { [mod('scsi/vmw_pvscsi')]: 'x', [mod('ata/ahci', '.ko')]: 'y', 'usr/lib/modules/x/modules.builtin': 'kernel/drivers/ata/ata_piix.ko\n', 'init': '#!/bin/sh\n' }, c);
+      const got = await readInitramfs(bufferBytes(img));
+      assert.equal(got.incomplete, undefined);
+      assert.deepEqual(got.layers, c === 'none' ? ['cpio', 'cpio'] : ['cpio', c, 'cpio']);
+      assert.deepEqual([...got.modules].sort(), ['ahci', 'vmw_pvscsi']);
+      assert.deepEqual([...got.builtin], ['ata_piix']);
+    });
+  }
+
+  test('a zstd image is reported as not read, with what was read before it', async () => {
+    const got = await readInitramfs(bufferBytes(makeInitramfs(dir, { [mod('scsi/vmw_pvscsi')]: 'x' }, 'zstd')));
+    assert.deepEqual(got.layers, ['cpio', 'zstd']);
+    assert.match(got.incomplete ?? '', /zstd/);
+    assert.equal(got.modules.size, 0);
+  });
+
+  test('a damaged image ends the scan with a reason, never a throw', async () => {
+    const img = makeInitramfs(dir, { [mod('scsi/vmw_pvscsi')]: 'x'.repeat(100_000) }, 'gzip');
+    for (const at of [10, 200, 3300, img.length - 30, Math.floor(img.length / 2)]) {
+      const bad = Buffer.from(img);
+      bad[at] = bad[at]! ^ 0x5a;
+      const got = await readInitramfs(bufferBytes(bad));
+      assert.ok(got.incomplete !== undefined || got.modules.has('vmw_pvscsi'), `byte ${at}`);
+    }
+    const cut = await readInitramfs(bufferBytes(img.subarray(0, img.length - 100)));
+    assert.ok(cut.incomplete !== undefined || cut.modules.size === 1);
+  });
+});
+
+describe('os-release', () => {
+  const cases: Array<[string, string]> = [
+    ['ID=rhel\nVERSION_ID="8.10"', 'rhel8-64'],
+    ['ID="rhel"\nVERSION_ID="9.4"', 'rhel9-64'],
+    ['ID="rocky"\nID_LIKE="rhel centos fedora"\nVERSION_ID="9.3"', 'rhel9-64'],
+    ['ID="almalinux"\nVERSION_ID="8.9"', 'rhel8-64'],
+    ['ID="centos"\nVERSION_ID="7"', 'centos7-64'],
+    ['ID=ubuntu\nVERSION_ID="24.04"', 'ubuntu-64'],
+    ['ID=linuxmint\nID_LIKE="ubuntu debian"', 'ubuntu-64'],
+    ['ID=debian\nVERSION_ID="12"', 'debian12-64'],
+    ['ID=debian\nVERSION_ID="11"', 'debian11-64'],
+    ['ID="sles"\nVERSION_ID="15.5"', 'sles15-64'],
+    ['ID=fedora\nVERSION_ID=40', 'fedora-64'],
+    ['ID=arch', 'other5xlinux-64'],
+  ];
+  for (const [text, id] of cases) test(`${text.split('\n').join(' ')} → ${id}`, () => assert.equal(linuxGuestId(parseOsRelease(text)).guestOS, id));
+  test('a 6.x kernel of an unknown distribution gets the 6.x generic id', () => assert.equal(linuxGuestId(parseOsRelease('ID=arch'), 6).guestOS, 'other6xlinux-64'));
+});
+
+/** A GPT disk with an ext4 root (and optionally a separate ext4 /boot) laid out like the distribution's. */
+function linuxDisk(name: string, o: { osRelease: string; initramfs?: Buffer; initramfsName?: string; builtin?: string; separateBoot?: boolean }): string {
+  const root = join(dir, `${name}-root`);
+  const boot = o.separateBoot ? join(dir, `${name}-boot`) : join(root, 'boot');
+  rmSync(root, { recursive: true, force: true });
+  mkdirSync(join(root, 'etc'), { recursive: true });
+  mkdirSync(join(root, 'usr/lib/modules', KVER), { recursive: true });
+  mkdirSync(boot, { recursive: true });
+  symlinkSync('usr/lib', join(root, 'lib'));
+  writeFileSync(join(root, 'usr/lib/os-release'), o.osRelease);
+  symlinkSync('../usr/lib/os-release', join(root, 'etc/os-release'));
+  writeFileSync(join(root, 'usr/lib/modules', KVER, 'modules.builtin'), o.builtin ?? 'kernel/drivers/block/loop.ko\n');
+  writeFileSync(join(boot, `vmlinuz-${KVER}`), 'kernel');
+  if (o.initramfs) writeFileSync(join(boot, o.initramfsName ?? `initramfs-${KVER}.img`), o.initramfs);
+  const parts: Array<{ image: string; code: string }> = [];
+  if (o.separateBoot) {
+    const bootImg = join(dir, `${name}-boot.img`);
+    run('truncate', ['-s', '16M', bootImg]);
+    run('mkfs.ext4', ['-q', '-F', '-d', boot, bootImg]);
+    parts.push({ image: bootImg, code: '8300' });
+  }
+  const rootImg = join(dir, `${name}-root.img`);
+  run('truncate', ['-s', '24M', rootImg]);
+  run('mkfs.ext4', ['-q', '-F', '-d', root, rootImg]);
+  parts.push({ image: rootImg, code: '8304' });
+  const disk = join(dir, `${name}.img`);
+  makeGptDisk(disk, parts);
+  return disk;
+}
+
+const RHEL9 = 'NAME="Red Hat Enterprise Linux"\nVERSION="9.4 (Plow)"\nID="rhel"\nID_LIKE="fedora"\nVERSION_ID="9.4"\nPRETTY_NAME="Red Hat Enterprise Linux 9.4 (Plow)"\n';
+
+async function guessOf(disk: string): Promise<{ guest: GuestGuess; warnings: string[] }> {
+  const info = await inspectDisk(disk);
+  return { guest: info.guest!, warnings: info.warnings };
+}
+
+describe('Linux disks', () => {
+  test('RHEL 9 with vmw_pvscsi in its initramfs: rhel9-64 on PVSCSI, no driver warning', async () => {
+    const disk = linuxDisk('rhel-pvscsi', { osRelease: RHEL9, initramfs: makeInitramfs(dir, { [mod('scsi/vmw_pvscsi')]: 'x', [mod('ata/ahci')]: 'y' }, 'xz') });
+    const { guest } = await guessOf(disk);
+    assert.equal(guest.guestOS, 'rhel9-64');
+    assert.deepEqual(guest.os, { name: 'Red Hat Enterprise Linux', version: '9.4', drivers: { vmw_pvscsi: 'initramfs', ahci: 'initramfs', ata_piix: 'missing' } });
+    assert.ok(guest.evidence.some((e) => /\/etc\/os-release: Red Hat Enterprise Linux 9.4/.test(e)));
+    const plan = planHardware({}, guest);
+    assert.equal(plan.hardware.controller, 'pvscsi');
+    assert.equal(plan.hardware.guestOS, 'rhel9-64');
+    assert.ok(!plan.warnings.some((w) => /vmw_pvscsi/.test(w)), plan.warnings.join('\n'));
+  });
+
+  test('RHEL 9 built for Hyper-V (no vmw_pvscsi): SATA, and --controller pvscsi is warned with the fix', async () => {
+    const disk = linuxDisk('rhel-hyperv', { osRelease: RHEL9, separateBoot: true, initramfs: makeInitramfs(dir, { [mod('scsi/hv_storvsc')]: 'x', [mod('ata/ahci')]: 'y' }, 'gzip') });
+    const { guest } = await guessOf(disk);
+    assert.equal(guest.os?.drivers?.vmw_pvscsi, 'missing');
+    assert.equal(planHardware({}, guest).hardware.controller, 'sata');
+    const forced = planHardware({ controller: 'pvscsi' }, guest);
+    assert.equal(forced.hardware.controller, 'pvscsi');
+    const w = forced.warnings.find((x) => /no vmw_pvscsi/.test(x));
+    assert.ok(w, forced.warnings.join('\n'));
+    assert.match(w, /dracut --force --add-drivers vmw_pvscsi/);
+    assert.match(w, /update-initramfs -u/);
+  });
+
+  test('vmw_pvscsi built into the kernel counts as available', async () => {
+    const disk = linuxDisk('builtin', { osRelease: 'ID=debian\nVERSION_ID="12"\nNAME="Debian GNU/Linux"\n', builtin: 'kernel/drivers/scsi/vmw_pvscsi.ko\n', initramfsName: `initrd.img-${KVER}`, initramfs: makeInitramfs(dir, { init: 'x' }, 'gzip') });
+    const { guest } = await guessOf(disk);
+    assert.equal(guest.guestOS, 'debian12-64');
+    assert.equal(guest.os?.drivers?.vmw_pvscsi, 'builtin');
+    assert.equal(planHardware({}, guest).hardware.controller, 'pvscsi');
+    assert.equal(planHardware({ hwVersion: 19 }, guest).hardware.guestOS, 'debian11-64', 'debian12-64 needs a newer hardware version');
+  });
+
+  test('Ubuntu with a zstd initramfs: ubuntu-64, the drivers not known, today\'s controller, and the evidence says why', async () => {
+    const disk = linuxDisk('ubuntu', { osRelease: 'NAME="Ubuntu"\nID=ubuntu\nVERSION_ID="24.04"\nPRETTY_NAME="Ubuntu 24.04 LTS"\n', initramfsName: `initrd.img-${KVER}`, initramfs: makeInitramfs(dir, { [mod('scsi/vmw_pvscsi')]: 'x' }, 'zstd') });
+    const { guest } = await guessOf(disk);
+    assert.equal(guest.guestOS, 'ubuntu-64');
+    assert.equal(guest.os?.drivers?.vmw_pvscsi, 'unknown');
+    assert.ok(guest.evidence.some((e) => /zstd/.test(e)), guest.evidence.join('\n'));
+    assert.equal(planHardware({}, guest).hardware.controller, 'pvscsi');
+  });
+
+  test('an ext4 file system across the whole disk (no partition table) is read too', async () => {
+    const root = join(dir, 'whole-root');
+    mkdirSync(join(root, 'etc'), { recursive: true });
+    writeFileSync(join(root, 'etc/os-release'), 'NAME="SLES"\nID="sles"\nVERSION_ID="15.6"\n');
+    const img = join(dir, 'whole.img');
+    run('truncate', ['-s', '16M', img]);
+    run('mkfs.ext4', ['-q', '-F', '-d', root, img]);
+    const { guest } = await guessOf(img);
+    assert.equal(guest.guestOS, 'sles15-64');
+    assert.deepEqual(guest.os, { name: 'SLES', version: '15.6' });
+    assert.ok(guest.evidence.some((e) => /ext4 on the whole disk is the root file system/.test(e)), guest.evidence.join('\n'));
+    assert.ok(guest.evidence.some((e) => /no kernel under \/lib\/modules/.test(e)));
+  });
+
+  test('a root file system that is not readable leaves the layout guess and says so', async () => {
+    const xfs = join(dir, 'root.xfs');
+    run('truncate', ['-s', `${300}M`, xfs]);
+    run('mkfs.xfs', ['-q', '-f', xfs]);
+    const disk = join(dir, 'xfs.img');
+    makeGptDisk(disk, [{ image: xfs, code: '8304' }]);
+    const { guest } = await guessOf(disk);
+    assert.equal(guest.guestOS, 'other5xlinux-64');
+    assert.equal(guest.os, undefined);
+    assert.ok(guest.evidence.some((e) => /xfs on partition 1 is recognised, but Ferry does not read its files/.test(e)), guest.evidence.join('\n'));
+  });
+});
