@@ -3,6 +3,7 @@
 // evidence for it, because the user may know better and override it (--guest, --firmware).
 import { basename } from 'node:path';
 import type { GuestGuess, PartitionEntry, PartitionTable } from '../../../shared/disk-info';
+import { LIMITS } from '../../../shared/limits';
 import { readGuest, type ReadResult } from '../guest/detect';
 import type { DiskSource } from '../sources/source';
 import { describeFilesystem, readFilesystem, type FsSignature } from './filesystems';
@@ -152,12 +153,12 @@ const MAX_CLAUSE = 1000;
  */
 export function withGuestFiles(guess: GuestGuess, read: ReadResult): GuestGuess {
   const r = read.reading;
-  if (!r) return read.notes.length ? { ...guess, evidence: [...guess.evidence, ...read.notes].slice(0, 100) } : guess;
+  if (!r) return read.notes.length ? { ...guess, evidence: [...guess.evidence, ...read.notes].slice(0, LIMITS.evidenceItems) } : guess;
   const coreos = guess.guestOS === GUEST_IDS.coreos;
   const os = { ...r.os, ...(r.drivers ? { drivers: r.drivers } : {}) };
   const family = coreos || guess.family.toLowerCase().startsWith(r.kind) ? guess.family : r.kind === 'windows' ? 'Windows' : 'Linux';
   const kept = guess.evidence.filter((e) => !UNREAD_CLAUSE.test(e));
-  const evidence = [...r.evidence.map((e) => (e.length > MAX_CLAUSE ? `${e.slice(0, MAX_CLAUSE - 1)}…` : e)), ...kept].slice(0, 100);
+  const evidence = [...r.evidence.map((e) => (e.length > MAX_CLAUSE ? `${e.slice(0, MAX_CLAUSE - 1)}…` : e)), ...kept].slice(0, LIMITS.evidenceItems);
   return { ...guess, guestOS: coreos ? guess.guestOS : r.guestOS, family, evidence, os };
 }
 
