@@ -42,7 +42,7 @@ describe('DiskDigest', () => {
   it('catches a flipped byte, a grain moved, lost or made up, and names the region', async () => {
     const want = await digestOf(disk, REGION_SIZE);
     const flipped = Buffer.from(disk);
-    flipped[REGION_SIZE + 63 * GRAIN + 9] ^= 1;
+    flipped[REGION_SIZE + 63 * GRAIN + 9] = flipped[REGION_SIZE + 63 * GRAIN + 9]! ^ 1;
     assert.deepEqual(want.compare(await digestOf(flipped, REGION_SIZE)), { offset: REGION_SIZE });
     const moved = Buffer.from(disk);
     moved.copy(moved, 9 * GRAIN, 10 * GRAIN, 13 * GRAIN);
@@ -59,7 +59,7 @@ describe('DiskDigest', () => {
     const want = await digestOf(disk, REGION_SIZE, 1);
     assert.equal(want.compare(await digestOf(disk, GRAIN, 1)), undefined);
     const flipped = Buffer.from(disk);
-    flipped[3 * REGION_SIZE + 4999] ^= 0x80;
+    flipped[3 * REGION_SIZE + 4999] = flipped[3 * REGION_SIZE + 4999]! ^ 0x80;
     assert.ok(want.compare(await digestOf(flipped, REGION_SIZE, 1)));
   });
 });
