@@ -3,8 +3,9 @@ import type { Adapter, Subformat } from '../../../shared/options';
 import { DiskDigest, loadHasher } from './digest';
 import { DataMap } from './grains';
 import type { Chunk } from '../io/chunk';
+import { isByteRangeOfSource, kernelCopy } from './kernel-copy';
 import { forEachChunk } from './pipeline';
-import { verifyDigest } from './verify';
+import { verifyAgainst, verifyDigest } from './verify';
 import { ProgressMeter, type RunContext } from '../progress';
 import type { DiskSource } from '../sources/source';
 import { openVmdk } from '../sources/vmdk/vmdk';
@@ -21,8 +22,8 @@ export interface WrittenDisk {
   dataBytes: number;
   /** Where the source held data as this run read it. */
   dataMap: DataMap;
-  /** The digest of the bytes this run read, for the verification. */
-  digest: DiskDigest;
+  /** The digest of the bytes this run read, for the verification; none when the OS copied them. */
+  digest: DiskDigest | undefined;
 }
 
 /**
@@ -59,6 +60,15 @@ export async function writeVmdk(
 ): Promise<WrittenDisk> {
   const writer = await VmdkWriter.create(dir, plan, source.size, opts);
   const meter = new ProgressMeter('converting', source.size, ctx.onProgress);
+  if (isByteRangeOfSource(source, plan)) {
+    // The empty extent and the descriptor first: the copy then replaces the extent whole.
+    const files = await writer.finish();
+    await kernelCopy(source.path, files.at(-1)!, source.size, (n) => meter.update(n), ctx.signal);
+    meter.finish();
+    const dataMap = new DataMap(source.size);
+    dataMap.markAll();
+    return { plan, files, dataBytes: Math.min(source.size, source.info.allocatedBytes), dataMap, digest: undefined };
+  }
   const dataMap = new DataMap(source.size);
   const digest = new DiskDigest(await loadHasher());
   let dataBytes = 0;
@@ -89,6 +99,8 @@ function isFlatPlan(plan: VmdkPlan): boolean {
 export async function verifyWritten(written: WrittenDisk, source: DiskSource, ctx: RunContext): Promise<void> {
   const { source: output } = await openVmdk(written.files[0]!);
   try {
+    // Copied by the OS: nothing in this process saw the bytes, so the source is read again.
+    if (!written.digest) return await verifyAgainst(output, source, { signal: ctx.signal, onProgress: ctx.onProgress });
     // Flat extents made in this run were created empty and written only at the source's data.
     await verifyDigest(output, written.digest, source, {
       signal: ctx.signal,
