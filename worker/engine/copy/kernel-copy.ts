@@ -22,14 +22,14 @@ export function isByteRangeOfSource(source: DiskSource, plan: VmdkPlan): boolean
 }
 
 /**
- * Copies the first `size` bytes of `from` to `to` (replacing it) in the kernel, then trims what
+ * Copies the first `size` bytes of `from` to a new file `to` in the kernel, then trims what
  * follows (a VHD's footer). Progress follows the destination's size. The OS call cannot be
  * interrupted: a cancel stops waiting, removes the partial file and lets the OS finish the copy
  * into the removed file in the background.
  */
 export async function kernelCopy(from: string, to: string, size: number, onCopied: (bytes: number) => void, signal?: AbortSignal): Promise<void> {
   throwIfAborted(signal);
-  const copy = copyFile(from, to, constants.COPYFILE_FICLONE);
+  const copy = copyFile(from, to, constants.COPYFILE_FICLONE | constants.COPYFILE_EXCL);
   let done = false;
   const finished = copy.finally(() => {
     done = true;

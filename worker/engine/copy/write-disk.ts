@@ -10,7 +10,7 @@ import { ProgressMeter, type RunContext } from '../progress';
 import type { DiskSource } from '../sources/source';
 import { openVmdk } from '../sources/vmdk/vmdk';
 import { GRAIN_SIZE, GT_COVER_SECTORS, SECTOR } from '../formats/vmdk/constants';
-import { VmdkWriter, type VmdkPlan } from '../writers/vmdk/vmdk-writer';
+import { VmdkWriter, writeDescriptorOnly, type VmdkPlan } from '../writers/vmdk/vmdk-writer';
 
 /** The descriptor's `ddb.virtualHWVersion` for a bare disk: obsolete, 4 is what every product reads. */
 export const BARE_DISK_HW_VERSION = 4;
@@ -58,17 +58,17 @@ export async function writeVmdk(
   opts: { adapter: Adapter; hwVersion: number; compressionLevel?: number },
   ctx: RunContext,
 ): Promise<WrittenDisk> {
-  const writer = await VmdkWriter.create(dir, plan, source.size, opts);
   const meter = new ProgressMeter('converting', source.size, ctx.onProgress);
   if (isByteRangeOfSource(source, plan)) {
-    // The empty extent and the descriptor first: the copy then replaces the extent whole.
-    const files = await writer.finish();
+    // The descriptor first, so that a destination that cannot be written fails before the copy.
+    const files = await writeDescriptorOnly(dir, plan, source.size, opts);
     await kernelCopy(source.path, files.at(-1)!, source.size, (n) => meter.update(n), ctx.signal);
     meter.finish();
     const dataMap = new DataMap(source.size);
     dataMap.markAll();
     return { plan, files, dataBytes: Math.min(source.size, source.info.allocatedBytes), dataMap, digest: undefined };
   }
+  const writer = await VmdkWriter.create(dir, plan, source.size, opts);
   const dataMap = new DataMap(source.size);
   const digest = new DiskDigest(await loadHasher());
   let dataBytes = 0;
