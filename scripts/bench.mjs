@@ -3,10 +3,13 @@
 // of `cp` of the input as the physical floor. Never a pass/fail: it measures.
 //   BENCH_RUNS=5 (runs per tool after one warm-up)   BENCH_QUICK=1 (small inputs, 1 run)
 //   BENCH_ONLY=substring (run only matching jobs)     BENCH_DIR=/path (where inputs and outputs go)
-//   BENCH_VERBOSE=1 (every run's time on stderr)
+//   BENCH_VERBOSE=1 (every run's time on stderr)    BENCH_COLD=1 (drop the page cache before every run; Linux, root)
+//   BENCH_OS_IMAGE=/path/disk.raw (a real OS image, raw, for the streamOptimized rows)
+// Rows for VMware's own writer (`vmdk-convert` from vmware/open-vmdk, fed the raw image) appear
+// only when it is on PATH; the bench never builds or fetches it.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, openSync, closeSync, writeSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, openSync, closeSync, writeSync, writeFileSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 
@@ -19,6 +22,10 @@ const dir = process.env.BENCH_DIR ?? join(root, 'bench-results');
 const GiB = 1024 ** 3;
 const MiB = 1024 ** 2;
 const scale = quick ? 1 / 16 : 1;
+const cold = process.env.BENCH_COLD === '1';
+const osImage = process.env.BENCH_OS_IMAGE;
+const onPath = (cmd) => spawnSync('sh', ['-c', `command -v ${cmd}`]).status === 0;
+const vmdkConvert = onPath('vmdk-convert');
 
 mkdirSync(dir, { recursive: true });
 if (!existsSync(join(root, 'out/main/cli.js'))) execFileSync(process.execPath, [join(root, 'scripts/build.mjs')], { stdio: 'inherit' });
@@ -40,23 +47,33 @@ function makeRaw(path, size, dataBytes, kind) {
   execFileSync('truncate', ['-s', String(size), path]);
 }
 
+/** The VHD of a generated raw image; the raw image stays beside it for the tools that take raw. */
 function makeVhd(name, size, dataBytes, kind, subformat) {
   const vhd = join(dir, `${name}.vhd`);
-  if (existsSync(vhd)) return vhd;
   const raw = join(dir, `${name}.raw`);
+  if (existsSync(vhd) && existsSync(raw)) return { vhd, raw };
   makeRaw(raw, size, dataBytes, kind);
   execFileSync('qemu-img', ['convert', '-f', 'raw', '-O', 'vpc', '-o', `subformat=${subformat},force_size=on`, raw, vhd]);
-  rmSync(raw);
-  return vhd;
+  return { vhd, raw };
+}
+
+/** Empties the page cache, so the run reads from the disk (needs root; `sync` first, as the kernel asks). */
+function dropCaches() {
+  spawnSync('sync');
+  try {
+    writeFileSync('/proc/sys/vm/drop_caches', '3');
+  } catch (err) {
+    throw new Error(`BENCH_COLD=1 needs Linux and root to drop the page cache: ${err.message}`);
+  }
 }
 
 function timed(cmd, args) {
-  const res = spawnSync('/usr/bin/time', ['-f', '%e %M', cmd, ...args], { encoding: 'utf8' });
+  const res = spawnSync('/usr/bin/time', ['-f', '%e %M %U %S', cmd, ...args], { encoding: 'utf8' });
   if (res.status !== 0) throw new Error(`${cmd} ${args.join(' ')} failed:\n${res.stderr}`);
-  const [secs, kb] = res.stderr.trim().split('\n').pop().split(' ').map(Number);
+  const [secs, kb, user, sys] = res.stderr.trim().split('\n').pop().split(' ').map(Number);
   // A tool that reports its own time (the app path, without tsx's start-up) is taken at its word.
   const own = /seconds=([\d.]+)/.exec(res.stdout ?? '');
-  return { secs: own ? Number(own[1]) : secs, rssMB: kb / 1024 };
+  return { secs: own ? Number(own[1]) : secs, cpu: user + sys, rssMB: kb / 1024 };
 }
 
 function outputBytes(prefix) {
@@ -74,6 +91,8 @@ const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const inputs = {
   'dyn4g-512m-random': () => makeVhd('dyn4g-512m-random', 4 * GiB * scale, 512 * MiB * scale, 'random', 'dynamic'),
   'fixed1g-random': () => makeVhd('fixed1g-random', 1 * GiB * scale, 1 * GiB * scale, 'random', 'fixed'),
+  'fixed2g-random': () => makeVhd('fixed2g-random', 2 * GiB * scale, 2 * GiB * scale, 'random', 'fixed'),
+  'os-image': () => ({ vhd: osImage, raw: osImage }),
   'dyn1g-256m-text': () => makeVhd('dyn1g-256m-text', 1 * GiB * scale, 256 * MiB * scale, 'text', 'dynamic'),
   'dyn8g-empty': () => makeVhd('dyn8g-empty', 8 * GiB * scale, 0, 'random', 'dynamic'),
 };
@@ -84,23 +103,30 @@ const jobs = [
   ['dyn4g-512m-random', 'streamOptimized'],
   ['fixed1g-random', 'monolithicSparse'],
   ['fixed1g-random', 'monolithicFlat'],
+  ['fixed2g-random', 'monolithicFlat'],
   ['dyn1g-256m-text', 'streamOptimized'],
+  ...(osImage ? [['os-image', 'streamOptimized']] : []),
   ['dyn8g-empty', 'monolithicSparse'],
 ].filter(([i, s]) => !only || `${i} ${s}`.includes(only));
+const threads = cpus().length;
 
 const ferry = join(root, 'bin/ferry.js');
 const appPath = join(root, 'scripts/bench-app-path.ts');
 const rows = [];
 for (const [input, subformat] of jobs) {
-  const src = inputs[input]();
+  const { vhd: src, raw } = inputs[input]();
+  const srcFormat = src.endsWith('.vhd') ? 'vpc' : 'raw';
   const tools = {
     ferry: (out) => timed(process.execPath, [ferry, 'convert', src, out, '--subformat', subformat]),
     'ferry --no-verify': (out) => timed(process.execPath, [ferry, 'convert', src, out, '--subformat', subformat, '--no-verify']),
     'ferry (app: JobService + worker thread)': (out) => timed(process.execPath, ['--import', 'tsx', appPath, src, out, subformat]),
-    'qemu-img': (out) => timed('qemu-img', ['convert', '-f', 'vpc', '-O', 'vmdk', '-o', `subformat=${subformat}`, src, out]),
+    'qemu-img': (out) => timed('qemu-img', ['convert', '-f', srcFormat, '-O', 'vmdk', '-o', `subformat=${subformat}`, src, out]),
   };
+  if (subformat === 'streamOptimized' && vmdkConvert) {
+    tools[`vmdk-convert -n ${threads} -c 6 (open-vmdk, raw input)`] = (out) => timed('vmdk-convert', ['-n', String(threads), '-c', '6', raw, out]);
+  }
   tools['cp (floor)'] = (out) => timed('cp', ['--sparse=always', src, out]);
-  const results = Object.fromEntries(Object.keys(tools).map((t) => [t, { secs: [], rss: [], bytes: 0 }]));
+  const results = Object.fromEntries(Object.keys(tools).map((t) => [t, { secs: [], cpu: [], rss: [], bytes: 0 }]));
   const names = Object.keys(tools);
   for (let r = -1; r < runs; r++) {
     // Each round starts one tool later, so no tool always runs right after the same other one
@@ -111,9 +137,11 @@ for (const [input, subformat] of jobs) {
       clean(prefix);
       // Start every run with no dirty pages: the last run's writeback is not this one's cost.
       spawnSync('sync');
+      if (cold) dropCaches();
       const t = tools[name](join(dir, `${prefix}.vmdk`));
       if (r >= 0) {
         results[name].secs.push(t.secs);
+        results[name].cpu.push(t.cpu);
         results[name].rss.push(t.rssMB);
         results[name].bytes = outputBytes(prefix);
         if (verbose) console.error(`${input} ${subformat} round ${r}: ${name} ${t.secs.toFixed(2)} s`);
@@ -125,9 +153,10 @@ for (const [input, subformat] of jobs) {
   for (const [name, r] of Object.entries(results)) {
     const floor = name === 'cp (floor)';
     rows.push({
-      job: `${input} → ${subformat}`,
+      job: `${input} → ${subformat}${cold ? ' (cold)' : ''}`,
       tool: name,
       secs: median(r.secs),
+      cpu: median(r.cpu),
       ratio: median(r.secs) / q,
       sizeRatio: floor ? NaN : r.bytes / results['qemu-img'].bytes,
       rssMB: floor ? NaN : Math.max(...r.rss),
@@ -137,7 +166,7 @@ for (const [input, subformat] of jobs) {
 
 const fmt = (n, d = 2) => (Number.isFinite(n) ? n.toFixed(d) : '–');
 console.log(`\nFerry vs qemu-img — ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${Math.round(totalmem() / GiB)} GiB, node ${process.version}, ${execFileSync('qemu-img', ['--version']).toString().split('\n')[0]}`);
-console.log(`median of ${runs} run(s) after a warm-up${quick ? ' (quick mode: inputs 1/16 size)' : ''}; ratio = time / qemu-img's time\n`);
-console.log('| job | tool | seconds | ratio | output size ratio | peak RSS MB |');
-console.log('|---|---|---:|---:|---:|---:|');
-for (const r of rows) console.log(`| ${r.job} | ${r.tool} | ${fmt(r.secs)} | ${fmt(r.ratio)} | ${fmt(r.sizeRatio)} | ${fmt(r.rssMB, 0)} |`);
+console.log(`median of ${runs} run(s) after a warm-up${quick ? ' (quick mode: inputs 1/16 size)' : ''}${cold ? ', page cache dropped before every run' : ''}; ratio = time / qemu-img's time; CPU = user + system seconds\n`);
+console.log('| job | tool | seconds | ratio | CPU s | output size ratio | peak RSS MB |');
+console.log('|---|---|---:|---:|---:|---:|---:|');
+for (const r of rows) console.log(`| ${r.job} | ${r.tool} | ${fmt(r.secs)} | ${fmt(r.ratio)} | ${fmt(r.cpu)} | ${fmt(r.sizeRatio)} | ${fmt(r.rssMB, 0)} |`);

@@ -80,3 +80,23 @@ describe('the zlib pool', () => {
     assert.equal(out[3]!.length, 0, 'more than the grain size is refused, not inflated');
   });
 });
+
+describe('the threads of finished pools', () => {
+  const threadIds = (p: ZlibPool): number[] => (p as unknown as { workers: Array<{ threadId: number }> }).workers.map((w) => w.threadId).sort();
+
+  it('serve the next pool (the verification after the conversion) instead of new ones', async () => {
+    const first = ZlibPool.create(6, 2);
+    const ids = threadIds(first);
+    await first.destroy();
+    const second = ZlibPool.create(6, 2);
+    try {
+      assert.deepEqual(threadIds(second), ids);
+      const data = Buffer.from('again and again '.repeat(4096)).subarray(0, GRAIN);
+      const { items, release } = await second.compress(chunkOf(0, data));
+      assert.deepEqual(inflateSync(items[0]!.data), data);
+      release();
+    } finally {
+      await second.destroy();
+    }
+  });
+});

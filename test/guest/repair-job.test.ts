@@ -73,6 +73,23 @@ describe('boot repair in ferry vm / ova', { skip: canMountNtfs() ? false : 'need
     assert.match(text.stdout, /guest\s+ControlSet001\\Services\\storahci\\Start: 3 → 0 \(disk bytes \d+–\d+\)/);
   });
 
+  test('a flat disk copied by the kernel gets the patch right after the copy, and verifies', async () => {
+    const dest = join(dir, 'vm-flat');
+    mkdirSync(dest);
+    const r = await ferry(['vm', disk, dest, '--name', 'w', '--subformat', 'monolithicFlat', '--json']);
+    assert.equal(r.code, 0, r.stderr);
+    const result = lastEvent(r) as unknown as JobResult;
+    assert.equal(result.verified, true);
+    const changes = result.vm?.guestChanges ?? [];
+    assert.equal(changes.length, 2);
+    const src = readFileSync(disk);
+    const out = readFileSync(join(dest, 'w', 'w-flat.vmdk'));
+    assert.equal(out.length, src.length);
+    for (let i = 0; i < src.length; i++) if (src[i] !== out[i]) assert.ok(changes.some((c) => i >= c.offset && i < c.offset + c.length), `byte ${i} differs outside the listed changes`);
+    assert.equal(systemValue(out, 'ControlSet001\\Services\\storahci', 'Start'), '0');
+    assert.equal(systemValue(src, 'ControlSet001\\Services\\storahci', 'Start'), '3', 'the source is unchanged');
+  });
+
   test('--no-guest-repair copies the disk unchanged and keeps the 0x7B advice', async () => {
     const dest = join(dir, 'vm2');
     mkdirSync(dest);

@@ -44,6 +44,11 @@ export class DataMap {
     }
   }
 
+  /** Marks the whole disk as data. */
+  markAll(): void {
+    this.bits.fill(0xff);
+  }
+
   /** The marked cells as data runs, in order and merged (the rest of the disk is not listed). */
   async *runs(): AsyncGenerator<Run> {
     const cells = Math.ceil(this.size / this.cell);

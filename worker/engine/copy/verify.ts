@@ -1,5 +1,8 @@
 import { FerryError } from '../errors';
+import { DiskDigest, loadHasher } from './digest';
+import { markZeroGrains } from './grains';
 import { DEFAULT_CHUNK, chunkBuffers, dataSpans, prefetch, unionDataSpans, type Span } from './pipeline';
+import { GRAIN_SIZE } from '../formats/vmdk/constants';
 import { ProgressMeter, type ProgressListener } from '../progress';
 import type { DiskSource } from '../sources/source';
 
@@ -35,6 +38,55 @@ function firstDifference(a: Buffer, b: Buffer): number {
   }
   for (let i = lo; i < hi; i++) if (a[i] !== b[i]) return i;
   return -1;
+}
+
+/**
+ * Reads every data-bearing byte of `output` back through our own reader and proves it holds the
+ * bytes the conversion read, by their digest (`expected`): the source is not read again. Spans are
+ * where the output or the conversion's map (`opts.sourceData`) holds data, or for a flat output
+ * written in this run only the latter; everywhere else both read zero. On a mismatch both sides
+ * are read again and compared byte for byte to name the first byte that differs.
+ */
+export async function verifyDigest(output: DiskSource, expected: DiskDigest, source: DiskSource, opts: VerifyOptions = {}): Promise<void> {
+  if (output.size !== source.size) return verifyAgainst(output, source, opts);
+  const sourceData = opts.sourceData ?? source;
+  const spans = opts.writtenOnlyAtSourceData ? dataSpans(sourceData) : unionDataSpans(output, sourceData);
+  const got = new DiskDigest(await loadHasher(), expected.maxRegions);
+  const slots = Array.from({ length: READ_AHEAD + 1 }, () => chunkBuffers.take(DEFAULT_CHUNK));
+  // Chunks are consumed one at a time, so one zero map serves them all.
+  const zero = new Uint8Array(DEFAULT_CHUNK / GRAIN_SIZE);
+  const meter = new ProgressMeter('verifying', source.size, opts.onProgress);
+  try {
+    await prefetch<Buffer>(
+      spans,
+      READ_AHEAD,
+      async (span: Span, slot) => {
+        const data = slots[slot]!.subarray(0, span.length);
+        await output.read(span.offset, span.length, data);
+        return data;
+      },
+      async (data, span) => {
+        markZeroGrains(data, zero);
+        got.add({ offset: span.offset, data, zero });
+        meter.update(span.offset + span.length);
+      },
+      opts.signal,
+    );
+  } finally {
+    chunkBuffers.give(slots);
+  }
+  got.finish();
+  const difference = got.compare(expected);
+  if (difference) {
+    // Names the first byte that differs, reading both sides again.
+    await verifyAgainst(output, source, opts);
+    throw new FerryError(
+      'E_VERIFY',
+      `Verification failed: the output's digest differs from the conversion's in the 4 MiB at byte ${difference.offset} of the virtual disk, yet it now matches the source byte for byte.`,
+      'The source may have changed while it was converted; make sure nothing writes to it and try again.',
+    );
+  }
+  meter.finish();
 }
 
 /**

@@ -32,7 +32,10 @@ try {
   const gc = require('node:vm').runInNewContext('gc');
   if (typeof gc === 'function') collect = () => gc({ type: 'minor' });
 } catch {}
-let jobs = 0;
+// Each one-shot call leaves ~300 KB outside the heap until collected: every few grains keeps a
+// thread's memory near its floor, and the collection of a near-empty young generation is cheap.
+const GRAINS_PER_COLLECTION = 4;
+let grains = 0;
 const SAMPLES = 4096;
 const log2 = new Float64Array(SAMPLES + 1);
 for (let n = 1; n <= SAMPLES; n++) log2[n] = Math.log2(n);
@@ -106,9 +109,9 @@ parentPort.on('message', ({ id, op, input, output, lengths, level, max }) => {
     else n = put(zlib.deflateSync(g, { level }), out, o);
     sizes[i] = n;
     if (n > 0) o += n;
+    if (++grains % GRAINS_PER_COLLECTION === 0) collect();
   }
   parentPort.postMessage({ id, sizes }, [sizes.buffer]);
-  if (++jobs % 2 === 0) collect();
 });
 `;
 
@@ -147,6 +150,10 @@ const shared = (bytes: number): Buffer => Buffer.from(new SharedArrayBuffer(byte
 const spareSlots: Slot[] = [];
 const MAX_SPARE_SLOTS = 8;
 
+/** Threads of finished pools, kept for the next: starting one costs ~10 MB of memory the OS rarely gets back. */
+const idleWorkers: Worker[] = [];
+const MAX_IDLE_WORKERS = Math.max(1, availableParallelism());
+
 /** Room for a deflated grain that did not shrink (zlib's deflateBound, rounded up). */
 const deflateBound = (n: number): number => n + (n >>> 10) + 64;
 
@@ -180,7 +187,11 @@ export class ZlibPool {
   }
 
   static create(level?: number, threads = Math.max(1, availableParallelism())): ZlibPool {
-    const workers = Array.from({ length: threads }, () => new Worker(THREAD_SOURCE, { eval: true }));
+    const workers = Array.from({ length: threads }, () => {
+      const idle = idleWorkers.pop();
+      if (idle) idle.ref();
+      return idle ?? new Worker(THREAD_SOURCE, { eval: true });
+    });
     return new ZlibPool(workers, level);
   }
 
@@ -269,7 +280,22 @@ export class ZlibPool {
     return { items: batch.items.map((data, i) => ({ index: first + grains[i]!, data })), release: batch.release };
   }
 
+  /**
+   * Gives the threads back for the next pool of this thread (the verification's reader after the
+   * conversion's writer), idle and not keeping the process alive; after a failure they end.
+   */
   async destroy(): Promise<void> {
-    await Promise.all(this.workers.map((w) => w.terminate()));
+    if (this.failure || this.pending.size > 0) {
+      await Promise.all(this.workers.map((w) => w.terminate()));
+      return;
+    }
+    for (const w of this.workers) {
+      w.removeAllListeners('message');
+      w.removeAllListeners('error');
+      w.removeAllListeners('exit');
+      w.unref();
+      if (idleWorkers.length < MAX_IDLE_WORKERS) idleWorkers.push(w);
+      else await w.terminate();
+    }
   }
 }

@@ -18,6 +18,11 @@ export interface DiskSource {
   readonly info: Omit<DiskInfo, 'partitions' | 'guest'>;
   /** Files read besides `path` and the parents (a VMDK descriptor's extent files): never written to. */
   readonly extentFiles?: readonly string[];
+  /**
+   * Bytes this view shows in place of the file's (a guest repair's patch): a copy that bypasses
+   * `read` (the kernel's copy of a flat extent) must write them itself.
+   */
+  readonly overlay?: ReadonlyArray<{ offset: number; bytes: Buffer }>;
   /** Ordered, non-overlapping runs covering [0, size) exactly. ("Extent" means a file, as VMware and qemu use it.) */
   runs(): AsyncIterable<Run>;
   /** Reads [offset, offset + length) of the virtual disk into `into[0..length)`. */

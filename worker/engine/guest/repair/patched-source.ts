@@ -14,6 +14,7 @@ export function patchedSource(source: DiskSource, patches: readonly DiskPatch[])
     size: source.size,
     info: source.info,
     ...(source.extentFiles ? { extentFiles: source.extentFiles } : {}),
+    overlay: [...(source.overlay ?? []), ...sorted],
     async *runs(): AsyncGenerator<Run> {
       // A patch inside a run known to read as zeros turns that part of the run into data.
       for await (const e of source.runs()) {

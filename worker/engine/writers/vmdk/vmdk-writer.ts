@@ -74,6 +74,34 @@ async function finishOrClose(w: ExtentWriter): Promise<void> {
   }
 }
 
+function descriptorOf(plan: VmdkPlan, size: number, opts: VmdkWriterOptions): string {
+  const extents: DescriptorExtent[] = plan.extents.map((e) => ({
+    access: 'RW',
+    sectors: e.length / SECTOR,
+    type: e.kind === 'flat' ? 'FLAT' : 'SPARSE',
+    fileName: e.fileName,
+    ...(e.kind === 'flat' ? { offsetSectors: 0 } : {}),
+  }));
+  return renderDescriptor({
+    createType: plan.subformat,
+    identity: newDiskIdentity(),
+    extents,
+    adapter: opts.adapter,
+    totalSectors: size / SECTOR,
+    hwVersion: opts.hwVersion,
+  });
+}
+
+/**
+ * Writes only the separate descriptor of a plan whose extents another hand writes (the OS's copy
+ * of a flat extent); the files of the plan, descriptor first.
+ */
+export async function writeDescriptorOnly(dir: string, plan: VmdkPlan, size: number, opts: VmdkWriterOptions): Promise<string[]> {
+  if (plan.embedded) throw new Error('writeDescriptorOnly: the descriptor of this plan lives in its extent');
+  await writeFile(join(dir, plan.descriptorFile), descriptorOf(plan, size, opts), { flag: 'wx' });
+  return planFiles(plan).map((n) => join(dir, n));
+}
+
 /**
  * Writes a whole VMDK (descriptor and extents) into `dir`, routing chunks to their extent. Extent
  * files are made one at a time, in order, each finished before the next begins: a 2 TiB split disk
@@ -92,22 +120,7 @@ export class VmdkWriter {
   ) {}
 
   static async create(dir: string, plan: VmdkPlan, size: number, opts: VmdkWriterOptions): Promise<VmdkWriter> {
-    const identity = newDiskIdentity();
-    const extents: DescriptorExtent[] = plan.extents.map((e) => ({
-      access: 'RW',
-      sectors: e.length / SECTOR,
-      type: e.kind === 'flat' ? 'FLAT' : 'SPARSE',
-      fileName: e.fileName,
-      ...(e.kind === 'flat' ? { offsetSectors: 0 } : {}),
-    }));
-    const descriptor = renderDescriptor({
-      createType: plan.subformat,
-      identity,
-      extents,
-      adapter: opts.adapter,
-      totalSectors: size / SECTOR,
-      hwVersion: opts.hwVersion,
-    });
+    const descriptor = descriptorOf(plan, size, opts);
     const writer = new VmdkWriter(dir, plan, descriptor, opts.compressionLevel);
     // The first extent now, so that a destination that cannot be written fails before any reading.
     if (plan.extents.length > 0) await writer.begin(0);

@@ -1,0 +1,113 @@
+// The digest a conversion keeps of what it read, and the verification that checks the output
+// against it without reading the source again, yet names the byte of a mismatch.
+import assert from 'node:assert/strict';
+import { closeSync, openSync, readSync, writeSync } from 'node:fs';
+import { describe, it } from 'node:test';
+import { DiskDigest, REGION_SIZE, loadHasher } from '../../worker/engine/copy/digest';
+import { markZeroGrains } from '../../worker/engine/copy/grains';
+import { verifyWritten, writeVmdk } from '../../worker/engine/copy/write-disk';
+import { planVmdk } from '../../worker/engine/writers/vmdk/vmdk-writer';
+import { openSource } from '../../worker/engine/sources/open';
+import type { DiskSource } from '../../worker/engine/sources/source';
+import { tempDir } from '../support/tmp';
+import { KiB, MiB, pseudoRandom, writeDynamicVhd } from '../support/vhd-writer';
+
+const GRAIN = 64 * KiB;
+
+/** The digest of `disk` fed in chunks of `chunk` bytes, from `from`. */
+async function digestOf(disk: Buffer, chunk: number, maxRegions?: number, from = 0): Promise<DiskDigest> {
+  const digest = new DiskDigest(await loadHasher(), maxRegions);
+  for (let at = from; at < disk.length; at += chunk) {
+    const data = disk.subarray(at, Math.min(disk.length, at + chunk));
+    const zero = new Uint8Array(Math.ceil(chunk / GRAIN));
+    markZeroGrains(data, zero);
+    digest.add({ offset: at, data, zero });
+  }
+  digest.finish();
+  return digest;
+}
+
+describe('DiskDigest', () => {
+  const disk = Buffer.alloc(3 * REGION_SIZE + 5000);
+  pseudoRandom(3 * GRAIN, 1).copy(disk, 10 * GRAIN);
+  pseudoRandom(GRAIN, 2).copy(disk, REGION_SIZE + 63 * GRAIN);
+  pseudoRandom(5000, 3).copy(disk, 3 * REGION_SIZE);
+
+  it('does not depend on how the disk was cut into chunks, nor on zero grains read or skipped', async () => {
+    const whole = await digestOf(disk, REGION_SIZE);
+    assert.equal(whole.compare(await digestOf(disk, GRAIN)), undefined);
+    assert.equal(whole.compare(await digestOf(disk, 3 * GRAIN, undefined, 2 * GRAIN)), undefined);
+  });
+
+  it('catches a flipped byte, a grain moved, lost or made up, and names the region', async () => {
+    const want = await digestOf(disk, REGION_SIZE);
+    const flipped = Buffer.from(disk);
+    flipped[REGION_SIZE + 63 * GRAIN + 9] = flipped[REGION_SIZE + 63 * GRAIN + 9]! ^ 1;
+    assert.deepEqual(want.compare(await digestOf(flipped, REGION_SIZE)), { offset: REGION_SIZE });
+    const moved = Buffer.from(disk);
+    moved.copy(moved, 9 * GRAIN, 10 * GRAIN, 13 * GRAIN);
+    moved.fill(0, 12 * GRAIN, 13 * GRAIN);
+    assert.deepEqual(want.compare(await digestOf(moved, REGION_SIZE)), { offset: 0 });
+    const lost = Buffer.from(disk).fill(0, 3 * REGION_SIZE);
+    assert.deepEqual(want.compare(await digestOf(lost, REGION_SIZE)), { offset: 3 * REGION_SIZE });
+    const madeUp = Buffer.from(disk);
+    madeUp[2 * REGION_SIZE + 7] = 1;
+    assert.deepEqual(want.compare(await digestOf(madeUp, REGION_SIZE)), { offset: 2 * REGION_SIZE });
+  });
+
+  it('past its list, folds the rest into one running digest that still catches a flipped byte', async () => {
+    const want = await digestOf(disk, REGION_SIZE, 1);
+    assert.equal(want.compare(await digestOf(disk, GRAIN, 1)), undefined);
+    const flipped = Buffer.from(disk);
+    flipped[3 * REGION_SIZE + 4999] = flipped[3 * REGION_SIZE + 4999]! ^ 0x80;
+    assert.ok(want.compare(await digestOf(flipped, REGION_SIZE, 1)));
+  });
+});
+
+describe('verification by digest of a VMDK the engine wrote', () => {
+  /** Flips one byte of `file` at `at`. */
+  function flip(file: string, at: number): void {
+    const fd = openSync(file, 'r+');
+    const b = Buffer.alloc(1);
+    readSync(fd, b, 0, 1, at);
+    b[0] = b[0]! ^ 0xff;
+    writeSync(fd, b, 0, 1, at);
+    closeSync(fd);
+  }
+
+  /** `source`, counting the bytes read from it. */
+  function counted(source: DiskSource): DiskSource & { bytesRead: number } {
+    const wrapped = {
+      path: source.path,
+      size: source.size,
+      info: source.info,
+      bytesRead: 0,
+      runs: () => source.runs(),
+      read: async (offset: number, length: number, into: Buffer) => {
+        wrapped.bytesRead += length;
+        await source.read(offset, length, into);
+      },
+      close: () => source.close(),
+    };
+    return wrapped;
+  }
+
+  for (const subformat of ['monolithicSparse', 'monolithicFlat', 'streamOptimized'] as const) {
+    it(`${subformat}: passes without reading the source again; a flipped output byte is named`, async (t) => {
+      const dir = tempDir(t);
+      const vhd = writeDynamicVhd(`${dir}/d.vhd`, { size: 8 * MiB, pieces: [{ offset: 3 * MiB, data: pseudoRandom(256 * KiB, 7) }] });
+      const source = counted(await openSource(vhd.path));
+      try {
+        const written = await writeVmdk(source, dir, planVmdk('o.vmdk', subformat, source.size), { adapter: 'lsilogic', hwVersion: 4 }, {});
+        const readByConversion = source.bytesRead;
+        await verifyWritten(written, source, {});
+        assert.equal(source.bytesRead, readByConversion, 'the source is not read by a verification that passes');
+        if (subformat !== 'monolithicFlat') return;
+        flip(written.files.at(-1)!, 3 * MiB + 1234);
+        await assert.rejects(verifyWritten(written, source, {}), { code: 'E_VERIFY', message: new RegExp(`at byte ${3 * MiB + 1234} of the virtual disk`) });
+      } finally {
+        await source.close();
+      }
+    });
+  }
+});
