@@ -15,6 +15,23 @@ export interface ConvertRequest {
   vhdSizeRule?: VhdSizeRule;
 }
 
+/**
+ * What a cloud image is given on its first boot, through VMware's guestinfo keys: public keys and
+ * a host name (Ferry writes the Ignition config or cloud-config the image reads), or the user's
+ * own Ignition config or cloud-init files, passed unchanged. Texts, not paths: the CLI reads the files.
+ */
+export interface FirstBoot {
+  /** OpenSSH public key lines. */
+  sshKeys?: string[];
+  hostname?: string;
+  /** An Ignition config (JSON), for CoreOS-family images. */
+  ignition?: string;
+  /** cloud-init user-data. */
+  cloudInit?: string;
+  /** cloud-init meta-data. */
+  cloudInitMeta?: string;
+}
+
 /** The virtual hardware a `vm` or `ova` job may ask for; what is absent is detected or defaulted. */
 export interface HardwareChoices {
   /** The VM's name (default: the source's file name); for an OVA it also names the files inside. */
@@ -25,6 +42,7 @@ export interface HardwareChoices {
   firmware?: Firmware;
   controller?: Controller;
   hwVersion?: number;
+  firstBoot?: FirstBoot;
 }
 
 export interface VmRequest extends HardwareChoices {
@@ -82,6 +100,16 @@ export interface VmSummary {
   zeroCopy: boolean;
 }
 
+/** What a `vm`, `ova` or `box` job wrote for the guest's first boot. */
+export interface FirstBootSummary {
+  /** The guestinfo keys written (in the .vmx, or as OVF properties). */
+  guestinfo: string[];
+  /** The first-boot agent the image was taken to run: 'fedora-coreos', 'flatcar', 'container-linux' or 'cloud-init'. */
+  image: string;
+  /** The user the keys let in, where the image family says. */
+  sshUser?: string;
+}
+
 export interface JobResult {
   /** The file a user opens: the .vmdk descriptor, or the .vmx for a VM. */
   output: string;
@@ -92,6 +120,7 @@ export interface JobResult {
   folder?: string;
   /** The virtual hardware a `vm` or `ova` job chose (detected or as asked). */
   vm?: VmSummary;
+  firstBoot?: FirstBootSummary;
   subformat: Subformat;
   virtualSize: number;
   /** Bytes of disk data actually written (zero grains excluded). */

@@ -1,4 +1,5 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { readFirstBoot } from './cli-first-boot';
 import type { DiskInfo } from '../shared/disk-info';
 import { exitCodeFor, type ErrorInfo } from '../shared/errors';
 import { jsonLine, printableFields, printableLines } from './cli-text';
@@ -19,6 +20,10 @@ const USAGE = `Usage:
                 [--hw-version N] [--zero-copy] [--no-verify] [--overwrite] [--json]
   ferry ova <source> <out.ova> [--name N] [--guest ID] [--memory MB] [--cpus N] [--firmware bios|efi]
                 [--controller ...] [--hw-version N] [--no-verify] [--overwrite] [--json]
+First boot (vm, ova; cloud images have no password):
+                [--ssh-key FILE.pub]... [--hostname NAME]   keys for the image's user (core, ubuntu, ...)
+                [--ignition FILE.ign]                       CoreOS family: your Ignition config, unchanged
+                [--cloud-init USER-DATA] [--cloud-init-meta META-DATA]   other Linux: cloud-init, unchanged
 
 Sources:    VHD, VHDX, VMDK, raw images (.img .raw .dd, or partitioned), and any of these
             compressed with gzip, bzip2 or xz or inside a zip or tar archive
@@ -32,7 +37,7 @@ class UsageError extends FerryError {
   }
 }
 
-type Values = Record<string, string | boolean | undefined>;
+type Values = Record<string, string | boolean | string[] | undefined>;
 
 const COMMON = {
   json: { type: 'boolean' },
@@ -49,6 +54,11 @@ const HARDWARE = {
   firmware: { type: 'string' },
   controller: { type: 'string' },
   'hw-version': { type: 'string' },
+  'ssh-key': { type: 'string', multiple: true },
+  hostname: { type: 'string' },
+  ignition: { type: 'string' },
+  'cloud-init': { type: 'string' },
+  'cloud-init-meta': { type: 'string' },
 } as const;
 const OPTIONS: Record<string, ParseArgsConfig['options']> = {
   inspect: { ...COMMON },
@@ -147,7 +157,7 @@ export function parseCommand(argv: string[]): { command: 'help' } | { command: '
   return { command: 'job', request, json };
 }
 
-type VmChoices = Pick<VmRequest, 'name' | 'guest' | 'memoryMB' | 'cpus' | 'firmware' | 'controller' | 'hwVersion'>;
+type VmChoices = Pick<VmRequest, 'name' | 'guest' | 'memoryMB' | 'cpus' | 'firmware' | 'controller' | 'hwVersion' | 'firstBoot'>;
 
 /** The virtual hardware options `vm` and `ova` share; absent flags stay absent (detection decides). */
 function vmChoices(values: Values): VmChoices {
@@ -167,6 +177,8 @@ function vmChoices(values: Values): VmChoices {
   if (controller) out.controller = controller;
   const hw = integer(values, 'hw-version', HARDWARE_BOUNDS.hwVersion.min, HARDWARE_BOUNDS.hwVersion.max);
   if (hw !== undefined) out.hwVersion = hw;
+  const firstBoot = readFirstBoot(values, (message) => new UsageError(message));
+  if (firstBoot) out.firstBoot = firstBoot;
   return out;
 }
 

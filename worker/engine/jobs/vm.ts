@@ -1,4 +1,5 @@
-import { stat, writeFile } from 'node:fs/promises';
+import { randomUUID } from 'node:crypto';
+import { chmod, stat, writeFile } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
 import type { JobResult, VmRequest } from '../../../shared/jobs';
 import { adapterForController } from '../../../shared/options';
@@ -12,6 +13,7 @@ import { sourceFiles, type DiskSource } from '../sources/source';
 import { planFiles, planVmdk } from '../writers/vmdk/vmdk-writer';
 import { checkVmFolderTarget, commitVmFolder } from '../vm/commit-folder';
 import { planHardware, type VmHardware } from '../machine/hardware';
+import { checkFirstBoot, firstBootFor, firstBootSummary } from '../machine/first-boot';
 import { defaultVmName, displayNameOf, safeFileStem } from '../../../shared/vm-names';
 import { selfCheckVmFolder } from '../vm/self-check';
 import { vmxEntries } from '../vm/vmx-config';
@@ -55,6 +57,7 @@ export async function createVm(req: VmRequest, ctx: RunContext): Promise<JobResu
   const started = performance.now();
   const destDir = resolve(req.destDir);
   const sourcePath = resolve(req.source);
+  checkFirstBoot(req.firstBoot);
   await checkDestination(destDir);
   const name = req.name ?? defaultVmName(sourcePath);
   const stem = safeFileStem(name);
@@ -73,15 +76,17 @@ export async function createVm(req: VmRequest, ctx: RunContext): Promise<JobResu
       dir: destDir,
       async plan(source) {
         if (req.zeroCopy) checkZeroCopySource(source);
-        const detected = await detectGuest(source, await readPartitionTable(source));
+        const table = await readPartitionTable(source);
+        const detected = await detectGuest(source, table);
         const { hardware: hw, warnings: hwWarnings } = planHardware(req, detected.guest);
+        const firstBoot = firstBootFor(req.firstBoot, detected.guest, table, basename(sourcePath), `ferry-${randomUUID()}`);
         await checkVmFolderTarget(folder, req.overwrite, sourceFiles(source));
         const extentPath = req.zeroCopy ? await extentPathFrom(folder, sourcePath) : undefined;
         if (!req.zeroCopy) await checkFreeSpace(destDir, estimateOutputBytes(req.subformat, source));
-        return { detected, hw, hwWarnings, extentPath };
+        return { detected, hw, hwWarnings, extentPath, firstBoot };
       },
       stagingName: () => stem,
-      async build(source, staging, { detected, hw, hwWarnings, extentPath }) {
+      async build(source, staging, { detected, hw, hwWarnings, extentPath, firstBoot }) {
         const disk =
           extentPath !== undefined
             ? await pointAtSource(source, staging.dir, diskFile, extentPath, req, hw)
@@ -89,11 +94,16 @@ export async function createVm(req: VmRequest, ctx: RunContext): Promise<JobResu
         const annotation =
           `Made by Ferry from ${basename(sourcePath)} (${source.info.format.toUpperCase()} ${source.info.variant}); guest detected: ${detected.guest.family}.` +
           (req.zeroCopy ? ` Zero-copy: uses ${sourcePath} in place.` : '');
-        const vmx = renderVmx(vmxEntries({ hardware: hw, displayName: displayNameOf(name), diskFile, annotation }));
-        await writeFile(join(staging.dir, vmxFile), vmx, { flag: 'wx' });
+        const vmx = renderVmx(vmxEntries({ hardware: hw, displayName: displayNameOf(name), diskFile, annotation, guestinfo: firstBoot?.guestinfo }));
+        // First-boot data may hold secrets (user-data can carry passwords or keys): owner-only
+        // where the OS has such modes (on Windows chmod sets only the read-only flag).
+        const secret = firstBoot !== undefined;
+        if (secret) await chmod(staging.dir, 0o700);
+        await writeFile(join(staging.dir, vmxFile), vmx, { flag: 'wx', ...(secret ? { mode: 0o600 } : {}) });
         await selfCheckVmFolder(staging.dir, { hardware: hw, vmxFile, diskFile, sizeBytes: source.size });
         throwIfAborted(ctx.signal);
         await commitVmFolder(staging, folder, req.overwrite);
+        if (secret) await chmod(folder, 0o700);
         return {
           output: join(folder, vmxFile),
           vmx: join(folder, vmxFile),
@@ -112,7 +122,8 @@ export async function createVm(req: VmRequest, ctx: RunContext): Promise<JobResu
           virtualSize: source.size,
           dataBytes: disk.dataBytes,
           verified: disk.verified,
-          warnings: [...(req.zeroCopy ? [zeroCopyWarning(sourcePath)] : []), ...source.info.warnings, ...detected.warnings, ...hwWarnings],
+          ...(firstBoot ? { firstBoot: firstBootSummary(firstBoot) } : {}),
+          warnings: [...(req.zeroCopy ? [zeroCopyWarning(sourcePath)] : []), ...source.info.warnings, ...detected.warnings, ...hwWarnings, ...(firstBoot?.warnings ?? [])],
           seconds: (performance.now() - started) / 1000,
         };
       },
