@@ -3,7 +3,7 @@
 // streamOptimized VMDK in a staging folder and verified like `convert` does, then packed with
 // the OVF envelope and its manifest into a tar archive under a staged name, which is
 // renamed into place last.
-import { createHash } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { rm, stat } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { safeFileName } from '../../../shared/file-names';
@@ -19,6 +19,7 @@ import { sourceFiles } from '../sources/source';
 import { planVmdk } from '../writers/vmdk/vmdk-writer';
 import { runStaged } from './staged-job';
 import { planHardware } from '../machine/hardware';
+import { checkFirstBoot, firstBootFor, firstBootSummary } from '../machine/first-boot';
 import { defaultVmName, displayNameOf } from '../../../shared/vm-names';
 import { ovfGuestFor } from '../ova/guest-os';
 import { manifestAlgorithm, renderManifest, renderOvf } from '../ova/ovf';
@@ -43,6 +44,7 @@ export async function createOva(req: OvaRequest, ctx: RunContext): Promise<JobRe
   if (!hasOutputExtension('ova', ovaName)) {
     throw new FerryError('E_USAGE', `${output}: the output must be a file whose name ends in .ova.`, 'ESXi and vSphere recognise the package by that extension, e.g. `ferry ova disk.vhd vm.ova`.');
   }
+  checkFirstBoot(req.firstBoot);
   const sourcePath = resolve(req.source);
   return runStaged(
     {
@@ -52,7 +54,9 @@ export async function createOva(req: OvaRequest, ctx: RunContext): Promise<JobRe
       beforeUnpack: () => checkTargets([output], req.overwrite, [sourcePath]),
       async plan(source) {
         await checkTargets([output], req.overwrite, sourceFiles(source));
-        const detected = await detectGuest(source, await readPartitionTable(source));
+        const table = await readPartitionTable(source);
+        const detected = await detectGuest(source, table);
+        const firstBoot = firstBootFor(req.firstBoot, detected.guest, table, basename(sourcePath), `ferry-${randomUUID()}`);
         const choices = {
           hwVersion: req.hwVersion ?? OVA_DEFAULT_HW_VERSION,
           ...(req.guest !== undefined ? { guest: req.guest } : {}),
@@ -73,10 +77,10 @@ export async function createOva(req: OvaRequest, ctx: RunContext): Promise<JobRe
         const mfName = `${stem}.mf`;
         const diskName = `${stem}-disk1.vmdk`;
         await checkFreeSpace(dir, estimateOutputBytes('streamOptimized', source));
-        return { detected, hw, hwWarnings, guest, guestWarnings, name, stem, ovfName, mfName, diskName };
+        return { detected, hw, hwWarnings, guest, guestWarnings, name, stem, ovfName, mfName, diskName, firstBoot };
       },
       stagingName: () => ovaName,
-      async build(source, staging, { detected, hw, hwWarnings, guest, guestWarnings, name, stem, ovfName, mfName, diskName }) {
+      async build(source, staging, { detected, hw, hwWarnings, guest, guestWarnings, name, stem, ovfName, mfName, diskName, firstBoot }) {
         const written = await writeVmdk(source, staging.dir, planVmdk(diskName, 'streamOptimized', source.size), { adapter: adapterForController(hw.controller), hwVersion: hw.hwVersion }, ctx);
         if (req.verify) await verifyWritten(written, source, ctx);
         const diskPath = join(staging.dir, diskName);
@@ -90,6 +94,7 @@ export async function createOva(req: OvaRequest, ctx: RunContext): Promise<JobRe
           hardware: hw,
           guest,
           disk: { href: diskName, fileBytes: diskBytes, capacityBytes: source.size, populatedBytes: written.dataBytes },
+          properties: firstBoot?.guestinfo,
         });
         // The staged disk is copied once into the archive beside it: now its size is known exactly.
         await checkFreeSpace(dir, diskBytes + 1024 * 1024);
@@ -110,7 +115,8 @@ export async function createOva(req: OvaRequest, ctx: RunContext): Promise<JobRe
           virtualSize: source.size,
           dataBytes: written.dataBytes,
           verified: req.verify,
-          warnings: [...source.info.warnings, ...detected.warnings, ...hwWarnings, ...guestWarnings],
+          ...(firstBoot ? { firstBoot: firstBootSummary(firstBoot) } : {}),
+          warnings: [...source.info.warnings, ...detected.warnings, ...hwWarnings, ...guestWarnings, ...(firstBoot?.warnings ?? [])],
           seconds: (performance.now() - started) / 1000,
         };
       },

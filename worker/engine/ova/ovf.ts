@@ -17,6 +17,24 @@ export interface OvfInput {
   hardware: VmHardware;
   guest: OvfGuest;
   disk: { href: string; fileBytes: number; capacityBytes: number; populatedBytes: number };
+  /** guestinfo keys for the guest's first boot, as vApp properties. */
+  properties?: Array<[key: string, value: string]> | undefined;
+}
+
+/**
+ * The first-boot keys as a ProductSection of vApp properties. With the `com.vmware.guestInfo`
+ * transport vCenter (and ovftool with --X:injectOvfEnv) hands them to the guest in the OVF
+ * environment (`guestinfo.ovfEnv`), which Ignition's VMware provider reads; they can be edited
+ * in the deploy wizard.
+ */
+function productSection(properties: Array<[string, string]>): string[] {
+  if (properties.length === 0) return [];
+  return [
+    '    <ProductSection>',
+    '      <Info>First-boot configuration for the guest</Info>',
+    ...properties.map(([key, value]) => `      <Property ovf:key="${xmlEscape(key)}" ovf:type="string" ovf:userConfigurable="true" ovf:value="${xmlEscape(value)}"/>`),
+    '    </ProductSection>',
+  ];
 }
 
 export function xmlEscape(s: string): string {
@@ -110,7 +128,7 @@ export function renderOvf(input: OvfInput): string {
     `    <OperatingSystemSection ovf:id="${input.guest.cimId}" vmw:osType="${xmlEscape(input.guest.osType)}">`,
     '      <Info>The kind of installed guest operating system</Info>',
     '    </OperatingSystemSection>',
-    '    <VirtualHardwareSection>',
+    input.properties?.length ? '    <VirtualHardwareSection ovf:transport="com.vmware.guestInfo">' : '    <VirtualHardwareSection>',
     '      <Info>Virtual hardware requirements</Info>',
     '      <System>',
     '        <vssd:ElementName>Virtual Hardware Family</vssd:ElementName>',
@@ -121,6 +139,7 @@ export function renderOvf(input: OvfInput): string {
     ...items,
     `      <vmw:Config ovf:required="false" vmw:key="firmware" vmw:value="${hw.firmware}"/>`,
     '    </VirtualHardwareSection>',
+    ...productSection(input.properties ?? []),
     '    <AnnotationSection>',
     '      <Info>A human-readable annotation</Info>',
     `      <Annotation>${xmlEscape(input.annotation)}</Annotation>`,
