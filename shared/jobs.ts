@@ -69,10 +69,21 @@ export interface OvaRequest extends HardwareChoices {
   vhdSizeRule?: VhdSizeRule;
 }
 
-export type JobRequest = ConvertRequest | VmRequest | OvaRequest;
+/** `ferry box`: a Vagrant box for the vmware_desktop provider (a gzip'd tar of the VM's .vmx and disk, metadata.json, a Vagrantfile). */
+export interface BoxRequest extends HardwareChoices {
+  kind: 'box';
+  source: string;
+  /** The .box file to create. */
+  output: string;
+  verify: boolean;
+  overwrite: boolean;
+  vhdSizeRule?: VhdSizeRule;
+}
+
+export type JobRequest = ConvertRequest | VmRequest | OvaRequest | BoxRequest;
 
 /** The extension of the file a job's `output` names; a `vm` job names a folder and makes `<Name>.vmx` in it. */
-export const OUTPUT_EXTENSION = { convert: '.vmdk', ova: '.ova', vm: '.vmx' } as const satisfies Record<JobRequest['kind'], string>;
+export const OUTPUT_EXTENSION = { convert: '.vmdk', ova: '.ova', vm: '.vmx', box: '.box' } as const satisfies Record<JobRequest['kind'], string>;
 
 /** Whether `path` ends in the extension `kind` writes (any case). */
 export const hasOutputExtension = (kind: JobRequest['kind'], path: string): boolean => path.toLowerCase().endsWith(OUTPUT_EXTENSION[kind]);

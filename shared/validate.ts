@@ -5,7 +5,7 @@
 import { COMPRESSION_FORMATS, SOURCE_FORMATS, SOURCE_VARIANTS, type CompressionInfo, type DiskInfo, type GuestGuess, type ParentLink, type PartitionEntry, type PartitionTable } from './disk-info';
 import { ERROR_CODES, type ErrorInfo } from './errors';
 import { FIRST_BOOT_FILE_MAX, SSH_KEYS_MAX, SSH_KEY_MAX, firstBootProblems } from './first-boot';
-import { PHASES, type ConvertRequest, type FirstBoot, type JobEvent, type JobRequest, type JobResult, type OvaRequest, type Progress, type VmRequest, type VmSummary } from './jobs';
+import { PHASES, type BoxRequest, type ConvertRequest, type FirstBoot, type JobEvent, type JobRequest, type JobResult, type OvaRequest, type Progress, type VmRequest, type VmSummary } from './jobs';
 import { ADAPTERS, CONTROLLERS, FIRMWARES, HARDWARE_BOUNDS, SUBFORMATS, VHD_SIZE_RULES, VM_SUBFORMATS } from './options';
 import { LIMITS } from './limits';
 import type { Result } from './result';
@@ -96,7 +96,9 @@ const ovaRequest: Check<OvaRequest> = record(
   vmChoices,
 );
 
-export const jobRequest: Check<JobRequest> = tagged('kind', { convert: convertRequest, vm: vmRequest, ova: ovaRequest });
+const boxRequest: Check<BoxRequest> = record({ kind: literal('box'), ...shared, output: absolutePath }, vmChoices);
+
+export const jobRequest: Check<JobRequest> = tagged('kind', { convert: convertRequest, vm: vmRequest, ova: ovaRequest, box: boxRequest });
 
 const vmSummary: Check<VmSummary> = answer({
   guestOS: text({ max: 64 }),

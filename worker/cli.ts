@@ -20,7 +20,8 @@ const USAGE = `Usage:
                 [--hw-version N] [--zero-copy] [--no-verify] [--overwrite] [--json]
   ferry ova <source> <out.ova> [--name N] [--guest ID] [--memory MB] [--cpus N] [--firmware bios|efi]
                 [--controller ...] [--hw-version N] [--no-verify] [--overwrite] [--json]
-First boot (vm, ova; cloud images have no password):
+  ferry box <source> <out.box> [vm's options]   a Vagrant box for the vmware_desktop provider
+First boot (vm, ova, box; cloud images have no password):
                 [--ssh-key FILE.pub]... [--hostname NAME]   keys for the image's user (core, ubuntu, ...)
                 [--ignition FILE.ign]                       CoreOS family: your Ignition config, unchanged
                 [--cloud-init USER-DATA] [--cloud-init-meta META-DATA]   other Linux: cloud-init, unchanged
@@ -65,6 +66,7 @@ const OPTIONS: Record<string, ParseArgsConfig['options']> = {
   convert: { ...COMMON, ...JOB, type: { type: 'string' }, split: { type: 'boolean' }, adapter: { type: 'string' } },
   vm: { ...COMMON, ...JOB, ...HARDWARE, 'zero-copy': { type: 'boolean' } },
   ova: { ...COMMON, 'no-verify': { type: 'boolean' }, overwrite: { type: 'boolean' }, ...HARDWARE },
+  box: { ...COMMON, 'no-verify': { type: 'boolean' }, overwrite: { type: 'boolean' }, ...HARDWARE },
 };
 
 function choice<T extends string>(values: Values, key: string, list: readonly T[]): T | undefined {
@@ -136,6 +138,7 @@ export function parseCommand(argv: string[]): { command: 'help' } | { command: '
     return { command: 'job', request, json };
   }
   if (command === 'ova') return { command: 'job', request: ovaRequest(pos[0]!, pos[1]!, values, sizeRule), json };
+  if (command === 'box') return { command: 'job', request: { ...ovaRequest(pos[0]!, pos[1]!, values, sizeRule), kind: 'box' }, json };
   if (values.subformat === 'streamOptimized') throw new UsageError('a VM folder cannot use streamOptimized (that is for OVA/ESXi import); choose a sparse or flat subformat.');
   const zeroCopy = values['zero-copy'] === true;
   const subformat = pickSubformat(values, zeroCopy ? 'monolithicFlat' : 'monolithicSparse', VM_SUBFORMATS);
@@ -182,7 +185,7 @@ function vmChoices(values: Values): VmChoices {
   return out;
 }
 
-/** `ferry ova`: the VM's choices as for `vm`; the disk is always streamOptimized. */
+/** `ferry ova` (and `ferry box`, which takes the same): the VM's choices as for `vm`; an OVA's disk is always streamOptimized. */
 function ovaRequest(source: string, output: string, values: Values, sizeRule: { vhdSizeRule?: VhdSizeRule }): OvaRequest {
   const request: OvaRequest = {
     kind: 'ova',
