@@ -20,7 +20,7 @@ const USAGE = `Usage:
                 [--hw-version N] [--zero-copy] [--no-verify] [--overwrite] [--json]
   ferry ova <source> <out.ova> [--name N] [--guest ID] [--memory MB] [--cpus N] [--firmware bios|efi]
                 [--controller ...] [--hw-version N] [--no-verify] [--overwrite] [--json]
-  ferry box <source> <out.box> [vm's options]   a Vagrant box for the vmware_desktop provider
+  ferry box <source> <out.box> [the options of ova]   a Vagrant box for the vmware_desktop provider
 First boot (vm, ova, box; cloud images have no password):
                 [--ssh-key FILE.pub]... [--hostname NAME]   keys for the image's user (core, ubuntu, ...)
                 [--ignition FILE.ign]                       CoreOS family: your Ignition config, unchanged
