@@ -16,6 +16,23 @@ export interface ConvertRequest {
   vhdSizeRule?: VhdSizeRule;
 }
 
+/**
+ * What a cloud image is given on its first boot, through VMware's guestinfo keys: public keys and
+ * a host name (Ferry writes the Ignition config or cloud-config the image reads), or the user's
+ * own Ignition config or cloud-init files, passed unchanged. Texts, not paths: the CLI reads the files.
+ */
+export interface FirstBoot {
+  /** OpenSSH public key lines. */
+  sshKeys?: string[];
+  hostname?: string;
+  /** An Ignition config (JSON), for CoreOS-family images. */
+  ignition?: string;
+  /** cloud-init user-data. */
+  cloudInit?: string;
+  /** cloud-init meta-data. */
+  cloudInitMeta?: string;
+}
+
 /** The virtual hardware a `vm` or `ova` job may ask for; what is absent is detected or defaulted. */
 export interface HardwareChoices {
   /** The VM's name (default: the source's file name); for an OVA it also names the files inside. */
@@ -28,6 +45,7 @@ export interface HardwareChoices {
   hwVersion?: number;
   /** Windows boot repair in the output disk (default on); false is `--no-guest-repair`. */
   guestRepair?: boolean;
+  firstBoot?: FirstBoot;
 }
 
 export interface VmRequest extends HardwareChoices {
@@ -62,10 +80,21 @@ export interface OvaRequest extends HardwareChoices {
   extraSources?: string[];
 }
 
-export type JobRequest = ConvertRequest | VmRequest | OvaRequest;
+/** `ferry box`: a Vagrant box for the vmware_desktop provider (a gzip'd tar of the VM's .vmx and disk, metadata.json, a Vagrantfile). */
+export interface BoxRequest extends HardwareChoices {
+  kind: 'box';
+  source: string;
+  /** The .box file to create. */
+  output: string;
+  verify: boolean;
+  overwrite: boolean;
+  vhdSizeRule?: VhdSizeRule;
+}
+
+export type JobRequest = ConvertRequest | VmRequest | OvaRequest | BoxRequest;
 
 /** The extension of the file a job's `output` names; a `vm` job names a folder and makes `<Name>.vmx` in it. */
-export const OUTPUT_EXTENSION = { convert: '.vmdk', ova: '.ova', vm: '.vmx' } as const satisfies Record<JobRequest['kind'], string>;
+export const OUTPUT_EXTENSION = { convert: '.vmdk', ova: '.ova', vm: '.vmx', box: '.box' } as const satisfies Record<JobRequest['kind'], string>;
 
 /** Whether `path` ends in the extension `kind` writes (any case). */
 export const hasOutputExtension = (kind: JobRequest['kind'], path: string): boolean => path.toLowerCase().endsWith(OUTPUT_EXTENSION[kind]);
@@ -95,6 +124,16 @@ export interface VmSummary {
   guestChanges?: GuestChange[];
 }
 
+/** What a `vm`, `ova` or `box` job wrote for the guest's first boot. */
+export interface FirstBootSummary {
+  /** The guestinfo keys written (in the .vmx, or as OVF properties). */
+  guestinfo: string[];
+  /** The first-boot agent the image was taken to run: 'fedora-coreos', 'flatcar', 'container-linux' or 'cloud-init'. */
+  image: string;
+  /** The user the keys let in, where the image family says. */
+  sshUser?: string;
+}
+
 export interface JobResult {
   /** The file a user opens: the .vmdk descriptor, or the .vmx for a VM. */
   output: string;
@@ -105,6 +144,7 @@ export interface JobResult {
   folder?: string;
   /** The virtual hardware a `vm` or `ova` job chose (detected or as asked). */
   vm?: VmSummary;
+  firstBoot?: FirstBootSummary;
   subformat: Subformat;
   virtualSize: number;
   /** Bytes of disk data actually written (zero grains excluded). */

@@ -4,7 +4,8 @@
 // The wire-level contracts use them: host-contract.ts (renderer ↔ host), worker-protocol.ts.
 import { COMPRESSION_FORMATS, DRIVER_STATES, MACHINE_BUSES, MACHINE_KINDS, SOURCE_FORMATS, SOURCE_VARIANTS, type CompressionInfo, type DiskInfo, type GuestChange, type GuestGuess, type GuestOs, type MachineDisk, type MachineInfo, type ParentLink, type PartitionEntry, type PartitionTable } from './disk-info';
 import { ERROR_CODES, type ErrorInfo } from './errors';
-import { PHASES, type ConvertRequest, type JobEvent, type JobRequest, type JobResult, type OvaRequest, type Progress, type VmRequest, type VmSummary } from './jobs';
+import { FIRST_BOOT_FILE_MAX, SSH_KEYS_MAX, SSH_KEY_MAX, firstBootProblems } from './first-boot';
+import { PHASES, type BoxRequest, type ConvertRequest, type FirstBoot, type JobEvent, type JobRequest, type JobResult, type OvaRequest, type Progress, type VmRequest, type VmSummary } from './jobs';
 import { ADAPTERS, CONTROLLERS, FIRMWARES, HARDWARE_BOUNDS, SUBFORMATS, VHD_SIZE_RULES, VM_SUBFORMATS } from './options';
 import { LIMITS } from './limits';
 import type { Result } from './result';
@@ -46,6 +47,26 @@ const convertRequest: Check<ConvertRequest> = record(
   { vhdSizeRule: oneOf(VHD_SIZE_RULES) },
 );
 
+const firstBootShape = record(
+  {},
+  {
+    sshKeys: list(text({ min: 1, max: SSH_KEY_MAX }), SSH_KEYS_MAX),
+    hostname: text({ min: 1, max: 253 }),
+    ignition: text({ min: 1, max: FIRST_BOOT_FILE_MAX }),
+    cloudInit: text({ min: 1, max: FIRST_BOOT_FILE_MAX }),
+    cloudInitMeta: text({ min: 1, max: FIRST_BOOT_FILE_MAX }),
+  },
+);
+
+/** First-boot data, held to the rules the CLI applies (shared/first-boot.ts). */
+const firstBoot: Check<FirstBoot> = (v, at) => {
+  const fb = firstBootShape(v, at) as FirstBoot;
+  const names = { sshKeys: 'sshKeys', hostname: 'hostname', ignition: 'ignition', cloudInit: 'cloudInit', cloudInitMeta: 'cloudInitMeta' };
+  const problems = firstBootProblems(fb, names);
+  if (problems.length) throw new PayloadError(at, problems[0]!);
+  return fb;
+};
+
 /** The optional virtual-hardware choices `vm` and `ova` requests share. */
 const vmChoices = {
   name: vmName,
@@ -59,6 +80,7 @@ const vmChoices = {
   allowOutsideDisks: bool,
   extraSources: list(absolutePath, 63),
   guestRepair: bool,
+  firstBoot,
 };
 
 const vmRequest: Check<VmRequest> = record(
@@ -77,7 +99,9 @@ const ovaRequest: Check<OvaRequest> = record(
   vmChoices,
 );
 
-export const jobRequest: Check<JobRequest> = tagged('kind', { convert: convertRequest, vm: vmRequest, ova: ovaRequest });
+const boxRequest: Check<BoxRequest> = record({ kind: literal('box'), ...shared, output: absolutePath }, vmChoices);
+
+export const jobRequest: Check<JobRequest> = tagged('kind', { convert: convertRequest, vm: vmRequest, ova: ovaRequest, box: boxRequest });
 
 const guestChange: Check<GuestChange> = answer({ what: text({ max: 512 }), offset: count, length: count });
 const vmSummary: Check<VmSummary> = answer(
@@ -104,7 +128,12 @@ export const jobResult: Check<JobResult> = answer(
     warnings: list(text({ max: LIMITS.warning }), LIMITS.warnings),
     seconds: finite,
   },
-  { vmx: absolutePath, folder: absolutePath, vm: vmSummary },
+  {
+    vmx: absolutePath,
+    folder: absolutePath,
+    vm: vmSummary,
+    firstBoot: answer({ guestinfo: list(text({ max: 128 }), 64), image: text({ max: 64 }) }, { sshUser: text({ max: 64 }) }),
+  },
 );
 
 const partitionEntry: Check<PartitionEntry> = answer(

@@ -1,4 +1,5 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { readFirstBoot } from './cli-first-boot';
 import type { DiskInfo } from '../shared/disk-info';
 import { exitCodeFor, type ErrorInfo } from '../shared/errors';
 import { jsonLine, printableFields, printableLines } from './cli-text';
@@ -22,6 +23,11 @@ const USAGE = `Usage:
                 [--hw-version N] [--no-guest-repair] [--zero-copy] [--allow-outside-disks] [--no-verify] [--overwrite] [--json]
   ferry ova <source>... <out.ova> [--name N] [--guest ID] [--memory MB] [--cpus N] [--firmware bios|efi]
                 [--controller ...] [--hw-version N] [--no-guest-repair] [--allow-outside-disks] [--no-verify] [--overwrite] [--json]
+  ferry box <source> <out.box> [the options of ova]   a Vagrant box for the vmware_desktop provider
+First boot (vm, ova, box; cloud images have no password):
+                [--ssh-key FILE.pub]... [--hostname NAME]   keys for the image's user (core, ubuntu, ...)
+                [--ignition FILE.ign]                       CoreOS family: your Ignition config, unchanged
+                [--cloud-init USER-DATA] [--cloud-init-meta META-DATA]   other Linux: cloud-init, unchanged
 
 Sources:    VHD, VHDX, VMDK, raw images (.img .raw .dd, or partitioned), and any of these
             compressed with gzip, bzip2 or xz or inside a zip or tar archive
@@ -38,7 +44,7 @@ class UsageError extends FerryError {
   }
 }
 
-type Values = Record<string, string | boolean | undefined>;
+type Values = Record<string, string | boolean | string[] | undefined>;
 
 const COMMON = {
   json: { type: 'boolean' },
@@ -57,12 +63,18 @@ const HARDWARE = {
   controller: { type: 'string' },
   'hw-version': { type: 'string' },
   'no-guest-repair': { type: 'boolean' },
+  'ssh-key': { type: 'string', multiple: true },
+  hostname: { type: 'string' },
+  ignition: { type: 'string' },
+  'cloud-init': { type: 'string' },
+  'cloud-init-meta': { type: 'string' },
 } as const;
 const OPTIONS: Record<string, ParseArgsConfig['options']> = {
   inspect: { ...COMMON, 'allow-outside-disks': { type: 'boolean' } },
   convert: { ...COMMON, ...JOB, type: { type: 'string' }, split: { type: 'boolean' }, adapter: { type: 'string' } },
   vm: { ...COMMON, ...JOB, ...HARDWARE, 'zero-copy': { type: 'boolean' } },
   ova: { ...COMMON, 'no-verify': { type: 'boolean' }, overwrite: { type: 'boolean' }, ...HARDWARE },
+  box: { ...COMMON, 'no-verify': { type: 'boolean' }, overwrite: { type: 'boolean' }, ...HARDWARE },
 };
 
 function choice<T extends string>(values: Values, key: string, list: readonly T[]): T | undefined {
@@ -137,6 +149,7 @@ export function parseCommand(argv: string[]): { command: 'help' } | { command: '
     return { command: 'job', request, json };
   }
   if (command === 'ova') return { command: 'job', request: { ...ovaRequest(pos[0]!, target, values, sizeRule), ...extraSources }, json };
+  if (command === 'box') return { command: 'job', request: { ...ovaRequest(pos[0]!, pos[1]!, values, sizeRule), kind: 'box' }, json };
   if (values.subformat === 'streamOptimized') throw new UsageError('a VM folder cannot use streamOptimized (that is for OVA/ESXi import); choose a sparse or flat subformat.');
   const zeroCopy = values['zero-copy'] === true;
   const subformat = pickSubformat(values, zeroCopy ? 'monolithicFlat' : 'monolithicSparse', VM_SUBFORMATS);
@@ -159,7 +172,7 @@ export function parseCommand(argv: string[]): { command: 'help' } | { command: '
   return { command: 'job', request, json };
 }
 
-type VmChoices = Pick<VmRequest, 'name' | 'guest' | 'memoryMB' | 'cpus' | 'firmware' | 'controller' | 'hwVersion' | 'allowOutsideDisks' | 'guestRepair'>;
+type VmChoices = Pick<VmRequest, 'name' | 'guest' | 'memoryMB' | 'cpus' | 'firmware' | 'controller' | 'hwVersion' | 'allowOutsideDisks' | 'guestRepair' | 'firstBoot'>;
 
 /** The virtual hardware options `vm` and `ova` share; absent flags stay absent (detection decides). */
 function vmChoices(values: Values): VmChoices {
@@ -181,10 +194,12 @@ function vmChoices(values: Values): VmChoices {
   const hw = integer(values, 'hw-version', HARDWARE_BOUNDS.hwVersion.min, HARDWARE_BOUNDS.hwVersion.max);
   if (hw !== undefined) out.hwVersion = hw;
   if (values['no-guest-repair'] === true) out.guestRepair = false;
+  const firstBoot = readFirstBoot(values, (message) => new UsageError(message));
+  if (firstBoot) out.firstBoot = firstBoot;
   return out;
 }
 
-/** `ferry ova`: the VM's choices as for `vm`; the disk is always streamOptimized. */
+/** `ferry ova` (and `ferry box`, which takes the same): the VM's choices as for `vm`; an OVA's disk is always streamOptimized. */
 function ovaRequest(source: string, output: string, values: Values, sizeRule: { vhdSizeRule?: VhdSizeRule }): OvaRequest {
   const request: OvaRequest = {
     kind: 'ova',

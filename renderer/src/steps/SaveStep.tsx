@@ -5,6 +5,7 @@ import { useId, type ReactElement } from 'react';
 import { Button, Callout, Step } from '../components/layout';
 import { FolderIcon, ServerIcon, VmIcon } from '../components/icons';
 import { GUEST_GROUPS, guestLabel } from '../guests';
+import { FirstBootFields } from './FirstBootFields';
 import { useWizard } from '../store-context';
 import {
   MAX_NAME,
@@ -13,6 +14,7 @@ import {
   choicesForTarget,
   describesMachine,
   effectiveSaveAs,
+  offersFirstBoot,
   packagingOf,
   plannedOutput,
   problemsWith,
@@ -246,6 +248,7 @@ export function SaveStep({ setup }: { setup: Setup }): ReactElement {
           </div>
         </fieldset>
       ) : null}
+      {offersFirstBoot(choices) ? <FirstBootFields choices={choices} problems={problems} /> : null}
 
       <label className="check">
         <input type="checkbox" checked={choices.overwrite} onChange={(e) => update({ overwrite: e.target.checked })} />

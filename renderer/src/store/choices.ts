@@ -4,6 +4,7 @@ import type { DiskInfo, GuestGuess } from '../../../shared/disk-info';
 import { OUTPUT_EXTENSION, type ConvertRequest, type OvaRequest, type VmRequest } from '../../../shared/jobs';
 import { HARDWARE_BOUNDS, adapterForController, type Controller, type Firmware, type Subformat, type VhdSizeRule } from '../../../shared/options';
 import { fileNameProblem, safeFileName } from '../../../shared/file-names';
+import { hostnameProblem, publicKeyLines, publicKeyProblem } from '../../../shared/first-boot';
 
 /** The disk-type step's four answers (WinImage's fixed/dynamic, plus split and stream). */
 export const DISK_LAYOUTS = ['dynamic', 'fixed', 'split', 'stream'] as const;
@@ -43,6 +44,9 @@ export interface Choices {
   overwrite: boolean;
   /** Windows boot repair in the new VM's disk (on unless unticked). */
   guestRepair: boolean;
+  /** First boot of a cloud image: pasted public keys, one a line, and a host name (both optional). */
+  sshKeys?: string;
+  hostname?: string;
 }
 
 export interface Setup {
@@ -152,7 +156,36 @@ export function defaultChoices(disk: DiskInfo, suggestedDestination: string): Ch
   };
 }
 
-export type ChoiceField = 'name' | 'destination' | 'memoryMB' | 'cpus';
+export type ChoiceField = 'name' | 'destination' | 'memoryMB' | 'cpus' | 'sshKeys' | 'hostname';
+
+/** Whether the save step offers a first boot: a machine whose guest is not Windows (Linux and cloud images). */
+export function offersFirstBoot(c: Choices): boolean {
+  return describesMachine(effectiveSaveAs(c)) && !c.guestOS.startsWith('windows');
+}
+
+/** The first-boot part of the request, when the section is offered and filled in. */
+function firstBootOf(c: Choices): { sshKeys?: string[]; hostname?: string } | undefined {
+  if (!offersFirstBoot(c)) return undefined;
+  const keys = publicKeyLines(c.sshKeys ?? '');
+  const hostname = (c.hostname ?? '').trim();
+  if (keys.length === 0 && hostname === '') return undefined;
+  return { ...(keys.length ? { sshKeys: keys } : {}), ...(hostname ? { hostname } : {}) };
+}
+
+function firstBootProblems(c: Choices, problems: ChoiceProblems): void {
+  if (!offersFirstBoot(c)) return;
+  const keys = publicKeyLines(c.sshKeys ?? '');
+  for (const [i, key] of keys.entries()) {
+    const problem = publicKeyProblem(key);
+    if (problem) {
+      problems.sshKeys = `${keys.length > 1 ? `Key ${i + 1} ` : 'This '}${problem}.`;
+      break;
+    }
+  }
+  const hostname = (c.hostname ?? '').trim();
+  const problem = hostname ? hostnameProblem(hostname) : undefined;
+  if (problem) problems.hostname = `A host name ${problem}.`;
+}
 export type ChoiceProblems = Partial<Record<ChoiceField, string>>;
 
 /** What stops the Convert button, per field, in words for the form. */
@@ -173,6 +206,7 @@ export function problemsWith(c: Choices): ChoiceProblems {
     else if (c.memoryMB % 4 !== 0) problems.memoryMB = 'VMware needs a multiple of 4 MB.';
     if (!Number.isInteger(c.cpus) || c.cpus < cpus.min || c.cpus > cpus.max) problems.cpus = `Use ${cpus.min} to ${cpus.max} processors.`;
   }
+  firstBootProblems(c, problems);
   return problems;
 }
 
@@ -208,6 +242,8 @@ export function buildRequest(setup: Setup): ConvertRequest | VmRequest | OvaRequ
     ...(c.hwVersion !== 'auto' ? { hwVersion: c.hwVersion } : {}),
     ...(c.guestRepair ? {} : { guestRepair: false }),
   };
+  const firstBoot = firstBootOf(c);
+  if (firstBoot) Object.assign(machine, { firstBoot });
   const kind = effectiveSaveAs(c);
   if (kind === 'ova') return { kind: 'ova', ...common, output: joinPath(c.destination, `${c.name}.ova`), ...machine };
   if (kind === 'vmdk' || subformat === 'streamOptimized') {

@@ -3,7 +3,7 @@
 // streamOptimized VMDK in a staging folder and verified like `convert` does, then packed with
 // the OVF envelope and its manifest into a tar archive under a staged name, which is
 // renamed into place last.
-import { createHash } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { rm, stat } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { safeFileName } from '../../../shared/file-names';
@@ -20,6 +20,7 @@ import { sourceFiles } from '../sources/source';
 import { planVmdk } from '../writers/vmdk/vmdk-writer';
 import { runStaged } from './staged-job';
 import { planHardware } from '../machine/hardware';
+import { checkFirstBoot, firstBootFor, firstBootSummary } from '../machine/first-boot';
 import { defaultVmName, displayNameOf } from '../../../shared/vm-names';
 import { ovfGuestFor } from '../ova/guest-os';
 import { manifestAlgorithm, renderManifest, renderOvf } from '../ova/ovf';
@@ -49,6 +50,7 @@ export async function createOva(request: OvaRequest, ctx: RunContext): Promise<J
   if (!hasOutputExtension('ova', ovaName)) {
     throw new FerryError('E_USAGE', `${output}: the output must be a file whose name ends in .ova.`, 'ESXi and vSphere recognise the package by that extension, e.g. `ferry ova disk.vhd vm.ova`.');
   }
+  checkFirstBoot(req.firstBoot);
   const sourcePaths = jobSources(req, machine);
   const sourcePath = sourcePaths[0]!;
   return runStaged(
@@ -63,6 +65,7 @@ export async function createOva(request: OvaRequest, ctx: RunContext): Promise<J
         await checkTargets([output], req.overwrite, sources.flatMap(sourceFiles));
         const table = await readPartitionTable(source);
         const detected = await detectGuest(source, table);
+        const firstBoot = firstBootFor(req.firstBoot, detected.guest, table, basename(sourcePath), `ferry-${randomUUID()}`);
         const choices = {
           hwVersion: req.hwVersion ?? OVA_DEFAULT_HW_VERSION,
           ...(req.guest !== undefined ? { guest: req.guest } : {}),
@@ -86,10 +89,10 @@ export async function createOva(request: OvaRequest, ctx: RunContext): Promise<J
         const stem = memberStem(name);
         const diskNames = sources.map((_, i) => `${stem}-disk${i + 1}.vmdk`);
         await checkFreeSpace(dir, sources.reduce((n, s) => n + estimateOutputBytes('streamOptimized', s), 0));
-        return { detected, hw, hwWarnings, guest, guestWarnings, name, stem, diskNames, repair };
+        return { detected, hw, hwWarnings, guest, guestWarnings, name, stem, diskNames, repair, firstBoot };
       },
       stagingName: () => ovaName,
-      async build(source, staging, { detected, hw, hwWarnings, guest, guestWarnings, name, stem, diskNames, repair }, extras) {
+      async build(source, staging, { detected, hw, hwWarnings, guest, guestWarnings, name, stem, diskNames, repair, firstBoot }, extras) {
         // The boot disk is read through its repair patch (when one applies).
         const sources = [repair.source, ...extras];
         const ovfName = `${stem}.ovf`;
@@ -111,6 +114,7 @@ export async function createOva(request: OvaRequest, ctx: RunContext): Promise<J
           guest,
           disk: ovfDisks[0]!,
           ...(ovfDisks.length > 1 ? { extraDisks: ovfDisks.slice(1) } : {}),
+          properties: firstBoot?.guestinfo,
         });
         // The staged disks are copied once into the archive beside them: now their sizes are known exactly.
         await checkFreeSpace(dir, disks.reduce((n, d) => n + d.size, 0) + 1024 * 1024);
@@ -132,6 +136,7 @@ export async function createOva(request: OvaRequest, ctx: RunContext): Promise<J
           virtualSize: sources.reduce((n, s) => n + s.size, 0),
           dataBytes: disks.reduce((n, d) => n + d.dataBytes, 0),
           verified: req.verify,
+          ...(firstBoot ? { firstBoot: firstBootSummary(firstBoot) } : {}),
           warnings: [
             ...(machine?.warnings ?? []),
             ...source.info.warnings,
@@ -139,6 +144,7 @@ export async function createOva(request: OvaRequest, ctx: RunContext): Promise<J
             ...detected.warnings,
             ...hwWarnings,
             ...guestWarnings,
+            ...(firstBoot?.warnings ?? []),
           ],
           seconds: (performance.now() - started) / 1000,
         };

@@ -3,6 +3,7 @@ import type { JobRequest, JobResult } from '../../../shared/jobs';
 import type { RunContext } from '../progress';
 import { convert } from './convert';
 import { FerryError, toErrorInfo } from '../errors';
+import { createBox } from './box';
 import { createOva } from './ova';
 import { createVm } from './vm';
 
@@ -14,6 +15,8 @@ function dispatch(request: JobRequest, ctx: RunContext): Promise<JobResult> {
       return createVm(request, ctx);
     case 'ova':
       return createOva(request, ctx);
+    case 'box':
+      return createBox(request, ctx);
   }
 }
 

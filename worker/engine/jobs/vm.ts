@@ -1,4 +1,5 @@
-import { stat, writeFile } from 'node:fs/promises';
+import { randomUUID } from 'node:crypto';
+import { chmod, stat, writeFile } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
 import type { JobResult, VmRequest } from '../../../shared/jobs';
 import { adapterForController } from '../../../shared/options';
@@ -13,6 +14,7 @@ import { sourceFiles, type DiskSource } from '../sources/source';
 import { planFiles, planVmdk } from '../writers/vmdk/vmdk-writer';
 import { checkVmFolderTarget, commitVmFolder } from '../vm/commit-folder';
 import { planHardware, type VmHardware } from '../machine/hardware';
+import { checkFirstBoot, firstBootFor, firstBootSummary } from '../machine/first-boot';
 import { defaultVmName, displayNameOf, safeFileStem } from '../../../shared/vm-names';
 import { selfCheckVmFolder } from '../vm/self-check';
 import { diskSlots, vmxEntries } from '../vm/vmx-config';
@@ -62,6 +64,7 @@ export async function createVm(request: VmRequest, ctx: RunContext): Promise<Job
   const sourcePaths = jobSources(req, machine);
   const sourcePath = sourcePaths[0]!;
   if (req.zeroCopy && sourcePaths.length > 1) throw new FerryError('E_USAGE', '--zero-copy uses one fixed VHD in place; it cannot be combined with several disks.');
+  checkFirstBoot(req.firstBoot);
   await checkDestination(destDir);
   const name = req.name ?? defaultVmName(sourcePath);
   const stem = safeFileStem(name);
@@ -90,13 +93,14 @@ export async function createVm(request: VmRequest, ctx: RunContext): Promise<Job
         if (sourcePaths.length > diskSlots(hw.controller).length) {
           throw new FerryError('E_UNSUPPORTED', `${sourcePaths.length} disks do not fit on one ${hw.controller} controller (it has ${diskSlots(hw.controller).length} slots).`, 'Choose another --controller (SATA has 30 slots, SCSI 15).');
         }
+        const firstBoot = firstBootFor(req.firstBoot, detected.guest, table, basename(sourcePath), `ferry-${randomUUID()}`);
         await checkVmFolderTarget(folder, req.overwrite, [source, ...extras].flatMap(sourceFiles));
         const extentPath = req.zeroCopy ? await extentPathFrom(folder, sourcePath) : undefined;
         if (!req.zeroCopy) await checkFreeSpace(destDir, [source, ...extras].reduce((n, s) => n + estimateOutputBytes(req.subformat, s), 0));
-        return { detected, hw, hwWarnings, extentPath, repair };
+        return { detected, hw, hwWarnings, extentPath, repair, firstBoot };
       },
       stagingName: () => stem,
-      async build(source, staging, { detected, hw, hwWarnings, extentPath, repair }, extras) {
+      async build(source, staging, { detected, hw, hwWarnings, extentPath, repair, firstBoot }, extras) {
         const extraDiskFiles = extras.map((_, i) => `${stem}-${i + 2}.vmdk`);
         const disk =
           extentPath !== undefined
@@ -107,11 +111,16 @@ export async function createVm(request: VmRequest, ctx: RunContext): Promise<Job
         const annotation =
           `Made by Ferry from ${basename(sourcePath)} (${source.info.format.toUpperCase()} ${source.info.variant}); guest detected: ${detected.guest.family}.` +
           (req.zeroCopy ? ` Zero-copy: uses ${sourcePath} in place.` : '');
-        const vmx = renderVmx(vmxEntries({ hardware: hw, displayName: displayNameOf(name), diskFile, extraDiskFiles, annotation }));
-        await writeFile(join(staging.dir, vmxFile), vmx, { flag: 'wx' });
+        const vmx = renderVmx(vmxEntries({ hardware: hw, displayName: displayNameOf(name), diskFile, extraDiskFiles, annotation, guestinfo: firstBoot?.guestinfo }));
+        // First-boot data may hold secrets (user-data can carry passwords or keys): owner-only
+        // where the OS has such modes (on Windows chmod sets only the read-only flag).
+        const secret = firstBoot !== undefined;
+        if (secret) await chmod(staging.dir, 0o700);
+        await writeFile(join(staging.dir, vmxFile), vmx, { flag: 'wx', ...(secret ? { mode: 0o600 } : {}) });
         await selfCheckVmFolder(staging.dir, { hardware: hw, vmxFile, diskFile, sizeBytes: source.size, extraDisks: extras.map((s, i) => ({ diskFile: extraDiskFiles[i]!, sizeBytes: s.size })) });
         throwIfAborted(ctx.signal);
         await commitVmFolder(staging, folder, req.overwrite);
+        if (secret) await chmod(folder, 0o700);
         return {
           output: join(folder, vmxFile),
           vmx: join(folder, vmxFile),
@@ -131,6 +140,7 @@ export async function createVm(request: VmRequest, ctx: RunContext): Promise<Job
           virtualSize: [source, ...extras].reduce((n, s) => n + s.size, 0),
           dataBytes: [disk, ...extraWritten].reduce((n, d) => n + d.dataBytes, 0),
           verified: disk.verified,
+          ...(firstBoot ? { firstBoot: firstBootSummary(firstBoot) } : {}),
           warnings: [
             ...(machine?.warnings ?? []),
             ...(req.zeroCopy ? [zeroCopyWarning(sourcePath)] : []),
@@ -138,6 +148,7 @@ export async function createVm(request: VmRequest, ctx: RunContext): Promise<Job
             ...extras.flatMap((s) => s.info.warnings.map((w) => `${basename(s.path)}: ${w}`)),
             ...detected.warnings,
             ...hwWarnings,
+            ...(firstBoot?.warnings ?? []),
           ],
           seconds: (performance.now() - started) / 1000,
         };

@@ -19,6 +19,8 @@ export interface OvfInput {
   disk: OvfDisk;
   /** Further disks, on the same controller after the boot disk (IDE: on a second channel from the third). */
   extraDisks?: readonly OvfDisk[];
+  /** guestinfo keys for the guest's first boot, as vApp properties. */
+  properties?: Array<[key: string, value: string]> | undefined;
 }
 
 export interface OvfDisk {
@@ -26,6 +28,22 @@ export interface OvfDisk {
   fileBytes: number;
   capacityBytes: number;
   populatedBytes: number;
+}
+
+/**
+ * The first-boot keys as a ProductSection of vApp properties. With the `com.vmware.guestInfo`
+ * transport vCenter (and ovftool with --X:injectOvfEnv) hands them to the guest in the OVF
+ * environment (`guestinfo.ovfEnv`), which Ignition's VMware provider reads; they can be edited
+ * in the deploy wizard.
+ */
+function productSection(properties: Array<[string, string]>): string[] {
+  if (properties.length === 0) return [];
+  return [
+    '    <ProductSection>',
+    '      <Info>First-boot configuration for the guest</Info>',
+    ...properties.map(([key, value]) => `      <Property ovf:key="${xmlEscape(key)}" ovf:type="string" ovf:userConfigurable="true" ovf:value="${xmlEscape(value)}"/>`),
+    '    </ProductSection>',
+  ];
 }
 
 export function xmlEscape(s: string): string {
@@ -147,7 +165,7 @@ export function renderOvf(input: OvfInput): string {
     `    <OperatingSystemSection ovf:id="${input.guest.cimId}" vmw:osType="${xmlEscape(input.guest.osType)}">`,
     '      <Info>The kind of installed guest operating system</Info>',
     '    </OperatingSystemSection>',
-    '    <VirtualHardwareSection>',
+    input.properties?.length ? '    <VirtualHardwareSection ovf:transport="com.vmware.guestInfo">' : '    <VirtualHardwareSection>',
     '      <Info>Virtual hardware requirements</Info>',
     '      <System>',
     '        <vssd:ElementName>Virtual Hardware Family</vssd:ElementName>',
@@ -158,6 +176,7 @@ export function renderOvf(input: OvfInput): string {
     ...items,
     `      <vmw:Config ovf:required="false" vmw:key="firmware" vmw:value="${hw.firmware}"/>`,
     '    </VirtualHardwareSection>',
+    ...productSection(input.properties ?? []),
     '    <AnnotationSection>',
     '      <Info>A human-readable annotation</Info>',
     `      <Annotation>${xmlEscape(input.annotation)}</Annotation>`,

@@ -2,6 +2,7 @@
 // itself on first power-on (uuid.bios, uuid.location, generated MAC addresses, PCI slot
 // numbers, nvram) is left out so every copy of the folder gets its own.
 import type { Controller } from '../../../shared/options';
+import type { GuestInfo } from '../machine/first-boot';
 import type { VmHardware } from '../machine/hardware';
 import type { VmxEntry } from './vmx';
 
@@ -93,9 +94,11 @@ export interface VmxInput {
   /** Further disks, on the same controller after the boot disk. */
   extraDiskFiles?: readonly string[];
   annotation: string;
+  /** First-boot data for the guest (`guestinfo.*` keys), last in the file. */
+  guestinfo?: GuestInfo | undefined;
 }
 
-export function vmxEntries({ hardware: hw, displayName, diskFile, extraDiskFiles = [], annotation }: VmxInput): VmxEntry[] {
+export function vmxEntries({ hardware: hw, displayName, diskFile, extraDiskFiles = [], annotation, guestinfo = [] }: VmxInput): VmxEntry[] {
   const entries: VmxEntry[] = [
     ['.encoding', 'UTF-8'],
     ['config.version', '8'],
@@ -132,5 +135,6 @@ export function vmxEntries({ hardware: hw, displayName, diskFile, extraDiskFiles
   if (hw.hwVersion >= XHCI_MIN_HW) entries.push(['usb_xhci.present', 'TRUE']);
   if (hw.hwVersion >= VMCI_HPET_MIN_HW) entries.push(['vmci0.present', 'TRUE'], ['hpet0.present', 'TRUE']);
   entries.push(['floppy0.present', 'FALSE']);
+  entries.push(...guestinfo);
   return entries;
 }

@@ -1,0 +1,55 @@
+// `ferry box`: a Vagrant box for the vmware_desktop provider. The VM is made by the vm job into a
+// staging folder, then packed with metadata.json and the box's Vagrantfile into a gzip'd tar
+// under a staged name, which is renamed into place last.
+import { rm, stat } from 'node:fs/promises';
+import { basename, dirname, join, resolve } from 'node:path';
+import { hasOutputExtension, type BoxRequest, type JobResult } from '../../../shared/jobs';
+import { BOX_METADATA, boxFirstBoot, renderVagrantfile } from '../box/box-files';
+import { writeBox } from '../box/pack-box';
+import { FerryError, throwIfAborted } from '../errors';
+import { checkFirstBoot } from '../machine/first-boot';
+import { Staging, checkFreeSpace, checkTargets } from '../output/staging';
+import type { RunContext } from '../progress';
+import { createVm } from './vm';
+
+export async function createBox(req: BoxRequest, ctx: RunContext): Promise<JobResult> {
+  const started = performance.now();
+  const output = resolve(req.output);
+  const dir = dirname(output);
+  const boxName = basename(output);
+  if (!hasOutputExtension('box', boxName)) {
+    throw new FerryError('E_USAGE', `${output}: the output must be a file whose name ends in .box.`, 'Vagrant adds a box from such a file, e.g. `ferry box coreos.vhd coreos.box`.');
+  }
+  checkFirstBoot(req.firstBoot);
+  const sourcePath = resolve(req.source);
+  await checkTargets([output], req.overwrite, [sourcePath]);
+  const { firstBoot, insecureKey } = boxFirstBoot(req.firstBoot);
+  const staging = await Staging.create(dir, boxName);
+  try {
+    const { kind: _kind, output: _output, ...choices } = req;
+    const vm = await createVm({ ...choices, kind: 'vm', destDir: staging.dir, subformat: 'monolithicSparse', zeroCopy: false, overwrite: false, firstBoot }, ctx);
+    const folder = vm.folder!;
+    const vmFiles = vm.files.map((f) => ({ name: basename(f), path: f }));
+    const diskBytes = (await Promise.all(vmFiles.map((f) => stat(f.path)))).reduce((n, s) => n + s.size, 0);
+    await checkFreeSpace(dir, diskBytes + 1024 * 1024);
+    const vagrantfile = renderVagrantfile({ sourceName: basename(sourcePath), firstBoot: vm.firstBoot, insecureKey });
+    await writeBox(
+      join(staging.dir, boxName),
+      [{ name: 'metadata.json', data: Buffer.from(BOX_METADATA) }, { name: 'Vagrantfile', data: Buffer.from(vagrantfile) }, ...vmFiles],
+      ctx.signal,
+    );
+    await rm(folder, { recursive: true, force: true });
+    throwIfAborted(ctx.signal);
+    const files = await staging.commitFiles([boxName], req.overwrite);
+    const warnings = [...vm.warnings];
+    if (insecureKey) {
+      warnings.push("The box lets in Vagrant's well-known insecure key, as Vagrant boxes do: the first `vagrant up` replaces it with a key pair of its own (unless config.ssh.insert_key is false).");
+    }
+    if (!vm.firstBoot?.sshUser) warnings.push('The image\'s login user is not known: set config.ssh.username in your Vagrantfile to the user the image lets in (e.g. "debian", "fedora", "cloud-user").');
+    const { vmx: _vmx, folder: _folder, ...rest } = vm;
+    return { ...rest, output, files, warnings, seconds: (performance.now() - started) / 1000 };
+  } catch (err) {
+    await staging.discard();
+    throw err;
+  }
+}

@@ -1,0 +1,173 @@
+// What a cloud image reads on its first boot under VMware, as guestinfo keys: the .vmx carries
+// them as `guestinfo.*` entries, an OVA as OVF properties that ESXi and vCenter hand to the guest.
+// CoreOS-family images run Ignition (https://coreos.github.io/ignition/supported-platforms/:
+// `guestinfo.ignition.config.data` and its `.encoding`); legacy CoreOS Container Linux also runs
+// coreos-cloudinit, which reads `guestinfo.coreos.config.data`; other Linux images run
+// cloud-init, whose VMware datasource reads `guestinfo.metadata` and `guestinfo.userdata`
+// (https://cloudinit.readthedocs.io/en/latest/reference/datasources/vmware.html). Pure: no I/O.
+import type { GuestGuess, PartitionTable } from '../../../shared/disk-info';
+import { FIRST_BOOT_FLAGS, firstBootProblems, hasFirstBoot, ignitionVersion } from '../../../shared/first-boot';
+import type { FirstBoot, FirstBootSummary } from '../../../shared/jobs';
+import { FerryError } from '../errors';
+
+/** The first-boot agent an image runs, and the Ignition spec versions it reads. */
+export type ImageFamily = 'fedora-coreos' | 'flatcar' | 'container-linux' | 'cloud-init';
+
+export interface FamilyGuess {
+  family: ImageFamily;
+  /** What the image is, in words, for warnings. */
+  name: string;
+  /** The user a cloud image lets in with the given keys (undefined: the image's default user). */
+  sshUser?: string;
+}
+
+/** The Ignition spec each family's Ignition reads: Fedora CoreOS spec 3, Flatcar 2 and 3 (3185 and later), Container Linux 2.0–2.2. */
+const IGNITION_READS: Record<Exclude<ImageFamily, 'cloud-init'>, { ok: (v: string) => boolean; reads: string }> = {
+  'fedora-coreos': { ok: (v) => v.startsWith('3.'), reads: 'spec 3.x' },
+  flatcar: { ok: (v) => v.startsWith('2.') || v.startsWith('3.'), reads: 'spec 2.x and (from release 3185) 3.x' },
+  'container-linux': { ok: (v) => /^2\.[0-2]\./.test(v), reads: 'spec 2.0 to 2.2' },
+};
+
+/**
+ * The family from the layout: Fedora CoreOS names its partitions BIOS-BOOT, EFI-SYSTEM, boot and
+ * root; Container Linux and Flatcar share the USR-A/USR-B layout the guest guess knows, told
+ * apart only by the file name (`flatcar_production_*` against `coreos_production_*`). An
+ * unnamed one is treated as Container Linux: Flatcar still reads what that reads.
+ */
+export function imageFamily(guest: GuestGuess, table: PartitionTable | null, sourceName: string): FamilyGuess {
+  const names = new Set((table?.partitions ?? []).map((p) => p.name ?? ''));
+  if ((names.has('EFI-SYSTEM') && names.has('boot') && names.has('root') && !names.has('USR-A')) || /fedora-coreos|rhcos/i.test(sourceName)) {
+    return { family: 'fedora-coreos', name: 'Fedora CoreOS', sshUser: 'core' };
+  }
+  if (guest.guestOS === 'coreos-64' || names.has('USR-A')) {
+    if (/flatcar/i.test(sourceName)) return { family: 'flatcar', name: 'Flatcar Container Linux', sshUser: 'core' };
+    return { family: 'container-linux', name: 'CoreOS Container Linux', sshUser: 'core' };
+  }
+  if (guest.family === 'Linux (Ubuntu)') return { family: 'cloud-init', name: 'an Ubuntu cloud image', sshUser: 'ubuntu' };
+  return { family: 'cloud-init', name: guest.family === 'Windows' ? 'a Windows image' : 'a Linux image' };
+}
+
+/** A guestinfo key and its value, as the .vmx line `guestinfo.<key> = "<value>"` or an OVF property. */
+export type GuestInfo = Array<[key: string, value: string]>;
+
+export interface FirstBootPlan {
+  guestinfo: GuestInfo;
+  warnings: string[];
+}
+
+const base64 = (text: string): string => Buffer.from(text, 'utf8').toString('base64');
+
+/** `key = value` and `key.encoding = "base64"`, as Ignition, coreos-cloudinit and cloud-init read them. */
+function encoded(key: string, text: string): GuestInfo {
+  return [
+    [`guestinfo.${key}`, base64(text)],
+    [`guestinfo.${key}.encoding`, 'base64'],
+  ];
+}
+
+/** An Ignition config for the `core` user's keys and the host name, in the spec the family reads. */
+export function ignitionConfig(family: Exclude<ImageFamily, 'cloud-init'>, fb: FirstBoot): string {
+  const spec3 = family !== 'container-linux';
+  const config: Record<string, unknown> = { ignition: { version: spec3 ? '3.3.0' : '2.2.0' } };
+  if (fb.sshKeys?.length) config.passwd = { users: [{ name: 'core', sshAuthorizedKeys: fb.sshKeys }] };
+  if (fb.hostname !== undefined) {
+    const contents = { source: `data:,${encodeURIComponent(fb.hostname)}` };
+    // Spec 2 names the file system a file goes on; spec 3 paths are absolute in the real root.
+    config.storage = { files: [spec3 ? { path: '/etc/hostname', mode: 0o644, overwrite: true, contents } : { filesystem: 'root', path: '/etc/hostname', mode: 0o644, contents }] };
+  }
+  return JSON.stringify(config);
+}
+
+/** A `#cloud-config` with the keys and the host name (YAML; every value JSON-quoted, which YAML reads as is). */
+export function cloudConfig(fb: FirstBoot): string {
+  const lines = ['#cloud-config'];
+  if (fb.hostname !== undefined) lines.push(`hostname: ${JSON.stringify(fb.hostname)}`);
+  if (fb.sshKeys?.length) lines.push('ssh_authorized_keys:', ...fb.sshKeys.map((k) => `  - ${JSON.stringify(k)}`));
+  return `${lines.join('\n')}\n`;
+}
+
+/** cloud-init meta-data: an instance id (a new one per machine, so per-instance setup runs), the host name, keys. */
+export function cloudMetadata(instanceId: string, fb: FirstBoot, withKeys: boolean): string {
+  const lines = [`instance-id: ${JSON.stringify(instanceId)}`];
+  if (fb.hostname !== undefined) lines.push(`local-hostname: ${JSON.stringify(fb.hostname)}`);
+  if (withKeys && fb.sshKeys?.length) lines.push('public-keys:', ...fb.sshKeys.map((k) => `  - ${JSON.stringify(k)}`));
+  return `${lines.join('\n')}\n`;
+}
+
+export interface FirstBootInput {
+  firstBoot: FirstBoot;
+  image: FamilyGuess;
+  /** cloud-init's instance id for this machine. */
+  instanceId: string;
+  /** Whether the image shows cloud-init: true or false when Ferry could tell, undefined when it could not look. */
+  hasCloudInit?: boolean | undefined;
+}
+
+/** The guestinfo keys for a first-boot request, and what the user should know about them. */
+export function planFirstBoot({ firstBoot: fb, image, instanceId, hasCloudInit }: FirstBootInput): FirstBootPlan {
+  const guestinfo: GuestInfo = [];
+  const warnings: string[] = [];
+  const generated = (fb.sshKeys?.length ?? 0) > 0 || fb.hostname !== undefined;
+  const coreos = image.family !== 'cloud-init' ? image.family : undefined;
+
+  if (fb.ignition !== undefined) {
+    guestinfo.push(...encoded('ignition.config.data', fb.ignition));
+    const v = ignitionVersion(fb.ignition);
+    const version = 'version' in v ? v.version : '?';
+    if (!coreos) warnings.push(`The image does not look like a CoreOS-family one (${image.name}), so nothing in it may read the Ignition config; it is in guestinfo.ignition.config.data all the same.`);
+    else if (!IGNITION_READS[coreos].ok(version)) {
+      warnings.push(`The Ignition config is spec ${version}, but ${image.name} reads ${IGNITION_READS[coreos].reads}; it may refuse the config and stop the boot. It is written unchanged.`);
+    }
+  } else if (coreos && generated) {
+    guestinfo.push(...encoded('ignition.config.data', ignitionConfig(coreos, fb)));
+  }
+  if (coreos === 'container-linux') {
+    // coreos-cloudinit runs beside Ignition on Container Linux and reads its own cloud-config.
+    if (fb.cloudInit !== undefined) guestinfo.push(...encoded('coreos.config.data', fb.cloudInit));
+    else if (generated && fb.ignition === undefined) guestinfo.push(...encoded('coreos.config.data', cloudConfig(fb)));
+  }
+
+  const userData = fb.cloudInit ?? (!coreos && generated ? cloudConfig(fb) : undefined);
+  if (fb.cloudInit !== undefined && coreos && coreos !== 'container-linux') {
+    warnings.push(`${image.name} runs Ignition, not cloud-init: the cloud-init user-data is in guestinfo.userdata but the image will not read it. Give an Ignition config (--ignition) instead.`);
+  }
+  if (userData !== undefined || fb.cloudInitMeta !== undefined) {
+    const metaData = fb.cloudInitMeta ?? cloudMetadata(instanceId, fb, fb.cloudInit !== undefined);
+    guestinfo.push(...encoded('metadata', metaData));
+    if (userData !== undefined) guestinfo.push(...encoded('userdata', userData));
+    if (!coreos) {
+      if (hasCloudInit === false) warnings.push(`The image shows no sign of cloud-init, so the first-boot data in guestinfo.userdata may never be read.`);
+      else if (hasCloudInit === undefined) {
+        warnings.push(
+          `cloud-init in the image: not checked (Ferry does not read files inside ${image.name}). The first-boot data in guestinfo.userdata and guestinfo.metadata is read by cloud-init's VMware datasource (cloud-init 21.3 and later)${image.name === 'a Windows image' ? ' or by cloudbase-init on Windows' : ''}.`,
+        );
+      }
+    }
+  }
+  return { guestinfo, warnings };
+}
+
+export interface MachineFirstBoot extends FirstBootPlan {
+  image: FamilyGuess;
+}
+
+/** The first boot of one machine: refuses bad input (E_USAGE), then plans the keys; undefined when nothing was asked. */
+export function firstBootFor(fb: FirstBoot | undefined, guest: GuestGuess, table: PartitionTable | null, sourceName: string, instanceId: string): MachineFirstBoot | undefined {
+  if (!hasFirstBoot(fb)) return undefined;
+  checkFirstBoot(fb);
+  const image = imageFamily(guest, table, sourceName);
+  const hasCloudInit = image.sshUser === 'ubuntu' ? true : undefined;
+  return { image, ...planFirstBoot({ firstBoot: fb, image, instanceId, hasCloudInit }) };
+}
+
+/** E_USAGE for input that breaks the rules of shared/first-boot.ts, named by CLI flag. */
+export function checkFirstBoot(fb: FirstBoot | undefined): void {
+  if (!fb) return;
+  const problems = firstBootProblems(fb, FIRST_BOOT_FLAGS);
+  if (problems.length) throw new FerryError('E_USAGE', problems.join(' '), 'Run `ferry --help` for usage.');
+}
+
+/** What a job result says about the first boot: the keys written, the image family, the user to log in as. */
+export function firstBootSummary(fb: MachineFirstBoot): FirstBootSummary {
+  return { guestinfo: fb.guestinfo.map(([k]) => k), image: fb.image.family, ...(fb.image.sshUser ? { sshUser: fb.image.sshUser } : {}) };
+}
