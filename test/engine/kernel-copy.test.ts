@@ -7,6 +7,7 @@ import { isByteRangeOfSource, kernelCopy } from '../../worker/engine/copy/kernel
 import { verifyWritten, writeVmdk } from '../../worker/engine/copy/write-disk';
 import { planVmdk } from '../../worker/engine/writers/vmdk/vmdk-writer';
 import { openSource } from '../../worker/engine/sources/open';
+import { patchedSource } from '../../worker/engine/guest/repair/patched-source';
 import { tempDir } from '../support/tmp';
 import { KiB, MiB, pseudoRandom, writeDynamicVhd, writeFixedVhd } from '../support/vhd-writer';
 
@@ -37,6 +38,27 @@ describe('flat copies by the OS', () => {
       await verifyWritten(written, source, {});
       flip(extent, MiB + 4321);
       await assert.rejects(verifyWritten(written, source, {}), { code: 'E_VERIFY', message: new RegExp(`at byte ${MiB + 4321} `) });
+    } finally {
+      await source.close();
+    }
+  });
+
+  it('a view with an overlay (a guest repair\'s patch) gets it written right after the copy, and verifies', async (t) => {
+    const dir = tempDir(t);
+    const vhd = writeFixedVhd(`${dir}/p.vhd`, { size: 4 * MiB, pieces: [{ offset: MiB, data: pseudoRandom(64 * KiB, 7) }] });
+    const source = await openSource(vhd.path);
+    try {
+      const patch = { offset: MiB + 10, bytes: Buffer.from([0, 0, 0, 0]), what: 'test' };
+      const view = patchedSource(source, [patch]);
+      const plan = planVmdk('o.vmdk', 'monolithicFlat', view.size);
+      assert.equal(isByteRangeOfSource(view, plan), true, 'still a byte range of the file, so copied by the OS');
+      const written = await writeVmdk(view, dir, plan, { adapter: 'lsilogic', hwVersion: 4 }, {});
+      const out = readFileSync(written.files.at(-1)!);
+      const expected = Buffer.from(readFileSync(vhd.path).subarray(0, 4 * MiB));
+      patch.bytes.copy(expected, patch.offset);
+      assert.ok(out.equals(expected), 'the copy holds the patch, and nothing else differs');
+      await verifyWritten(written, view, {});
+      assert.notDeepEqual(readFileSync(vhd.path).subarray(MiB + 10, MiB + 14), patch.bytes, 'the source is unchanged');
     } finally {
       await source.close();
     }

@@ -417,7 +417,26 @@ function injectNoSpace(budget: number): { restore: () => void; refused: () => nu
     });
     return handle;
   } as typeof orig;
-  return { restore: () => (fs.promises.open = orig), refused: () => refused };
+  // A flat extent copied by the kernel: what fits is written, then the copy fails as a full disk does.
+  const origCopy = fs.promises.copyFile;
+  fs.promises.copyFile = async function (src: fs.PathLike, dest: fs.PathLike, mode?: number) {
+    const size = (await fs.promises.stat(src)).size;
+    if (size > left) {
+      await origCopy(src, dest, mode);
+      await fs.promises.truncate(dest, left);
+      left = 0;
+      throw full('copy_file_range');
+    }
+    left -= size;
+    return origCopy(src, dest, mode);
+  } as typeof origCopy;
+  return {
+    restore: () => {
+      fs.promises.open = orig;
+      fs.promises.copyFile = origCopy;
+    },
+    refused: () => refused,
+  };
 }
 
 type FsCall = { fn: string; path: string; flags: string };

@@ -19,7 +19,10 @@ export function isByteRangeOfSource(source: DiskSource, plan: VmdkPlan): boolean
   if (plan.subformat !== 'monolithicFlat' || plan.extents.length !== 1 || !info) return false;
   if (info.compression || info.parents.length > 0 || info.path !== source.path) return false;
   const fixedVhd = info.format === 'vhd' && info.variant === 'fixed';
-  return (fixedVhd || info.format === 'raw') && info.fileSize >= source.size;
+  // A raw image stored sparsely (holes) is copied through user space instead, which skips its
+  // zero grains and keeps the output sparse and its data count exact.
+  const dense = info.allocatedBytes >= source.size;
+  return (fixedVhd || info.format === 'raw') && info.fileSize >= source.size && dense;
 }
 
 /**
