@@ -7,6 +7,7 @@ import { DiskIcon } from '../components/icons';
 import { fileName, folderOf, formatBytes, formatExactBytes } from '../format';
 import { t } from '../i18n';
 import { useWizard } from '../store-context';
+import { partitionTypeName, sizeReason } from './engine-words';
 import { recognisedGuest, type Setup } from '../store/choices';
 import './SourceStep.css';
 
@@ -129,10 +130,10 @@ export function SourceStep({ setup }: { setup: Setup }): ReactElement {
                     <td>
                       {p.name ? (
                         <>
-                          {p.name} <span className="muted">· {p.typeName}</span>
+                          {p.name} <span className="muted">· {partitionTypeName(p)}</span>
                         </>
                       ) : (
-                        p.typeName
+                        partitionTypeName(p)
                       )}
                       {p.bootable ? <span className="badge badge-quiet">{t('source.active')}</span> : null}
                     </td>
@@ -163,7 +164,7 @@ export function SourceStep({ setup }: { setup: Setup }): ReactElement {
             header: formatExactBytes(disk.sizeCandidates.currentSize),
             geometry: formatExactBytes(disk.sizeCandidates.chsSize),
             chosen: disk.sizeCandidates.chosen === 'chs' ? t('source.chosenGeometry') : t('source.chosenHeader'),
-            reason: disk.sizeCandidates.reason,
+            reason: sizeReason(disk.sizeCandidates, disk),
           })}
         </Callout>
       ) : null}
