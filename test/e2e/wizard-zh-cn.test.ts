@@ -71,7 +71,13 @@ describe('the wizard in Simplified Chinese (Chromium --lang=zh-CN) through the h
 
   after(async () => {
     await browser?.close();
-    if (harness && harness.child.exitCode === null) harness.child.kill('SIGKILL');
+    // SIGTERM, which npm passes on to the harness; SIGKILL would leave the harness itself running.
+    if (harness && harness.child.exitCode === null) {
+      const exited = new Promise((r) => harness.child.once('exit', r));
+      harness.child.kill('SIGTERM');
+      await Promise.race([exited, new Promise((r) => setTimeout(r, 10_000))]);
+      if (harness.child.exitCode === null) harness.child.kill('SIGKILL');
+    }
     rmSync(dir, { recursive: true, force: true });
   });
 
