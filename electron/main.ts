@@ -165,6 +165,16 @@ function focusWindow(): void {
   win.focus();
 }
 
+// The page's languages (navigator.languages, which the wizard follows) are Chromium's --lang:
+// give it the system's first preference rather than the process locale.
+// Chromium names Chinese zh-CN and zh-TW, not by the script subtags macOS and Windows report.
+function chromiumLocale(tag: string): string {
+  if (!/^zh\b/i.test(tag)) return tag;
+  return /-(hant|tw|hk|mo)\b/i.test(tag) ? 'zh-TW' : 'zh-CN';
+}
+const [systemLanguage] = app.getPreferredSystemLanguages();
+if (systemLanguage) app.commandLine.appendSwitch('lang', chromiumLocale(systemLanguage));
+
 // One instance: a disk double-clicked while Ferry runs goes to the running window.
 const launchFiles = pathsFromArgv(process.argv, { isPackaged: app.isPackaged });
 if (!app.requestSingleInstanceLock({ files: launchFiles })) {

@@ -1,5 +1,7 @@
 // The window: brand and stepper on top, an optional notice, the current step, and the drop overlay.
 import type { ReactElement } from 'react';
+import { useTranslation } from 'react-i18next';
+import { LanguagePicker } from './components/LanguagePicker';
 import { Stepper } from './components/Stepper';
 import { CloseIcon, InfoIcon, LogoMark, UploadIcon } from './components/icons';
 import { useWizard } from './store-context';
@@ -40,12 +42,13 @@ function CurrentStep({ phase }: { phase: Phase }): ReactElement {
 function NoticeBar(): ReactElement | null {
   const notice = useWizard((s) => s.notice);
   const dismiss = useWizard((s) => s.dismissNotice);
+  const { t } = useTranslation();
   if (!notice) return null;
   return (
     <div className={`notice notice-${notice.tone}`} role="status">
       <InfoIcon size={18} />
       <span className="notice-text">{notice.text}</span>
-      <button type="button" className="icon-btn" onClick={dismiss} aria-label="Dismiss">
+      <button type="button" className="icon-btn" onClick={dismiss} aria-label={t('app.dismiss')}>
         <CloseIcon size={16} />
       </button>
     </div>
@@ -55,6 +58,7 @@ function NoticeBar(): ReactElement | null {
 export function App(): ReactElement {
   const phase = useWizard((s) => s.phase);
   const openDroppedFile = useWizard((s) => s.openDroppedFile);
+  const { t } = useTranslation();
   const accepting = phase.kind !== 'starting' && phase.kind !== 'converting';
   const dragging = useWindowDrop(accepting, (file) => void openDroppedFile(file));
   return (
@@ -65,6 +69,7 @@ export function App(): ReactElement {
           <span className="brand-name">Ferry</span>
         </div>
         <Stepper phase={phase} />
+        <LanguagePicker />
       </header>
       <NoticeBar />
       <main className="main" key={phase.kind === 'starting' ? 'converting' : phase.kind}>
@@ -74,7 +79,7 @@ export function App(): ReactElement {
         <div className={accepting ? 'drop-overlay' : 'drop-overlay is-refusing'} aria-hidden="true">
           <div className="drop-overlay-inner">
             <UploadIcon size={36} />
-            <p>{accepting ? 'Drop to open this disk' : 'Wait for this conversion to finish'}</p>
+            <p>{accepting ? t('app.dropToOpen') : t('app.dropRefused')}</p>
           </div>
         </div>
       ) : null}

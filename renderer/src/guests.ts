@@ -1,59 +1,76 @@
 // .vmx `guestOS` values offered on the save step, grouped as VMware's own dialog groups them.
+// Product names stay as they are; the words around them ("64-bit", "Other") come from the
+// catalogue, read each time a label is shown so a change of language reaches them.
+import { t } from './i18n';
 
 export interface GuestChoice {
-  id: string;
-  label: string;
+  readonly id: string;
+  readonly label: string;
 }
 
-export const GUEST_GROUPS: readonly { label: string; guests: readonly GuestChoice[] }[] = [
-  {
-    label: 'Windows',
-    guests: [
-      { id: 'windows11-64', label: 'Windows 11' },
-      { id: 'windows9-64', label: 'Windows 10 (64-bit)' },
-      { id: 'windows9', label: 'Windows 10 (32-bit)' },
-      { id: 'windows8-64', label: 'Windows 8.x (64-bit)' },
-      { id: 'windows7-64', label: 'Windows 7 (64-bit)' },
-      { id: 'windows7', label: 'Windows 7 (32-bit)' },
-      { id: 'windows2022srvNext-64', label: 'Windows Server 2025' },
-      { id: 'windows2019srvNext-64', label: 'Windows Server 2022' },
-      { id: 'windows2019srv-64', label: 'Windows Server 2019' },
-      { id: 'windows9srv-64', label: 'Windows Server 2016' },
-      { id: 'windows8srv-64', label: 'Windows Server 2012' },
-      { id: 'windows7srv-64', label: 'Windows Server 2008 R2' },
-      { id: 'winNetStandard', label: 'Windows Server 2003' },
-      { id: 'winXPPro', label: 'Windows XP' },
-    ],
-  },
-  {
-    label: 'Linux',
-    guests: [
-      { id: 'ubuntu-64', label: 'Ubuntu (64-bit)' },
-      { id: 'debian12-64', label: 'Debian 12' },
-      { id: 'debian11-64', label: 'Debian 11' },
-      { id: 'rhel9-64', label: 'Red Hat Enterprise Linux 9' },
-      { id: 'rhel8-64', label: 'Red Hat Enterprise Linux 8' },
-      { id: 'rhel7-64', label: 'Red Hat Enterprise Linux 7' },
-      { id: 'almalinux-64', label: 'AlmaLinux' },
-      { id: 'rockylinux-64', label: 'Rocky Linux' },
-      { id: 'fedora-64', label: 'Fedora' },
-      { id: 'opensuse-64', label: 'openSUSE' },
-      { id: 'sles15-64', label: 'SUSE Linux Enterprise 15' },
-      { id: 'coreos-64', label: 'CoreOS' },
-      { id: 'other6xlinux-64', label: 'Other Linux, 6.x kernel (64-bit)' },
-      { id: 'other5xlinux-64', label: 'Other Linux, 5.x kernel (64-bit)' },
-      { id: 'otherlinux-64', label: 'Other Linux (64-bit)' },
-    ],
-  },
-  {
-    label: 'Other',
-    guests: [
-      { id: 'freebsd14-64', label: 'FreeBSD 14' },
-      { id: 'freebsd13-64', label: 'FreeBSD 13' },
-      { id: 'other-64', label: 'Other (64-bit)' },
-      { id: 'other', label: 'Other (32-bit)' },
-    ],
-  },
+/** A choice whose label is looked up when it is read. */
+function guest(id: string, label: () => string): GuestChoice {
+  return {
+    id,
+    get label() {
+      return label();
+    },
+  };
+}
+
+const named = (id: string, name: string): GuestChoice => guest(id, () => name);
+const bits64 = (id: string, name: string): GuestChoice => guest(id, () => t('guests.bits64', { name }));
+const bits32 = (id: string, name: string): GuestChoice => guest(id, () => t('guests.bits32', { name }));
+
+function group(label: () => string, guests: readonly GuestChoice[]): { readonly label: string; readonly guests: readonly GuestChoice[] } {
+  return {
+    guests,
+    get label() {
+      return label();
+    },
+  };
+}
+
+export const GUEST_GROUPS: readonly { readonly label: string; readonly guests: readonly GuestChoice[] }[] = [
+  group(() => t('guests.groupWindows'), [
+    named('windows11-64', 'Windows 11'),
+    bits64('windows9-64', 'Windows 10'),
+    bits32('windows9', 'Windows 10'),
+    bits64('windows8-64', 'Windows 8.x'),
+    bits64('windows7-64', 'Windows 7'),
+    bits32('windows7', 'Windows 7'),
+    named('windows2022srvNext-64', 'Windows Server 2025'),
+    named('windows2019srvNext-64', 'Windows Server 2022'),
+    named('windows2019srv-64', 'Windows Server 2019'),
+    named('windows9srv-64', 'Windows Server 2016'),
+    named('windows8srv-64', 'Windows Server 2012'),
+    named('windows7srv-64', 'Windows Server 2008 R2'),
+    named('winNetStandard', 'Windows Server 2003'),
+    named('winXPPro', 'Windows XP'),
+  ]),
+  group(() => t('guests.groupLinux'), [
+    bits64('ubuntu-64', 'Ubuntu'),
+    named('debian12-64', 'Debian 12'),
+    named('debian11-64', 'Debian 11'),
+    named('rhel9-64', 'Red Hat Enterprise Linux 9'),
+    named('rhel8-64', 'Red Hat Enterprise Linux 8'),
+    named('rhel7-64', 'Red Hat Enterprise Linux 7'),
+    named('almalinux-64', 'AlmaLinux'),
+    named('rockylinux-64', 'Rocky Linux'),
+    named('fedora-64', 'Fedora'),
+    named('opensuse-64', 'openSUSE'),
+    named('sles15-64', 'SUSE Linux Enterprise 15'),
+    named('coreos-64', 'CoreOS'),
+    guest('other6xlinux-64', () => t('guests.otherLinuxKernel', { kernel: '6.x' })),
+    guest('other5xlinux-64', () => t('guests.otherLinuxKernel', { kernel: '5.x' })),
+    guest('otherlinux-64', () => t('guests.otherLinux')),
+  ]),
+  group(() => t('guests.groupOther'), [
+    named('freebsd14-64', 'FreeBSD 14'),
+    named('freebsd13-64', 'FreeBSD 13'),
+    guest('other-64', () => t('guests.other64')),
+    guest('other', () => t('guests.other32')),
+  ]),
 ];
 
 export function guestLabel(id: string): string | undefined {

@@ -6,6 +6,10 @@ import { createRoot } from 'react-dom/client';
 import { App } from './App';
 import { StoreProvider } from './store-context';
 import { createWizardStore } from './store/wizard-store';
+import { t } from './i18n';
+import { startLanguage } from './i18n/language';
+
+startLanguage(navigator.languages);
 
 const root = document.getElementById('root');
 if (root) {
@@ -19,6 +23,6 @@ if (root) {
       </StrictMode>,
     );
   } else {
-    root.textContent = 'Ferry’s window was opened without its connection to the engine.';
+    root.textContent = t('app.noBridge');
   }
 }

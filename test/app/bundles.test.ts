@@ -91,6 +91,8 @@ function electronStub() {
   const stub = {
     app: Object.assign(appEvents, {
       isPackaged: true,
+      getPreferredSystemLanguages: () => ['zh-Hans-CN', 'en-US'],
+      commandLine: { appendSwitch: record('appendSwitch') },
       setAppUserModelId: record('setAppUserModelId'),
       requestSingleInstanceLock: (data: unknown) => {
         record('requestSingleInstanceLock')(data);
@@ -163,6 +165,10 @@ describe('the main-process bundle (out/main/index.js) under a stubbed electron',
     assert.equal(schemes[0]!.privileges.secure, true);
     assert.equal(schemes[0]!.privileges.standard, true);
     assert.deepEqual(e.calls.requestSingleInstanceLock, [[{ files: launched }]]);
+  });
+
+  test('the page gets the system’s first preferred language as Chromium’s --lang (navigator.languages)', () => {
+    assert.deepEqual(e.calls.appendSwitch, [['lang', 'zh-CN']], 'by the name Chromium gives it');
   });
 
   test('one 1000×700 window, isolated and sandboxed, with the preload that was built, loading app://ferry', () => {

@@ -3,42 +3,16 @@
 // the real host, JobService and worker behind the WebSocket. Screenshots of every step go to
 // test-results/app/.
 import assert from 'node:assert/strict';
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
 import { after, before, describe, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { entries, makeBzip2Download, makeSlowVhd, makeVhd, makeWindowsVhd, sameContent } from '../harness/fixtures';
-import { ROOT } from '../harness/server';
 import { ferry, lastEvent } from '../support/cli';
 import { tempDir } from '../support/tmp';
-import { dropFile, launchChromium, openPage, pageProblems, screenshot } from './support';
-
-interface RunningHarness {
-  child: ChildProcess;
-  url: string;
-  lines: string[];
-}
-
-function startHarnessProcess(env: Record<string, string>): Promise<RunningHarness> {
-  const child = spawn('npm', ['run', '--silent', 'harness'], { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
-  const lines: string[] = [];
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error('the harness printed no URL within 30 s')), 30_000);
-    child.once('exit', (code) => reject(new Error(`the harness exited early (${code})`)));
-    createInterface({ input: child.stdout! }).on('line', (line) => {
-      lines.push(line);
-      const m = /^FERRY_HARNESS_URL=(http:\/\/127\.0\.0\.1:\d+\/\?token=[0-9a-f]{32})$/.exec(line);
-      if (m) {
-        clearTimeout(timer);
-        child.removeAllListeners('exit');
-        resolve({ child, url: m[1]!, lines });
-      }
-    });
-  });
-}
+import { dropFile, launchChromium, openPage, pageProblems, screenshot, startHarnessProcess, type RunningHarness } from './support';
 
 /** Tabs until the focused element is the control named `name`, then presses Enter: reachable by keyboard. */
 async function keyboardActivate(page: Page, name: string): Promise<void> {

@@ -1,10 +1,12 @@
 // The running job: which phase, one overall bar with percent, speed and time left, and Cancel.
 import type { ReactElement } from 'react';
+import { useTranslation } from 'react-i18next';
 import { overallFraction, plannedPhases } from '../../../shared/progress';
 import type { Progress } from '../../../shared/jobs';
 import { Button, Step } from '../components/layout';
 import { CheckIcon } from '../components/icons';
 import { formatBytes, formatPercent, formatRate, formatTimeLeft } from '../format';
+import { t } from '../i18n';
 import { useWizard } from '../store-context';
 import { effectiveSaveAs, type Setup } from '../store/choices';
 import './ConvertStep.css';
@@ -12,14 +14,8 @@ import './ConvertStep.css';
 type PhaseName = Progress['phase'];
 
 function stageText(phase: PhaseName, setup: Setup): { title: string; line: string } {
-  switch (phase) {
-    case 'decompressing':
-      return { title: 'Unpacking', line: `Decompressing the ${setup.disk.compression?.layers.join(' + ') ?? ''} download`.replace('  ', ' ') };
-    case 'converting':
-      return { title: 'Converting', line: `Reading the ${setup.disk.format.toUpperCase()} and writing the VMDK` };
-    case 'verifying':
-      return { title: 'Verifying', line: 'Reading the new disk back and comparing it with the source' };
-  }
+  const line = t(`convert.line.${phase}`, { layers: setup.disk.compression?.layers.join(' + ') ?? '', format: setup.disk.format.toUpperCase() }).replace('  ', ' ');
+  return { title: t(`convert.stage.${phase}`), line };
 }
 
 /** Relative cost of each phase, as the overall bar weighs them (shared/bridge.ts). */
@@ -48,31 +44,32 @@ export function ConvertStep({
   starting: boolean;
 }): ReactElement {
   const cancel = useWizard((s) => s.cancel);
+  const { t } = useTranslation();
   const plan = plannedPhases({ compressed: unpacks, verify: setup.choices.verify });
   const stages = plan.map((id) => ({ id, ...stageText(id, setup) }));
   const fraction = progress ? overallFraction(progress, plan) : 0;
   const percent = formatPercent(fraction);
   const activeIndex = progress ? Math.max(0, plan.indexOf(progress.phase)) : 0;
-  const what = { vm: 'virtual machine', vmdk: 'disk', ova: 'OVA' }[effectiveSaveAs(setup.choices)];
-  const status = cancelling ? 'Cancelling — removing what was written…' : starting ? 'Starting…' : progress ? stages[activeIndex]!.title : 'Starting…';
+  const what = effectiveSaveAs(setup.choices);
+  const status = cancelling ? t('convert.cancellingStatus') : starting ? t('convert.starting') : progress ? stages[activeIndex]!.title : t('convert.starting');
 
   return (
     <Step
-      title={`Making ${setup.choices.name}`}
-      subtitle={`Ferry is building the ${what}. You can keep using your computer; closing Ferry cancels it.`}
+      title={t('convert.title', { name: setup.choices.name })}
+      subtitle={t(`convert.subtitle.${what}`)}
       actions={
         <>
           <span className="actions-note" aria-live="polite">
-            {cancelling ? 'Stopping…' : 'Cancel leaves nothing behind.'}
+            {cancelling ? t('convert.stopping') : t('convert.cancelNote')}
           </span>
           <span className="spacer" />
           <Button kind="danger" onClick={() => void cancel()} disabled={cancelling || starting}>
-            {cancelling ? 'Cancelling…' : 'Cancel'}
+            {cancelling ? t('convert.cancelling') : t('convert.cancel')}
           </Button>
         </>
       }
     >
-      <section className="progress-card" aria-label="Conversion progress">
+      <section className="progress-card" aria-label={t('convert.progressLabel')}>
         <div className="progress-head">
           <span className="progress-status">{status}</span>
           <span className="progress-percent" aria-hidden="true">
@@ -82,30 +79,30 @@ export function ConvertStep({
         <div
           className={cancelling ? 'bar is-cancelling' : 'bar'}
           role="progressbar"
-          aria-label="Overall progress"
+          aria-label={t('convert.overall')}
           aria-valuemin={0}
           aria-valuemax={100}
           aria-valuenow={Math.floor(fraction * 100)}
-          aria-valuetext={`${percent}, ${status}`}
+          aria-valuetext={t('convert.valueText', { percent, status })}
         >
           <div className="bar-fill" style={{ width: `${(fraction * 100).toFixed(2)}%` }} />
         </div>
         <dl className="stats">
           <div>
-            <dt>Processed</dt>
-            <dd>{progress ? `${formatBytes(progress.done)} of ${formatBytes(progress.total)}` : '—'}</dd>
+            <dt>{t('convert.processed')}</dt>
+            <dd>{progress ? t('convert.processedValue', { done: formatBytes(progress.done), total: formatBytes(progress.total) }) : '—'}</dd>
           </div>
           <div>
-            <dt>Speed</dt>
+            <dt>{t('convert.speed')}</dt>
             <dd>{progress ? formatRate(progress.rate) : '—'}</dd>
           </div>
           <div>
-            <dt>Time left</dt>
-            <dd>{progress ? formatTimeLeft(secondsLeft(progress, plan)) : 'estimating…'}</dd>
+            <dt>{t('convert.timeLeft')}</dt>
+            <dd>{progress ? formatTimeLeft(secondsLeft(progress, plan)) : t('format.estimating')}</dd>
           </div>
         </dl>
       </section>
-      <ol className="stages" aria-label="Phases">
+      <ol className="stages" aria-label={t('convert.phases')}>
         {stages.map((stage, i) => {
           const state = !progress || i > activeIndex ? 'pending' : i < activeIndex || (progress.done >= progress.total && i === stages.length - 1) ? 'complete' : 'active';
           return (

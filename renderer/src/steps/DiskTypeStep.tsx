@@ -2,38 +2,39 @@
 // needed settings sit below. ESXi takes only a stream-optimized disk: when it is the target,
 // that is the type shown, and picking a hosted type says it switches back to Workstation.
 import { useId, type ReactElement } from 'react';
+import { useTranslation } from 'react-i18next';
 import type { DiskInfo } from '../../../shared/disk-info';
 import { CONTROLLERS, type Controller } from '../../../shared/options';
-import { CONTROLLER_LABEL } from './labels';
+import { controllerLabel } from './labels';
 import { Button, Callout, Step } from '../components/layout';
 import { formatBytes } from '../format';
 import { HW_VERSIONS } from '../guests';
+import { t } from '../i18n';
 import { useWizard } from '../store-context';
 import { DISK_LAYOUTS, choicesForLayout, describesMachine, effectiveSaveAs, shownLayout, targetOf, type DiskLayout, type Setup } from '../store/choices';
 import './DiskTypeStep.css';
 
 const TWO_GB = 2 * 1024 * 1024 * 1024;
 
-const LAYOUT: Record<DiskLayout, { title: string; line: string; tag?: string }> = {
-  dynamic: { title: 'Dynamic', line: 'Grows as the guest writes; starts as small as the data.', tag: 'Recommended' },
-  fixed: { title: 'Fixed', line: 'Takes the whole size up front; slightly faster writes in the guest.' },
-  split: { title: 'Split into 2 GB files', line: 'Many small files, for FAT32 drives and easier copying.' },
-  stream: { title: 'Stream-optimized', line: 'Compressed; the type ESXi and vSphere import, usually packed in an OVA.', tag: 'ESXi / vSphere' },
+/** A type's badge, if it has one. */
+const LAYOUT_TAG: Partial<Record<DiskLayout, () => string>> = {
+  dynamic: () => t('diskType.recommended'),
+  stream: () => 'ESXi / vSphere',
 };
 
 function sizeOnDisk(layout: DiskLayout, disk: DiskInfo): string {
   const data = Math.min(disk.virtualSize, disk.allocatedBytes);
   switch (layout) {
     case 'dynamic':
-      return `About ${formatBytes(data)} on disk`;
+      return t('diskType.sizeDynamic', { size: formatBytes(data) });
     case 'fixed':
-      return `${formatBytes(disk.virtualSize)} on disk`;
+      return t('diskType.sizeFixed', { size: formatBytes(disk.virtualSize) });
     case 'split': {
       const pieces = Math.max(1, Math.ceil(disk.virtualSize / TWO_GB));
-      return `${pieces} ${pieces === 1 ? 'piece' : 'pieces'}, about ${formatBytes(data)} in all`;
+      return t('diskType.sizeSplit', { count: pieces, size: formatBytes(data) });
     }
     case 'stream':
-      return `Less than ${formatBytes(data)}, compressed`;
+      return t('diskType.sizeStream', { size: formatBytes(data) });
   }
 }
 
@@ -42,6 +43,7 @@ export function DiskTypeStep({ setup }: { setup: Setup }): ReactElement {
   const next = useWizard((s) => s.next);
   const back = useWizard((s) => s.back);
   const update = useWizard((s) => s.update);
+  const { t } = useTranslation();
   const { disk, choices } = setup;
   const ids = { controller: useId(), controllerHint: useId(), hw: useId(), sizeRule: useId() };
   const asMachine = describesMachine(effectiveSaveAs(choices));
@@ -49,31 +51,30 @@ export function DiskTypeStep({ setup }: { setup: Setup }): ReactElement {
   const layoutShown = shownLayout(choices);
   return (
     <Step
-      title="Choose the disk type"
-      subtitle="How the new VMware disk stores its data. Every type holds exactly the same bytes."
+      title={t('diskType.title')}
+      subtitle={t('diskType.subtitle')}
       onSubmit={next}
       actions={
         <>
           <Button kind="ghost" onClick={back}>
-            Back
+            {t('common.back')}
           </Button>
           <span className="spacer" />
           <Button kind="primary" type="submit">
-            Next
+            {t('common.next')}
           </Button>
         </>
       }
     >
       {forEsxi ? (
-        <Callout tone="info" title="ESXi / vSphere takes a stream-optimized disk">
-          ESXi imports only this type (on its own or inside an OVA), so Ferry writes it. Dynamic, fixed and split disks are for Workstation, Player and Fusion: picking one
-          switches the target back to those.
+        <Callout tone="info" title={t('diskType.esxiTitle')}>
+          {t('diskType.esxiText')}
         </Callout>
       ) : null}
       <fieldset className="choice-grid">
-        <legend className="sr-only">Disk type</legend>
+        <legend className="sr-only">{t('diskType.legend')}</legend>
         {DISK_LAYOUTS.map((layout) => {
-          const info = LAYOUT[layout];
+          const tag = LAYOUT_TAG[layout]?.();
           return (
             <label key={layout} className={layoutShown === layout ? 'choice is-selected' : 'choice'}>
               <input
@@ -85,10 +86,10 @@ export function DiskTypeStep({ setup }: { setup: Setup }): ReactElement {
               />
               <span className="choice-body">
                 <span className="choice-title">
-                  {info.title}
-                  {info.tag ? <span className="badge">{info.tag}</span> : null}
+                  {t(`diskType.layout.${layout}.title`)}
+                  {tag ? <span className="badge">{tag}</span> : null}
                 </span>
-                <span className="choice-line">{info.line}</span>
+                <span className="choice-line">{t(`diskType.layout.${layout}.line`)}</span>
                 <span className="choice-meta">{sizeOnDisk(layout, disk)}</span>
               </span>
             </label>
@@ -97,7 +98,7 @@ export function DiskTypeStep({ setup }: { setup: Setup }): ReactElement {
       </fieldset>
 
       <div className="field">
-        <label htmlFor={ids.controller}>Disk controller</label>
+        <label htmlFor={ids.controller}>{t('diskType.controller')}</label>
         <select
           id={ids.controller}
           value={choices.controller}
@@ -106,31 +107,31 @@ export function DiskTypeStep({ setup }: { setup: Setup }): ReactElement {
         >
           {(['auto', ...CONTROLLERS] as const).map((c) => (
             <option key={c} value={c}>
-              {CONTROLLER_LABEL[c]}
+              {controllerLabel(c)}
             </option>
           ))}
         </select>
         <p className="field-hint" id={ids.controllerHint}>
-          Windows only boots from a controller it has a driver for; Hyper-V disks usually boot from IDE. A .vmdk saved alone records this as its adapter type.
+          {t('diskType.controllerHint')}
         </p>
       </div>
 
       <details className="disclosure">
-        <summary>Advanced</summary>
+        <summary>{t('diskType.advanced')}</summary>
         <div className="disclosure-body">
           <label className="check">
             <input type="checkbox" checked={choices.verify} onChange={(e) => update({ verify: e.target.checked })} />
             <span>
-              Verify the new disk
-              <span className="check-hint">Reads it back and compares every block with the source. Recommended.</span>
+              {t('diskType.verify')}
+              <span className="check-hint">{t('diskType.verifyHint')}</span>
             </span>
           </label>
           {layoutShown === 'split' ? (
             <label className="check">
               <input type="checkbox" checked={choices.preallocateSplit} onChange={(e) => update({ preallocateSplit: e.target.checked })} />
               <span>
-                Preallocate the 2 GB pieces
-                <span className="check-hint">Each piece takes its full size up front (a split fixed disk).</span>
+                {t('diskType.preallocate')}
+                <span className="check-hint">{t('diskType.preallocateHint')}</span>
               </span>
             </label>
           ) : null}
@@ -138,20 +139,20 @@ export function DiskTypeStep({ setup }: { setup: Setup }): ReactElement {
             <label className="check">
               <input type="checkbox" checked={choices.guestRepair} onChange={(e) => update({ guestRepair: e.target.checked })} />
               <span>
-                Make Windows boot on the new controller
-                <span className="check-hint">Sets the controller&apos;s driver to start at boot in the new disk&apos;s registry; the source is never changed.</span>
+                {t('diskType.repair.label')}
+                <span className="check-hint">{t('diskType.repair.hint')}</span>
               </span>
             </label>
           ) : null}
           {asMachine ? (
             <div className="field">
-              <label htmlFor={ids.hw}>Virtual hardware version</label>
+              <label htmlFor={ids.hw}>{t('diskType.hwVersion')}</label>
               <select
                 id={ids.hw}
                 value={String(choices.hwVersion)}
                 onChange={(e) => update({ hwVersion: e.target.value === 'auto' ? 'auto' : Number(e.target.value) })}
               >
-                <option value="auto">Automatic — opens in current VMware products</option>
+                <option value="auto">{t('diskType.hwAuto')}</option>
                 {HW_VERSIONS.map((h) => (
                   <option key={h.version} value={String(h.version)}>
                     {h.label}
@@ -162,15 +163,15 @@ export function DiskTypeStep({ setup }: { setup: Setup }): ReactElement {
           ) : null}
           {disk.sizeCandidates ? (
             <div className="field">
-              <label htmlFor={ids.sizeRule}>Disk size from</label>
+              <label htmlFor={ids.sizeRule}>{t('diskType.sizeFrom')}</label>
               <select
                 id={ids.sizeRule}
                 value={choices.vhdSizeRule}
                 onChange={(e) => update({ vhdSizeRule: e.target.value as typeof choices.vhdSizeRule })}
               >
-                <option value="auto">Automatic — by the program that made the disk</option>
-                <option value="current">The header's size ({formatBytes(disk.sizeCandidates.currentSize)})</option>
-                <option value="chs">The geometry ({formatBytes(disk.sizeCandidates.chsSize)})</option>
+                <option value="auto">{t('diskType.sizeAuto')}</option>
+                <option value="current">{t('diskType.sizeHeader', { size: formatBytes(disk.sizeCandidates.currentSize) })}</option>
+                <option value="chs">{t('diskType.sizeGeometry', { size: formatBytes(disk.sizeCandidates.chsSize) })}</option>
               </select>
             </div>
           ) : null}

@@ -1,21 +1,23 @@
 // Something went wrong: what, in plain words; what to do about it; and a way back. Never a stack.
 import type { ReactElement } from 'react';
+import { useTranslation } from 'react-i18next';
 import type { ErrorInfo } from '../../../shared/errors';
 import { Button, Step } from '../components/layout';
 import { AlertIcon } from '../components/icons';
 import { useWizard } from '../store-context';
 import type { Recovery } from '../store/phase';
-import { APP_HINT, ERROR_TITLE } from './labels';
+import { errorHint, errorTitle } from './labels';
 import './ErrorStep.css';
 
 export function ErrorStep({ error, recovery }: { error: ErrorInfo; recovery: Recovery }): ReactElement {
   const recover = useWizard((s) => s.recover);
   const startOver = useWizard((s) => s.startOver);
   const chooseFile = useWizard((s) => s.chooseFile);
-  const hint = APP_HINT[error.code] ?? error.hint;
+  const { t } = useTranslation();
+  const hint = errorHint(error);
   return (
     <Step
-      title={ERROR_TITLE[error.code]}
+      title={errorTitle(error.code)}
       icon={
         <span className="error-mark">
           <AlertIcon size={26} />
@@ -26,21 +28,21 @@ export function ErrorStep({ error, recovery }: { error: ErrorInfo; recovery: Rec
         recovery.to === 'save' ? (
           <>
             <Button kind="ghost" onClick={startOver}>
-              Start over
+              {t('error.startOver')}
             </Button>
             <span className="spacer" />
             <Button kind="primary" type="submit">
-              Back to the options
+              {t('error.backToOptions')}
             </Button>
           </>
         ) : (
           <>
             <Button kind="ghost" onClick={recover}>
-              Back
+              {t('common.back')}
             </Button>
             <span className="spacer" />
             <Button kind="primary" onClick={() => void chooseFile()}>
-              Choose another file…
+              {t('error.chooseAnother')}
             </Button>
           </>
         )
@@ -49,7 +51,7 @@ export function ErrorStep({ error, recovery }: { error: ErrorInfo; recovery: Rec
       <section className="card error-card" role="alert">
         <p className="error-message">{error.message}</p>
         {hint ? <p className="error-hint">{hint}</p> : null}
-        <p className="error-code">Error code {error.code}</p>
+        <p className="error-code">{t('error.code', { code: error.code })}</p>
       </section>
     </Step>
   );

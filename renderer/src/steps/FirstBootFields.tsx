@@ -2,6 +2,7 @@
 // password: public keys for the image's user and a host name, written into the machine as the
 // Ignition config or cloud-init data the image reads on its first start.
 import { useId, type ReactElement } from 'react';
+import { t } from '../i18n';
 import { useWizard } from '../store-context';
 import type { ChoiceProblems, Choices } from '../store/choices';
 import './FirstBootFields.css';
@@ -12,20 +13,18 @@ export function FirstBootFields({ choices, problems }: { choices: Choices; probl
   const filled = (choices.sshKeys ?? '') !== '' || (choices.hostname ?? '') !== '';
   return (
     <details className="disclosure" open={filled || problems.sshKeys !== undefined || problems.hostname !== undefined}>
-      <summary>First boot (optional)</summary>
+      <summary>{t('save.firstBoot.summary')}</summary>
       <div className="first-boot-body">
-        <p className="field-hint">
-          Cloud images (CoreOS, Flatcar, Ubuntu cloud images…) have no password. Paste your public key to be let in on the first start; Ferry writes it where the image looks for it.
-        </p>
+        <p className="field-hint">{t('save.firstBoot.intro')}</p>
         <div className="field">
-          <label htmlFor={id.keys}>SSH public keys</label>
+          <label htmlFor={id.keys}>{t('save.firstBoot.keys')}</label>
           <textarea
             id={id.keys}
             className="first-boot-keys"
             rows={3}
             spellCheck={false}
             autoComplete="off"
-            placeholder="ssh-ed25519 AAAA… you@computer"
+            placeholder={t('save.firstBoot.keysPlaceholder')}
             value={choices.sshKeys ?? ''}
             aria-invalid={problems.sshKeys ? true : undefined}
             aria-describedby={problems.sshKeys ? `${id.keys}-err` : id.keysHint}
@@ -37,12 +36,12 @@ export function FirstBootFields({ choices, problems }: { choices: Choices; probl
             </p>
           ) : (
             <p className="field-hint" id={id.keysHint}>
-              One key a line, as in your .pub file (never the private key).
+              {t('save.firstBoot.keysHint')}
             </p>
           )}
         </div>
         <div className="field">
-          <label htmlFor={id.host}>Host name</label>
+          <label htmlFor={id.host}>{t('save.firstBoot.hostname')}</label>
           <input
             id={id.host}
             type="text"

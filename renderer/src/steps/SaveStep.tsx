@@ -2,10 +2,12 @@
 // what to call it and where; for a machine, the settings VMware needs, prefilled from what the
 // inspection detected.
 import { useId, type ReactElement } from 'react';
+import { Trans, useTranslation } from 'react-i18next';
 import { Button, Callout, Step } from '../components/layout';
 import { FolderIcon, ServerIcon, VmIcon } from '../components/icons';
 import { GUEST_GROUPS, guestLabel } from '../guests';
 import { FirstBootFields } from './FirstBootFields';
+import { t } from '../i18n';
 import { useWizard } from '../store-context';
 import {
   MAX_NAME,
@@ -21,37 +23,47 @@ import {
   recognisedGuest,
   targetOf,
   type Choices,
-  type DiskLayout,
   type Packaging,
   type Setup,
   type Target,
 } from '../store/choices';
 import './SaveStep.css';
 
+// The words are read from the catalogue each time they are shown, so a change of language reaches them.
 const TARGET: Record<Target, { title: string; line: string; icon: ReactElement }> = {
-  workstation: { title: 'VMware Workstation / Player / Fusion', line: 'Opens and runs from a folder on this computer.', icon: <VmIcon size={22} /> },
-  esxi: { title: 'ESXi / vSphere', line: 'One .ova to deploy on a host or in vCenter.', icon: <ServerIcon size={22} /> },
-};
-
-/** The one line on why the two targets get different files. */
-const WHY_TWO_TARGETS = 'Workstation, Player and Fusion run a .vmdk in place; ESXi imports a stream-optimized disk from an OVA.';
-
-const PACKAGING: Record<Target, Record<Packaging, { label: string; hint: string }>> = {
   workstation: {
-    machine: { label: 'Virtual machine folder', hint: 'A .vmx and its disk in a folder named after the machine: open the .vmx and start it.' },
-    diskOnly: { label: 'Just the .vmdk', hint: 'The disk alone (plus its extent files, if it has any), for a virtual machine you already have.' },
+    title: 'VMware Workstation / Player / Fusion',
+    get line() {
+      return t('save.targetWorkstationLine');
+    },
+    icon: <VmIcon size={22} />,
   },
   esxi: {
-    machine: { label: 'OVA package', hint: 'The machine and its compressed, stream-optimized disk in one file, for “Deploy OVF Template”.' },
-    diskOnly: { label: 'Just the .vmdk', hint: 'The stream-optimized disk alone, for import tools that take a bare .vmdk.' },
+    title: 'ESXi / vSphere',
+    get line() {
+      return t('save.targetEsxiLine');
+    },
+    icon: <ServerIcon size={22} />,
   },
 };
 
-const LAYOUT_NAME: Record<Extract<DiskLayout, 'fixed' | 'split'>, string> = { fixed: 'Fixed', split: 'Split into 2 GB files' };
+const packagingText = (target: Target, p: Packaging): { label: string; hint: string } => ({
+  get label() {
+    return t(`save.packaging.${target}.${p}.label`);
+  },
+  get hint() {
+    return t(`save.packaging.${target}.${p}.hint`);
+  },
+});
+
+const PACKAGING: Record<Target, Record<Packaging, { label: string; hint: string }>> = {
+  workstation: { machine: packagingText('workstation', 'machine'), diskOnly: packagingText('workstation', 'diskOnly') },
+  esxi: { machine: packagingText('esxi', 'machine'), diskOnly: packagingText('esxi', 'diskOnly') },
+};
 
 /** For ESXi after fixed or split was picked: say that it does not apply here (it is kept for Workstation). */
 function ignoredLayoutNote(c: Choices): string {
-  return targetOf(c) === 'esxi' && (c.layout === 'fixed' || c.layout === 'split') ? ` The “${LAYOUT_NAME[c.layout]}” disk type is for Workstation and does not apply.` : '';
+  return targetOf(c) === 'esxi' && (c.layout === 'fixed' || c.layout === 'split') ? t('save.ignoredLayout', { layout: t(`diskType.layout.${c.layout}.title`) }) : '';
 }
 
 /** A number input's value: NaN while the box is empty or holds something that is not a number. */
@@ -62,6 +74,7 @@ export function SaveStep({ setup }: { setup: Setup }): ReactElement {
   const update = useWizard((s) => s.update);
   const convert = useWizard((s) => s.convert);
   const chooseDestination = useWizard((s) => s.chooseDestination);
+  const { t } = useTranslation();
   const { disk, choices } = setup;
   const saveAs = effectiveSaveAs(choices);
   const target = targetOf(choices);
@@ -75,28 +88,28 @@ export function SaveStep({ setup }: { setup: Setup }): ReactElement {
 
   return (
     <Step
-      title="Choose what to make and where"
-      subtitle="First where the machine will run, then what to call it and where to save it."
+      title={t('save.title')}
+      subtitle={t('save.subtitle')}
       onSubmit={() => void convert()}
       actions={
         <>
           <Button kind="ghost" onClick={back}>
-            Back
+            {t('common.back')}
           </Button>
           <span className="spacer" />
           {blocked ? (
             <span className="actions-note" id={id.err}>
-              Fix the highlighted fields to go on.
+              {t('save.fixFields')}
             </span>
           ) : null}
           <Button kind="primary" type="submit" disabled={blocked} {...(blocked ? { 'aria-describedby': id.err } : {})}>
-            Convert
+            {t('save.convert')}
           </Button>
         </>
       }
     >
       <fieldset className="targets" aria-describedby={id.why}>
-        <legend className="section-label">Where will it run?</legend>
+        <legend className="section-label">{t('save.whereLegend')}</legend>
         <div className="choice-row">
           {TARGETS.map((t) => (
             <label key={t} className={`choice is-stacked${target === t ? ' is-selected' : ''}`}>
@@ -112,13 +125,13 @@ export function SaveStep({ setup }: { setup: Setup }): ReactElement {
           ))}
         </div>
         <p className="targets-why" id={id.why}>
-          {WHY_TWO_TARGETS}
+          {t('save.whyTwoTargets')}
         </p>
       </fieldset>
 
       <div className="field">
         <span className="label" id={id.packaging}>
-          Save as
+          {t('save.saveAs')}
         </span>
         <div className="segmented" role="radiogroup" aria-labelledby={id.packaging} aria-describedby={id.packagingHint}>
           {(['machine', 'diskOnly'] as const).map((p) => (
@@ -136,7 +149,7 @@ export function SaveStep({ setup }: { setup: Setup }): ReactElement {
 
       <div className="form-grid">
         <div className="field">
-          <label htmlFor={id.name}>Name</label>
+          <label htmlFor={id.name}>{t('save.name')}</label>
           <input
             id={id.name}
             type="text"
@@ -155,36 +168,36 @@ export function SaveStep({ setup }: { setup: Setup }): ReactElement {
           ) : null}
         </div>
         <div className="field">
-          <label htmlFor={id.dest}>Save in</label>
+          <label htmlFor={id.dest}>{t('save.saveIn')}</label>
           <div className="path-picker">
             <input id={id.dest} type="text" value={choices.destination} readOnly title={choices.destination} aria-invalid={problems.destination ? true : undefined} />
             <Button onClick={() => void chooseDestination()} icon={<FolderIcon size={16} />}>
-              Choose folder…
+              {t('save.chooseFolder')}
             </Button>
           </div>
         </div>
       </div>
       <p className="planned">
-        Will create <code>{plannedOutput(choices)}</code>
+        <Trans i18nKey="save.willCreate" values={{ path: plannedOutput(choices) }} components={{ code: <code /> }} />
       </p>
 
       {describesMachine(saveAs) ? (
         <fieldset className="group">
-          <legend>Virtual machine</legend>
+          <legend>{t('save.vmLegend')}</legend>
           <div className="form-grid is-4">
             <div className="field span-2">
-              <label htmlFor={id.guest}>Guest operating system</label>
+              <label htmlFor={id.guest}>{t('save.guestOS')}</label>
               <select id={id.guest} value={choices.guestOS} onChange={(e) => update({ guestOS: e.target.value })}>
                 {!guestKnown ? <option value={choices.guestOS}>
                     {detected?.family ?? choices.guestOS}
-                    {detected ? ' (detected)' : ''}
+                    {detected ? t('save.detected') : ''}
                   </option> : null}
                 {GUEST_GROUPS.map((group) => (
                   <optgroup key={group.label} label={group.label}>
                     {group.guests.map((g) => (
                       <option key={g.id} value={g.id}>
                         {g.label}
-                        {g.id === detectedGuest ? ' (detected)' : ''}
+                        {g.id === detectedGuest ? t('save.detected') : ''}
                       </option>
                     ))}
                   </optgroup>
@@ -192,7 +205,7 @@ export function SaveStep({ setup }: { setup: Setup }): ReactElement {
               </select>
             </div>
             <div className="field">
-              <label htmlFor={id.memory}>Memory (MB)</label>
+              <label htmlFor={id.memory}>{t('save.memory')}</label>
               <input
                 id={id.memory}
                 type="number"
@@ -211,7 +224,7 @@ export function SaveStep({ setup }: { setup: Setup }): ReactElement {
               ) : null}
             </div>
             <div className="field">
-              <label htmlFor={id.cpus}>Processors</label>
+              <label htmlFor={id.cpus}>{t('save.processors')}</label>
               <input
                 id={id.cpus}
                 type="number"
@@ -232,7 +245,7 @@ export function SaveStep({ setup }: { setup: Setup }): ReactElement {
           </div>
           <div className="field">
             <span className="label" id="firmware-label">
-              Firmware
+              {t('save.firmware')}
             </span>
             <div className="segmented" role="radiogroup" aria-labelledby="firmware-label">
               {(['bios', 'efi'] as const).map((f) => (
@@ -240,7 +253,7 @@ export function SaveStep({ setup }: { setup: Setup }): ReactElement {
                   <input type="radio" name="firmware" value={f} checked={choices.firmware === f} onChange={() => update({ firmware: f })} />
                   <span>
                     {f === 'bios' ? 'BIOS' : 'UEFI'}
-                    {disk.guest?.firmware === f ? <span className="segment-note"> · detected</span> : null}
+                    {disk.guest?.firmware === f ? <span className="segment-note">{t('save.firmwareDetected')}</span> : null}
                   </span>
                 </label>
               ))}
@@ -252,9 +265,9 @@ export function SaveStep({ setup }: { setup: Setup }): ReactElement {
 
       <label className="check">
         <input type="checkbox" checked={choices.overwrite} onChange={(e) => update({ overwrite: e.target.checked })} />
-        <span>Replace files of the same name if they exist</span>
+        <span>{t('save.overwrite')}</span>
       </label>
-      {choices.overwrite ? <Callout tone="warning">Anything already at the path above is deleted when the conversion finishes.</Callout> : null}
+      {choices.overwrite ? <Callout tone="warning">{t('save.overwriteWarning')}</Callout> : null}
     </Step>
   );
 }

@@ -1,22 +1,17 @@
 // The inspection as a readable card: what the disk is, how big, who made it, what is on it.
 import type { ReactElement, ReactNode } from 'react';
+import { useTranslation } from 'react-i18next';
 import type { DiskInfo } from '../../../shared/disk-info';
 import { Button, Callout, Step } from '../components/layout';
 import { DiskIcon } from '../components/icons';
 import { fileName, folderOf, formatBytes, formatExactBytes } from '../format';
+import { t } from '../i18n';
 import { useWizard } from '../store-context';
+import { partitionTypeName, sizeReason } from './engine-words';
 import { recognisedGuest, type Setup } from '../store/choices';
 import './SourceStep.css';
 
-const VARIANT: Record<DiskInfo['variant'], string> = {
-  fixed: 'fixed size',
-  dynamic: 'dynamically expanding',
-  differencing: 'differencing (changes on top of a parent disk)',
-  flat: 'flat',
-  sparse: 'sparse',
-  streamOptimized: 'stream-optimized',
-  raw: 'raw',
-};
+const variantText = (v: DiskInfo['variant']): string => t(`source.variant.${v}`);
 
 function Fact({ label, children, wide }: { label: string; children: ReactNode; wide?: boolean }): ReactElement {
   return (
@@ -29,37 +24,38 @@ function Fact({ label, children, wide }: { label: string; children: ReactNode; w
 
 function firmwareText(disk: DiskInfo): string {
   if (disk.guest) return disk.guest.firmware === 'efi' ? 'UEFI' : 'BIOS';
-  if (disk.partitions?.scheme === 'gpt') return 'UEFI (GPT partition table)';
-  if (disk.partitions?.scheme === 'mbr') return 'BIOS (MBR partition table)';
-  return 'Not detected';
+  if (disk.partitions?.scheme === 'gpt') return t('source.uefiGpt');
+  if (disk.partitions?.scheme === 'mbr') return t('source.biosMbr');
+  return t('source.notDetected');
 }
 
 export function SourceStep({ setup }: { setup: Setup }): ReactElement {
   const next = useWizard((s) => s.next);
   const back = useWizard((s) => s.back);
   const chooseFile = useWizard((s) => s.chooseFile);
+  const { t } = useTranslation();
   const { disk } = setup;
   const creator = disk.creator;
   const partitions = disk.partitions;
   const guest = recognisedGuest(disk);
   return (
     <Step
-      title="Check the source disk"
-      subtitle="Here is what Ferry found. If this is the disk you meant, go on to choose the disk type."
+      title={t('source.title')}
+      subtitle={t('source.subtitle')}
       onSubmit={next}
       actions={
         <>
           <Button kind="ghost" onClick={back}>
-            Back
+            {t('common.back')}
           </Button>
           <span className="spacer" />
           <Button kind="primary" type="submit">
-            Next
+            {t('common.next')}
           </Button>
         </>
       }
     >
-      <section className="card" aria-label="Source disk">
+      <section className="card" aria-label={t('source.cardLabel')}>
         <div className="card-head">
           <div className="card-head-icon">
             <DiskIcon size={22} />
@@ -73,38 +69,38 @@ export function SourceStep({ setup }: { setup: Setup }): ReactElement {
             </p>
           </div>
           <Button kind="secondary" onClick={() => void chooseFile()}>
-            Choose another…
+            {t('source.chooseAnother')}
           </Button>
         </div>
         <dl className="facts">
-          <Fact label="Format">{disk.format === 'raw' ? 'Raw disk image' : `${disk.format.toUpperCase()}, ${VARIANT[disk.variant]}`}</Fact>
-          <Fact label="Virtual size">
+          <Fact label={t('source.format')}>{disk.format === 'raw' ? t('source.rawImage') : t('source.formatLine', { format: disk.format.toUpperCase(), variant: variantText(disk.variant) })}</Fact>
+          <Fact label={t('source.virtualSize')}>
             {formatBytes(disk.virtualSize)} <span className="muted">({formatExactBytes(disk.virtualSize)})</span>
           </Fact>
-          <Fact label="Data stored">
-            {formatBytes(disk.allocatedBytes)} <span className="muted">· the file is {formatBytes(disk.fileSize)}</span>
+          <Fact label={t('source.dataStored')}>
+            {formatBytes(disk.allocatedBytes)} <span className="muted">{t('source.fileIs', { size: formatBytes(disk.fileSize) })}</span>
           </Fact>
-          <Fact label="Created by">{creator ? `${creator.appName ?? creator.app} ${creator.version}`.trim() : <span className="muted">Unknown</span>}</Fact>
-          <Fact label="Operating system">
+          <Fact label={t('source.createdBy')}>{creator ? `${creator.appName ?? creator.app} ${creator.version}`.trim() : <span className="muted">{t('source.unknown')}</span>}</Fact>
+          <Fact label={t('source.operatingSystem')}>
             {guest ? (
               <span title={guest.evidence.join('\n')}>{guest.os ? `${guest.os.name}${guest.os.version ? ` ${guest.os.version}` : ''}` : guest.family}</span>
             ) : (
-              <span className="muted">Not recognised</span>
+              <span className="muted">{t('source.notRecognised')}</span>
             )}
           </Fact>
-          <Fact label="Firmware">{firmwareText(disk)}</Fact>
+          <Fact label={t('source.firmware')}>{firmwareText(disk)}</Fact>
           {disk.compression ? (
-            <Fact label="Compressed" wide>
+            <Fact label={t('source.compressed')} wide>
               {disk.compression.layers.join(' + ')}
-              {disk.compression.member ? ` (${disk.compression.member})` : ''} <span className="muted">· {formatBytes(disk.compression.unpackedSize)} unpacked, in a temporary copy Ferry converts from and removes afterwards</span>
+              {disk.compression.member ? ` (${disk.compression.member})` : ''} <span className="muted">{t('source.unpackedCopy', { size: formatBytes(disk.compression.unpackedSize) })}</span>
             </Fact>
           ) : null}
           {disk.parents.length > 0 ? (
-            <Fact label="Parent disks" wide>
+            <Fact label={t('source.parents')} wide>
               <ol className="chain">
                 {disk.parents.map((p) => (
                   <li key={p.path} title={p.path}>
-                    {fileName(p.path)} <span className="muted">({p.variant})</span>
+                    {fileName(p.path)} <span className="muted">({variantText(p.variant)})</span>
                   </li>
                 ))}
               </ol>
@@ -113,17 +109,17 @@ export function SourceStep({ setup }: { setup: Setup }): ReactElement {
         </dl>
         <div className="partitions">
           <h2 className="section-title">
-            Partitions {partitions ? <span className="badge">{partitions.scheme.toUpperCase()}</span> : null}
+            {t('source.partitions')} {partitions ? <span className="badge">{partitions.scheme.toUpperCase()}</span> : null}
           </h2>
           {partitions && partitions.partitions.length > 0 ? (
             <table className="table">
               <thead>
                 <tr>
                   <th scope="col">#</th>
-                  <th scope="col">Type</th>
-                  <th scope="col">File system</th>
+                  <th scope="col">{t('source.partType')}</th>
+                  <th scope="col">{t('source.fileSystem')}</th>
                   <th scope="col" className="num">
-                    Size
+                    {t('source.size')}
                   </th>
                 </tr>
               </thead>
@@ -134,12 +130,12 @@ export function SourceStep({ setup }: { setup: Setup }): ReactElement {
                     <td>
                       {p.name ? (
                         <>
-                          {p.name} <span className="muted">· {p.typeName}</span>
+                          {p.name} <span className="muted">· {partitionTypeName(p)}</span>
                         </>
                       ) : (
-                        p.typeName
+                        partitionTypeName(p)
                       )}
-                      {p.bootable ? <span className="badge badge-quiet">active</span> : null}
+                      {p.bootable ? <span className="badge badge-quiet">{t('source.active')}</span> : null}
                     </td>
                     <td>{p.filesystem ?? <span className="muted">—</span>}</td>
                     <td className="num">{formatBytes(p.sizeBytes)}</td>
@@ -148,13 +144,13 @@ export function SourceStep({ setup }: { setup: Setup }): ReactElement {
               </tbody>
             </table>
           ) : (
-            <p className="muted small">No partition table: the disk is blank or holds a single file system.</p>
+            <p className="muted small">{t('source.noPartitions')}</p>
           )}
         </div>
       </section>
       {disk.guest && disk.guest.evidence.length > 0 ? (
         <details className="disclosure">
-          <summary>How Ferry chose the operating system and firmware</summary>
+          <summary>{t('source.howChosen')}</summary>
           <ul className="plain-list">
             {disk.guest.evidence.map((e) => (
               <li key={e}>{e}</li>
@@ -163,13 +159,17 @@ export function SourceStep({ setup }: { setup: Setup }): ReactElement {
         </details>
       ) : null}
       {disk.sizeCandidates ? (
-        <Callout tone="info" title="Two sizes recorded">
-          The disk's header says {formatExactBytes(disk.sizeCandidates.currentSize)}, its geometry {formatExactBytes(disk.sizeCandidates.chsSize)}. Ferry uses the{' '}
-          {disk.sizeCandidates.chosen === 'chs' ? 'geometry' : 'header'} ({disk.sizeCandidates.reason}); you can change this under Advanced on the next step.
+        <Callout tone="info" title={t('source.twoSizes')}>
+          {t('source.twoSizesText', {
+            header: formatExactBytes(disk.sizeCandidates.currentSize),
+            geometry: formatExactBytes(disk.sizeCandidates.chsSize),
+            chosen: disk.sizeCandidates.chosen === 'chs' ? t('source.chosenGeometry') : t('source.chosenHeader'),
+            reason: sizeReason(disk.sizeCandidates, disk),
+          })}
         </Callout>
       ) : null}
       {disk.warnings.length > 0 ? (
-        <Callout tone="warning" title={disk.warnings.length === 1 ? 'One thing to know' : `${disk.warnings.length} things to know`}>
+        <Callout tone="warning" title={t('source.thingsToKnow', { count: disk.warnings.length })}>
           <ul className="plain-list">
             {disk.warnings.map((w) => (
               <li key={w}>{w}</li>

@@ -1,6 +1,7 @@
 // First screen: what to do (drop a disk anywhere, or choose one), and the wait while it is read:
 // a compressed download is unpacked first, with a real bar.
 import type { ReactElement } from 'react';
+import { Trans, useTranslation } from 'react-i18next';
 import type { Progress } from '../../../shared/jobs';
 import { Button, Step } from '../components/layout';
 import { DiskIcon, UploadIcon } from '../components/icons';
@@ -11,22 +12,24 @@ import './WelcomeStep.css';
 function Unpacking({ progress }: { progress: Progress }): ReactElement {
   const fraction = progress.total > 0 ? progress.done / progress.total : 0;
   const percent = formatPercent(fraction);
+  const { t } = useTranslation();
   return (
     <div className="dropzone-progress">
       <div
         className="bar"
         role="progressbar"
-        aria-label="Unpacking"
+        aria-label={t('welcome.unpacking')}
         aria-valuemin={0}
         aria-valuemax={100}
         aria-valuenow={Math.floor(fraction * 100)}
-        aria-valuetext={`${percent} unpacked`}
+        aria-valuetext={t('welcome.unpackedValue', { percent })}
       >
         <div className="bar-fill" style={{ width: `${(fraction * 100).toFixed(2)}%` }} />
       </div>
       {/* Inside the live region: the bar carries the value, so this line is not read out ten times a second. */}
       <p className="dropzone-hint" aria-hidden="true">
-        {percent} of {formatBytes(progress.total)} read{progress.rate > 0 ? ` · ${formatRate(progress.rate)}` : ''}
+        {t('welcome.unpackedLine', { percent, total: formatBytes(progress.total) })}
+        {progress.rate > 0 ? ` · ${formatRate(progress.rate)}` : ''}
       </p>
     </div>
   );
@@ -34,15 +37,16 @@ function Unpacking({ progress }: { progress: Progress }): ReactElement {
 
 export function WelcomeStep({ inspecting }: { inspecting: { path: string; progress: Progress | null } | null }): ReactElement {
   const chooseFile = useWizard((s) => s.chooseFile);
+  const { t } = useTranslation();
   return (
     <Step
-      title="Turn a Hyper-V disk into a VMware machine"
-      subtitle="Ferry converts Hyper-V disks into VMDKs, a virtual machine folder VMware opens directly, or an OVA for ESXi. Your original disk is only read, never changed."
+      title={t('welcome.title')}
+      subtitle={t('welcome.subtitle')}
       actions={
         <>
-          <span className="actions-note">Step 1 of 5: choose the disk to convert.</span>
+          <span className="actions-note">{t('welcome.stepNote')}</span>
           <Button kind="primary" onClick={() => void chooseFile()} disabled={inspecting !== null}>
-            Choose file…
+            {t('welcome.chooseFile')}
           </Button>
         </>
       }
@@ -54,14 +58,14 @@ export function WelcomeStep({ inspecting }: { inspecting: { path: string; progre
               <div className="dropzone-icon" aria-hidden="true">
                 <DiskIcon size={30} />
               </div>
-              <p className="dropzone-title">Unpacking {fileName(inspecting.path)}…</p>
+              <p className="dropzone-title">{t('welcome.unpackingFile', { name: fileName(inspecting.path) })}</p>
               <Unpacking progress={inspecting.progress} />
             </>
           ) : (
             <>
               <div className="spinner" aria-hidden="true" />
-              <p className="dropzone-title">Reading {fileName(inspecting.path)}…</p>
-              <p className="dropzone-hint">Checking its format, size, partitions and operating system.</p>
+              <p className="dropzone-title">{t('welcome.readingFile', { name: fileName(inspecting.path) })}</p>
+              <p className="dropzone-hint">{t('welcome.readingHint')}</p>
             </>
           )
         ) : (
@@ -69,12 +73,12 @@ export function WelcomeStep({ inspecting }: { inspecting: { path: string; progre
             <div className="dropzone-icon">
               <UploadIcon size={30} />
             </div>
-            <p className="dropzone-title">Drop a virtual disk anywhere in this window</p>
+            <p className="dropzone-title">{t('welcome.dropTitle')}</p>
             <p className="dropzone-hint">
-              or use <strong>Choose file…</strong> below. You can also open a .vhd with Ferry from your file manager.
+              <Trans i18nKey="welcome.dropHint" components={{ strong: <strong /> }} />
             </p>
-            <ul className="dropzone-formats" aria-label="Disks Ferry reads">
-              {['VHD', 'VHDX', 'Checkpoints', 'VMDK', 'Raw images', 'Compressed'].map((f) => (
+            <ul className="dropzone-formats" aria-label={t('welcome.formatsLabel')}>
+              {['VHD', 'VHDX', t('welcome.formatCheckpoints'), 'VMDK', t('welcome.formatRaw'), t('welcome.formatCompressed')].map((f) => (
                 <li key={f}>
                   <DiskIcon size={15} /> {f}
                 </li>

@@ -5,6 +5,7 @@ import { OUTPUT_EXTENSION, type ConvertRequest, type OvaRequest, type VmRequest 
 import { HARDWARE_BOUNDS, adapterForController, type Controller, type Firmware, type Subformat, type VhdSizeRule } from '../../../shared/options';
 import { fileNameProblem, safeFileName } from '../../../shared/file-names';
 import { hostnameProblem, publicKeyLines, publicKeyProblem } from '../../../shared/first-boot';
+import { t } from '../i18n';
 
 /** The disk-type step's four answers (WinImage's fixed/dynamic, plus split and stream). */
 export const DISK_LAYOUTS = ['dynamic', 'fixed', 'split', 'stream'] as const;
@@ -188,23 +189,29 @@ function firstBootProblems(c: Choices, problems: ChoiceProblems): void {
 }
 export type ChoiceProblems = Partial<Record<ChoiceField, string>>;
 
+/** Which of the shared name rule's problems a name has (it has one; the rule's order holds), in the catalogue's words. */
+function nameProblem(name: string): string {
+  if (/^\.+$/.test(name)) return t('problems.nameDots');
+  // With a letter in front and no dot or space at the end, only a forbidden character is left to complain about.
+  if (fileNameProblem(`x${name.replace(/[. ]+$/, '')}`, MAX_NAME + 1) !== null) return t('problems.nameForbidden');
+  if (/[. ]$/.test(name)) return t('problems.nameEnd');
+  return t('problems.nameDevice', { name: name.split('.')[0]!.trim() });
+}
+
 /** What stops the Convert button, per field, in words for the form. */
 export function problemsWith(c: Choices): ChoiceProblems {
   const problems: ChoiceProblems = {};
   const name = c.name;
-  if (name.trim() === '') problems.name = 'Give it a name.';
-  else if (name !== name.trim()) problems.name = 'Remove the spaces at the start or end.';
-  else if (name.length > MAX_NAME) problems.name = `Use at most ${MAX_NAME} characters.`;
-  else {
-    const problem = fileNameProblem(name, MAX_NAME);
-    if (problem !== null) problems.name = problem;
-  }
-  if (c.destination === '') problems.destination = 'Choose a folder.';
+  if (name.trim() === '') problems.name = t('problems.nameEmpty');
+  else if (name !== name.trim()) problems.name = t('problems.nameSpaces');
+  else if (name.length > MAX_NAME) problems.name = t('problems.nameTooLong', { max: MAX_NAME });
+  else if (fileNameProblem(name, MAX_NAME) !== null) problems.name = nameProblem(name);
+  if (c.destination === '') problems.destination = t('problems.destination');
   if (describesMachine(effectiveSaveAs(c))) {
     const { memoryMB: mem, cpus } = HARDWARE_BOUNDS;
-    if (!Number.isInteger(c.memoryMB) || c.memoryMB < mem.min || c.memoryMB > mem.max) problems.memoryMB = `Use a whole number of MB, ${mem.min} or more.`;
-    else if (c.memoryMB % 4 !== 0) problems.memoryMB = 'VMware needs a multiple of 4 MB.';
-    if (!Number.isInteger(c.cpus) || c.cpus < cpus.min || c.cpus > cpus.max) problems.cpus = `Use ${cpus.min} to ${cpus.max} processors.`;
+    if (!Number.isInteger(c.memoryMB) || c.memoryMB < mem.min || c.memoryMB > mem.max) problems.memoryMB = t('problems.memoryRange', { min: mem.min });
+    else if (c.memoryMB % 4 !== 0) problems.memoryMB = t('problems.memoryMultiple');
+    if (!Number.isInteger(c.cpus) || c.cpus < cpus.min || c.cpus > cpus.max) problems.cpus = t('problems.cpusRange', { min: cpus.min, max: cpus.max });
   }
   firstBootProblems(c, problems);
   return problems;

@@ -24,11 +24,11 @@ export type PhaseKind = Phase['kind'];
 export type EditingPhase = Extract<Phase, { kind: 'source' | 'diskType' | 'save' }>;
 
 export const STEPS = [
-  { id: 'source', label: 'Source' },
-  { id: 'diskType', label: 'Disk type' },
-  { id: 'save', label: 'Save' },
-  { id: 'convert', label: 'Convert' },
-  { id: 'done', label: 'Done' },
+  { id: 'source' },
+  { id: 'diskType' },
+  { id: 'save' },
+  { id: 'convert' },
+  { id: 'done' },
 ] as const;
 export type StepId = (typeof STEPS)[number]['id'];
 

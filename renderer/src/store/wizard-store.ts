@@ -7,6 +7,7 @@ import type { JobEvent } from '../../../shared/jobs';
 import { isSourceName } from '../../../shared/source-names';
 import { buildRequest, defaultChoices, problemsWith, type Choices, type Setup } from './choices';
 import { isEditing, setupOf, type Phase, type StepId } from './phase';
+import { t } from '../i18n';
 
 export interface Notice {
   tone: 'info' | 'warning';
@@ -82,12 +83,12 @@ export function createWizardStore(api: FerryApi): WizardStore {
       async openDroppedFile(file) {
         if (!canOpen(get().phase)) return;
         if (!isSourceName(file.name)) {
-          set({ notice: { tone: 'warning', text: `"${file.name}" is not a disk Ferry reads. Drop a VHD, VHDX or VMDK disk, a raw image (.img, .raw, .dd, .bin), or one compressed or in an archive.` } });
+          set({ notice: { tone: 'warning', text: t('notices.notADisk', { name: file.name }) } });
           return;
         }
         const path = api.pathForFile(file);
         if (!path) {
-          set({ notice: { tone: 'warning', text: `"${file.name}" has no file on disk to read. Drop a disk file from your file manager.` } });
+          set({ notice: { tone: 'warning', text: t('notices.noFile', { name: file.name }) } });
           return;
         }
         await get().openPath(path);
@@ -227,7 +228,7 @@ export function createWizardStore(api: FerryApi): WizardStore {
       case 'cancelled':
         store.setState({
           phase: { kind: 'save', setup: phase.setup },
-          notice: { tone: 'info', text: 'Conversion cancelled. Nothing was left behind.' },
+          notice: { tone: 'info', text: t('notices.cancelled') },
         });
         return;
     }
@@ -242,7 +243,7 @@ export function createWizardStore(api: FerryApi): WizardStore {
     const [first] = paths;
     if (first === undefined) return;
     if (!canOpen(store.getState().phase)) {
-      store.setState({ notice: { tone: 'info', text: 'Ferry converts one disk at a time; open the next one when this conversion has finished.' } });
+      store.setState({ notice: { tone: 'info', text: t('notices.oneAtATime') } });
       return;
     }
     void store.getState().openPath(first);
@@ -261,8 +262,8 @@ export function createWizardStore(api: FerryApi): WizardStore {
 function bridgeError(err: unknown): ErrorInfo {
   return {
     code: 'E_INTERNAL',
-    message: `Ferry's window lost contact with its engine: ${err instanceof Error ? err.message : String(err)}`,
-    hint: 'Close Ferry and open it again; if it happens again, please report it.',
+    message: t('notices.lostEngine', { reason: err instanceof Error ? err.message : String(err) }),
+    hint: t('notices.lostEngineHint'),
   };
 }
 

@@ -1,0 +1,29 @@
+// The message catalogues through i18next. Starts in English so the store and its tests have
+// words without a page; language.ts then applies the remembered or the system's language.
+import i18next from 'i18next';
+import { initReactI18next } from 'react-i18next';
+import en from './en.json';
+import zhCN from './zh-CN.json';
+import { FALLBACK_LANGUAGE, isLanguage, pickLanguage, type Language } from './languages';
+
+export { LANGUAGES, pickLanguage, type Language } from './languages';
+
+export const CATALOGUES: Record<Language, Record<string, unknown>> = { en, 'zh-CN': zhCN };
+
+export const i18n = i18next.createInstance();
+void i18n.use(initReactI18next).init({
+  lng: FALLBACK_LANGUAGE,
+  fallbackLng: FALLBACK_LANGUAGE,
+  resources: { en: { translation: en }, 'zh-CN': { translation: zhCN } },
+  // React escapes what it renders; escaping here as well would show &quot; in the page.
+  interpolation: { escapeValue: false },
+  initAsync: false,
+  returnNull: false,
+});
+
+export const t = i18n.t.bind(i18n);
+
+/** The language in use, as a catalogue code. */
+export function currentLanguage(): Language {
+  return isLanguage(i18n.language) ? i18n.language : FALLBACK_LANGUAGE;
+}

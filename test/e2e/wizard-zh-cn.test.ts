@@ -1,0 +1,196 @@
+// The wizard once more in Simplified Chinese, as a new user on a Chinese system opens it:
+// Chromium started with --lang=zh-CN and a page whose navigator.languages say zh-CN, through
+// `npm run harness`. Every step is walked in light and dark, screenshots go to
+// test-results/app/zh-CN/, and what each screen says is checked for English left over: only
+// product, format and OS names (and the user's own file names) stay in Latin letters.
+import assert from 'node:assert/strict';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import type { Browser, Page } from 'playwright-core';
+import { entries, makeSlowVhd, makeWindowsVhd } from '../harness/fixtures';
+import { dropFile, launchChromium, openPage, pageProblems, screenshot, startHarnessProcess, type RunningHarness } from './support';
+
+const LANG = 'zh-CN';
+
+/** Latin words a Chinese screen may show: names of products, formats, systems, firmware and buses, and units. */
+const NAMES = new Set(
+  (
+    'Ferry Microsoft VMware Workstation Player Fusion ESXi vSphere vCenter Client Host Hyper-V VHD VHDX VMDK OVA OVF Windows Linux ' +
+    'Server R2 XP Ubuntu Debian Red Hat Enterprise AlmaLinux Rocky Fedora openSUSE SUSE CoreOS FreeBSD ' +
+    'EFI UEFI BIOS GPT MBR NTFS FAT32 IDE SATA AHCI NVMe SCSI SAS LSI Logic Paravirtual CPU KB MB GB TB English E_NOT_A_DISK'
+  ).split(' '),
+);
+
+/** The Latin words on the page that are none of NAMES, after the user's own file names and paths are taken out. */
+async function englishLeft(page: Page, own: readonly string[]): Promise<string[]> {
+  let text = await page.locator('body').innerText();
+  for (const s of own) text = text.split(s).join(' ');
+  text = text.replace(/\S*\/\S*/g, ' ').replace(/\.[a-z0-9]{2,4}\b/g, ' ');
+  const words = text.match(/[A-Za-z][A-Za-z0-9_-]*[A-Za-z0-9]/g) ?? [];
+  // U1, U2: VMware's update releases (ESXi 8.0 U2), part of a product's name.
+  return [...new Set(words.filter((w) => !NAMES.has(w) && !/^U\d+$/.test(w)))];
+}
+
+const heading = (page: Page, name: string | RegExp) => page.getByRole('heading', { level: 1, name });
+
+/** No button's label is cut off or wraps out of it. */
+async function clippedButtons(page: Page): Promise<string[]> {
+  return page.evaluate(() => {
+    type El = { textContent: string | null; scrollWidth: number; clientWidth: number; scrollHeight: number; clientHeight: number; getBoundingClientRect(): { right: number; bottom: number } };
+    const doc = (globalThis as unknown as { document: { querySelectorAll(s: string): ArrayLike<El> }; innerWidth: number }).document;
+    const width = (globalThis as unknown as { innerWidth: number }).innerWidth;
+    return Array.from(doc.querySelectorAll('button, .btn'))
+      .filter((b) => b.scrollWidth > b.clientWidth + 1 || b.scrollHeight > b.clientHeight + 1 || b.getBoundingClientRect().right > width)
+      .map((b) => (b.textContent ?? '').trim());
+  });
+}
+
+describe('the wizard in Simplified Chinese (Chromium --lang=zh-CN) through the harness', () => {
+  let dir: string;
+  let drops: string;
+  let dest: string;
+  let harness: RunningHarness;
+  let browser: Browser;
+  // The user's file names, and the partition names written on the fixture disk (its own data, like a file name).
+  const own = ['Dropped Server', 'slow', 'broken', 'Ferry-zh light', 'Ferry-zh dark', 'EFI system partition', 'Microsoft reserved partition', 'Basic data partition', 'SYSTEM'];
+
+  before(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'ferry-e2e-zh-'));
+    drops = join(dir, 'drops');
+    dest = join(dir, 'dest');
+    mkdirSync(drops);
+    mkdirSync(dest);
+    makeWindowsVhd(join(drops, 'Dropped Server.vhd'));
+    makeSlowVhd(join(drops, 'slow.vhd'));
+    writeFileSync(join(drops, 'broken.vhd'), 'this file only pretends to be a disk');
+    harness = await startHarnessProcess({ FERRY_PICK_SOURCE: join(drops, 'Dropped Server.vhd'), FERRY_PICK_DEST: dest, FERRY_DROP_DIR: drops });
+    browser = await launchChromium(LANG);
+  });
+
+  after(async () => {
+    await browser?.close();
+    // SIGTERM, which npm passes on to the harness; SIGKILL would leave the harness itself running.
+    if (harness && harness.child.exitCode === null) {
+      const exited = new Promise((r) => harness.child.once('exit', r));
+      harness.child.kill('SIGTERM');
+      await Promise.race([exited, new Promise((r) => setTimeout(r, 10_000))]);
+      if (harness.child.exitCode === null) harness.child.kill('SIGKILL');
+    }
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  for (const scheme of ['light', 'dark'] as const) {
+    test(`${scheme}: every step of the main flow speaks Chinese, with nothing clipped`, async () => {
+      const page = await openPage(browser, harness.url, scheme, LANG);
+      const shot = async (name: string): Promise<void> => {
+        assert.deepEqual(await englishLeft(page, own), [], `English left on ${name}`);
+        assert.deepEqual(await clippedButtons(page), [], `clipped buttons on ${name}`);
+        await screenshot(page, `${LANG}/${name}-${scheme}`);
+      };
+      await heading(page, '把 Hyper-V 磁盘变成 VMware 虚拟机').waitFor();
+      assert.equal(await page.evaluate(() => (globalThis as unknown as { document: { documentElement: { lang: string } } }).document.documentElement.lang), 'zh-CN');
+      assert.equal(await page.title(), 'Ferry');
+      await shot('01-welcome');
+
+      await dropFile(page, 'Dropped Server.vhd');
+      await heading(page, '检查源磁盘').waitFor();
+      assert.ok(await page.getByText('VHD，动态扩展').isVisible());
+      await shot('03-source');
+
+      await page.getByRole('button', { name: '下一步' }).click();
+      await heading(page, '选择磁盘类型').waitFor();
+      assert.ok(await page.getByRole('radio', { name: /动态/ }).isChecked());
+      await page.getByText('高级', { exact: true }).click();
+      await shot('04-disk-type');
+
+      await page.getByRole('button', { name: '下一步' }).click();
+      await heading(page, '选择生成什么、保存到哪里').waitFor();
+      assert.ok(await page.getByRole('radio', { name: '虚拟机文件夹' }).isChecked());
+      assert.equal(await page.getByRole('combobox', { name: '客户机操作系统' }).inputValue(), 'windows9-64');
+      await page.getByRole('textbox', { name: '名称' }).fill(`Ferry-zh ${scheme}`);
+      await shot('05-save');
+      await page.getByRole('radio', { name: /ESXi \/ vSphere/ }).check();
+      assert.ok(await page.getByRole('radio', { name: 'OVA 包' }).isChecked());
+      await shot('05-save-esxi');
+      await page.getByRole('radio', { name: /VMware Workstation \/ Player \/ Fusion/ }).check();
+
+      await page.getByRole('button', { name: '转换' }).click();
+      await heading(page, '虚拟机已就绪').waitFor({ timeout: 30_000 });
+      assert.ok(await page.getByRole('button', { name: '在 VMware 中打开' }).isVisible());
+      await screenshot(page, `${LANG}/07-done-${scheme}`);
+      // The engine's warnings still reach the wizard as English text only (codes for them are to come): set apart.
+      await page.locator('.callout-warning .plain-list').evaluate((el) => ((el as unknown as { textContent: string }).textContent = ''));
+      assert.deepEqual(await englishLeft(page, own), [], 'English left on the done step');
+      assert.deepEqual(entries(join(dest, `Ferry-zh ${scheme}`)), [`Ferry-zh ${scheme}.vmdk`, `Ferry-zh ${scheme}.vmx`]);
+      assert.deepEqual(pageProblems(page), []);
+      await page.context().close();
+    });
+  }
+
+  test('progress and cancel, in Chinese', async () => {
+    const page = await openPage(browser, harness.url, 'light', LANG);
+    await heading(page, /Hyper-V/).waitFor();
+    await dropFile(page, 'slow.vhd');
+    await heading(page, '检查源磁盘').waitFor();
+    await page.getByRole('button', { name: '下一步' }).click();
+    await page.getByRole('radio', { name: /固定/ }).check();
+    await page.getByRole('button', { name: '下一步' }).click();
+    await page.getByRole('button', { name: '转换' }).click();
+    await page.waitForFunction(() => {
+      const el = (globalThis as unknown as { document: { querySelector(s: string): { getAttribute(n: string): string | null } | null } }).document.querySelector('[role=progressbar]');
+      return Number(el?.getAttribute('aria-valuenow') ?? 0) >= 3;
+    });
+    await heading(page, '正在生成 slow').waitFor();
+    assert.deepEqual(await englishLeft(page, own), []);
+    await screenshot(page, `${LANG}/06-converting-light`);
+    await page.emulateMedia({ colorScheme: 'dark' });
+    await screenshot(page, `${LANG}/06-converting-dark`);
+    await page.getByRole('button', { name: '取消' }).click();
+    await page.getByText('转换已取消，没有留下任何文件。').waitFor({ timeout: 15_000 });
+    await screenshot(page, `${LANG}/09-cancelled-dark`);
+    await page.context().close();
+  });
+
+  test('the error screen: a Chinese title and hint by code, the engine’s own message below', async () => {
+    const page = await openPage(browser, harness.url, 'light', LANG);
+    await heading(page, /Hyper-V/).waitFor();
+    await dropFile(page, 'broken.vhd');
+    await heading(page, '这不是 Ferry 可读取的磁盘').waitFor();
+    const message = await page.locator('.error-message').innerText();
+    assert.match(message, /broken\.vhd/, 'the engine’s message, as the CLI prints it');
+    assert.match(await page.locator('.error-hint').innerText(), /请选择 VHD、VHDX 或 VMDK 磁盘/);
+    await page.locator('.error-message').evaluate((el) => ((el as unknown as { textContent: string }).textContent = ''));
+    assert.deepEqual(await englishLeft(page, own), [], 'apart from the engine’s message');
+    await page.reload();
+    await page.getByRole('heading', { level: 1 }).waitFor();
+    await dropFile(page, 'broken.vhd');
+    await heading(page, '这不是 Ferry 可读取的磁盘').waitFor();
+    await screenshot(page, `${LANG}/08-error-light`);
+    await page.emulateMedia({ colorScheme: 'dark' });
+    await screenshot(page, `${LANG}/08-error-dark`);
+    await page.getByRole('button', { name: '上一步' }).click();
+    await heading(page, /Hyper-V/).waitFor();
+    await page.context().close();
+  });
+
+  test('the header’s picker names each language in its own script; a change is immediate, remembered, and sets <html lang>', async () => {
+    const page = await openPage(browser, harness.url, 'light', LANG);
+    await heading(page, '把 Hyper-V 磁盘变成 VMware 虚拟机').waitFor();
+    const picker = page.getByRole('combobox', { name: '语言' });
+    const options = await picker.locator('option').evaluateAll((els) => els.map((e) => `${(e as unknown as { lang: string }).lang}:${(e as unknown as { textContent: string }).textContent}`));
+    assert.deepEqual(options, ['en:English', 'zh-CN:简体中文']);
+    await picker.selectOption('en');
+    await heading(page, 'Turn a Hyper-V disk into a VMware machine').waitFor();
+    const lang = () => page.evaluate(() => (globalThis as unknown as { document: { documentElement: { lang: string } } }).document.documentElement.lang);
+    assert.equal(await lang(), 'en');
+    await page.reload();
+    await heading(page, 'Turn a Hyper-V disk into a VMware machine').waitFor();
+    assert.equal(await lang(), 'en', 'remembered over the system’s language');
+    await page.getByRole('combobox', { name: 'Language' }).selectOption('zh-CN');
+    await heading(page, '把 Hyper-V 磁盘变成 VMware 虚拟机').waitFor();
+    assert.equal(await lang(), 'zh-CN');
+    await page.context().close();
+  });
+});
