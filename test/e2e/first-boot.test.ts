@@ -49,7 +49,15 @@ describe('the wizard: First boot', () => {
 
   after(async () => {
     await browser?.close();
-    if (harness && harness.child.exitCode === null) harness.child.kill('SIGKILL');
+    if (harness && harness.child.exitCode === null) {
+      // SIGTERM: npm passes it on to the harness, which stops; a SIGKILL of npm alone would leave
+      // the harness running, holding this file's pipe open, and the test file would never end.
+      const exited = new Promise((resolve) => harness!.child.once('exit', resolve));
+      harness.child.kill('SIGTERM');
+      await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 10_000))]);
+      if (harness.child.exitCode === null) harness.child.kill('SIGKILL');
+    }
+    harness?.child.stdout?.destroy();
     rmSync(dir, { recursive: true, force: true });
   });
 
