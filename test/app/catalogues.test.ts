@@ -10,7 +10,7 @@ import ts from 'typescript';
 import { ROOT } from '../harness/server';
 
 const SRC = join(ROOT, 'renderer/src');
-const I18N = join(SRC, 'i18n');
+const I18N = join(ROOT, 'shared/i18n');
 /** Catalogues that must hold every key; a partial one (a language under way) would be listed apart. */
 const COMPLETE = ['en.json', 'zh-CN.json'];
 const PLURAL_SUFFIX = /_(zero|one|two|few|many|other)$/;

@@ -2,11 +2,11 @@
 // words without a page; language.ts then applies the remembered or the system's language.
 import i18next from 'i18next';
 import { initReactI18next } from 'react-i18next';
-import en from './en.json';
-import zhCN from './zh-CN.json';
-import { FALLBACK_LANGUAGE, isLanguage, pickLanguage, type Language } from './languages';
+import en from '../../../shared/i18n/en.json';
+import zhCN from '../../../shared/i18n/zh-CN.json';
+import { FALLBACK_LANGUAGE, isLanguage, pickLanguage, type Language } from '../../../shared/i18n/languages';
 
-export { LANGUAGES, pickLanguage, type Language } from './languages';
+export { LANGUAGES, pickLanguage, type Language } from '../../../shared/i18n/languages';
 
 export const CATALOGUES: Record<Language, Record<string, unknown>> = { en, 'zh-CN': zhCN };
 

@@ -2,7 +2,7 @@
 // in the page's own storage (never in the host, which the harness shares between pages), and
 // `<html lang>` and the window's title follow it.
 import { i18n } from './index';
-import { isLanguage, pickLanguage, type Language } from './languages';
+import { isLanguage, pickLanguage, type Language } from '../../../shared/i18n/languages';
 
 export const LANGUAGE_STORAGE_KEY = 'ferry.language';
 
