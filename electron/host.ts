@@ -13,11 +13,13 @@ import { OUTPUT_EXTENSION, hasOutputExtension, type JobRequest, type Progress } 
 import { isSourceName } from '../shared/source-names';
 import { isSafeFileName } from '../shared/validate';
 import { formatBytesIec as formatBytes } from '../shared/bytes';
+import type { Language } from '../shared/i18n/languages';
 import type { JobService } from './jobs';
 import { LaunchQueue } from './launch-files';
 import { existingTarget } from './overwrite-targets';
 import { PathGrants, PathSet } from './path-grants';
 import { UnpackedCopies, type Loan } from './unpacked-copies';
+import { ENGLISH, type Translate } from './translator';
 
 export interface Dialogs {
   pickSource(): Promise<string | null>;
@@ -43,6 +45,10 @@ export interface HostDeps {
   acceptDrop(path: string): boolean;
   /** Main's own question before a job replaces `path`; true only when the user agreed. Absent: nothing is replaced. */
   confirmOverwrite?(path: string): Promise<boolean>;
+  /** The page says which language it speaks (main's menu and dialogs follow). Absent: nothing follows. */
+  useLanguage?(language: Language): void;
+  /** The host's own messages in the language main follows; English when absent. */
+  t?: Translate;
 }
 
 const notChosen = (what: string): ErrorInfo => ({
@@ -76,7 +82,6 @@ function unpackedInTemp(answer: Result<InspectAnswer>, first: ErrorInfo): Result
   return ok({ disk: { ...disk, warnings: [...disk.warnings, warning] } });
 }
 
-const notMade: ErrorInfo = { code: 'E_PERMISSION', message: 'Ferry only shows and opens what it made since it started.' };
 
 export class FerryHost implements HostMethods {
   readonly grants = new PathGrants();
@@ -91,7 +96,10 @@ export class FerryHost implements HostMethods {
   /** The inspection under way; a newer one (or the page going away) cancels it, and waits for it to end. */
   private inspecting: { abort: AbortController; ended: Promise<unknown> } | null = null;
 
+  private readonly t: Translate;
+
   constructor(private readonly deps: HostDeps) {
+    this.t = deps.t ?? ENGLISH;
     this.offJobs = deps.jobs.onEvent((event) => {
       if (event.type === 'progress') return this.emit({ name: 'jobEvent', payload: event });
       const job = this.running.get(event.jobId);
@@ -257,21 +265,22 @@ export class FerryHost implements HostMethods {
     return path;
   }
 
+  /** Only what a job made may be shown or opened. */
+  private notMade(): ErrorInfo {
+    return { code: 'E_PERMISSION', message: this.t('host.notMade') };
+  }
+
   async showInFolder(path: string): Promise<Result<null>> {
-    if (!this.grants.outputs.has(path)) return fail(notMade);
+    if (!this.grants.outputs.has(path)) return fail(this.notMade());
     await this.deps.shell.showInFolder(path);
     return ok(null);
   }
 
   async openInVmware(vmxPath: string): Promise<Result<null>> {
-    if (!this.grants.outputs.has(vmxPath) || !/\.vmx$/i.test(vmxPath)) return fail(notMade);
+    if (!this.grants.outputs.has(vmxPath) || !/\.vmx$/i.test(vmxPath)) return fail(this.notMade());
     const problem = await this.deps.shell.openPath(vmxPath);
     if (problem === '') return ok(null);
-    return fail({
-      code: 'E_IO',
-      message: `The virtual machine could not be opened: ${problem}`,
-      hint: 'Install VMware Workstation (Windows, Linux) or Fusion (macOS), or open the .vmx from its File menu.',
-    });
+    return fail({ code: 'E_IO', message: this.t('host.openFailed', { problem }), hint: this.t('host.openFailedHint') });
   }
 
   async grantDropped(path: string): Promise<null> {
@@ -282,6 +291,16 @@ export class FerryHost implements HostMethods {
   async ready(): Promise<null> {
     this.launch.markReady();
     return null;
+  }
+
+  async useLanguage(language: Language): Promise<null> {
+    this.deps.useLanguage?.(language);
+    return null;
+  }
+
+  /** A language picked in main's Language menu: passed to the page, which owns the choice. */
+  chooseLanguageFromMenu(language: Language): void {
+    this.emit({ name: 'chooseLanguage', payload: language });
   }
 
   private emit(event: HostEvent): void {

@@ -28,13 +28,19 @@ afterEach(async () => {
 });
 
 describe('which language', () => {
-  test('the first preferred language the wizard speaks; Simplified Chinese tags get zh-CN, Traditional is passed over', () => {
+  test('the first preferred language the wizard speaks; Simplified Chinese tags get zh-CN, Traditional ones zh-TW', () => {
     assert.equal(pickLanguage(['zh-CN', 'en-US']), 'zh-CN');
     assert.equal(pickLanguage(['zh']), 'zh-CN');
     assert.equal(pickLanguage(['zh-Hans-CN']), 'zh-CN');
     assert.equal(pickLanguage(['zh_SG']), 'zh-CN');
-    assert.equal(pickLanguage(['zh-TW', 'en']), 'en');
-    assert.equal(pickLanguage(['zh-Hant-HK', 'zh-CN']), 'zh-CN');
+    assert.equal(pickLanguage(['zh-TW', 'en']), 'zh-TW');
+    assert.equal(pickLanguage(['zh-HK']), 'zh-TW');
+    assert.equal(pickLanguage(['zh_MO']), 'zh-TW');
+    assert.equal(pickLanguage(['zh-Hant', 'zh-CN']), 'zh-TW');
+    assert.equal(pickLanguage(['zh-Hant-HK', 'zh-CN']), 'zh-TW');
+    assert.equal(pickLanguage(['zh-Hant-TW']), 'zh-TW');
+    assert.equal(pickLanguage(['zh-Hans-HK']), 'zh-CN', 'the script decides over the region');
+    assert.equal(pickLanguage(['zha', 'en']), 'en', 'Zhuang is not Chinese');
     assert.equal(pickLanguage(['de-DE', 'zh-CN']), 'zh-CN');
     assert.equal(pickLanguage(['en-GB', 'zh-CN']), 'en');
     assert.equal(pickLanguage(['fr', 'de']), 'en');
