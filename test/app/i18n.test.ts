@@ -8,7 +8,7 @@ import { LANGUAGE_STORAGE_KEY, chooseLanguage, startLanguage } from '../../rende
 import { formatBytes, formatExactBytes, formatPercent, formatRate, formatSeconds, formatTimeLeft } from '../../renderer/src/format';
 import { errorHint, errorTitle } from '../../renderer/src/steps/labels';
 import { guestLabel } from '../../renderer/src/guests';
-import { problemsWith } from '../../renderer/src/store/choices';
+import { nameFromPath, problemsWith } from '../../renderer/src/store/choices';
 
 const g = globalThis as unknown as { localStorage?: unknown; document?: unknown };
 
@@ -115,6 +115,22 @@ describe('numbers and words by language', () => {
     assert.equal(formatPercent(0.426), '42%');
     assert.equal(guestLabel('windows9-64'), 'Windows 10（64 位）');
     assert.equal(problemsWith({ ...baseChoices(), name: '' }).name, '请输入名称。');
+  });
+
+  test('the name proposed when the source’s gives none is in the language, and is a name the rules accept', async () => {
+    assert.equal(nameFromPath('/x/...vhd'), 'Converted disk');
+    await i18n.changeLanguage('zh-CN');
+    assert.equal(nameFromPath('/x/...vhd'), '转换后的磁盘');
+    await i18n.changeLanguage('zh-TW');
+    assert.equal(nameFromPath('/x/...vhd'), '轉換後的磁碟');
+    assert.equal(nameFromPath('/x/Win 10.vhd'), 'Win 10', 'a name from the file is kept as it is');
+  });
+
+  test('Traditional Chinese: Taiwan words, and 64 位元', async () => {
+    await i18n.changeLanguage('zh-TW');
+    assert.equal(i18n.t('steps.source'), '來源磁碟');
+    assert.equal(i18n.t('menu.file'), '檔案');
+    assert.equal(guestLabel('windows9-64'), 'Windows 10（64 位元）');
   });
 
   test('English guest labels and problems read as before', () => {
