@@ -51,20 +51,6 @@ export interface HostDeps {
   t?: Translate;
 }
 
-const notChosen = (what: string): ErrorInfo => ({
-  code: 'E_PERMISSION',
-  message: `Ferry can only use ${what} you chose.`,
-  hint: 'Drop the disk on the window or use "Choose file…" / "Choose folder…".',
-});
-
-/** The extension each file-writing job kind must use. */
-
-const notReplaced = (path: string): ErrorInfo => ({
-  code: 'E_EXISTS',
-  message: `${path}: already exists, and replacing it was not confirmed.`,
-  hint: 'Go back and choose another name or folder, or confirm replacing it when Ferry asks.',
-});
-
 /**
  * The answer of an inspection that unpacked into the system's temporary folder because keeping the
  * copy beside the destination failed with `first`: a warning says so and what the job will need,
@@ -146,7 +132,7 @@ export class FerryHost implements HostMethods {
   }
 
   async inspect(path: string): Promise<Result<Inspection>> {
-    if (!this.grants.sources.has(path)) return fail(notChosen('disks'));
+    if (!this.grants.sources.has(path)) return fail(this.notChosen('disks'));
     // The renderer only wants the newest answer: cancel the one under way, and start once it has
     // cleaned up (the two could be unpacking the same file into the same folder).
     const previous = this.inspecting;
@@ -225,7 +211,7 @@ export class FerryHost implements HostMethods {
     const target = await existingTarget(request);
     if (target === null) return ok({ ...request, overwrite: false });
     const agreed = (await this.deps.confirmOverwrite?.(target)) ?? false;
-    return agreed ? ok(request) : fail(notReplaced(target));
+    return agreed ? ok(request) : fail(this.notReplaced(target));
   }
 
   /** The phases a running job goes through (for the taskbar's overall progress). */
@@ -235,15 +221,15 @@ export class FerryHost implements HostMethods {
   }
 
   private refusal(request: JobRequest): ErrorInfo | null {
-    if (!this.grants.sources.has(request.source)) return notChosen('disks');
+    if (!this.grants.sources.has(request.source)) return this.notChosen('disks');
     // A VM job names a folder to create its own folder in; the others name the file they write.
     const [folder, name] = 'destDir' in request ? [request.destDir, request.name] : [dirname(request.output), basename(request.output)];
-    if (!this.grants.destinations.has(folder)) return notChosen('folders');
+    if (!this.grants.destinations.has(folder)) return this.notChosen('folders');
     if (name !== undefined && !isSafeFileName(name)) {
-      return { code: 'E_USAGE', message: `"${name}" cannot be used as a file name.`, hint: 'Use letters, digits, spaces, dots, dashes or underscores.' };
+      return { code: 'E_USAGE', message: this.t('host.badName', { name }), hint: this.t('host.badNameHint') };
     }
     if (!('destDir' in request)) {
-      if (!hasOutputExtension(request.kind, request.output)) return { code: 'E_USAGE', message: `The output must be a ${OUTPUT_EXTENSION[request.kind]} file.` };
+      if (!hasOutputExtension(request.kind, request.output)) return { code: 'E_USAGE', message: this.t('host.wrongExtension', { extension: OUTPUT_EXTENSION[request.kind] }) };
     }
     return null;
   }
@@ -263,6 +249,15 @@ export class FerryHost implements HostMethods {
     const path = await this.deps.dialogs.pickDestination();
     if (path !== null) this.grants.destinations.add(path);
     return path;
+  }
+
+  /** Only disks and folders the user chose (dialog, drop, launch file) may be used. */
+  private notChosen(what: 'disks' | 'folders'): ErrorInfo {
+    return { code: 'E_PERMISSION', message: what === 'disks' ? this.t('host.notChosenDisks') : this.t('host.notChosenFolders'), hint: this.t('host.notChosenHint') };
+  }
+
+  private notReplaced(path: string): ErrorInfo {
+    return { code: 'E_EXISTS', message: this.t('host.notReplaced', { path }), hint: this.t('host.notReplacedHint') };
   }
 
   /** Only what a job made may be shown or opened. */

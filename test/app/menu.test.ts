@@ -161,4 +161,23 @@ describe('the host and the language', () => {
     assert.ok(!refused.ok);
     assert.equal(refused.error.message, 'Ferry 只能顯示和開啟它自啟動以來產生的內容。');
   });
+
+  test('refusals of a request, in the language main follows: a disk nobody chose, a name that cannot be a file', async () => {
+    const words = createTranslator('zh-CN');
+    const host = hostWith({ t: words.t });
+    const request = { kind: 'vm', source: '/d/a.vhd', destDir: '/out', name: 'a', verify: true, overwrite: false } as never;
+    assert.deepEqual(await host.start(request), {
+      ok: false,
+      error: { code: 'E_PERMISSION', message: 'Ferry 只能使用你选择的磁盘。', hint: '请把磁盘拖放到窗口中，或使用“选择文件…”/“选择文件夹…”。' },
+    });
+    host.grants.sources.add('/d/a.vhd');
+    host.grants.destinations.add('/out');
+    const named = await host.start({ kind: 'vm', source: '/d/a.vhd', destDir: '/out', name: 'CON:', verify: true, overwrite: false } as never);
+    assert.ok(!named.ok);
+    assert.equal(named.error.message, '“CON:”不能用作文件名。');
+    const english = hostWith();
+    const refused = await english.start(request);
+    assert.ok(!refused.ok);
+    assert.equal(refused.error.message, 'Ferry can only use disks you chose.', 'English word for word as before');
+  });
 });
