@@ -5,6 +5,8 @@ import assert from 'node:assert/strict';
 import { afterEach, describe, test } from 'node:test';
 import { currentLanguage, i18n, pickLanguage } from '../../renderer/src/i18n';
 import { LANGUAGE_STORAGE_KEY, chooseLanguage, startLanguage } from '../../renderer/src/i18n/language';
+import { shareLanguageWithHost } from '../../renderer/src/i18n/host-language';
+import type { Language } from '../../shared/i18n/languages';
 import { formatBytes, formatExactBytes, formatPercent, formatRate, formatSeconds, formatTimeLeft } from '../../renderer/src/format';
 import { errorHint, errorTitle } from '../../renderer/src/steps/labels';
 import { guestLabel } from '../../renderer/src/guests';
@@ -82,6 +84,35 @@ describe('which language', () => {
     assert.equal(currentLanguage(), 'en');
     chooseLanguage('zh-CN');
     assert.equal(currentLanguage(), 'zh-CN', 'used for this session even when it cannot be kept');
+  });
+
+  test('main hears the page’s language at start and on every change; a pick in main’s menu is applied and remembered by the page', () => {
+    const page = fakePage();
+    startLanguage(['zh-TW']);
+    const told: Language[] = [];
+    let menuPick: ((l: Language) => void) | null = null;
+    const stop = shareLanguageWithHost({
+      useLanguage: async (l) => {
+        told.push(l);
+        return null;
+      },
+      onChooseLanguage: (listener) => {
+        menuPick = listener;
+        return () => (menuPick = null);
+      },
+    });
+    assert.deepEqual(told, ['zh-TW'], 'at start, the system’s language');
+    chooseLanguage('en');
+    assert.deepEqual(told, ['zh-TW', 'en'], 'the page’s picker');
+    menuPick!('zh-CN');
+    assert.equal(currentLanguage(), 'zh-CN');
+    assert.equal(page.store[LANGUAGE_STORAGE_KEY], 'zh-CN', 'remembered by the page');
+    assert.equal(page.doc.documentElement.lang, 'zh-CN');
+    assert.deepEqual(told, ['zh-TW', 'en', 'zh-CN'], 'and main is told, so its menu follows');
+    stop();
+    assert.equal(menuPick, null);
+    chooseLanguage('en');
+    assert.equal(told.length, 3, 'no longer told once stopped');
   });
 });
 
