@@ -13,11 +13,13 @@ import { OUTPUT_EXTENSION, hasOutputExtension, type JobRequest, type Progress } 
 import { isSourceName } from '../shared/source-names';
 import { isSafeFileName } from '../shared/validate';
 import { formatBytesIec as formatBytes } from '../shared/bytes';
+import type { Language } from '../shared/i18n/languages';
 import type { JobService } from './jobs';
 import { LaunchQueue } from './launch-files';
 import { existingTarget } from './overwrite-targets';
 import { PathGrants, PathSet } from './path-grants';
 import { UnpackedCopies, type Loan } from './unpacked-copies';
+import { ENGLISH, type Translate } from './translator';
 
 export interface Dialogs {
   pickSource(): Promise<string | null>;
@@ -43,21 +45,11 @@ export interface HostDeps {
   acceptDrop(path: string): boolean;
   /** Main's own question before a job replaces `path`; true only when the user agreed. Absent: nothing is replaced. */
   confirmOverwrite?(path: string): Promise<boolean>;
+  /** The page says which language it speaks (main's menu and dialogs follow). Absent: nothing follows. */
+  useLanguage?(language: Language): void;
+  /** The host's own messages in the language main follows; English when absent. */
+  t?: Translate;
 }
-
-const notChosen = (what: string): ErrorInfo => ({
-  code: 'E_PERMISSION',
-  message: `Ferry can only use ${what} you chose.`,
-  hint: 'Drop the disk on the window or use "Choose file…" / "Choose folder…".',
-});
-
-/** The extension each file-writing job kind must use. */
-
-const notReplaced = (path: string): ErrorInfo => ({
-  code: 'E_EXISTS',
-  message: `${path}: already exists, and replacing it was not confirmed.`,
-  hint: 'Go back and choose another name or folder, or confirm replacing it when Ferry asks.',
-});
 
 /**
  * The answer of an inspection that unpacked into the system's temporary folder because keeping the
@@ -76,7 +68,6 @@ function unpackedInTemp(answer: Result<InspectAnswer>, first: ErrorInfo): Result
   return ok({ disk: { ...disk, warnings: [...disk.warnings, warning] } });
 }
 
-const notMade: ErrorInfo = { code: 'E_PERMISSION', message: 'Ferry only shows and opens what it made since it started.' };
 
 export class FerryHost implements HostMethods {
   readonly grants = new PathGrants();
@@ -91,7 +82,10 @@ export class FerryHost implements HostMethods {
   /** The inspection under way; a newer one (or the page going away) cancels it, and waits for it to end. */
   private inspecting: { abort: AbortController; ended: Promise<unknown> } | null = null;
 
+  private readonly t: Translate;
+
   constructor(private readonly deps: HostDeps) {
+    this.t = deps.t ?? ENGLISH;
     this.offJobs = deps.jobs.onEvent((event) => {
       if (event.type === 'progress') return this.emit({ name: 'jobEvent', payload: event });
       const job = this.running.get(event.jobId);
@@ -138,7 +132,7 @@ export class FerryHost implements HostMethods {
   }
 
   async inspect(path: string): Promise<Result<Inspection>> {
-    if (!this.grants.sources.has(path)) return fail(notChosen('disks'));
+    if (!this.grants.sources.has(path)) return fail(this.notChosen('disks'));
     // The renderer only wants the newest answer: cancel the one under way, and start once it has
     // cleaned up (the two could be unpacking the same file into the same folder).
     const previous = this.inspecting;
@@ -217,7 +211,7 @@ export class FerryHost implements HostMethods {
     const target = await existingTarget(request);
     if (target === null) return ok({ ...request, overwrite: false });
     const agreed = (await this.deps.confirmOverwrite?.(target)) ?? false;
-    return agreed ? ok(request) : fail(notReplaced(target));
+    return agreed ? ok(request) : fail(this.notReplaced(target));
   }
 
   /** The phases a running job goes through (for the taskbar's overall progress). */
@@ -227,15 +221,15 @@ export class FerryHost implements HostMethods {
   }
 
   private refusal(request: JobRequest): ErrorInfo | null {
-    if (!this.grants.sources.has(request.source)) return notChosen('disks');
+    if (!this.grants.sources.has(request.source)) return this.notChosen('disks');
     // A VM job names a folder to create its own folder in; the others name the file they write.
     const [folder, name] = 'destDir' in request ? [request.destDir, request.name] : [dirname(request.output), basename(request.output)];
-    if (!this.grants.destinations.has(folder)) return notChosen('folders');
+    if (!this.grants.destinations.has(folder)) return this.notChosen('folders');
     if (name !== undefined && !isSafeFileName(name)) {
-      return { code: 'E_USAGE', message: `"${name}" cannot be used as a file name.`, hint: 'Use letters, digits, spaces, dots, dashes or underscores.' };
+      return { code: 'E_USAGE', message: this.t('host.badName', { name }), hint: this.t('host.badNameHint') };
     }
     if (!('destDir' in request)) {
-      if (!hasOutputExtension(request.kind, request.output)) return { code: 'E_USAGE', message: `The output must be a ${OUTPUT_EXTENSION[request.kind]} file.` };
+      if (!hasOutputExtension(request.kind, request.output)) return { code: 'E_USAGE', message: this.t('host.wrongExtension', { extension: OUTPUT_EXTENSION[request.kind] }) };
     }
     return null;
   }
@@ -257,21 +251,31 @@ export class FerryHost implements HostMethods {
     return path;
   }
 
+  /** Only disks and folders the user chose (dialog, drop, launch file) may be used. */
+  private notChosen(what: 'disks' | 'folders'): ErrorInfo {
+    return { code: 'E_PERMISSION', message: what === 'disks' ? this.t('host.notChosenDisks') : this.t('host.notChosenFolders'), hint: this.t('host.notChosenHint') };
+  }
+
+  private notReplaced(path: string): ErrorInfo {
+    return { code: 'E_EXISTS', message: this.t('host.notReplaced', { path }), hint: this.t('host.notReplacedHint') };
+  }
+
+  /** Only what a job made may be shown or opened. */
+  private notMade(): ErrorInfo {
+    return { code: 'E_PERMISSION', message: this.t('host.notMade') };
+  }
+
   async showInFolder(path: string): Promise<Result<null>> {
-    if (!this.grants.outputs.has(path)) return fail(notMade);
+    if (!this.grants.outputs.has(path)) return fail(this.notMade());
     await this.deps.shell.showInFolder(path);
     return ok(null);
   }
 
   async openInVmware(vmxPath: string): Promise<Result<null>> {
-    if (!this.grants.outputs.has(vmxPath) || !/\.vmx$/i.test(vmxPath)) return fail(notMade);
+    if (!this.grants.outputs.has(vmxPath) || !/\.vmx$/i.test(vmxPath)) return fail(this.notMade());
     const problem = await this.deps.shell.openPath(vmxPath);
     if (problem === '') return ok(null);
-    return fail({
-      code: 'E_IO',
-      message: `The virtual machine could not be opened: ${problem}`,
-      hint: 'Install VMware Workstation (Windows, Linux) or Fusion (macOS), or open the .vmx from its File menu.',
-    });
+    return fail({ code: 'E_IO', message: this.t('host.openFailed', { problem }), hint: this.t('host.openFailedHint') });
   }
 
   async grantDropped(path: string): Promise<null> {
@@ -282,6 +286,16 @@ export class FerryHost implements HostMethods {
   async ready(): Promise<null> {
     this.launch.markReady();
     return null;
+  }
+
+  async useLanguage(language: Language): Promise<null> {
+    this.deps.useLanguage?.(language);
+    return null;
+  }
+
+  /** A language picked in main's Language menu: passed to the page, which owns the choice. */
+  chooseLanguageFromMenu(language: Language): void {
+    this.emit({ name: 'chooseLanguage', payload: language });
   }
 
   private emit(event: HostEvent): void {

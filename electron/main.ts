@@ -1,7 +1,7 @@
 // The main process: wires the window, menu, dialogs, IPC and launch files to the Electron-free
 // modules beside it. No conversion logic lives here.
 import { BrowserWindow, Menu, app, dialog, ipcMain, nativeTheme, protocol, session, shell, type MenuItemConstructorOptions } from 'electron';
-import { basename, dirname, join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { eventChannel } from '../shared/host-contract';
 import { overallFraction } from '../shared/progress';
@@ -10,9 +10,11 @@ import { APP_HOST, APP_SCHEME, APP_URL, serveAsset } from './app-protocol';
 import { createHandlers } from './handlers';
 import { FerryHost } from './host';
 import { isTrustedSender, originOf, registerIpc, type TrustedOrigin } from './ipc';
-import { dialogExtensions } from '../shared/source-names';
+import { destinationDialog, quitWhileConvertingQuestion, replaceQuestion, sourceDialog } from './dialog-texts';
 import { diskFiles, isRegularFile, launchFilesFromSecondInstance, pathsFromArgv } from './launch-files';
 import { JobService } from './jobs';
+import { menuTemplate } from './menu';
+import { chromiumLocale, createTranslator, systemLanguage } from './translator';
 import { mayNavigate, windowOptions } from './window-policy';
 
 const RENDERER_DIR = join(__dirname, '../renderer');
@@ -29,24 +31,22 @@ const origins: TrustedOrigin[] = [{ protocol: `${APP_SCHEME}:`, host: APP_HOST }
 
 let win: BrowserWindow | null = null;
 
+// Main speaks the system's language until the page says which it uses (its remembered choice).
+const preferred = app.getPreferredSystemLanguages();
+const words = createTranslator(systemLanguage(preferred));
+const { t } = words;
+
 const jobs = new JobService({ createWorker: () => new Worker(THREAD) });
 const host = new FerryHost({
   jobs,
   dialogs: {
     async pickSource() {
-      const options: Electron.OpenDialogOptions = {
-        title: 'Choose a virtual disk',
-        properties: ['openFile'],
-        filters: [
-          { name: 'Disk images', extensions: dialogExtensions() },
-          { name: 'All files', extensions: ['*'] },
-        ],
-      };
+      const options: Electron.OpenDialogOptions = sourceDialog(t);
       const answer = win ? await dialog.showOpenDialog(win, options) : await dialog.showOpenDialog(options);
       return answer.canceled ? null : (answer.filePaths[0] ?? null);
     },
     async pickDestination() {
-      const options: Electron.OpenDialogOptions = { title: 'Choose where to save', buttonLabel: 'Choose', properties: ['openDirectory', 'createDirectory'] };
+      const options: Electron.OpenDialogOptions = destinationDialog(t);
       const answer = win ? await dialog.showOpenDialog(win, options) : await dialog.showOpenDialog(options);
       return answer.canceled ? null : (answer.filePaths[0] ?? null);
     },
@@ -60,18 +60,16 @@ const host = new FerryHost({
   acceptDrop: isRegularFile,
   // Asked here, not in the page: a page's "overwrite" alone never replaces anything.
   async confirmOverwrite(path) {
-    const options: Electron.MessageBoxOptions = {
-      type: 'warning',
-      buttons: ['Keep it', 'Replace'],
-      defaultId: 0,
-      cancelId: 0,
-      noLink: true,
-      message: `Replace “${basename(path)}”?`,
-      detail: `${path} already exists. If you replace it, what is there now is deleted when the conversion finishes.`,
-    };
+    const options: Electron.MessageBoxOptions = replaceQuestion(t, path);
     const answer = win ? await dialog.showMessageBox(win, options) : await dialog.showMessageBox(options);
     return answer.response === 1;
   },
+  useLanguage(language) {
+    if (language === words.language) return;
+    words.use(language);
+    buildMenu();
+  },
+  t,
 });
 
 host.onEvent((event) => {
@@ -93,7 +91,7 @@ function showJobInTaskbar(window: BrowserWindow, event: JobEvent): void {
 let lastReload = 0;
 
 function createWindow(): void {
-  const window = new BrowserWindow(windowOptions(PRELOAD, { dark: nativeTheme.shouldUseDarkColors, devTools: !app.isPackaged }));
+  const window = new BrowserWindow(windowOptions(PRELOAD, { dark: nativeTheme.shouldUseDarkColors, devTools: !app.isPackaged, title: t('app.windowTitle') }));
   win = window;
   window.once('ready-to-show', () => window.show());
   window.on('focus', () => window.flashFrame(false));
@@ -112,14 +110,7 @@ function createWindow(): void {
   });
   window.on('close', (e) => {
     if (jobs.running === 0) return;
-    const choice = dialog.showMessageBoxSync(window, {
-      type: 'question',
-      buttons: ['Keep converting', 'Stop and quit'],
-      defaultId: 0,
-      cancelId: 0,
-      message: 'A conversion is still running.',
-      detail: 'If you quit now it is cancelled, and nothing it has written so far is kept.',
-    });
+    const choice = dialog.showMessageBoxSync(window, quitWhileConvertingQuestion(t));
     if (choice === 0) e.preventDefault();
   });
   window.on('closed', () => {
@@ -129,34 +120,22 @@ function createWindow(): void {
   void window.loadURL(devUrl ?? APP_URL);
 }
 
+/** The menu in the language main follows; built again whenever the page speaks another. */
 function buildMenu(): void {
-  const isMac = process.platform === 'darwin';
-  const openDisk: MenuItemConstructorOptions = {
-    label: 'Open Disk…',
-    accelerator: 'CmdOrCtrl+O',
-    click: async () => {
-      const path = await host.pickSource();
-      if (path) host.openFiles([path]);
+  const template = menuTemplate({
+    t,
+    language: words.language,
+    isMac: process.platform === 'darwin',
+    isPackaged: app.isPackaged,
+    openDisk: () => {
+      void host.pickSource().then((path) => {
+        if (path) host.openFiles([path]);
+      });
     },
-  };
-  const template: MenuItemConstructorOptions[] = [
-    ...(isMac ? [{ role: 'appMenu' } as const] : []),
-    { label: 'File', submenu: [openDisk, { type: 'separator' }, isMac ? { role: 'close' } : { role: 'quit' }] },
-    { role: 'editMenu' },
-    {
-      label: 'View',
-      submenu: [
-        ...(app.isPackaged ? [] : ([{ role: 'reload' }, { role: 'toggleDevTools' }, { type: 'separator' }] as const)),
-        { role: 'resetZoom' },
-        { role: 'zoomIn' },
-        { role: 'zoomOut' },
-        { type: 'separator' },
-        { role: 'togglefullscreen' },
-      ],
-    },
-    { role: 'windowMenu' },
-  ];
-  Menu.setApplicationMenu(Menu.buildFromTemplate(template));
+    // The page applies and remembers it, then tells main through useLanguage.
+    chooseLanguage: (language) => host.chooseLanguageFromMenu(language),
+  });
+  Menu.setApplicationMenu(Menu.buildFromTemplate(template as MenuItemConstructorOptions[]));
 }
 
 function focusWindow(): void {
@@ -167,13 +146,8 @@ function focusWindow(): void {
 
 // The page's languages (navigator.languages, which the wizard follows) are Chromium's --lang:
 // give it the system's first preference rather than the process locale.
-// Chromium names Chinese zh-CN and zh-TW, not by the script subtags macOS and Windows report.
-function chromiumLocale(tag: string): string {
-  if (!/^zh\b/i.test(tag)) return tag;
-  return /-(hant|tw|hk|mo)\b/i.test(tag) ? 'zh-TW' : 'zh-CN';
-}
-const [systemLanguage] = app.getPreferredSystemLanguages();
-if (systemLanguage) app.commandLine.appendSwitch('lang', chromiumLocale(systemLanguage));
+const [firstPreferred] = preferred;
+if (firstPreferred) app.commandLine.appendSwitch('lang', chromiumLocale(firstPreferred));
 
 // One instance: a disk double-clicked while Ferry runs goes to the running window.
 const launchFiles = pathsFromArgv(process.argv, { isPackaged: app.isPackaged });

@@ -53,11 +53,11 @@ export function webPreferences(preloadPath: string, devTools: boolean): SecureWe
   };
 }
 
-/** `devTools`: only in development; a packaged app has no use for them. */
-export function windowOptions(preloadPath: string, opts: { dark: boolean; devTools: boolean }): FerryWindowOptions {
+/** `devTools`: only in development; a packaged app has no use for them. `title`: until the page sets its own. */
+export function windowOptions(preloadPath: string, opts: { dark: boolean; devTools: boolean; title?: string }): FerryWindowOptions {
   return {
     ...WINDOW_SIZE,
-    title: 'Ferry',
+    title: opts.title ?? 'Ferry',
     show: false,
     // Matches the page's background so the first paint does not flash.
     backgroundColor: opts.dark ? '#15171c' : '#f5f6f8',

@@ -1,6 +1,7 @@
 // `window.ferry`: what the sandboxed renderer may ask of the machine, as types only. The wire under
 // it is described once in host-contract.ts; client.ts builds this object over any transport.
 import type { DiskInfo } from './disk-info';
+import type { Language } from './i18n/languages';
 import type { JobEvent, JobRequest, Progress } from './jobs';
 import type { Result, Unsubscribe } from './result';
 
@@ -39,4 +40,8 @@ export interface FerryApi {
   showInFolder(path: string): Promise<Result<null>>;
   /** Opens a .vmx this app made with the OS's default handler (VMware Workstation, Player, Fusion). */
   openInVmware(vmxPath: string): Promise<Result<null>>;
+  /** Tells main which language the page speaks, for its menu and dialogs (the page keeps the choice). */
+  useLanguage(language: Language): Promise<null>;
+  /** A language picked in main's Language menu, for the page to apply and remember. */
+  onChooseLanguage(listener: (language: Language) => void): Unsubscribe;
 }

@@ -38,5 +38,7 @@ export function createFerryApi(transport: ClientTransport, pathOf: (file: Droppe
     pickDestination: () => call('pickDestination'),
     showInFolder: (path) => call('showInFolder', path),
     openInVmware: (vmxPath) => call('openInVmware', vmxPath),
+    useLanguage: (language) => call('useLanguage', language),
+    onChooseLanguage: (listener) => subscribe('chooseLanguage', listener),
   };
 }

@@ -5,6 +5,7 @@
 import type { InspectProgress, Inspection } from './api';
 import { answer, list, literal, nullable, oneOf, PayloadError, run, text, count, finite, type Check, type Checked } from './checks';
 import { PHASES } from './jobs';
+import { LANGUAGE_CODES } from './i18n/languages';
 import { LIMITS } from './limits';
 import type { Result, Unsubscribe } from './result';
 import { absolutePath, diskInfo, jobEvent, jobId, jobRequest, result } from './validate';
@@ -49,6 +50,8 @@ export const HOST_CONTRACT = {
   grantDropped: plain('path', absolutePath, literal(null)),
   /** The renderer listens: launch files queued so far may be delivered (called by the client on the first `onOpenFiles`). */
   ready: plain('argument', none, literal(null)),
+  /** The language the page speaks (its own choice, or the system's): main's menu and dialogs follow it. */
+  useLanguage: plain('language', oneOf(LANGUAGE_CODES), literal(null)),
 };
 
 type Contract = typeof HOST_CONTRACT;
@@ -74,6 +77,8 @@ export const HOST_EVENT_CONTRACT = {
   /** Launch files: as many as a file manager hands over ("Open with Ferry" on a whole selection). */
   openFiles: list(absolutePath, LIMITS.files),
   inspectProgress,
+  /** A language picked in main's Language menu: the page applies and remembers it, then says `useLanguage`. */
+  chooseLanguage: oneOf(LANGUAGE_CODES),
 };
 export type HostEvents = { [K in keyof typeof HOST_EVENT_CONTRACT]: Checked<(typeof HOST_EVENT_CONTRACT)[K]> };
 export type HostEventName = keyof HostEvents;

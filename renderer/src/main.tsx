@@ -8,12 +8,14 @@ import { StoreProvider } from './store-context';
 import { createWizardStore } from './store/wizard-store';
 import { t } from './i18n';
 import { startLanguage } from './i18n/language';
+import { shareLanguageWithHost } from './i18n/host-language';
 
 startLanguage(navigator.languages);
 
 const root = document.getElementById('root');
 if (root) {
   if (window.ferry) {
+    shareLanguageWithHost(window.ferry);
     const store = createWizardStore(window.ferry);
     createRoot(root).render(
       <StrictMode>

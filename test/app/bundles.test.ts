@@ -250,6 +250,29 @@ describe('the main-process bundle (out/main/index.js) under a stubbed electron',
     assert.equal(w.progress.at(-1), -1, 'cleared when the job ends');
   });
 
+  test('the menu speaks the system’s language until the page names its own; the Language menu asks the page, which answers with useLanguage', async () => {
+    type Item = { label?: string; type?: string; checked?: boolean; submenu?: Item[]; click?: () => void };
+    const menus = e.calls.setApplicationMenu as [Item[]][];
+    const latest = (): Item[] => menus.at(-1)![0];
+    const labels = (items: Item[]) => items.map((i) => i.label);
+    const languageMenu = (items: Item[]): Item[] => items.find((i) => i.label === '查看' || i.label === 'View')!.submenu!.find((i) => i.type === 'submenu')!.submenu!;
+    assert.deepEqual(labels(latest()), ['文件', '编辑', '查看', '窗口'], 'zh-Hans-CN is the system’s first language');
+    assert.deepEqual(languageMenu(latest()).map((i) => [i.label, i.checked]), [['English', false], ['简体中文', true], ['繁體中文', false]]);
+    assert.equal(e.windows[0]!.options.title, 'Ferry');
+
+    const w = e.windows[0]!;
+    languageMenu(latest()).find((i) => i.label === 'English')!.click!();
+    assert.deepEqual(w.webContents.sent.at(-1), { channel: 'ferry:event:chooseLanguage', payload: 'en' });
+    assert.deepEqual(labels(latest()), ['文件', '编辑', '查看', '窗口'], 'the page decides, not the click');
+
+    assert.equal(await e.handlers.get('ferry:useLanguage')!(trusted, 'en'), null);
+    assert.deepEqual(labels(latest()), ['File', 'Edit', 'View', 'Window']);
+    assert.deepEqual(languageMenu(latest()).map((i) => i.checked), [true, false, false]);
+    await assert.rejects(async () => e.handlers.get('ferry:useLanguage')!(trusted, 'fr'), /language/);
+    await e.handlers.get('ferry:useLanguage')!(trusted, 'zh-TW');
+    assert.deepEqual(labels(latest()), ['檔案', '編輯', '檢視', '視窗']);
+  });
+
   test('a second launch hands its files to the running window', async () => {
     const w = e.windows[0]!;
     const before = w.webContents.sent.length;
@@ -289,6 +312,7 @@ describe('the preload bundle (out/preload/index.js)', () => {
     assert.deepEqual(Object.keys(api).sort(), [
       'cancel',
       'inspect',
+      'onChooseLanguage',
       'onInspectProgress',
       'onJobEvent',
       'onOpenFiles',
@@ -298,6 +322,7 @@ describe('the preload bundle (out/preload/index.js)', () => {
       'pickSource',
       'showInFolder',
       'start',
+      'useLanguage',
     ]);
     assert.ok(Object.values(api).every((v) => typeof v === 'function'), 'functions only: no ipcRenderer, no objects');
 

@@ -1,4 +1,5 @@
-// The message catalogues against the renderer's sources: every complete catalogue has exactly
+// The message catalogues against the sources that speak from them (the renderer, and main's
+// menu, dialogs and messages under electron/): every complete catalogue has exactly
 // the keys English has (plural forms by each language's rules), every key is looked up
 // somewhere and every lookup has a key, the placeholders agree, and no component keeps words
 // of its own where the catalogue should speak.
@@ -10,9 +11,11 @@ import ts from 'typescript';
 import { ROOT } from '../harness/server';
 
 const SRC = join(ROOT, 'renderer/src');
+/** Where keys are looked up: the wizard, and the main process's menu, dialogs and host messages. */
+const LOOKUP_DIRS = [SRC, join(ROOT, 'electron')];
 const I18N = join(ROOT, 'shared/i18n');
 /** Catalogues that must hold every key; a partial one (a language under way) would be listed apart. */
-const COMPLETE = ['en.json', 'zh-CN.json'];
+const COMPLETE = ['en.json', 'zh-CN.json', 'zh-TW.json'];
 const PLURAL_SUFFIX = /_(zero|one|two|few|many|other)$/;
 
 function sourcesUnder(dir: string, exts: readonly string[]): string[] {
@@ -49,7 +52,7 @@ const placeholders = (text: string): string[] => [...text.matchAll(/\{\{\s*(\w+)
 function lookups(): { literal: Set<string>; patterns: RegExp[] } {
   const literal = new Set<string>();
   const patterns: RegExp[] = [];
-  for (const file of sourcesUnder(SRC, ['.ts', '.tsx'])) {
+  for (const file of LOOKUP_DIRS.flatMap((dir) => sourcesUnder(dir, ['.ts', '.tsx']))) {
     const text = readFileSync(file, 'utf8');
     for (const m of text.matchAll(/\bt\(\s*'([^']+)'/g)) literal.add(m[1]!);
     for (const m of text.matchAll(/i18nKey="([^"]+)"/g)) literal.add(m[1]!);

@@ -5,10 +5,12 @@ import assert from 'node:assert/strict';
 import { afterEach, describe, test } from 'node:test';
 import { currentLanguage, i18n, pickLanguage } from '../../renderer/src/i18n';
 import { LANGUAGE_STORAGE_KEY, chooseLanguage, startLanguage } from '../../renderer/src/i18n/language';
+import { shareLanguageWithHost } from '../../renderer/src/i18n/host-language';
+import type { Language } from '../../shared/i18n/languages';
 import { formatBytes, formatExactBytes, formatPercent, formatRate, formatSeconds, formatTimeLeft } from '../../renderer/src/format';
 import { errorHint, errorTitle } from '../../renderer/src/steps/labels';
 import { guestLabel } from '../../renderer/src/guests';
-import { problemsWith } from '../../renderer/src/store/choices';
+import { nameFromPath, problemsWith } from '../../renderer/src/store/choices';
 
 const g = globalThis as unknown as { localStorage?: unknown; document?: unknown };
 
@@ -28,13 +30,19 @@ afterEach(async () => {
 });
 
 describe('which language', () => {
-  test('the first preferred language the wizard speaks; Simplified Chinese tags get zh-CN, Traditional is passed over', () => {
+  test('the first preferred language the wizard speaks; Simplified Chinese tags get zh-CN, Traditional ones zh-TW', () => {
     assert.equal(pickLanguage(['zh-CN', 'en-US']), 'zh-CN');
     assert.equal(pickLanguage(['zh']), 'zh-CN');
     assert.equal(pickLanguage(['zh-Hans-CN']), 'zh-CN');
     assert.equal(pickLanguage(['zh_SG']), 'zh-CN');
-    assert.equal(pickLanguage(['zh-TW', 'en']), 'en');
-    assert.equal(pickLanguage(['zh-Hant-HK', 'zh-CN']), 'zh-CN');
+    assert.equal(pickLanguage(['zh-TW', 'en']), 'zh-TW');
+    assert.equal(pickLanguage(['zh-HK']), 'zh-TW');
+    assert.equal(pickLanguage(['zh_MO']), 'zh-TW');
+    assert.equal(pickLanguage(['zh-Hant', 'zh-CN']), 'zh-TW');
+    assert.equal(pickLanguage(['zh-Hant-HK', 'zh-CN']), 'zh-TW');
+    assert.equal(pickLanguage(['zh-Hant-TW']), 'zh-TW');
+    assert.equal(pickLanguage(['zh-Hans-HK']), 'zh-CN', 'the script decides over the region');
+    assert.equal(pickLanguage(['zha', 'en']), 'en', 'Zhuang is not Chinese');
     assert.equal(pickLanguage(['de-DE', 'zh-CN']), 'zh-CN');
     assert.equal(pickLanguage(['en-GB', 'zh-CN']), 'en');
     assert.equal(pickLanguage(['fr', 'de']), 'en');
@@ -77,6 +85,35 @@ describe('which language', () => {
     chooseLanguage('zh-CN');
     assert.equal(currentLanguage(), 'zh-CN', 'used for this session even when it cannot be kept');
   });
+
+  test('main hears the page’s language at start and on every change; a pick in main’s menu is applied and remembered by the page', () => {
+    const page = fakePage();
+    startLanguage(['zh-TW']);
+    const told: Language[] = [];
+    let menuPick: ((l: Language) => void) | null = null;
+    const stop = shareLanguageWithHost({
+      useLanguage: async (l) => {
+        told.push(l);
+        return null;
+      },
+      onChooseLanguage: (listener) => {
+        menuPick = listener;
+        return () => (menuPick = null);
+      },
+    });
+    assert.deepEqual(told, ['zh-TW'], 'at start, the system’s language');
+    chooseLanguage('en');
+    assert.deepEqual(told, ['zh-TW', 'en'], 'the page’s picker');
+    menuPick!('zh-CN');
+    assert.equal(currentLanguage(), 'zh-CN');
+    assert.equal(page.store[LANGUAGE_STORAGE_KEY], 'zh-CN', 'remembered by the page');
+    assert.equal(page.doc.documentElement.lang, 'zh-CN');
+    assert.deepEqual(told, ['zh-TW', 'en', 'zh-CN'], 'and main is told, so its menu follows');
+    stop();
+    assert.equal(menuPick, null);
+    chooseLanguage('en');
+    assert.equal(told.length, 3, 'no longer told once stopped');
+  });
 });
 
 describe('numbers and words by language', () => {
@@ -109,6 +146,22 @@ describe('numbers and words by language', () => {
     assert.equal(formatPercent(0.426), '42%');
     assert.equal(guestLabel('windows9-64'), 'Windows 10（64 位）');
     assert.equal(problemsWith({ ...baseChoices(), name: '' }).name, '请输入名称。');
+  });
+
+  test('the name proposed when the source’s gives none is in the language, and is a name the rules accept', async () => {
+    assert.equal(nameFromPath('/x/...vhd'), 'Converted disk');
+    await i18n.changeLanguage('zh-CN');
+    assert.equal(nameFromPath('/x/...vhd'), '转换后的磁盘');
+    await i18n.changeLanguage('zh-TW');
+    assert.equal(nameFromPath('/x/...vhd'), '轉換後的磁碟');
+    assert.equal(nameFromPath('/x/Win 10.vhd'), 'Win 10', 'a name from the file is kept as it is');
+  });
+
+  test('Traditional Chinese: Taiwan words, and 64 位元', async () => {
+    await i18n.changeLanguage('zh-TW');
+    assert.equal(i18n.t('steps.source'), '來源磁碟');
+    assert.equal(i18n.t('menu.file'), '檔案');
+    assert.equal(guestLabel('windows9-64'), 'Windows 10（64 位元）');
   });
 
   test('English guest labels and problems read as before', () => {

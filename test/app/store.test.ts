@@ -104,6 +104,13 @@ class FakeBridge implements FerryApi {
     this.calls.push({ method: 'openInVmware', arg: path });
     return { ok: false, error: { code: 'E_IO', message: 'No handler.', hint: 'Install VMware.' } };
   }
+  async useLanguage(language: string): Promise<null> {
+    this.calls.push({ method: 'useLanguage', arg: language });
+    return null;
+  }
+  onChooseLanguage() {
+    return () => undefined;
+  }
   push(e: JobEvent) {
     for (const l of this.jobListeners) l(e);
   }

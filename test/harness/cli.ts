@@ -6,6 +6,9 @@
 //   FERRY_HARNESS_PORT  a fixed port (default: any free one)
 //   FERRY_LAUNCH_FILES  disks "opened from the OS", separated by the OS's path delimiter
 //   FERRY_CONFIRM_OVERWRITE  what main's "replace it?" dialog answers: yes or no (default no)
+// Prints FERRY_HARNESS_LANGUAGE=<code> each time a page says which language it speaks; main's
+// menu is read at GET /__ferry/menu and a language picked in it with POST
+// /__ferry/menu/language?language=<code> (both with the URL's token).
 // Prints `FERRY_HARNESS_URL=http://127.0.0.1:<port>/?token=<hex>` once ready (only a page opened
 // at that URL can use the bridge); stops on SIGTERM or SIGINT.
 import { existsSync } from 'node:fs';
@@ -36,6 +39,7 @@ async function main(): Promise<void> {
     onShell: (action, path) => console.log(`FERRY_HARNESS_${action === 'showInFolder' ? 'SHOW_IN_FOLDER' : 'OPEN'}=${path}`),
     confirmOverwrite,
     onConfirm: (path) => console.log(`FERRY_HARNESS_CONFIRM_OVERWRITE=${path}`),
+    onLanguage: (language) => console.log(`FERRY_HARNESS_LANGUAGE=${language}`),
   });
   console.log(`FERRY_HARNESS_URL=${harness.url}`);
   let stopping = false;

@@ -14,6 +14,9 @@ import { createHandlers } from '../../electron/handlers';
 import { FerryHost } from '../../electron/host';
 import { JobService } from '../../electron/jobs';
 import { isRegularFile } from '../../electron/launch-files';
+import { menuTemplate, outline, type MenuOutline } from '../../electron/menu';
+import { createTranslator } from '../../electron/translator';
+import { LANGUAGE_CODES, isLanguage, type Language } from '../../shared/i18n/languages';
 import { parseClientFrame, TOKEN_PARAM, WS_PATH, type ServerFrame } from './ws-protocol';
 
 export const ROOT = resolve(__dirname, '../..');
@@ -38,6 +41,8 @@ export interface HarnessOptions {
   confirmOverwrite?: ConfirmAnswer;
   /** Called for each time the dialog is asked, with the path it names. */
   onConfirm?: (path: string) => void;
+  /** Called each time a page says which language it speaks (main's menu and dialogs follow it). */
+  onLanguage?: (language: Language) => void;
 }
 
 export type ConfirmAnswer = 'yes' | 'no';
@@ -62,8 +67,18 @@ export interface Harness {
   shellCalls: ShellCall[];
   /** The paths main's "replace it?" dialog was asked about, in order. */
   confirmCalls: string[];
+  /** The languages pages said they speak (`useLanguage`), in order. */
+  languageCalls: Language[];
+  /** Main's menu as the app would build it now (in the language a page last said it speaks). */
+  menu(): MenuOutline[];
+  /** As a click on that language in main's Language menu: every open page is told. */
+  chooseLanguageFromMenu(language: Language): void;
   close(): Promise<void>;
 }
+
+const MENU_PATH = '/__ferry/menu';
+const MENU_LANGUAGE_PATH = '/__ferry/menu/language';
+const LANGUAGE_LIST = LANGUAGE_CODES.join(', ');
 
 /** The page's bridge, bundled for the browser (an IIFE) with Vite. */
 async function bundleBridge(): Promise<string> {
@@ -96,7 +111,15 @@ function withBridge(html: string): string {
 }
 
 /** The host the harness serves: the app's own FerryHost and JobService, with test-only OS answers. */
-export function createHarnessHost(opts: HarnessOptions = {}): { host: FerryHost; jobs: JobService; shellCalls: ShellCall[]; confirmCalls: string[]; dropDir: string | null } {
+export function createHarnessHost(opts: HarnessOptions = {}): {
+  host: FerryHost;
+  jobs: JobService;
+  shellCalls: ShellCall[];
+  confirmCalls: string[];
+  languageCalls: Language[];
+  menu(): MenuOutline[];
+  dropDir: string | null;
+} {
   const threadPath = opts.threadPath ?? join(ROOT, 'out/main/thread.js');
   const dropDir = opts.dropDir ? resolve(opts.dropDir) : null;
   const pickSource = opts.pickSource ? resolve(opts.pickSource) : null;
@@ -113,6 +136,10 @@ export function createHarnessHost(opts: HarnessOptions = {}): { host: FerryHost;
     opts.onShell?.(action, path);
   };
   const confirmCalls: string[] = [];
+  // One menu for the process, as the app has one: it follows whichever page spoke last. The
+  // choice itself stays in each page's storage.
+  const languageCalls: Language[] = [];
+  const words = createTranslator('en');
   const jobs = new JobService({ createWorker: () => new Worker(threadPath), ...(opts.cancelGraceMs ? { cancelGraceMs: opts.cancelGraceMs } : {}) });
   const host = new FerryHost({
     jobs,
@@ -134,9 +161,16 @@ export function createHarnessHost(opts: HarnessOptions = {}): { host: FerryHost;
       opts.onConfirm?.(path);
       return opts.confirmOverwrite === 'yes';
     },
+    useLanguage: (language) => {
+      languageCalls.push(language);
+      words.use(language);
+      opts.onLanguage?.(language);
+    },
   });
   if (opts.launchFiles?.length) host.openFiles(opts.launchFiles.map((p) => resolve(p)));
-  return { host, jobs, shellCalls, confirmCalls, dropDir };
+  const menu = (): MenuOutline[] =>
+    outline(menuTemplate({ t: words.t, language: words.language, isMac: false, isPackaged: true, openDisk: () => undefined, chooseLanguage: (l) => host.chooseLanguageFromMenu(l) }));
+  return { host, jobs, shellCalls, confirmCalls, languageCalls, menu, dropDir };
 }
 
 /** Whether a WebSocket request's URL carries the harness's token (compared in constant time). */
@@ -154,7 +188,7 @@ function hasToken(url: string | undefined, token: string): boolean {
 
 export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> {
   const rendererDir = opts.rendererDir ?? join(ROOT, 'out/renderer');
-  const { host, jobs, shellCalls, confirmCalls, dropDir } = createHarnessHost(opts);
+  const { host, jobs, shellCalls, confirmCalls, languageCalls, menu, dropDir } = createHarnessHost(opts);
   // Only the page the harness served may drive the host: its origin, and the secret in its URL.
   const token = randomBytes(16).toString('hex');
   let servedOrigin = '';
@@ -195,7 +229,36 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
     }
   };
 
+  /** Main's menu, for checks that cannot see a native one: read it, or click a language in it. */
+  const serveMenu = (req: IncomingMessage, res: ServerResponse, url: URL): void => {
+    if (!hasToken(req.url, token)) {
+      res.writeHead(403).end();
+      return;
+    }
+    if (url.pathname === MENU_PATH && req.method === 'GET') {
+      res.writeHead(200, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' });
+      res.end(JSON.stringify(menu()));
+      return;
+    }
+    if (url.pathname === MENU_LANGUAGE_PATH && req.method === 'POST') {
+      const language = url.searchParams.get('language');
+      if (!isLanguage(language)) {
+        res.writeHead(400, { 'content-type': 'text/plain; charset=utf-8' }).end(`language must be one of the menu's: ${LANGUAGE_LIST}`);
+        return;
+      }
+      host.chooseLanguageFromMenu(language);
+      res.writeHead(204).end();
+      return;
+    }
+    res.writeHead(405).end();
+  };
+
   const server = createServer((req, res) => {
+    const url = URL.canParse(req.url ?? '/', 'http://x') ? new URL(req.url ?? '/', 'http://x') : null;
+    if (url && (url.pathname === MENU_PATH || url.pathname === MENU_LANGUAGE_PATH)) {
+      serveMenu(req, res, url);
+      return;
+    }
     if (req.method !== 'GET' && req.method !== 'HEAD') {
       res.writeHead(405).end();
       return;
@@ -252,6 +315,9 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
     jobs,
     shellCalls,
     confirmCalls,
+    languageCalls,
+    menu,
+    chooseLanguageFromMenu: (language) => host.chooseLanguageFromMenu(language),
     async close() {
       for (const client of wss.clients) client.terminate();
       await new Promise<void>((r) => wss.close(() => r()));

@@ -2,19 +2,17 @@
 // words without a page; language.ts then applies the remembered or the system's language.
 import i18next from 'i18next';
 import { initReactI18next } from 'react-i18next';
-import en from '../../../shared/i18n/en.json';
-import zhCN from '../../../shared/i18n/zh-CN.json';
-import { FALLBACK_LANGUAGE, isLanguage, pickLanguage, type Language } from '../../../shared/i18n/languages';
+import { CATALOGUES } from '../../../shared/i18n/catalogues';
+import { FALLBACK_LANGUAGE, LANGUAGE_CODES, isLanguage, type Language } from '../../../shared/i18n/languages';
 
 export { LANGUAGES, pickLanguage, type Language } from '../../../shared/i18n/languages';
-
-export const CATALOGUES: Record<Language, Record<string, unknown>> = { en, 'zh-CN': zhCN };
+export { CATALOGUES };
 
 export const i18n = i18next.createInstance();
 void i18n.use(initReactI18next).init({
   lng: FALLBACK_LANGUAGE,
   fallbackLng: FALLBACK_LANGUAGE,
-  resources: { en: { translation: en }, 'zh-CN': { translation: zhCN } },
+  resources: Object.fromEntries(LANGUAGE_CODES.map((code) => [code, { translation: CATALOGUES[code] }])),
   // React escapes what it renders; escaping here as well would show &quot; in the page.
   interpolation: { escapeValue: false },
   initAsync: false,

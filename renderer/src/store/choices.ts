@@ -124,7 +124,7 @@ export function nameFromPath(path: string): string {
   const file = path.split(/[\\/]/).pop() ?? '';
   const unpacked = file.replace(/(\.(gz|gzip|bz2|bzip2|xz|zip|tar|tgz|tbz2?|txz))+$/i, '');
   const stem = unpacked.replace(/\.(a?vhdx?|vmdk|img|raw|bin|dd)$/i, '');
-  return safeFileName(stem, { maxChars: MAX_NAME, fallback: 'Converted disk' });
+  return safeFileName(stem, { maxChars: MAX_NAME, fallback: t('save.defaultName') });
 }
 
 /** The detected operating system, unless detection came back empty-handed. */

@@ -1,7 +1,7 @@
-// The wizard once more in Simplified Chinese, as a new user on a Chinese system opens it:
-// Chromium started with --lang=zh-CN and a page whose navigator.languages say zh-CN, through
-// `npm run harness`. Every step is walked in light and dark, screenshots go to
-// test-results/app/zh-CN/, and what each screen says is checked for English left over: only
+// The wizard once more in Simplified and in Traditional Chinese, as a new user on a Chinese
+// system opens it: Chromium started with --lang=zh-CN (zh-TW) and a page whose navigator.languages
+// say so, through `npm run harness`. Every step is walked in light and dark, screenshots go to
+// test-results/app/<tag>/, and what each screen says is checked for English left over: only
 // product, format and OS names (and the user's own file names) stay in Latin letters.
 import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -12,7 +12,25 @@ import type { Browser, Page } from 'playwright-core';
 import { entries, makeSlowVhd, makeWindowsVhd } from '../harness/fixtures';
 import { dropFile, launchChromium, openPage, pageProblems, screenshot, startHarnessProcess, type RunningHarness } from './support';
 
-const LANG = 'zh-CN';
+/** What the tests look for on each screen, in each language's own words. */
+const WORDS = {
+  'zh-CN': {
+    name: 'Simplified Chinese', welcome: '把 Hyper-V 磁盘变成 VMware 虚拟机', source: '检查源磁盘', sourceLine: 'VHD，动态扩展', next: '下一步', back: '上一步',
+    diskType: '选择磁盘类型', dynamic: /动态/, fixed: /固定/, advanced: '高级', save: '选择生成什么、保存到哪里', vmFolder: '虚拟机文件夹',
+    guestOS: '客户机操作系统', nameField: '名称', ova: 'OVA 包', convert: '转换', done: '虚拟机已就绪', openInVmware: '在 VMware 中打开',
+    converting: '正在生成 slow', cancel: '取消', cancelled: '转换已取消，没有留下任何文件。', notADisk: '这不是 Ferry 可读取的磁盘',
+    notADiskHint: /请选择 VHD、VHDX 或 VMDK 磁盘/, language: '语言',
+  },
+  'zh-TW': {
+    name: 'Traditional Chinese', welcome: '把 Hyper-V 磁碟變成 VMware 虛擬機器', source: '檢查來源磁碟', sourceLine: 'VHD，動態擴充', next: '下一步', back: '上一步',
+    diskType: '選擇磁碟類型', dynamic: /動態/, fixed: /固定/, advanced: '進階', save: '選擇要產生什麼、儲存到哪裡', vmFolder: '虛擬機器資料夾',
+    guestOS: '客體作業系統', nameField: '名稱', ova: 'OVA 套件', convert: '轉換', done: '虛擬機器已就緒', openInVmware: '在 VMware 中開啟',
+    converting: '正在產生 slow', cancel: '取消', cancelled: '轉換已取消，沒有留下任何檔案。', notADisk: '這不是 Ferry 可讀取的磁碟',
+    notADiskHint: /請選擇 VHD、VHDX 或 VMDK 磁碟/, language: '語言',
+  },
+} as const;
+/** What the picker lists, each language in its own script with its own lang. */
+const PICKER = ['en:English', 'zh-CN:简体中文', 'zh-TW:繁體中文'];
 
 /** Latin words a Chinese screen may show: names of products, formats, systems, firmware and buses, and units. */
 const NAMES = new Set(
@@ -35,6 +53,25 @@ async function englishLeft(page: Page, own: readonly string[]): Promise<string[]
   return [...new Set(words.filter((w) => !NAMES.has(w) && !/^U\d+$/.test(w)))];
 }
 
+/** The picker's background and its options', against the --surface token as the page resolves it. */
+async function pickerColours(page: Page): Promise<{ select: string; option: string; surface: string }> {
+  return page.evaluate(() => {
+    type El = { style: { background: string }; remove(): void };
+    const g = globalThis as unknown as {
+      document: { querySelector(s: string): El | null; createElement(t: string): El; body: { append(e: El): void } };
+      getComputedStyle(e: El): { backgroundColor: string };
+    };
+    const probe = g.document.createElement('div');
+    probe.style.background = 'var(--surface)';
+    g.document.body.append(probe);
+    const surface = g.getComputedStyle(probe).backgroundColor;
+    probe.remove();
+    const select = g.document.querySelector('.language-picker')!;
+    const option = g.document.querySelector('.language-picker option')!;
+    return { select: g.getComputedStyle(select).backgroundColor, option: g.getComputedStyle(option).backgroundColor, surface };
+  });
+}
+
 const heading = (page: Page, name: string | RegExp) => page.getByRole('heading', { level: 1, name });
 
 /** No button's label is cut off or wraps out of it. */
@@ -49,7 +86,7 @@ async function clippedButtons(page: Page): Promise<string[]> {
   });
 }
 
-describe('the wizard in Simplified Chinese (Chromium --lang=zh-CN) through the harness', () => {
+for (const [LANG, W] of Object.entries(WORDS)) describe(`the wizard in ${W.name} (Chromium --lang=${LANG}) through the harness`, () => {
   let dir: string;
   let drops: string;
   let dest: string;
@@ -91,36 +128,38 @@ describe('the wizard in Simplified Chinese (Chromium --lang=zh-CN) through the h
         assert.deepEqual(await clippedButtons(page), [], `clipped buttons on ${name}`);
         await screenshot(page, `${LANG}/${name}-${scheme}`);
       };
-      await heading(page, '把 Hyper-V 磁盘变成 VMware 虚拟机').waitFor();
-      assert.equal(await page.evaluate(() => (globalThis as unknown as { document: { documentElement: { lang: string } } }).document.documentElement.lang), 'zh-CN');
+      await heading(page, W.welcome).waitFor();
+      assert.equal(await page.evaluate(() => (globalThis as unknown as { document: { documentElement: { lang: string } } }).document.documentElement.lang), LANG);
       assert.equal(await page.title(), 'Ferry');
+      const picker = await pickerColours(page);
+      assert.deepEqual([picker.select, picker.option], [picker.surface, picker.surface], `the picker and its list take the ${scheme} surface`);
       await shot('01-welcome');
 
       await dropFile(page, 'Dropped Server.vhd');
-      await heading(page, '检查源磁盘').waitFor();
-      assert.ok(await page.getByText('VHD，动态扩展').isVisible());
+      await heading(page, W.source).waitFor();
+      assert.ok(await page.getByText(W.sourceLine).isVisible());
       await shot('03-source');
 
-      await page.getByRole('button', { name: '下一步' }).click();
-      await heading(page, '选择磁盘类型').waitFor();
-      assert.ok(await page.getByRole('radio', { name: /动态/ }).isChecked());
-      await page.getByText('高级', { exact: true }).click();
+      await page.getByRole('button', { name: W.next }).click();
+      await heading(page, W.diskType).waitFor();
+      assert.ok(await page.getByRole('radio', { name: W.dynamic }).isChecked());
+      await page.getByText(W.advanced, { exact: true }).click();
       await shot('04-disk-type');
 
-      await page.getByRole('button', { name: '下一步' }).click();
-      await heading(page, '选择生成什么、保存到哪里').waitFor();
-      assert.ok(await page.getByRole('radio', { name: '虚拟机文件夹' }).isChecked());
-      assert.equal(await page.getByRole('combobox', { name: '客户机操作系统' }).inputValue(), 'windows9-64');
-      await page.getByRole('textbox', { name: '名称' }).fill(`Ferry-zh ${scheme}`);
+      await page.getByRole('button', { name: W.next }).click();
+      await heading(page, W.save).waitFor();
+      assert.ok(await page.getByRole('radio', { name: W.vmFolder }).isChecked());
+      assert.equal(await page.getByRole('combobox', { name: W.guestOS }).inputValue(), 'windows9-64');
+      await page.getByRole('textbox', { name: W.nameField }).fill(`Ferry-zh ${scheme}`);
       await shot('05-save');
       await page.getByRole('radio', { name: /ESXi \/ vSphere/ }).check();
-      assert.ok(await page.getByRole('radio', { name: 'OVA 包' }).isChecked());
+      assert.ok(await page.getByRole('radio', { name: W.ova }).isChecked());
       await shot('05-save-esxi');
       await page.getByRole('radio', { name: /VMware Workstation \/ Player \/ Fusion/ }).check();
 
-      await page.getByRole('button', { name: '转换' }).click();
-      await heading(page, '虚拟机已就绪').waitFor({ timeout: 30_000 });
-      assert.ok(await page.getByRole('button', { name: '在 VMware 中打开' }).isVisible());
+      await page.getByRole('button', { name: W.convert }).click();
+      await heading(page, W.done).waitFor({ timeout: 30_000 });
+      assert.ok(await page.getByRole('button', { name: W.openInVmware }).isVisible());
       await screenshot(page, `${LANG}/07-done-${scheme}`);
       // The engine's warnings still reach the wizard as English text only (codes for them are to come): set apart.
       await page.locator('.callout-warning .plain-list').evaluate((el) => ((el as unknown as { textContent: string }).textContent = ''));
@@ -135,22 +174,22 @@ describe('the wizard in Simplified Chinese (Chromium --lang=zh-CN) through the h
     const page = await openPage(browser, harness.url, 'light', LANG);
     await heading(page, /Hyper-V/).waitFor();
     await dropFile(page, 'slow.vhd');
-    await heading(page, '检查源磁盘').waitFor();
-    await page.getByRole('button', { name: '下一步' }).click();
-    await page.getByRole('radio', { name: /固定/ }).check();
-    await page.getByRole('button', { name: '下一步' }).click();
-    await page.getByRole('button', { name: '转换' }).click();
+    await heading(page, W.source).waitFor();
+    await page.getByRole('button', { name: W.next }).click();
+    await page.getByRole('radio', { name: W.fixed }).check();
+    await page.getByRole('button', { name: W.next }).click();
+    await page.getByRole('button', { name: W.convert }).click();
     await page.waitForFunction(() => {
       const el = (globalThis as unknown as { document: { querySelector(s: string): { getAttribute(n: string): string | null } | null } }).document.querySelector('[role=progressbar]');
       return Number(el?.getAttribute('aria-valuenow') ?? 0) >= 3;
     });
-    await heading(page, '正在生成 slow').waitFor();
+    await heading(page, W.converting).waitFor();
     assert.deepEqual(await englishLeft(page, own), []);
     await screenshot(page, `${LANG}/06-converting-light`);
     await page.emulateMedia({ colorScheme: 'dark' });
     await screenshot(page, `${LANG}/06-converting-dark`);
-    await page.getByRole('button', { name: '取消' }).click();
-    await page.getByText('转换已取消，没有留下任何文件。').waitFor({ timeout: 15_000 });
+    await page.getByRole('button', { name: W.cancel }).click();
+    await page.getByText(W.cancelled).waitFor({ timeout: 15_000 });
     await screenshot(page, `${LANG}/09-cancelled-dark`);
     await page.context().close();
   });
@@ -159,30 +198,30 @@ describe('the wizard in Simplified Chinese (Chromium --lang=zh-CN) through the h
     const page = await openPage(browser, harness.url, 'light', LANG);
     await heading(page, /Hyper-V/).waitFor();
     await dropFile(page, 'broken.vhd');
-    await heading(page, '这不是 Ferry 可读取的磁盘').waitFor();
+    await heading(page, W.notADisk).waitFor();
     const message = await page.locator('.error-message').innerText();
     assert.match(message, /broken\.vhd/, 'the engine’s message, as the CLI prints it');
-    assert.match(await page.locator('.error-hint').innerText(), /请选择 VHD、VHDX 或 VMDK 磁盘/);
+    assert.match(await page.locator('.error-hint').innerText(), W.notADiskHint);
     await page.locator('.error-message').evaluate((el) => ((el as unknown as { textContent: string }).textContent = ''));
     assert.deepEqual(await englishLeft(page, own), [], 'apart from the engine’s message');
     await page.reload();
     await page.getByRole('heading', { level: 1 }).waitFor();
     await dropFile(page, 'broken.vhd');
-    await heading(page, '这不是 Ferry 可读取的磁盘').waitFor();
+    await heading(page, W.notADisk).waitFor();
     await screenshot(page, `${LANG}/08-error-light`);
     await page.emulateMedia({ colorScheme: 'dark' });
     await screenshot(page, `${LANG}/08-error-dark`);
-    await page.getByRole('button', { name: '上一步' }).click();
+    await page.getByRole('button', { name: W.back }).click();
     await heading(page, /Hyper-V/).waitFor();
     await page.context().close();
   });
 
   test('the header’s picker names each language in its own script; a change is immediate, remembered, and sets <html lang>', async () => {
     const page = await openPage(browser, harness.url, 'light', LANG);
-    await heading(page, '把 Hyper-V 磁盘变成 VMware 虚拟机').waitFor();
-    const picker = page.getByRole('combobox', { name: '语言' });
+    await heading(page, W.welcome).waitFor();
+    const picker = page.getByRole('combobox', { name: W.language });
     const options = await picker.locator('option').evaluateAll((els) => els.map((e) => `${(e as unknown as { lang: string }).lang}:${(e as unknown as { textContent: string }).textContent}`));
-    assert.deepEqual(options, ['en:English', 'zh-CN:简体中文']);
+    assert.deepEqual(options, PICKER);
     await picker.selectOption('en');
     await heading(page, 'Turn a Hyper-V disk into a VMware machine').waitFor();
     const lang = () => page.evaluate(() => (globalThis as unknown as { document: { documentElement: { lang: string } } }).document.documentElement.lang);
@@ -190,9 +229,9 @@ describe('the wizard in Simplified Chinese (Chromium --lang=zh-CN) through the h
     await page.reload();
     await heading(page, 'Turn a Hyper-V disk into a VMware machine').waitFor();
     assert.equal(await lang(), 'en', 'remembered over the system’s language');
-    await page.getByRole('combobox', { name: 'Language' }).selectOption('zh-CN');
-    await heading(page, '把 Hyper-V 磁盘变成 VMware 虚拟机').waitFor();
-    assert.equal(await lang(), 'zh-CN');
+    await page.getByRole('combobox', { name: 'Language' }).selectOption(LANG);
+    await heading(page, W.welcome).waitFor();
+    assert.equal(await lang(), LANG);
     await page.context().close();
   });
 });
