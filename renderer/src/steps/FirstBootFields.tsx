@@ -79,6 +79,7 @@ export function FirstBootFields({ choices, problems }: { choices: Choices; probl
               type="file"
               accept=".pub"
               hidden
+              aria-label={t('save.firstBoot.chooseFile')}
               onChange={(e) => {
                 const input = e.currentTarget;
                 void chosen(input.files?.[0]).finally(() => {
