@@ -1,6 +1,7 @@
 // The rules for what a user gives a machine's first boot (SSH keys, a host name, their own
 // Ignition config or cloud-init user-data): the CLI, the app's request check and the engine all
 // hold input to the same rules, so each says the same thing about the same mistake.
+import { sayFirstBootProblem, type FirstBootProblem } from './first-boot-problems';
 import type { FirstBoot } from './jobs';
 
 /** The most a first-boot file may hold: ample for a config, small enough to sit in a .vmx line. */
@@ -30,27 +31,33 @@ export function looksLikePrivateKey(text: string): boolean {
 }
 
 /**
- * Why `line` is not one OpenSSH public key (`type base64 [comment]`, the blob naming the same
- * type), or undefined when it is.
+ * What keeps `line` from being one OpenSSH public key (`type base64 [comment]`, the blob naming
+ * the same type), or undefined when it is one.
  */
-export function publicKeyProblem(line: string): string | undefined {
-  if (looksLikePrivateKey(line)) return 'is a private key; give the public key (the .pub file beside it), never the private one';
-  if (/[\r\n]/.test(line)) return 'must be one line';
-  if (line.length > SSH_KEY_MAX) return `is longer than ${SSH_KEY_MAX} characters`;
+export function publicKeyIssue(line: string): FirstBootProblem | undefined {
+  if (looksLikePrivateKey(line)) return { code: 'keyPrivate' };
+  if (/[\r\n]/.test(line)) return { code: 'keyOneLine' };
+  if (line.length > SSH_KEY_MAX) return { code: 'keyTooLong', max: SSH_KEY_MAX };
   const m = /^(\S+) ([A-Za-z0-9+/]+={0,2})(?: [^\u0000-\u001f\u007f]*)?$/.exec(line.trim());
-  if (!m) return 'is not an OpenSSH public key ("ssh-ed25519 AAAA... comment", as in a .pub file)';
+  if (!m) return { code: 'keyNotOpenSsh' };
   const type = m[1]!;
-  if (!(KEY_TYPES as readonly string[]).includes(type)) return `is not an OpenSSH public key: it starts with "${type.slice(0, 40)}", not a key type (${KEY_TYPES.join(', ')})`;
+  if (!(KEY_TYPES as readonly string[]).includes(type)) return { code: 'keyType', type: type.slice(0, 40), types: KEY_TYPES.join(', ') };
   // The blob starts with the key type as an SSH string (RFC 4253 §6.6): a length, then the name.
   let blob: string;
   try {
     blob = atob(m[2]!);
   } catch {
-    return 'has a key that is not valid base64';
+    return { code: 'keyBase64' };
   }
   const len = ((blob.charCodeAt(0) << 24) | (blob.charCodeAt(1) << 16) | (blob.charCodeAt(2) << 8) | blob.charCodeAt(3)) >>> 0;
-  if (blob.length < 4 + type.length || len !== type.length || blob.slice(4, 4 + len) !== type) return `has a key whose data does not say "${type}"`;
+  if (blob.length < 4 + type.length || len !== type.length || blob.slice(4, 4 + len) !== type) return { code: 'keyBlob', type };
   return undefined;
+}
+
+/** Why `line` is not one OpenSSH public key, in English, or undefined when it is one. */
+export function publicKeyProblem(line: string): string | undefined {
+  const issue = publicKeyIssue(line);
+  return issue && sayFirstBootProblem(issue);
 }
 
 /** The key lines of a public-key file: every line that is neither empty nor a `#` comment. */
@@ -61,15 +68,44 @@ export function publicKeyLines(text: string): string[] {
     .filter((l) => l !== '' && !l.startsWith('#'));
 }
 
-/** Why `name` is not a host name (RFC 1123: dot-separated labels of letters, digits and inner hyphens), or undefined. */
-export function hostnameProblem(name: string): string | undefined {
-  if (name.length < 1 || name.length > 253) return 'must be 1 to 253 characters';
+/** The text of a first-boot file (UTF-8, a byte-order mark dropped), or why it cannot be one. */
+export function firstBootText(bytes: Uint8Array): { text: string } | { problem: FirstBootProblem } {
+  if (bytes.length > FIRST_BOOT_FILE_MAX) return { problem: { code: 'fileTooLarge', size: bytes.length, maxKiB: FIRST_BOOT_FILE_MAX / 1024 } };
+  try {
+    return { text: new TextDecoder('utf-8', { fatal: true }).decode(bytes).replace(/^\uFEFF/, '') };
+  } catch {
+    return { problem: { code: 'fileNotText' } };
+  }
+}
+
+/**
+ * The public keys of one key file (a .pub file or an authorized_keys list), or what is wrong
+ * with it; `key` says which key line (from 1) when the file has several.
+ */
+export function keyFileKeys(text: string): { keys: string[] } | { problem: FirstBootProblem; key?: number } {
+  if (looksLikePrivateKey(text)) return { problem: { code: 'filePrivateKey' } };
+  const keys = publicKeyLines(text);
+  if (keys.length === 0) return { problem: { code: 'fileNoKey' } };
+  for (const [i, line] of keys.entries()) {
+    const problem = publicKeyIssue(line);
+    if (problem) return keys.length > 1 ? { problem, key: i + 1 } : { problem };
+  }
+  return { keys };
+}
+
+/** What keeps `name` from being a host name (RFC 1123: dot-separated labels of letters, digits and inner hyphens), or undefined. */
+export function hostnameIssue(name: string): FirstBootProblem | undefined {
+  if (name.length < 1 || name.length > 253) return { code: 'hostnameLength' };
   for (const label of name.split('.')) {
-    if (!/^[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?$/.test(label)) {
-      return 'must be letters, digits and hyphens in dot-separated labels of up to 63 characters, none starting or ending with a hyphen (RFC 1123)';
-    }
+    if (!/^[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?$/.test(label)) return { code: 'hostnameLabels' };
   }
   return undefined;
+}
+
+/** Why `name` is not a host name, in English, or undefined. */
+export function hostnameProblem(name: string): string | undefined {
+  const issue = hostnameIssue(name);
+  return issue && sayFirstBootProblem(issue);
 }
 
 /** The `ignition.version` of an Ignition config, or why `text` is not one. */

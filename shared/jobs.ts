@@ -89,6 +89,10 @@ export interface BoxRequest extends HardwareChoices {
   verify: boolean;
   overwrite: boolean;
   vhdSizeRule?: VhdSizeRule;
+  /** As for `vm`. */
+  allowOutsideDisks?: boolean;
+  /** As for `vm`: each becomes a disk of the box's one machine. */
+  extraSources?: string[];
 }
 
 export type JobRequest = ConvertRequest | VmRequest | OvaRequest | BoxRequest;

@@ -1,7 +1,8 @@
 // The CLI's first-boot flags: it reads the files they name (bounded, UTF-8 text) and hands their
 // text on in the request; whatever breaks a rule of shared/first-boot.ts is a usage error.
 import { readFileSync, statSync } from 'node:fs';
-import { FIRST_BOOT_FILE_MAX, FIRST_BOOT_FLAGS, firstBootProblems, looksLikePrivateKey, publicKeyLines, publicKeyProblem } from '../shared/first-boot';
+import { FIRST_BOOT_FILE_MAX, FIRST_BOOT_FLAGS, firstBootProblems, firstBootText, keyFileKeys } from '../shared/first-boot';
+import { sayFirstBootProblem } from '../shared/first-boot-problems';
 import type { FirstBoot } from '../shared/jobs';
 
 type Values = Record<string, string | boolean | string[] | undefined>;
@@ -11,7 +12,7 @@ function readText(flag: string, path: string, fail: (message: string) => Error):
     try {
       const st = statSync(path);
       if (!st.isFile()) return 'is not a file';
-      if (st.size > FIRST_BOOT_FILE_MAX) return `is ${st.size} bytes; a first-boot file may be at most ${FIRST_BOOT_FILE_MAX / 1024} KiB`;
+      if (st.size > FIRST_BOOT_FILE_MAX) return sayFirstBootProblem({ code: 'fileTooLarge', size: st.size, maxKiB: FIRST_BOOT_FILE_MAX / 1024 });
       return readFileSync(path);
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code;
@@ -20,27 +21,17 @@ function readText(flag: string, path: string, fail: (message: string) => Error):
   };
   const bytes = read();
   if (typeof bytes === 'string') throw fail(`${flag} ${path}: ${bytes}.`);
-  try {
-    return new TextDecoder('utf-8', { fatal: true }).decode(bytes).replace(/^\uFEFF/, '');
-  } catch {
-    throw fail(`${flag} ${path}: is not UTF-8 text.`);
-  }
+  const decoded = firstBootText(bytes);
+  if ('problem' in decoded) throw fail(`${flag} ${path}: ${sayFirstBootProblem(decoded.problem)}.`);
+  return decoded.text;
 }
 
 /** The public keys of one `--ssh-key` file (a .pub file or an authorized_keys list). */
 function readKeys(path: string, fail: (message: string) => Error): string[] {
   const flag = FIRST_BOOT_FLAGS.sshKeys;
-  const text = readText(flag, path, fail);
-  if (looksLikePrivateKey(text)) {
-    throw fail(`${flag} ${path}: is a private key. Give the public key instead (usually the same name with .pub, e.g. ~/.ssh/id_ed25519.pub); a private key must never leave your machine.`);
-  }
-  const lines = publicKeyLines(text);
-  if (lines.length === 0) throw fail(`${flag} ${path}: holds no public key.`);
-  lines.forEach((line, i) => {
-    const problem = publicKeyProblem(line);
-    if (problem) throw fail(`${flag} ${path}: ${lines.length > 1 ? `key ${i + 1} ` : ''}${problem}.`);
-  });
-  return lines;
+  const read = keyFileKeys(readText(flag, path, fail));
+  if ('problem' in read) throw fail(`${flag} ${path}: ${read.key !== undefined ? `key ${read.key} ` : ''}${sayFirstBootProblem(read.problem)}.`);
+  return read.keys;
 }
 
 /** The first-boot part of a request from the flags, or undefined when none was given. */

@@ -23,7 +23,7 @@ const USAGE = `Usage:
                 [--hw-version N] [--no-guest-repair] [--zero-copy] [--allow-outside-disks] [--no-verify] [--overwrite] [--json]
   ferry ova <source>... <out.ova> [--name N] [--guest ID] [--memory MB] [--cpus N] [--firmware bios|efi]
                 [--controller ...] [--hw-version N] [--no-guest-repair] [--allow-outside-disks] [--no-verify] [--overwrite] [--json]
-  ferry box <source> <out.box> [the options of ova]   a Vagrant box for the vmware_desktop provider
+  ferry box <source>... <out.box> [the options of ova]   a Vagrant box for the vmware_desktop provider
 First boot (vm, ova, box; cloud images have no password):
                 [--ssh-key FILE.pub]... [--hostname NAME]   keys for the image's user (core, ubuntu, ...)
                 [--ignition FILE.ign]                       CoreOS family: your Ignition config, unchanged
@@ -33,7 +33,7 @@ Sources:    VHD, VHDX, VMDK, raw images (.img .raw .dd, or partitioned), and any
             compressed with gzip, bzip2 or xz or inside a zip or tar archive
 Machines:   a .vmx, .vmc, Hyper-V .xml/.vmcx, or the folder of one (VMware VM, Hyper-V export);
             --allow-outside-disks lets it use disks outside that folder.
-            vm and ova take several sources: one machine, the first source its boot disk
+            vm, ova and box take several sources: one machine, the first source its boot disk
 Subformats: ${SUBFORMATS.join(', ')}
 Extra:      --vhd-size auto|current|chs   which VHD size field to trust (default: by creator)
 Exit codes: 0 done, 1 usage, 2 bad or unsupported input, 3 I/O error, 130 cancelled.`;
@@ -132,7 +132,7 @@ export function parseCommand(argv: string[]): { command: 'help' } | { command: '
     return { command: 'inspect', path: pos[0]!, json, values };
   }
   if (command === 'convert' ? pos.length !== 2 : pos.length < 2) throw new UsageError(`${command} takes a source and ${command === 'vm' ? 'a destination folder' : 'an output file'}.`);
-  // vm and ova: several sources make one machine, the first its boot disk; the last is the target.
+  // vm, ova and box: several sources make one machine, the first its boot disk; the last is the target.
   const target = pos[pos.length - 1]!;
   const extraSources = pos.length > 2 ? { extraSources: pos.slice(1, -1) } : {};
   if (command === 'convert') {
@@ -149,7 +149,7 @@ export function parseCommand(argv: string[]): { command: 'help' } | { command: '
     return { command: 'job', request, json };
   }
   if (command === 'ova') return { command: 'job', request: { ...ovaRequest(pos[0]!, target, values, sizeRule), ...extraSources }, json };
-  if (command === 'box') return { command: 'job', request: { ...ovaRequest(pos[0]!, pos[1]!, values, sizeRule), kind: 'box' }, json };
+  if (command === 'box') return { command: 'job', request: { ...ovaRequest(pos[0]!, target, values, sizeRule), ...extraSources, kind: 'box' }, json };
   if (values.subformat === 'streamOptimized') throw new UsageError('a VM folder cannot use streamOptimized (that is for OVA/ESXi import); choose a sparse or flat subformat.');
   const zeroCopy = values['zero-copy'] === true;
   const subformat = pickSubformat(values, zeroCopy ? 'monolithicFlat' : 'monolithicSparse', VM_SUBFORMATS);

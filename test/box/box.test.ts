@@ -73,6 +73,49 @@ describe('ferry box', () => {
     assert.match(vagrantfile, /# config\.ssh\.private_key_path/);
   });
 
+  it('several sources: one machine whose disks, each the bytes of its source, sit beside the .vmx at the top level', async (t) => {
+    const dir = tempDir(t);
+    const boot = join(dir, 'coreos_production_vmware_raw_image.bin');
+    writeFileSync(boot, coreosDisk('vmware_raw'));
+    const data = join(dir, 'data.vhdx');
+    const logs = join(dir, 'logs.vmdk');
+    runOk('qemu-img', ['create', '-q', '-f', 'vhdx', data, '24M']);
+    runOk('qemu-io', ['-f', 'vhdx', '-c', 'write -P 0x32 4M 1M', data]);
+    runOk('qemu-img', ['create', '-q', '-f', 'vmdk', logs, '8M']);
+    runOk('qemu-io', ['-f', 'vmdk', '-c', 'write -P 0x33 1M 64k', logs]);
+    const box = join(dir, 'multi.box');
+    const r = await ferry(['box', boot, data, logs, box, '--name', 'multi', '--controller', 'sata', '--json']);
+    assert.equal(r.code, 0, r.stdout + r.stderr);
+    const result = lastEvent(r) as { files: string[]; virtualSize: number };
+    assert.deepEqual(result.files, [box]);
+    assert.equal(result.virtualSize, coreosDisk('vmware_raw').length + 32 * 1024 * 1024);
+    const members = runOk('tar', ['-tzf', box]).stdout.trim().split('\n');
+    assert.deepEqual(members, ['metadata.json', 'Vagrantfile', 'multi.vmx', 'multi.vmdk', 'multi-2.vmdk', 'multi-3.vmdk']);
+    const x = tempDir(t);
+    runOk('tar', ['-xzf', box, '-C', x]);
+    assert.deepEqual(JSON.parse(readFileSync(join(x, 'metadata.json'), 'utf8')), { provider: 'vmware_desktop' });
+    const vmx = readVmx(join(x, 'multi.vmx'));
+    const named = [...vmx.entries()].filter(([k, v]) => /^sata0:\d+\.filename$/.test(k) && v.endsWith('.vmdk')).map(([, v]) => v);
+    assert.deepEqual(named, ['multi.vmdk', 'multi-2.vmdk', 'multi-3.vmdk'], 'the .vmx lists each disk by its name beside it');
+    assert.equal(qemuCompare(boot, 'raw', join(x, 'multi.vmdk'), 'vmdk').code, 0);
+    assert.equal(qemuCompare(data, 'vhdx', join(x, 'multi-2.vmdk'), 'vmdk').code, 0);
+    assert.equal(qemuCompare(logs, 'vmdk', join(x, 'multi-3.vmdk'), 'vmdk').code, 0);
+  });
+
+  it('several sources: the same file twice, or the box among its own sources, is refused', async (t) => {
+    const dir = tempDir(t);
+    const source = join(dir, 'd.img');
+    writeFileSync(source, coreosDisk('vmware_raw'));
+    const twice = await ferry(['box', source, source, join(dir, 'd.box'), '--json']);
+    assert.equal(twice.code, 1);
+    assert.match(String(lastEvent(twice).message), /given twice/);
+    writeFileSync(join(dir, 'old.box'), 'mine');
+    const itself = await ferry(['box', source, join(dir, 'old.box'), join(dir, 'old.box'), '--overwrite', '--json']);
+    assert.equal(itself.code, 1, itself.stdout);
+    assert.equal(readFileSync(join(dir, 'old.box'), 'utf8'), 'mine');
+    assert.deepEqual(readdirSync(dir).sort(), ['d.img', 'old.box']);
+  });
+
   it('refuses an output not named .box and an existing one without --overwrite', async (t) => {
     const dir = tempDir(t);
     const source = join(dir, 'd.img');

@@ -73,6 +73,32 @@ describe('ferry ova: first boot', () => {
     assert.equal((yaml(decoded(entries, 'metadata')!) as Record<string, string>)['local-hostname'], 'n1');
   });
 
+  it('another Linux image: the same in the OVF environment for cloud-init\'s OVF datasource (instance-id, hostname, base64 user-data)', async (t) => {
+    const key = publicKey();
+    const linux = mbrDisk(8, [{ type: 0x83, startMiB: 1, sizeMiB: 6, content: [fs.ext(4, 'cloudimg-rootfs')] }]);
+    const { env, entries } = await makeOva(t, linux, 'noble.img', (d) => ['--ssh-key', writeText(d, 'k.pub', key), '--hostname', 'n1']);
+    const meta = yaml(decoded(entries, 'metadata')!) as Record<string, string>;
+    assert.equal(env.properties['instance-id']?.value, meta['instance-id']);
+    assert.equal(env.properties.hostname?.value, 'n1');
+    assert.equal(Buffer.from(env.properties['user-data']!.value, 'base64').toString('utf8'), decoded(entries, 'userdata'));
+    assert.equal(env.properties['public-keys'], undefined, 'the keys are in the user-data');
+  });
+
+  it('the user\'s own user-data: unchanged in the OVF environment, with --ssh-key keys one a line in public-keys', async (t) => {
+    const keys = [publicKey('a@x'), publicKey('b@y')];
+    const userData = '#cloud-config\npackages: [htop]\n';
+    const linux = mbrDisk(8, [{ type: 0x83, startMiB: 1, sizeMiB: 6, content: [fs.ext(4, 'cloudimg-rootfs')] }]);
+    const { env } = await makeOva(t, linux, 'noble.img', (d) => ['--cloud-init', writeText(d, 'ud.yaml', userData), '--ssh-key', writeText(d, 'k.pub', `${keys.join('\n')}\n`)]);
+    assert.equal(Buffer.from(env.properties['user-data']!.value, 'base64').toString('utf8'), userData);
+    assert.equal(env.properties['public-keys']?.value, keys.join('\n'), 'the line break survives the XML attribute');
+    const withMeta = await makeOva(t, linux, 'noble.img', (d) => ['--cloud-init', writeText(d, 'ud.yaml', userData), '--cloud-init-meta', writeText(d, 'md.yaml', 'instance-id: mine\n')]);
+    assert.deepEqual(
+      Object.keys(withMeta.env.properties).filter((k) => !k.startsWith('guestinfo.')),
+      ['user-data'],
+      'the user\'s own meta-data is not read, so only the user-data goes into the OVF environment',
+    );
+  });
+
   it('without first-boot flags: no ProductSection, no transport', async (t) => {
     const { env } = await makeOva(t, coreosDisk('vmware_raw'), 'coreos.bin', () => []);
     assert.equal(env.transport, null);

@@ -4,7 +4,8 @@ import type { DiskInfo, GuestGuess } from '../../../shared/disk-info';
 import { OUTPUT_EXTENSION, type ConvertRequest, type OvaRequest, type VmRequest } from '../../../shared/jobs';
 import { HARDWARE_BOUNDS, adapterForController, type Controller, type Firmware, type Subformat, type VhdSizeRule } from '../../../shared/options';
 import { fileNameProblem, safeFileName } from '../../../shared/file-names';
-import { hostnameProblem, publicKeyLines, publicKeyProblem } from '../../../shared/first-boot';
+import { hostnameIssue, publicKeyIssue, publicKeyLines } from '../../../shared/first-boot';
+import { sayProblem } from './first-boot-words';
 import { t } from '../i18n';
 
 /** The disk-type step's four answers (WinImage's fixed/dynamic, plus split and stream). */
@@ -177,15 +178,15 @@ function firstBootProblems(c: Choices, problems: ChoiceProblems): void {
   if (!offersFirstBoot(c)) return;
   const keys = publicKeyLines(c.sshKeys ?? '');
   for (const [i, key] of keys.entries()) {
-    const problem = publicKeyProblem(key);
+    const problem = publicKeyIssue(key);
     if (problem) {
-      problems.sshKeys = `${keys.length > 1 ? `Key ${i + 1} ` : 'This '}${problem}.`;
+      problems.sshKeys = keys.length > 1 ? t('save.firstBoot.keyNProblem', { n: i + 1, problem: sayProblem(problem) }) : t('save.firstBoot.keyProblem', { problem: sayProblem(problem) });
       break;
     }
   }
   const hostname = (c.hostname ?? '').trim();
-  const problem = hostname ? hostnameProblem(hostname) : undefined;
-  if (problem) problems.hostname = `A host name ${problem}.`;
+  const problem = hostname ? hostnameIssue(hostname) : undefined;
+  if (problem) problems.hostname = t('save.firstBoot.hostnameProblem', { problem: sayProblem(problem) });
 }
 export type ChoiceProblems = Partial<Record<ChoiceField, string>>;
 

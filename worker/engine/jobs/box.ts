@@ -1,6 +1,7 @@
-// `ferry box`: a Vagrant box for the vmware_desktop provider. The VM is made by the vm job into a
-// staging folder, then packed with metadata.json and the box's Vagrantfile into a gzip'd tar
-// under a staged name, which is renamed into place last.
+// `ferry box`: a Vagrant box for the vmware_desktop provider. The VM (one disk per source, as
+// `ferry vm` makes it) is made by the vm job into a staging folder, then packed with
+// metadata.json and the box's Vagrantfile into a gzip'd tar under a staged name, which is
+// renamed into place last.
 import { rm, stat } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { hasOutputExtension, type BoxRequest, type JobResult } from '../../../shared/jobs';
@@ -22,7 +23,8 @@ export async function createBox(req: BoxRequest, ctx: RunContext): Promise<JobRe
   }
   checkFirstBoot(req.firstBoot);
   const sourcePath = resolve(req.source);
-  await checkTargets([output], req.overwrite, [sourcePath]);
+  // Every source (the boot disk first) becomes a disk of the one machine; none may be the box itself.
+  await checkTargets([output], req.overwrite, [sourcePath, ...(req.extraSources ?? []).map((p) => resolve(p))]);
   const { firstBoot, insecureKey } = boxFirstBoot(req.firstBoot);
   const staging = await Staging.create(dir, boxName);
   try {

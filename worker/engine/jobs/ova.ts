@@ -114,7 +114,7 @@ export async function createOva(request: OvaRequest, ctx: RunContext): Promise<J
           guest,
           disk: ovfDisks[0]!,
           ...(ovfDisks.length > 1 ? { extraDisks: ovfDisks.slice(1) } : {}),
-          properties: firstBoot?.guestinfo,
+          properties: firstBoot ? [...firstBoot.guestinfo, ...firstBoot.ovfEnvironment] : undefined,
         });
         // The staged disks are copied once into the archive beside them: now their sizes are known exactly.
         await checkFreeSpace(dir, disks.reduce((n, d) => n + d.size, 0) + 1024 * 1024);

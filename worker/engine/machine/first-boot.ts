@@ -52,6 +52,14 @@ export type GuestInfo = Array<[key: string, value: string]>;
 
 export interface FirstBootPlan {
   guestinfo: GuestInfo;
+  /**
+   * Further OVF properties for an OVA: cloud-init's VMware datasource reads only the guestinfo
+   * keys themselves, which vCenter does not set from vApp properties; in the OVF environment
+   * (`guestinfo.ovfEnv`) cloud-init's OVF datasource reads `instance-id`, `hostname`,
+   * `public-keys` and base64 `user-data` (cloudinit/sources/DataSourceOVF.py, as Ubuntu's own
+   * cloud-image OVAs carry them).
+   */
+  ovfEnvironment: GuestInfo;
   warnings: string[];
 }
 
@@ -94,6 +102,22 @@ export function cloudMetadata(instanceId: string, fb: FirstBoot, withKeys: boole
   return `${lines.join('\n')}\n`;
 }
 
+/**
+ * cloud-init's OVF-environment properties for the same first boot. The user's own meta-data is
+ * theirs alone (Ferry does not read it), so with `--cloud-init-meta` only the user-data goes.
+ */
+function ovfEnvironmentFor(fb: FirstBoot, instanceId: string, userData: string | undefined): GuestInfo {
+  const out: GuestInfo = [];
+  if (fb.cloudInitMeta === undefined) {
+    out.push(['instance-id', instanceId]);
+    if (fb.hostname !== undefined) out.push(['hostname', fb.hostname]);
+    // Keys Ferry put in the meta-data (beside the user's own user-data); one key a line.
+    if (fb.cloudInit !== undefined && fb.sshKeys?.length) out.push(['public-keys', fb.sshKeys.join('\n')]);
+  }
+  if (userData !== undefined) out.push(['user-data', base64(userData)]);
+  return out;
+}
+
 export interface FirstBootInput {
   firstBoot: FirstBoot;
   image: FamilyGuess;
@@ -106,6 +130,7 @@ export interface FirstBootInput {
 /** The guestinfo keys for a first-boot request, and what the user should know about them. */
 export function planFirstBoot({ firstBoot: fb, image, instanceId, hasCloudInit }: FirstBootInput): FirstBootPlan {
   const guestinfo: GuestInfo = [];
+  const ovfEnvironment: GuestInfo = [];
   const warnings: string[] = [];
   const generated = (fb.sshKeys?.length ?? 0) > 0 || fb.hostname !== undefined;
   const coreos = image.family !== 'cloud-init' ? image.family : undefined;
@@ -135,6 +160,7 @@ export function planFirstBoot({ firstBoot: fb, image, instanceId, hasCloudInit }
     const metaData = fb.cloudInitMeta ?? cloudMetadata(instanceId, fb, fb.cloudInit !== undefined);
     guestinfo.push(...encoded('metadata', metaData));
     if (userData !== undefined) guestinfo.push(...encoded('userdata', userData));
+    if (!coreos) ovfEnvironment.push(...ovfEnvironmentFor(fb, instanceId, userData));
     if (!coreos) {
       if (hasCloudInit === false) warnings.push(`The image shows no sign of cloud-init, so the first-boot data in guestinfo.userdata may never be read.`);
       else if (hasCloudInit === undefined) {
@@ -144,7 +170,7 @@ export function planFirstBoot({ firstBoot: fb, image, instanceId, hasCloudInit }
       }
     }
   }
-  return { guestinfo, warnings };
+  return { guestinfo, ovfEnvironment, warnings };
 }
 
 export interface MachineFirstBoot extends FirstBootPlan {

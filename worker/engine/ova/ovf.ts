@@ -47,7 +47,9 @@ function productSection(properties: Array<[string, string]>): string[] {
 }
 
 export function xmlEscape(s: string): string {
-  return s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&apos;' })[c]!);
+  // Tab, line feed and carriage return as character references: in an attribute a parser would
+  // read them as spaces (XML 1.0 §3.3.3, attribute-value normalization).
+  return s.replace(/[&<>"'\t\n\r]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&apos;', '\t': '&#9;', '\n': '&#10;', '\r': '&#13;' })[c]!);
 }
 
 type Rasd = Array<[string, string | number]>;
