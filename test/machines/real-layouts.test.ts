@@ -1,0 +1,76 @@
+// Layouts seen in configurations real Hyper-V hosts wrote (the public test files of fox-it's
+// dissect.target and dissect.hypervisor), rebuilt here from generated data: each case once read
+// wrong. No fetched file is used.
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { describeHyperV } from '../../worker/engine/machines/hyperv-tree';
+import { hyperVTreeFromXml } from '../../worker/engine/machines/hyperv-xml';
+import { readVmcx } from '../../worker/engine/machines/vmcx';
+import { parseXml, type XmlElement } from '../../worker/engine/machines/xml';
+import { writeVmcx, type VmcxValue } from './vmcx-writer';
+
+const SCSI_TYPE = 'd422512d-2bf2-4752-809d-7b82b5fcb1b4';
+const IDE_TYPE = '83f8638b-8dca-4152-9eda-2ca8b33039b4';
+
+function drive(path: string, type = 'VHD'): Record<string, VmcxValue> {
+  return { iops_limit: 0, pathname: path, type };
+}
+
+describe('Hyper-V: controllers filed under their instance GUID', () => {
+  it('.vmcx generation 2: the SCSI controller is `_<instance>_`, named by manifest/vdevNNN', () => {
+    const file = writeVmcx({
+      configuration: {
+        manifest: {
+          size: 2,
+          vdev001: { device: '58f75a6d-d949-4320-99e1-a2a2576d581c', instance: '58f75a6d-d949-4320-99e1-a2a2576d581c', name: 'Microsoft Synthetic Mouse' },
+          vdev002: { device: SCSI_TYPE, instance: 'dbcf5442-5b2e-4471-9b01-8aa4c5d0d011', name: 'Synthetic SCSI Controller' },
+        },
+        properties: { name: 'Default Generation 2', subtype: 1, version: 2304 },
+        settings: { memory: { bank: { size: 1024 } }, processors: { count: 1 } },
+        '_dbcf5442-5b2e-4471-9b01-8aa4c5d0d011_': { vdevversion: 512, controller0: { drive0: drive('C:\\Disks\\Default Generation 2.vhdx') } },
+      },
+    });
+    const m = describeHyperV(readVmcx(file).root, 'hyperv-vmcx', 'GUID');
+    if (typeof m === 'string') assert.fail(m);
+    assert.deepEqual(m.disks, [{ bus: 'scsi', controller: 0, unit: 0, path: 'C:\\Disks\\Default Generation 2.vhdx' }]);
+  });
+
+  it('XML: the manifest spells the instance in upper case, the node in lower case; two SCSI controllers are 0 and 1', () => {
+    const text = `<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
+<configuration>
+  <_3afc77d9-23ab-4c97-be1c-f47a18ce3b4a_>
+    <VDEVVersion type="integer">256</VDEVVersion>
+    <controller0>
+      <drive0><pathname type="string">C:\\Disks\\os.vhdx</pathname><type type="string">VHD</type></drive0>
+    </controller0>
+  </_3afc77d9-23ab-4c97-be1c-f47a18ce3b4a_>
+  <_${IDE_TYPE}_>
+    <controller0>
+      <drive0><pathname type="string">C:\\iso\\setup.iso</pathname><type type="string">ISO</type></drive0>
+    </controller0>
+  </_${IDE_TYPE}_>
+  <_aa4b08d9-e0f7-4add-b08c-3259ac8bd05d_>
+    <controller0>
+      <drive0><pathname type="string">C:\\Disks\\data.vhdx</pathname><type type="string">VHD</type></drive0>
+    </controller0>
+  </_aa4b08d9-e0f7-4add-b08c-3259ac8bd05d_>
+  <manifest>
+    <size type="integer">3</size>
+    <vdev013><device type="string">${SCSI_TYPE}</device><instance type="string">AA4B08D9-E0F7-4ADD-B08C-3259AC8BD05D</instance></vdev013>
+    <vdev012><device type="string">${SCSI_TYPE}</device><instance type="string">3AFC77D9-23AB-4C97-BE1C-F47A18CE3B4A</instance></vdev012>
+    <vdev002><device type="string">${IDE_TYPE.toUpperCase()}</device><instance type="string">${IDE_TYPE.toUpperCase()}</instance></vdev002>
+  </manifest>
+  <properties><name type="string">Two controllers</name><subtype type="integer">1</subtype></properties>
+  <settings><memory><bank><size type="integer">512</size></bank></memory></settings>
+</configuration>
+`;
+    const root = parseXml(text);
+    assert.equal(typeof root, 'object', String(root));
+    const m = describeHyperV(hyperVTreeFromXml(root as XmlElement), 'hyperv-xml', 'GUID');
+    if (typeof m === 'string') assert.fail(m);
+    assert.deepEqual(
+      m.disks.map((d) => `${d.bus}${d.controller}:${d.unit} ${d.path}`),
+      ['scsi0:0 C:\\Disks\\os.vhdx', 'scsi1:0 C:\\Disks\\data.vhdx'],
+    );
+  });
+});
