@@ -74,3 +74,18 @@ describe('Hyper-V: controllers filed under their instance GUID', () => {
     );
   });
 });
+
+describe("Hyper-V: a host's data.vmcx", () => {
+  it('is named for what it is (the list of the host’s VMs), with the configurations it names', () => {
+    const file = writeVmcx({
+      configurations: {
+        formatversion: 2,
+        virtualmachines: { '_ec04f346-db96-4700-af5b-77b3c56c38bd_': 'C:\\Hyper-V\\Web\\Virtual Machines\\EC04F346-DB96-4700-AF5B-77B3C56C38BD.vmcx' },
+      },
+    });
+    const m = describeHyperV(readVmcx(file).root, 'hyperv-vmcx', 'data');
+    assert.equal(typeof m, 'string');
+    assert.match(String(m), /list of its virtual machines \(data\.vmcx\)/);
+    assert.match(String(m), /Web\\Virtual Machines\\EC04F346-DB96-4700-AF5B-77B3C56C38BD\.vmcx/);
+  });
+});

@@ -101,7 +101,15 @@ function countNics(root: ConfigNode): number {
   return n;
 }
 
+/** A host's `data.vmcx` (`ProgramData\\Microsoft\\Windows\\Hyper-V`) lists its machines' configurations. */
+function hostList(root: ConfigNode): string {
+  const vms = (node(root, ['virtualmachines'])?.children ?? []).map((c) => c.value).filter((v): v is string => !!v);
+  const named = vms.length > 0 ? `; give one of the ${vms.length} it names instead: ${vms.slice(0, 4).join(', ')}${vms.length > 4 ? ', …' : ''}` : '';
+  return `it is the Hyper-V host's list of its virtual machines (data.vmcx), not one machine's configuration${named}`;
+}
+
 export function describeHyperV(root: ConfigNode, kind: 'hyperv-xml' | 'hyperv-vmcx', fallbackName: string): ParsedMachine | string {
+  if (root.key === 'configurations') return hostList(root);
   if (root.key !== 'configuration') return `its top key is "${root.key}", not "configuration"`;
   if (!node(root, ['properties']) && !node(root, ['settings'])) return 'it has neither "properties" nor "settings"';
   const name = value(root, ['properties', 'name']) || fallbackName;
