@@ -1,8 +1,13 @@
-// Layouts seen in configurations real Hyper-V hosts wrote (the public test files of fox-it's
+// Layouts seen in configurations real hypervisors wrote (the public test files of fox-it's
 // dissect.target and dissect.hypervisor), rebuilt here from generated data: each case once read
 // wrong. No fetched file is used.
 import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, it } from 'node:test';
+import { FerryError } from '../../worker/engine/errors';
+import { loadMachine } from '../../worker/engine/machines/load';
 import { describeHyperV } from '../../worker/engine/machines/hyperv-tree';
 import { hyperVTreeFromXml } from '../../worker/engine/machines/hyperv-xml';
 import { readVmcx } from '../../worker/engine/machines/vmcx';
@@ -87,5 +92,22 @@ describe("Hyper-V: a host's data.vmcx", () => {
     assert.equal(typeof m, 'string');
     assert.match(String(m), /list of its virtual machines \(data\.vmcx\)/);
     assert.match(String(m), /Web\\Virtual Machines\\EC04F346-DB96-4700-AF5B-77B3C56C38BD\.vmcx/);
+  });
+});
+
+describe('VMware: a Workstation-encrypted VM', () => {
+  it('is unsupported with the way out (remove the encryption), not a damaged file', async (t) => {
+    const dir = mkdtempSync(join(tmpdir(), 'ferry-encrypted-vmx-'));
+    t.after(() => rmSync(dir, { recursive: true, force: true }));
+    const vmx = join(dir, 'Encrypted VM.vmx');
+    // What Workstation leaves in the clear: the name, the key safe, the sealed settings.
+    writeFileSync(vmx, ['.encoding = "UTF-8"', 'displayName = "Encrypted VM"', 'encryption.keySafe = "vmware:key/list/(pair/(phrase/abc/pass2key%3dPBKDF2))"', 'encryption.data = "Ynv+XzAuYX3B"', ''].join('\n'));
+    await assert.rejects(loadMachine(vmx), (e: unknown) => {
+      assert.ok(e instanceof FerryError);
+      assert.equal(e.code, 'E_UNSUPPORTED');
+      assert.match(e.message, /encrypted by VMware Workstation/);
+      assert.match(e.hint ?? '', /Remove Encryption/);
+      return true;
+    });
   });
 });

@@ -10,7 +10,7 @@ import { describeHyperV } from './hyperv-tree';
 import { hyperVTreeFromXml } from './hyperv-xml';
 import { parseVmc } from './vmc';
 import { readVmcx, VmcxError } from './vmcx';
-import { parseVmxMachine } from './vmx-machine';
+import { isEncryptedVmx, parseVmxMachine } from './vmx-machine';
 import { decodeXmlBytes, parseXml } from './xml';
 import { describeVmwareFolder } from './vmware-folder';
 import { MACHINE_EXTENSIONS } from '../../../shared/source-names';
@@ -100,6 +100,13 @@ function parse(path: string, bytes: Buffer): ParsedMachine {
     }
   }
   if (ext === '.vmx') {
+    if (isEncryptedVmx(bytes.toString('utf8'))) {
+      throw new FerryError(
+        'E_UNSUPPORTED',
+        `${path}: the VM is encrypted by VMware Workstation; its settings and disks cannot be read without its password.`,
+        'In Workstation, remove the encryption (VM > Settings > Options > Access Control > Remove Encryption), then give Ferry the VM again.',
+      );
+    }
     const m = parseVmxMachine(bytes.toString('utf8'), fileName);
     if (typeof m === 'string') throw fail(m);
     return m;
