@@ -2,7 +2,8 @@
 // dissect.target and dissect.hypervisor), rebuilt here from generated data: each case once read
 // wrong. No fetched file is used.
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
@@ -11,6 +12,7 @@ import { loadMachine } from '../../worker/engine/machines/load';
 import { describeHyperV } from '../../worker/engine/machines/hyperv-tree';
 import { hyperVTreeFromXml } from '../../worker/engine/machines/hyperv-xml';
 import { readVmcx } from '../../worker/engine/machines/vmcx';
+import { openSource } from '../../worker/engine/sources/open';
 import { parseXml, type XmlElement } from '../../worker/engine/machines/xml';
 import { writeVmcx, type VmcxValue } from './vmcx-writer';
 
@@ -109,5 +111,35 @@ describe('VMware: a Workstation-encrypted VM', () => {
       assert.match(e.hint ?? '', /Remove Encryption/);
       return true;
     });
+  });
+});
+
+describe('VMware: text in the host code page (.encoding = "GBK", as Workstation on a Chinese Windows writes it)', () => {
+  const gbk = (text: string) => execFileSync('iconv', ['-f', 'UTF-8', '-t', 'GBK'], { input: text });
+
+  it('a .vmx and its .vmsd are read in the code page they name', async (t) => {
+    const dir = mkdtempSync(join(tmpdir(), 'ferry-gbk-vmx-'));
+    t.after(() => rmSync(dir, { recursive: true, force: true }));
+    const vmx = join(dir, 'Windows 10 x64.vmx');
+    writeFileSync(vmx, gbk(['.encoding = "GBK"', 'config.version = "8"', 'virtualHW.version = "19"', 'displayName = "测试机"', 'guestOS = "windows9-64"', 'memsize = "2048"', 'scsi0.present = "TRUE"', 'scsi0.virtualDev = "lsisas1068"', 'scsi0:0.present = "TRUE"', 'scsi0:0.fileName = "虚拟磁盘.vmdk"', ''].join('\r\n')));
+    writeFileSync(join(dir, 'Windows 10 x64.vmsd'), gbk(['.encoding = "GBK"', 'snapshot.lastUID = "1"', 'snapshot.current = "1"', 'snapshot0.uid = "1"', 'snapshot0.filename = "Windows 10 x64-Snapshot1.vmsn"', 'snapshot0.displayName = "安装完成"', 'snapshot0.numDisks = "1"', 'snapshot0.disk0.fileName = "虚拟磁盘.vmdk"', 'snapshot.numSnapshots = "1"', ''].join('\r\n')));
+    const m = await loadMachine(vmx);
+    assert.equal(m.name, '测试机');
+    assert.deepEqual(m.disks.map((d) => d.path), ['虚拟磁盘.vmdk']);
+    assert.deepEqual(m.snapshots.map((s) => s.name), ['安装完成']);
+  });
+
+  it('a VMDK descriptor with encoding="GBK" finds its extent by its Chinese name', async (t) => {
+    const dir = mkdtempSync(join(tmpdir(), 'ferry-gbk-vmdk-'));
+    t.after(() => rmSync(dir, { recursive: true, force: true }));
+    const made = join(dir, 'made.vmdk');
+    execFileSync('qemu-img', ['create', '-q', '-f', 'vmdk', '-o', 'subformat=monolithicFlat', made, '1M']);
+    renameSync(join(dir, 'made-flat.vmdk'), join(dir, '虚拟磁盘-flat.vmdk'));
+    const text = readFileSync(made, 'utf8').replace(/\0+$/, '').replace(/^version=1$/m, 'version=1\nencoding="GBK"').replace('"made-flat.vmdk"', '"虚拟磁盘-flat.vmdk"');
+    assert.match(text, /encoding="GBK"/);
+    writeFileSync(join(dir, '虚拟磁盘.vmdk'), gbk(text));
+    const source = await openSource(join(dir, '虚拟磁盘.vmdk'));
+    assert.equal(source.size, 1024 * 1024);
+    await source.close();
   });
 });

@@ -3,6 +3,7 @@ import { dirname, resolve } from 'node:path';
 import { FerryError, corrupt } from '../../errors';
 import { ReadOnlyFile } from '../../io/read-only-file';
 import { SECTOR } from '../../formats/vmdk/constants';
+import { decodeVmwareText } from '../../formats/vmware-text';
 import { esxiOnlyExtent, parseDescriptor, type Descriptor } from '../../formats/vmdk/descriptor';
 import { isSparseMagic, parseSparseHeader, type SparseExtentHeader } from '../../formats/vmdk/sparse-header';
 import type { DiskSource, Run } from '../source';
@@ -109,13 +110,13 @@ async function readDescriptor(file: ReadOnlyFile, head: Buffer): Promise<{ text:
     if (size > MAX_DESCRIPTOR_BYTES) throw corrupt(file.path, `the embedded descriptor claims ${size} bytes.`);
     const raw = await file.readExact(Number(header.descriptorOffset) * SECTOR, size, 'embedded descriptor');
     const nul = raw.indexOf(0);
-    return { text: raw.toString('utf8', 0, nul === -1 ? raw.length : nul), embedded: header };
+    return { text: decodeVmwareText(raw.subarray(0, nul === -1 ? raw.length : nul)), embedded: header };
   }
   if (file.size > MAX_DESCRIPTOR_BYTES) throw new FerryError('E_NOT_A_DISK', `${file.path}: not a VMDK descriptor (too large to be text).`);
   // qemu-img pads a standalone descriptor with NULs to a sector boundary; the text ends at the first.
   const raw = await file.readExact(0, file.size, 'descriptor');
   const nul = raw.indexOf(0);
-  return { text: raw.toString('utf8', 0, nul === -1 ? raw.length : nul) };
+  return { text: decodeVmwareText(raw.subarray(0, nul === -1 ? raw.length : nul)) };
 }
 
 /**
