@@ -91,3 +91,16 @@ describe('other tools’ disk formats', () => {
     }
   });
 });
+
+describe('Hyper-V state files', () => {
+  it('a .vmrs (the .vmcx container) given as a disk says which file to give instead', async (t) => {
+    const dir = tempDir(t);
+    const head = Buffer.alloc(46);
+    head.writeUInt32LE(0x01282014, 0);
+    head.writeUInt32LE(0x400, 10);
+    const err = await refusal(withHeader(join(dir, '993F7B33-6057-4D1E-A1FE-A1A1D77BE974.VMRS'), head, 64 * 1024));
+    assert.equal(err.code, 'E_UNSUPPORTED');
+    assert.match(err.message, /Hyper-V key-value store/);
+    assert.match(err.hint ?? '', /\.vmcx/);
+  });
+});
