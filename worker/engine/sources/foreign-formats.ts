@@ -39,7 +39,7 @@ export function foreignFormat(head: Buffer): ForeignFormat | undefined {
     return { name: 'a Parallels disk image (.hds)', hint: `Convert it first: ${QEMU_TO_RAW('parallels')}.` };
   }
   if (head.length >= 4 && head.readUInt32LE(0) === HYPERV_STORE_SIGNATURE) {
-    return { name: 'a Hyper-V key-value store (the format of a VM’s .vmcx configuration and .vmrs runtime state), not a disk', hint: 'Give Ferry the VM’s .vmcx (in its "Virtual Machines" folder), the export folder, or its .vhdx disks.' };
+    return { name: 'a Hyper-V key-value store (the format of a VM’s .vmcx configuration and .vmrs runtime state)', hint: 'Give Ferry the VM’s .vmcx (in its "Virtual Machines" folder), the export folder, or its .vhdx disks.' };
   }
   if (at(head, 0, 'EVF\x09\x0d\x0a\xff\x00') || at(head, 0, 'EVF2\x0d\x0a\x81\x00')) {
     return { name: 'an EnCase (EWF/E01) forensic image', hint: 'Export it to a raw image first (ewfexport -f raw, from libewf), then give Ferry the raw image.' };

@@ -93,7 +93,7 @@ async function openSignatureless(path: string, opts: OpenOptions): Promise<DiskS
     throw new FerryError('E_UNSUPPORTED', `${path}: the file is ${sniffed.what.name}, which Ferry cannot unpack.`, `Unpack it with ${sniffed.what.tool} first, then open the disk inside.`);
   }
   const foreign = foreignFormat(head);
-  if (foreign) throw new FerryError('E_UNSUPPORTED', `${path}: the file is ${foreign.name}, which Ferry does not read.`, foreign.hint);
+  if (foreign) throw new FerryError('E_UNSUPPORTED', `${path}: the file is ${foreign.name}, not a disk Ferry reads.`, foreign.hint);
   const evidence = rawEvidence(head, opts.nameHint ?? path);
   if (evidence) {
     const source = await openRaw(path);
