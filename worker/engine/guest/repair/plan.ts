@@ -80,7 +80,7 @@ export async function planBootRepair(source: DiskSource, table: PartitionTable |
   }
   const present = [...cs.services].filter((e): e is [string, ServiceStart] => e[1] !== undefined);
   if (present.length === 0) {
-    const others = INBOX_CONTROLLERS.filter((c) => c !== controller).join(', ');
+    const others = (await controllersWithDrivers(hive, INBOX_CONTROLLERS.filter((c) => c !== controller))).join(', ');
     return refuse(`Windows has no driver for this controller (${WINDOWS_DRIVERS[controller].join(', ')} not installed in ${cs.name})`, `Choose a controller Windows has a driver for (--controller ${others}), or install the driver (VMware Tools for pvscsi) before converting.`);
   }
   const hivePatches: Array<{ fileOffset: number; value: RegValue; old: number; what: string }> = [];
@@ -104,6 +104,16 @@ export async function planBootRepair(source: DiskSource, table: PartitionTable |
     }
   }
   return { kind: 'patch', patches, changes: hivePatches.map((p) => `${p.what}: ${p.old} → 0`) };
+}
+
+/** Of `candidates`, those whose driver the guest has (all of them when the hive cannot tell). */
+async function controllersWithDrivers(hive: Hive, candidates: readonly Controller[]): Promise<Controller[]> {
+  const out: Controller[] = [];
+  for (const c of candidates) {
+    const cs = await readServices(hive, WINDOWS_DRIVERS[c]).catch(() => undefined);
+    if (!cs || [...cs.services.values()].some((s) => s !== undefined)) out.push(c);
+  }
+  return out.length > 0 ? out : [...candidates];
 }
 
 /**
