@@ -1,6 +1,7 @@
-// Boot repair on a Windows 7 SYSTEM hive: AHCI there is `msahci` (storahci came with Windows 8),
-// as the SYSTEM hive of a real Windows 7 in regipy's public test data shows (no storahci key,
-// msahci Start 3). The hives are made here with hivexregedit; the result read back with hivexget.
+// Boot repair on layouts seen in real SYSTEM hives (regipy's public test data): AHCI on Windows 7
+// is `msahci` (storahci came with Windows 8; no storahci key, msahci Start 3), and a Windows 10
+// whose VMware Tools were removed keeps Services\pvscsi with no Start value. The hives are made
+// here with hivexregedit; the result read back with hivexget.
 import assert from 'node:assert/strict';
 import { closeSync, openSync, readFileSync, rmSync, writeFileSync, writeSync } from 'node:fs';
 import { after, before, describe, test } from 'node:test';
@@ -53,6 +54,15 @@ describe('boot repair on Windows 7', { skip: canMountNtfs() ? false : 'needs roo
     const hive = `${out}.SYSTEM`;
     writeFileSync(hive, run('ntfscat', [ntfs, 'Windows/System32/config/SYSTEM']));
     assert.equal(run('hivexget', [hive, 'ControlSet001\\Services\\msahci', 'Start']).toString().trim(), '0');
+  });
+
+  test('a service key left without a Start value (uninstalled VMware Tools) is no installed driver', async () => {
+    const disk = windowsDisk(dir, 'w10-tools-gone', { productName: 'Windows 10 Pro', installationType: 'Client', build: 16299, system: `[${CS}\\pvscsi]\n"vwdk.installers"=hex(7):4d,00,53,00,49,00,00,00,00,00\n\n[${CS}\\storahci]\n"Start"=dword:00000000` });
+    const p = await plan(disk, 'pvscsi');
+    assert.equal(p.kind, 'refused');
+    if (p.kind !== 'refused') return;
+    assert.match(p.reason, /pvscsi not installed/);
+    assert.match(p.hint, /--controller sata/);
   });
 
   test('a controller Windows lacks suggests only controllers whose driver it has', async () => {
