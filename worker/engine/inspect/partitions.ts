@@ -1,5 +1,6 @@
 import type { PartitionEntry, PartitionTable } from '../../../shared/disk-info';
 import type { DiskSource } from '../sources/source';
+import { identifyFilesystem } from './filesystems';
 
 const SECTOR = 512;
 const MAX_GPT_ENTRIES = 1024;
@@ -78,6 +79,7 @@ async function readSectors(source: DiskSource, lba: number, count: number): Prom
 function mbrEntry(buf: Buffer, i: number) {
   const at = 446 + i * 16;
   return {
+    bootFlag: buf[at]!,
     bootable: buf[at] === 0x80,
     type: buf[at + 4]!,
     start: buf.readUInt32LE(at + 8),
@@ -119,6 +121,10 @@ export async function readPartitionTable(source: DiskSource): Promise<PartitionT
   const mbr = await readSectors(source, 0, 1);
   if (!mbr || mbr[510] !== 0x55 || mbr[511] !== 0xaa) return null;
   const primaries = [0, 1, 2, 3].map((i) => mbrEntry(mbr, i));
+  // A file system's own boot sector (a partition image, a "superfloppy") ends in 55 AA too; its
+  // boot code is no partition table. libblkid's DOS prober skips these the same way: a FAT or
+  // NTFS boot sector, or an entry whose boot flag is neither 0x00 nor 0x80.
+  if (identifyFilesystem(mbr) !== undefined || primaries.some((p) => p.bootFlag !== 0 && p.bootFlag !== 0x80)) return null;
   if (primaries.some((p) => p.type === 0xee)) {
     const gpt = await readGpt(source);
     if (gpt) return gpt;

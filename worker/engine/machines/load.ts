@@ -4,13 +4,14 @@ import { readdir, stat } from 'node:fs/promises';
 import { basename, dirname, extname, join, resolve } from 'node:path';
 import type { MachineInfo } from '../../../shared/disk-info';
 import { FerryError, corrupt } from '../errors';
+import { decodeVmwareText } from '../formats/vmware-text';
 import { ReadOnlyFile } from '../io/read-only-file';
 import type { ParsedMachine } from './described';
 import { describeHyperV } from './hyperv-tree';
 import { hyperVTreeFromXml } from './hyperv-xml';
 import { parseVmc } from './vmc';
 import { readVmcx, VmcxError } from './vmcx';
-import { parseVmxMachine } from './vmx-machine';
+import { isEncryptedVmx, parseVmxMachine } from './vmx-machine';
 import { decodeXmlBytes, parseXml } from './xml';
 import { describeVmwareFolder } from './vmware-folder';
 import { MACHINE_EXTENSIONS } from '../../../shared/source-names';
@@ -100,7 +101,15 @@ function parse(path: string, bytes: Buffer): ParsedMachine {
     }
   }
   if (ext === '.vmx') {
-    const m = parseVmxMachine(bytes.toString('utf8'), fileName);
+    const text = decodeVmwareText(bytes);
+    if (isEncryptedVmx(text)) {
+      throw new FerryError(
+        'E_UNSUPPORTED',
+        `${path}: the VM is encrypted by VMware Workstation; its settings and disks cannot be read without its password.`,
+        'In Workstation, remove the encryption (VM > Settings > Options > Access Control > Remove Encryption), then give Ferry the VM again.',
+      );
+    }
+    const m = parseVmxMachine(text, fileName);
     if (typeof m === 'string') throw fail(m);
     return m;
   }

@@ -3,6 +3,7 @@
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import type { MachineFile, MachineInfo } from '../../../shared/disk-info';
+import { decodeVmwareText } from '../formats/vmware-text';
 import { parseVmsd } from './vmx-machine';
 
 const MAX_VMSD_BYTES = 4 * 1024 * 1024;
@@ -46,7 +47,7 @@ export async function describeVmwareFolder(machine: MachineInfo): Promise<void> 
     const path = join(dir, vmsd);
     const st = await stat(path).catch(() => undefined);
     if (st?.isFile() && st.size <= MAX_VMSD_BYTES) {
-      const snapshots = parseVmsd(await readFile(path, 'utf8'));
+      const snapshots = parseVmsd(decodeVmwareText(await readFile(path)));
       if (typeof snapshots === 'string') machine.warnings.push(`${vmsd} cannot be read (${snapshots}); the snapshot tree is not shown.`);
       else machine.snapshots = snapshots;
     }

@@ -49,6 +49,12 @@ function countNics(v: Map<string, string>): number {
   return n;
 }
 
+/** A VM Workstation encrypted: its settings are in `encryption.data`, sealed by `encryption.keySafe`. */
+export function isEncryptedVmx(text: string): boolean {
+  const v = parseVmx(text);
+  return typeof v !== 'string' && v.has('encryption.keysafe') && v.has('encryption.data');
+}
+
 export function parseVmxMachine(text: string, fileName: string): ParsedMachine | string {
   const v = parseVmx(text);
   if (typeof v === 'string') return v;

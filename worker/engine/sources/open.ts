@@ -5,6 +5,7 @@ import { FerryError } from '../errors';
 import { ReadOnlyFile } from '../io/read-only-file';
 import { sniffContainer } from './compressed/sniff';
 import type { UnpackOptions } from './compressed/unpack';
+import { foreignFormat } from './foreign-formats';
 import { openRaw, rawEvidence } from './raw/raw';
 import type { DiskSource } from './source';
 import { hasVhdCookie } from '../formats/vhd/footer';
@@ -91,6 +92,8 @@ async function openSignatureless(path: string, opts: OpenOptions): Promise<DiskS
   if (sniffed?.kind === 'unsupported') {
     throw new FerryError('E_UNSUPPORTED', `${path}: the file is ${sniffed.what.name}, which Ferry cannot unpack.`, `Unpack it with ${sniffed.what.tool} first, then open the disk inside.`);
   }
+  const foreign = foreignFormat(head);
+  if (foreign) throw new FerryError('E_UNSUPPORTED', `${path}: the file is ${foreign.name}, not a disk Ferry reads.`, foreign.hint);
   const evidence = rawEvidence(head, opts.nameHint ?? path);
   if (evidence) {
     const source = await openRaw(path);

@@ -115,6 +115,23 @@ export function renderDescriptor(d: RenderDescriptorInput): string {
 
 const EXTENT_RE = /^(RW|RDONLY|NOACCESS)\s+(\d+)\s+(SPARSE|FLAT|ZERO|VMFS|VMFSSPARSE|VMFSRDM|VMFSRAW|SESPARSE)(?:\s+"([^"]*)"(?:\s+(\d+))?)?\s*$/i;
 
+/** ESXi-only extent types: snapshot deltas on VMFS, and raw device mappings whose data is on a LUN. */
+const ESXI_EXTENTS: Record<string, string> = {
+  VMFSSPARSE: 'an ESX vmfsSparse snapshot (delta)',
+  SESPARSE: 'an ESXi SEsparse snapshot',
+  VMFSRDM: 'a raw device mapping (its data is on a LUN, not in a file)',
+  VMFSRAW: 'a raw device mapping (its data is on a LUN, not in a file)',
+};
+
+/** What an ESXi-only extent the descriptor lists is, if it lists one (such a disk is valid, just not readable here). */
+export function esxiOnlyExtent(text: string): { type: string; what: string } | undefined {
+  for (const line of text.split(/\r?\n/)) {
+    const type = EXTENT_RE.exec(line.trim())?.[3]?.toUpperCase();
+    if (type !== undefined && ESXI_EXTENTS[type] !== undefined) return { type, what: ESXI_EXTENTS[type] };
+  }
+  return undefined;
+}
+
 /** Parses descriptor text; `where` names the file in errors. Returns an error string on failure. */
 export function parseDescriptor(text: string): Descriptor | string {
   const extents: DescriptorExtent[] = [];

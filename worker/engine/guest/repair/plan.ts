@@ -78,9 +78,11 @@ export async function planBootRepair(source: DiskSource, table: PartitionTable |
   } catch (err) {
     return refuse(`the control-set layout of the SYSTEM hive is not one Ferry knows (${err instanceof Error ? err.message : String(err)})`, KEEP_0X7B);
   }
-  const present = [...cs.services].filter((e): e is [string, ServiceStart] => e[1] !== undefined);
+  // A service key without a Start value is no installed driver: uninstalled VMware Tools leaves
+  // Services\pvscsi holding only "vwdk.installers" (a real Windows 10 SYSTEM hive shows it).
+  const present = [...cs.services].filter((e): e is [string, ServiceStart] => e[1]?.startValue !== undefined);
   if (present.length === 0) {
-    const others = INBOX_CONTROLLERS.filter((c) => c !== controller).join(', ');
+    const others = (await controllersWithDrivers(hive, INBOX_CONTROLLERS.filter((c) => c !== controller))).join(', ');
     return refuse(`Windows has no driver for this controller (${WINDOWS_DRIVERS[controller].join(', ')} not installed in ${cs.name})`, `Choose a controller Windows has a driver for (--controller ${others}), or install the driver (VMware Tools for pvscsi) before converting.`);
   }
   const hivePatches: Array<{ fileOffset: number; value: RegValue; old: number; what: string }> = [];
@@ -104,6 +106,16 @@ export async function planBootRepair(source: DiskSource, table: PartitionTable |
     }
   }
   return { kind: 'patch', patches, changes: hivePatches.map((p) => `${p.what}: ${p.old} → 0`) };
+}
+
+/** Of `candidates`, those whose driver the guest has (all of them when the hive cannot tell). */
+async function controllersWithDrivers(hive: Hive, candidates: readonly Controller[]): Promise<Controller[]> {
+  const out: Controller[] = [];
+  for (const c of candidates) {
+    const cs = await readServices(hive, WINDOWS_DRIVERS[c]).catch(() => undefined);
+    if (!cs || [...cs.services.values()].some((s) => s?.startValue !== undefined)) out.push(c);
+  }
+  return out.length > 0 ? out : [...candidates];
 }
 
 /**

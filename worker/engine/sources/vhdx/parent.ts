@@ -69,13 +69,16 @@ export function vhdxParentCandidates(childPath: string, locator: Map<string, str
   return out.filter((c) => (seen.has(c.path) ? false : (seen.add(c.path), true)));
 }
 
-/** The DataWriteGuid values a parent may have: `parent_linkage`, and `parent_linkage2` if present. */
+/**
+ * The DataWriteGuid values a parent may have: `parent_linkage`, and `parent_linkage2` if present.
+ * Hyper-V writes `parent_linkage2` as the zero GUID when there is no second one; that names no disk.
+ */
 export function parentLinkages(locator: Map<string, string>): Buffer[] {
   const out: Buffer[] = [];
   for (const key of ['parent_linkage', 'parent_linkage2']) {
     const v = locator.get(key);
     const g = v ? parseGuid(v) : undefined;
-    if (g) out.push(g);
+    if (g && (key === 'parent_linkage' || g.some((byte) => byte !== 0))) out.push(g);
   }
   return out;
 }

@@ -3,7 +3,8 @@ import { dirname, resolve } from 'node:path';
 import { FerryError, corrupt } from '../../errors';
 import { ReadOnlyFile } from '../../io/read-only-file';
 import { SECTOR } from '../../formats/vmdk/constants';
-import { parseDescriptor, type Descriptor } from '../../formats/vmdk/descriptor';
+import { decodeVmwareText } from '../../formats/vmware-text';
+import { esxiOnlyExtent, parseDescriptor, type Descriptor } from '../../formats/vmdk/descriptor';
 import { isSparseMagic, parseSparseHeader, type SparseExtentHeader } from '../../formats/vmdk/sparse-header';
 import type { DiskSource, Run } from '../source';
 import { extentFilePath, type ExtentScope } from './extent-paths';
@@ -109,13 +110,13 @@ async function readDescriptor(file: ReadOnlyFile, head: Buffer): Promise<{ text:
     if (size > MAX_DESCRIPTOR_BYTES) throw corrupt(file.path, `the embedded descriptor claims ${size} bytes.`);
     const raw = await file.readExact(Number(header.descriptorOffset) * SECTOR, size, 'embedded descriptor');
     const nul = raw.indexOf(0);
-    return { text: raw.toString('utf8', 0, nul === -1 ? raw.length : nul), embedded: header };
+    return { text: decodeVmwareText(raw.subarray(0, nul === -1 ? raw.length : nul)), embedded: header };
   }
   if (file.size > MAX_DESCRIPTOR_BYTES) throw new FerryError('E_NOT_A_DISK', `${file.path}: not a VMDK descriptor (too large to be text).`);
   // qemu-img pads a standalone descriptor with NULs to a sector boundary; the text ends at the first.
   const raw = await file.readExact(0, file.size, 'descriptor');
   const nul = raw.indexOf(0);
-  return { text: raw.toString('utf8', 0, nul === -1 ? raw.length : nul) };
+  return { text: decodeVmwareText(raw.subarray(0, nul === -1 ? raw.length : nul)) };
 }
 
 /**
@@ -156,7 +157,17 @@ export async function openVmdk(path: string, opts: VmdkOpenOptions = {}): Promis
       return { source: new VmdkSource(path, [{ start: 0, reader }], files, vmdkInfo(path, file.size, 'sparse', reader.bytes, Math.min(reader.bytes, file.size))), descriptor };
     }
     const parsed = parseDescriptor(text);
-    if (typeof parsed === 'string') throw corrupt(path, `the VMDK descriptor cannot be read: ${parsed}.`);
+    if (typeof parsed === 'string') {
+      const esxi = esxiOnlyExtent(text);
+      if (esxi) {
+        throw new FerryError(
+          'E_UNSUPPORTED',
+          `${path}: its extent is ${esxi.what} (${esxi.type}), a kind of VMDK only ESXi reads.`,
+          'On the ESXi host, consolidate or delete the VM’s snapshots, or clone the disk with vmkfstools -i into a thin or flat disk; then convert that.',
+        );
+      }
+      throw corrupt(path, `the VMDK descriptor cannot be read: ${parsed}.`);
+    }
     if (!opts.delta && parsed.parentCid !== 0xffffffff && parsed.parentCid !== 0xfffffffe) {
       throw new FerryError('E_UNSUPPORTED', `${path}: this VMDK is a snapshot (delta) disk; convert its base disk instead, or consolidate the snapshot in VMware first.`);
     }

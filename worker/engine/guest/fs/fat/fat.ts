@@ -145,7 +145,11 @@ export class FatDriver implements FsDriver<FatNode> {
     if (dir.root && this.bpb.bits !== 32) raw = await this.volume.read(this.bpb.rootDirOffset, this.bpb.rootDirBytes, 'FAT root directory');
     else raw = await this.readChain(dir.cluster, MAX_DIR_ENTRIES * 32);
     const out: Array<{ name: string; short: string; node: FatNode }> = [];
+    // A long name counts only when its entries run N..1 and carry the checksum of the short entry
+    // that follows (Microsoft FAT specification, "Long Directory Entries"); else it is a leftover.
     let lfn: string[] = [];
+    let lfnSum = -1;
+    let lfnNext = -1;
     for (let at = 0; at + 32 <= raw.length; at += 32) {
       const first = raw[at]!;
       if (first === 0) break;
@@ -156,8 +160,19 @@ export class FatDriver implements FsDriver<FatNode> {
       }
       if (attr === 0x0f) {
         const part = Buffer.concat([raw.subarray(at + 1, at + 11), raw.subarray(at + 14, at + 26), raw.subarray(at + 28, at + 32)]).toString('utf16le');
-        if (first & 0x40) lfn = [];
+        const ordinal = first & 0x1f;
+        if (first & 0x40) {
+          lfn = [];
+          lfnSum = raw[at + 13]!;
+          lfnNext = ordinal;
+        }
+        if (ordinal === 0 || ordinal !== lfnNext || raw[at + 13] !== lfnSum) {
+          lfn = [];
+          lfnNext = -1;
+          continue;
+        }
         lfn.unshift(part.replace(/\0[\s\S]*$/, ''));
+        lfnNext = ordinal - 1;
         continue;
       }
       if (attr & 0x08) {
@@ -167,8 +182,9 @@ export class FatDriver implements FsDriver<FatNode> {
       const base = raw.toString('latin1', at, at + 8).trimEnd();
       const ext = raw.toString('latin1', at + 8, at + 11).trimEnd();
       const short = (first === 0x05 ? '\xe5' + base.slice(1) : base) + (ext ? `.${ext}` : '');
-      const name = lfn.length ? lfn.join('') : short;
+      const name = lfn.length > 0 && lfnNext === 0 && lfnSum === shortNameChecksum(raw, at) ? lfn.join('') : short;
       lfn = [];
+      lfnNext = -1;
       if (short === '.' || short === '..') continue;
       const cluster = (raw.readUInt16LE(at + 20) << 16) | raw.readUInt16LE(at + 26);
       const isDir = (attr & 0x10) !== 0;
@@ -186,4 +202,11 @@ export class FatDriver implements FsDriver<FatNode> {
   async list(dir: FatNode): Promise<string[]> {
     return (await this.entries(dir)).map((e) => e.name);
   }
+}
+
+/** The checksum a long name's entries carry of the 11-byte short name they belong to. */
+function shortNameChecksum(raw: Buffer, at: number): number {
+  let sum = 0;
+  for (let i = 0; i < 11; i++) sum = (((sum & 1) << 7) + (sum >> 1) + raw[at + i]!) & 0xff;
+  return sum;
 }

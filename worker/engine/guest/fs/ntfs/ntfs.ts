@@ -8,6 +8,8 @@ import { ATTR, ATTR_FLAG, applyFixups, parseAttributeList, parseBoot, parseIndex
 const ROOT_RECORD = 5;
 const VOLUME_RECORD = 3;
 const UPCASE_RECORD = 10;
+/** Records 0–15 are the metafiles ($MFT … $Extend and reserved ones); a "$RECYCLE.BIN" is an ordinary folder. */
+const FIRST_USER_RECORD = 16;
 const MAX_EXTENSION_RECORDS = 256;
 const MAX_ATTRIBUTE_LIST = 1024 * 1024;
 const MAX_INDEX_DEPTH = 32;
@@ -210,7 +212,7 @@ export class NtfsDriver implements FsDriver<NtfsNode> {
     while (pending.length > 0) {
       const node = pending.pop()!;
       for (const e of node.entries) {
-        if (!e.last && e.namespace !== 2) names.add(e.name);
+        if (!e.last && e.namespace !== 2 && !(dir.record === ROOT_RECORD && e.record < FIRST_USER_RECORD)) names.add(e.name);
         if (e.child !== undefined) {
           if (++blocks > MAX_INDEX_BLOCKS_LISTED) throw fsError(`record ${dir.record}: directory index too large to list`);
           pending.push(await this.indexBlock(index, e.child));
@@ -218,7 +220,7 @@ export class NtfsDriver implements FsDriver<NtfsNode> {
       }
       if (names.size > MAX_LISTED) throw fsError(`record ${dir.record}: more than ${MAX_LISTED} directory entries`);
     }
-    return [...names].filter((n) => n !== '.' && (!n.startsWith('$') || dir.record !== ROOT_RECORD));
+    return [...names].filter((n) => n !== '.');
   }
 
   private indexOf(dir: NtfsNode): { root: IndexNode; blockSize: number; allocation: AttrData | undefined; record: number } {
