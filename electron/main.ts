@@ -6,6 +6,7 @@ import { Worker } from 'node:worker_threads';
 import { eventChannel } from '../shared/host-contract';
 import { overallFraction } from '../shared/progress';
 import type { JobEvent } from '../shared/jobs';
+import { LIMITS } from '../shared/limits';
 import { APP_HOST, APP_SCHEME, APP_URL, serveAsset } from './app-protocol';
 import { createHandlers } from './handlers';
 import { FerryHost } from './host';
@@ -44,6 +45,18 @@ const host = new FerryHost({
       };
       const answer = win ? await dialog.showOpenDialog(win, options) : await dialog.showOpenDialog(options);
       return answer.canceled ? null : (answer.filePaths[0] ?? null);
+    },
+    async pickSources() {
+      const options: Electron.OpenDialogOptions = {
+        title: 'Choose virtual disks or a machine',
+        properties: ['openFile', 'multiSelections'],
+        filters: [
+          { name: 'Disk images and machines', extensions: dialogExtensions() },
+          { name: 'All files', extensions: ['*'] },
+        ],
+      };
+      const answer = win ? await dialog.showOpenDialog(win, options) : await dialog.showOpenDialog(options);
+      return answer.canceled ? [] : answer.filePaths.slice(0, LIMITS.sources);
     },
     async pickDestination() {
       const options: Electron.OpenDialogOptions = { title: 'Choose where to save', buttonLabel: 'Choose', properties: ['openDirectory', 'createDirectory'] };
@@ -135,8 +148,8 @@ function buildMenu(): void {
     label: 'Open Disk…',
     accelerator: 'CmdOrCtrl+O',
     click: async () => {
-      const path = await host.pickSource();
-      if (path) host.openFiles([path]);
+      const paths = await host.pickSources();
+      if (paths.length) host.openFiles(paths);
     },
   };
   const template: MenuItemConstructorOptions[] = [
