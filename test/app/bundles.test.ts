@@ -289,6 +289,7 @@ describe('the preload bundle (out/preload/index.js)', () => {
     assert.deepEqual(Object.keys(api).sort(), [
       'cancel',
       'inspect',
+      'inspectMachine',
       'onInspectProgress',
       'onJobEvent',
       'onOpenFiles',
@@ -296,6 +297,7 @@ describe('the preload bundle (out/preload/index.js)', () => {
       'pathForFile',
       'pickDestination',
       'pickSource',
+      'pickSources',
       'showInFolder',
       'start',
     ]);

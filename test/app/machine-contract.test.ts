@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { HOST_CONTRACT, parseAnswer } from '../../shared/host-contract';
-import { run } from '../../shared/checks';
+import { PayloadError, run } from '../../shared/checks';
 import { LIMITS } from '../../shared/limits';
 import { parseJobRequest } from '../../shared/validate';
 import { parseSurveyAnswer, parseToWorker } from '../../shared/worker-protocol';
@@ -41,7 +41,7 @@ describe('the machine payloads of the contract', () => {
       { path: `/m/${'x'.repeat(LIMITS.path)}`, allowOutsideDisks: false },
       { path: '/m/a\0b', allowOutsideDisks: false },
     ]) {
-      assert.throws(() => arg('inspectMachine', bad), undefined, JSON.stringify(bad).slice(0, 80));
+      assert.throws(() => arg('inspectMachine', bad), PayloadError, JSON.stringify(bad).slice(0, 80));
     }
   });
 
@@ -79,7 +79,7 @@ describe('the machine payloads of the contract', () => {
     assert.throws(() => parseJobRequest({ ...vm(), extraSources: '/d/b.vhd' }));
     assert.throws(() => parseJobRequest(vm({ extraSources: Array.from({ length: LIMITS.machineDisks }, (_, i) => `/d/${i}.vhd`) })));
     assert.throws(() => parseJobRequest({ ...vm(), allowOutsideDisks: 'true' }));
-    assert.throws(() => parseJobRequest({ kind: 'convert', source: '/a', output: '/a.vmdk', subformat: 'monolithicSparse', adapter: 'lsilogic', verify: true, overwrite: false, extraSources: ['/b'] }), undefined, 'a lone .vmdk takes one disk');
+    assert.throws(() => parseJobRequest({ kind: 'convert', source: '/a', output: '/a.vmdk', subformat: 'monolithicSparse', adapter: 'lsilogic', verify: true, overwrite: false, extraSources: ['/b'] }), PayloadError, 'a lone .vmdk takes one disk');
   });
 
   test('the worker’s survey message and answer', () => {
