@@ -162,6 +162,31 @@ describe('whole machines in the wizard', () => {
     await page.context().close();
   });
 
+  test('in Simplified Chinese the new screens hold their layout (screenshots light and dark)', async () => {
+    const zh = await launchChromium('zh-CN');
+    try {
+      const page = await openPage(zh, harness.url, 'light', 'zh-CN');
+      await heading(page, /Hyper-V/).waitFor();
+      await dropFiles(page, ['data.vhdx', 'boot.vhd', 'logs.vmdk']);
+      await heading(page, '要转换 3 个文件').waitFor({ timeout: 30_000 });
+      await shoot(page, 'zh-CN-several');
+      await page.getByRole('radio', { name: /逐个转换/ }).check();
+      await page.getByRole('button', { name: '下一步' }).click();
+      await page.getByRole('button', { name: '下一步' }).click();
+      await shoot(page, 'zh-CN-queue-save');
+      await page.getByRole('button', { name: '上一步' }).click();
+      await page.getByRole('button', { name: '上一步' }).click();
+      await page.getByRole('button', { name: '上一步' }).click();
+      await dropFiles(page, ['Windows XP.vmc']);
+      await heading(page, '这台虚拟机暂时无法转换').waitFor({ timeout: 30_000 });
+      await shoot(page, 'zh-CN-machine-outside');
+      assert.deepEqual(pageProblems(page), []);
+      await page.context().close();
+    } finally {
+      await zh.close();
+    }
+  });
+
   test('a .vmc whose disk lies outside its folder: listed with its full path, not startable until confirmed, then converted', async () => {
     const page = await openPage(browser, harness.url);
     await heading(page, /Turn a Hyper-V disk/).waitFor();
