@@ -147,3 +147,17 @@ describe('the host and several disks or a machine', () => {
     assert.equal(started.length, 1);
   });
 });
+
+describe('the harness answers several picked files', () => {
+  test('pickSources answers $FERRY_PICK_SOURCES resolved, each then a source the host accepts; unset, the one picked file', async () => {
+    const { createHarnessHost } = await import('../harness/server');
+    const several = createHarnessHost({ pickSources: ['/d/./a.vhd', '/d/b.vhd'] });
+    assert.deepEqual(await several.host.pickSources(), ['/d/a.vhd', '/d/b.vhd']);
+    assert.ok(several.host.grants.sources.has('/d/b.vhd'));
+    const one = createHarnessHost({ pickSource: '/d/c.vhd' });
+    assert.deepEqual(await one.host.pickSources(), ['/d/c.vhd']);
+    const none = createHarnessHost({});
+    assert.deepEqual(await none.host.pickSources(), []);
+    for (const h of [several, one, none]) h.host.dispose();
+  });
+});
