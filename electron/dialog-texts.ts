@@ -7,7 +7,7 @@ import type { Translate } from './translator';
 export interface OpenDialogTexts {
   title: string;
   buttonLabel?: string;
-  properties: ('openFile' | 'openDirectory' | 'createDirectory')[];
+  properties: ('openFile' | 'openDirectory' | 'createDirectory' | 'multiSelections')[];
   filters?: { name: string; extensions: string[] }[];
 }
 
@@ -28,6 +28,18 @@ export function sourceDialog(t: Translate): OpenDialogTexts {
     properties: ['openFile'],
     filters: [
       { name: t('dialogs.diskImages'), extensions: dialogExtensions() },
+      { name: t('dialogs.allFiles'), extensions: ['*'] },
+    ],
+  };
+}
+
+/** Several disks, or a machine's configuration, at once. */
+export function sourcesDialog(t: Translate): OpenDialogTexts {
+  return {
+    title: t('dialogs.chooseSources'),
+    properties: ['openFile', 'multiSelections'],
+    filters: [
+      { name: t('dialogs.disksAndMachines'), extensions: dialogExtensions() },
       { name: t('dialogs.allFiles'), extensions: ['*'] },
     ],
   };

@@ -3,7 +3,7 @@
 // (dialogs, shell) are injected so it runs under plain Node.
 import { tmpdir } from 'node:os';
 import { basename, dirname } from 'node:path';
-import type { Inspection } from '../shared/api';
+import type { Inspection, MachineInspection, MachineRequest } from '../shared/api';
 import type { HostEvent, HostMethods } from '../shared/host-contract';
 import { plannedPhases } from '../shared/progress';
 import { fail, ok, type Result, type Unsubscribe } from '../shared/result';
@@ -23,6 +23,8 @@ import { ENGLISH, type Translate } from './translator';
 
 export interface Dialogs {
   pickSource(): Promise<string | null>;
+  /** The same dialog choosing several files; [] when closed (without it, the one-file dialog answers). */
+  pickSources?(): Promise<string[]>;
   pickDestination(): Promise<string | null>;
 }
 
@@ -33,7 +35,7 @@ export interface Shell {
 }
 
 /** What the host needs of JobService (a fake in some tests). */
-export type JobRunner = Pick<JobService, 'inspect' | 'start' | 'cancel' | 'onEvent'>;
+export type JobRunner = Pick<JobService, 'inspect' | 'start' | 'cancel' | 'onEvent'> & Partial<Pick<JobService, 'surveyMachine'>>;
 
 export interface HostDeps {
   jobs: JobRunner;
@@ -79,6 +81,8 @@ export class FerryHost implements HostMethods {
   /** Sources found to be compressed: their jobs unpack first, unless they read the inspection's copy. */
   private readonly compressed = new PathSet();
   private readonly copies = new UnpackedCopies();
+  /** Machine configurations whose disks outside their folder the user confirmed (asked for with `allowOutsideDisks`). */
+  private readonly outsideConfirmed = new PathSet();
   /** The inspection under way; a newer one (or the page going away) cancels it, and waits for it to end. */
   private inspecting: { abort: AbortController; ended: Promise<unknown> } | null = null;
 
@@ -166,6 +170,20 @@ export class FerryHost implements HostMethods {
     return ok({ disk, suggestedDestination });
   }
 
+  async inspectMachine(request: MachineRequest): Promise<Result<MachineInspection>> {
+    const { path, allowOutsideDisks } = request;
+    if (!this.grants.sources.has(path)) return fail(this.notChosen('disks'));
+    this.copies.release(); // another source: the previous pass through the wizard is over
+    const survey = this.deps.jobs.surveyMachine;
+    if (!survey) return fail({ code: 'E_UNSUPPORTED', message: this.t('host.noMachines') });
+    const answer = await survey.call(this.deps.jobs, path, allowOutsideDisks);
+    if (!answer.ok) return answer;
+    if (allowOutsideDisks) this.outsideConfirmed.add(path);
+    const suggestedDestination = this.deps.suggestDestination(path);
+    this.grants.destinations.add(suggestedDestination);
+    return ok({ ...answer.value, suggestedDestination });
+  }
+
   /**
    * Inspects `path`, keeping a compressed source's unpacked disk beside the suggested destination
    * for the job. Where there is no room or no permission for that, it inspects as the CLI does (a
@@ -222,6 +240,11 @@ export class FerryHost implements HostMethods {
 
   private refusal(request: JobRequest): ErrorInfo | null {
     if (!this.grants.sources.has(request.source)) return this.notChosen('disks');
+    if ('extraSources' in request && request.extraSources?.some((p) => !this.grants.sources.has(p))) return this.notChosen('disks');
+    // Disks outside a machine's folder: only for a configuration whose survey the user asked for with them confirmed.
+    if ('allowOutsideDisks' in request && request.allowOutsideDisks && !this.outsideConfirmed.has(request.source)) {
+      return { code: 'E_PERMISSION', message: this.t('host.outsideNotConfirmed', { path: request.source }), hint: this.t('host.outsideNotConfirmedHint') };
+    }
     // A VM job names a folder to create its own folder in; the others name the file they write.
     const [folder, name] = 'destDir' in request ? [request.destDir, request.name] : [dirname(request.output), basename(request.output)];
     if (!this.grants.destinations.has(folder)) return this.notChosen('folders');
@@ -243,6 +266,13 @@ export class FerryHost implements HostMethods {
     const path = await this.deps.dialogs.pickSource();
     if (path !== null) this.grants.sources.add(path);
     return path;
+  }
+
+  async pickSources(): Promise<string[]> {
+    const { dialogs } = this.deps;
+    const paths = dialogs.pickSources ? await dialogs.pickSources() : [await dialogs.pickSource()].filter((p): p is string => p !== null);
+    for (const path of paths) this.grants.sources.add(path);
+    return paths;
   }
 
   async pickDestination(): Promise<string | null> {

@@ -8,7 +8,8 @@ import type { Result, Unsubscribe } from '../shared/result';
 import type { FromWorker, InspectAnswer, ToWorker, UnpackedCopy } from '../shared/worker-protocol';
 import type { ErrorInfo } from '../shared/errors';
 import type { JobEvent, JobRequest, JobResult, Progress } from '../shared/jobs';
-import { parseInspectAnswer, parseRunAnswer } from '../shared/worker-protocol';
+import { parseInspectAnswer, parseRunAnswer, parseSurveyAnswer } from '../shared/worker-protocol';
+import type { MachineSurvey } from '../shared/disk-info';
 import { removeCreated } from './leftovers';
 
 /** The part of `worker_threads.Worker` JobService uses (a fake in some tests). */
@@ -131,6 +132,7 @@ export class JobService {
   private readonly waiting: string[] = [];
   private runningId: string | null = null;
   private readonly inspections = new Set<Task<InspectAnswer>>();
+  private readonly surveys = new Set<Task<MachineSurvey>>();
   private readonly listeners = new Set<(event: JobEvent) => void>();
 
   constructor(opts: JobServiceOptions) {
@@ -166,6 +168,17 @@ export class JobService {
     if (final.type !== 'done') await removeCreated(task.created);
     this.inspections.delete(task);
     if (final.type === 'done') return { ok: true, value: keptOnlyIfCreated(final.value, task.created, opts.reuse) };
+    if (final.type === 'failed') return { ok: false, error: final.error };
+    return { ok: false, error: { code: 'E_CANCELLED', message: 'Cancelled.' } };
+  }
+
+  /** Reads a machine configuration for the wizard (its disks and where they were found); disks outside its folder only with `allowOutsideDisks`. */
+  async surveyMachine(path: string, allowOutsideDisks: boolean): Promise<Result<MachineSurvey>> {
+    const task = new Task<MachineSurvey>(this.createWorker(), { type: 'survey', path, allowOutsideDisks }, parseSurveyAnswer, () => undefined, this.graceMs);
+    this.surveys.add(task);
+    const final = await task.ended;
+    this.surveys.delete(task);
+    if (final.type === 'done') return { ok: true, value: final.value };
     if (final.type === 'failed') return { ok: false, error: final.error };
     return { ok: false, error: { code: 'E_CANCELLED', message: 'Cancelled.' } };
   }
@@ -250,7 +263,7 @@ export class JobService {
   /** Cancels every job and inspection; resolves when all have ended (before the app quits). */
   async cancelAll(): Promise<void> {
     const jobs = [...this.jobs.values()];
-    const inspections = [...this.inspections];
+    const inspections = [...this.inspections, ...this.surveys];
     // The waiting ones first, so that none starts when the running one ends.
     for (const id of [...this.waiting]) this.cancel(id);
     for (const id of [...this.jobs.keys()]) this.cancel(id);

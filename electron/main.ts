@@ -6,11 +6,12 @@ import { Worker } from 'node:worker_threads';
 import { eventChannel } from '../shared/host-contract';
 import { overallFraction } from '../shared/progress';
 import type { JobEvent } from '../shared/jobs';
+import { LIMITS } from '../shared/limits';
 import { APP_HOST, APP_SCHEME, APP_URL, serveAsset } from './app-protocol';
 import { createHandlers } from './handlers';
 import { FerryHost } from './host';
 import { isTrustedSender, originOf, registerIpc, type TrustedOrigin } from './ipc';
-import { destinationDialog, quitWhileConvertingQuestion, replaceQuestion, sourceDialog } from './dialog-texts';
+import { destinationDialog, quitWhileConvertingQuestion, replaceQuestion, sourceDialog, sourcesDialog } from './dialog-texts';
 import { diskFiles, isRegularFile, launchFilesFromSecondInstance, pathsFromArgv } from './launch-files';
 import { JobService } from './jobs';
 import { menuTemplate } from './menu';
@@ -44,6 +45,11 @@ const host = new FerryHost({
       const options: Electron.OpenDialogOptions = sourceDialog(t);
       const answer = win ? await dialog.showOpenDialog(win, options) : await dialog.showOpenDialog(options);
       return answer.canceled ? null : (answer.filePaths[0] ?? null);
+    },
+    async pickSources() {
+      const options: Electron.OpenDialogOptions = sourcesDialog(t);
+      const answer = win ? await dialog.showOpenDialog(win, options) : await dialog.showOpenDialog(options);
+      return answer.canceled ? [] : answer.filePaths.slice(0, LIMITS.sources);
     },
     async pickDestination() {
       const options: Electron.OpenDialogOptions = destinationDialog(t);
@@ -128,8 +134,8 @@ function buildMenu(): void {
     isMac: process.platform === 'darwin',
     isPackaged: app.isPackaged,
     openDisk: () => {
-      void host.pickSource().then((path) => {
-        if (path) host.openFiles([path]);
+      void host.pickSources().then((paths) => {
+        if (paths.length) host.openFiles(paths);
       });
     },
     // The page applies and remembers it, then tells main through useLanguage.

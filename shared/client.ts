@@ -17,6 +17,7 @@ export function createFerryApi(transport: ClientTransport, pathOf: (file: Droppe
   return {
     inspect: (path) => call('inspect', path),
     onInspectProgress: (listener) => subscribe('inspectProgress', listener),
+    inspectMachine: (request) => call('inspectMachine', request),
     start: (request) => call('start', request),
     cancel: (jobId) => call('cancel', jobId),
     onJobEvent: (listener) => subscribe('jobEvent', listener),
@@ -35,6 +36,7 @@ export function createFerryApi(transport: ClientTransport, pathOf: (file: Droppe
       return path;
     },
     pickSource: () => call('pickSource'),
+    pickSources: () => call('pickSources'),
     pickDestination: () => call('pickDestination'),
     showInFolder: (path) => call('showInFolder', path),
     openInVmware: (vmxPath) => call('openInVmware', vmxPath),

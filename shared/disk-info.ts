@@ -165,6 +165,33 @@ export interface MachineDisk {
   model?: string;
   /** Where the disk was found, and by which rule; absent when it was not found. */
   found?: { path: string; how: 'beside' | 'stated'; outside: boolean };
+  /** The app's survey of a machine: every place a disk not found was looked for, in order. */
+  lookedFor?: string[];
+  /**
+   * The app's survey: the found file's size, and what it holds once it may be read (a disk
+   * outside the machine's folder is not opened before the user confirms it).
+   */
+  file?: MachineDiskFile;
+}
+
+/** A machine's disk as the app's survey found it. */
+export interface MachineDiskFile {
+  fileSize: number;
+  format?: SourceFormat;
+  variant?: SourceVariant;
+  virtualSize?: number;
+  /** Why it could not be read as a disk (the engine's message). */
+  problem?: string;
+}
+
+/**
+ * A machine configuration as the wizard shows it before converting: every disk, where it was
+ * found and what it is. `disk` (the boot disk, inspected) is there only when every disk was found
+ * and may be used, so a job can start.
+ */
+export interface MachineSurvey {
+  machine: MachineInfo;
+  disk?: DiskInfo;
 }
 
 export interface MachineSnapshot {

@@ -2,13 +2,13 @@
 // of its answer, and each pushed event with the check of its payload. The channel list, main's
 // handlers (electron/handlers.ts), the harness and the client's parsers (client.ts) all derive
 // from these tables, so a new method is one entry here plus its implementation in the host.
-import type { InspectProgress, Inspection } from './api';
-import { answer, list, literal, nullable, oneOf, PayloadError, run, text, count, finite, type Check, type Checked } from './checks';
+import type { InspectProgress, Inspection, MachineInspection, MachineRequest } from './api';
+import { answer, bool, list, literal, nullable, oneOf, PayloadError, record, run, text, count, finite, type Check, type Checked } from './checks';
 import { PHASES } from './jobs';
 import { LANGUAGE_CODES } from './i18n/languages';
 import { LIMITS } from './limits';
 import type { Result, Unsubscribe } from './result';
-import { absolutePath, diskInfo, jobEvent, jobId, jobRequest, result } from './validate';
+import { absolutePath, diskInfo, jobEvent, jobId, jobRequest, machineInfo, result } from './validate';
 
 /** No argument: undefined, or null as some transports send it. */
 const none: Check<undefined> = (v, at) => {
@@ -36,13 +36,19 @@ const plain = <A, R>(argName: string, arg: Check<A>, answerCheck: Check<R>): Met
 });
 
 const inspection: Check<Inspection> = answer({ disk: diskInfo, suggestedDestination: absolutePath });
+const machineRequest: Check<MachineRequest> = record({ path: absolutePath, allowOutsideDisks: bool });
+const machineInspection: Check<MachineInspection> = answer({ machine: machineInfo, suggestedDestination: absolutePath }, { disk: diskInfo });
 const inspectProgress: Check<InspectProgress> = answer({ path: absolutePath, phase: oneOf(PHASES), done: count, total: count, rate: finite });
 
 export const HOST_CONTRACT = {
   inspect: returning('path', absolutePath, inspection),
+  /** A machine configuration: every disk and where it was found; disks outside its folder are read only once the user confirmed them. */
+  inspectMachine: returning('request', machineRequest, machineInspection),
   start: returning('request', jobRequest, text({ max: 4096 })),
   cancel: returning('jobId', jobId, literal(null)),
   pickSource: plain('argument', none, nullable(absolutePath)),
+  /** The open dialog choosing several files at once; an empty list when the user closes it. */
+  pickSources: plain('argument', none, list(absolutePath, LIMITS.sources)),
   pickDestination: plain('argument', none, nullable(absolutePath)),
   showInFolder: returning('path', absolutePath, literal(null)),
   openInVmware: returning('path', absolutePath, literal(null)),

@@ -28,6 +28,12 @@ export const LIMITS = {
   files: 100_000,
   /** A partition's file system and its label: btrfs labels are 256 bytes, NTFS 32 UTF-16 units, ext 16 bytes, FAT 11. */
   filesystem: 512,
+  /** Files picked or dropped at once (a queue, one job each): far more than anyone watches convert. */
+  sources: 1000,
+  /** Disks of one machine: SATA's 30 slots on each of its 4 controllers, and a few to spare; the engine checks the controller's own count. */
+  machineDisks: 128,
+  /** Places a machine's missing disk was looked for (the engine tries at most six). */
+  lookedFor: 16,
   /** Guest evidence: one line per partition type or labelled file system of up to 1024 GPT entries, each listing partition numbers. */
   evidenceItems: 4096,
 } as const;

@@ -2,7 +2,7 @@
 // boundary: requests from the renderer strictly (unknown keys refused), answers from the engine
 // leniently (unknown keys dropped). Each check's declared type is the shared type it guards.
 // The wire-level contracts use them: host-contract.ts (renderer ↔ host), worker-protocol.ts.
-import { COMPRESSION_FORMATS, DRIVER_STATES, MACHINE_BUSES, MACHINE_KINDS, SOURCE_FORMATS, SOURCE_VARIANTS, type CompressionInfo, type DiskInfo, type GuestChange, type GuestGuess, type GuestOs, type MachineDisk, type MachineInfo, type ParentLink, type PartitionEntry, type PartitionTable } from './disk-info';
+import { COMPRESSION_FORMATS, DRIVER_STATES, MACHINE_BUSES, MACHINE_KINDS, SOURCE_FORMATS, SOURCE_VARIANTS, type CompressionInfo, type DiskInfo, type GuestChange, type GuestGuess, type GuestOs, type MachineDisk, type MachineInfo, type MachineSurvey, type ParentLink, type PartitionEntry, type PartitionTable } from './disk-info';
 import { ERROR_CODES, type ErrorInfo } from './errors';
 import { FIRST_BOOT_FILE_MAX, SSH_KEYS_MAX, SSH_KEY_MAX, firstBootProblems } from './first-boot';
 import { PHASES, type BoxRequest, type ConvertRequest, type FirstBoot, type JobEvent, type JobRequest, type JobResult, type OvaRequest, type Progress, type VmRequest, type VmSummary } from './jobs';
@@ -78,7 +78,7 @@ const vmChoices = {
   hwVersion: integer(HARDWARE_BOUNDS.hwVersion.min, HARDWARE_BOUNDS.hwVersion.max),
   vhdSizeRule: oneOf(VHD_SIZE_RULES),
   allowOutsideDisks: bool,
-  extraSources: list(absolutePath, 63),
+  extraSources: list(absolutePath, LIMITS.machineDisks - 1),
   guestRepair: bool,
   firstBoot,
 };
@@ -170,9 +170,11 @@ const machineDisk: Check<MachineDisk> = answer(
     relativePath: text({ max: 4096 }),
     model: text({ max: 64 }),
     found: answer({ path: text({ max: 4096 }), how: oneOf(['beside', 'stated'] as const), outside: bool }),
+    lookedFor: list(text({ max: LIMITS.path }), LIMITS.lookedFor),
+    file: answer({ fileSize: count }, { format: oneOf(SOURCE_FORMATS), variant: oneOf(SOURCE_VARIANTS), virtualSize: count, problem: text({ max: LIMITS.message }) }),
   },
 );
-const machineInfo: Check<MachineInfo> = answer(
+export const machineInfo: Check<MachineInfo> = answer(
   {
     kind: oneOf(MACHINE_KINDS),
     config: text({ max: 4096 }),
@@ -226,6 +228,9 @@ export const diskInfo: Check<DiskInfo> = answer(
     machine: machineInfo,
   },
 );
+
+/** A machine as the app's survey answers it: the boot disk only when a job can start. */
+export const machineSurvey: Check<MachineSurvey> = answer({ machine: machineInfo }, { disk: diskInfo });
 
 export const jobEvent: Check<JobEvent> = tagged('type', {
   progress: answer({ type: literal('progress'), jobId, phase: oneOf(PHASES), done: count, total: count, rate: finite }),

@@ -1,12 +1,12 @@
 // Main ↔ worker thread. One worker per task: it receives one `inspect` or `run`, then at most one
 // `cancel`, and answers with progress (throttled), each path it creates, and exactly one of
 // done / failed / cancelled.
-import { COMPRESSION_FORMATS, type CompressionFormat, type DiskInfo } from './disk-info';
+import { COMPRESSION_FORMATS, type CompressionFormat, type DiskInfo, type MachineSurvey } from './disk-info';
 import type { ErrorInfo } from './errors';
 import type { JobRequest, JobResult, Progress } from './jobs';
-import { answer, count, finite, list, literal, oneOf, record, run, tagged, text, type Check } from './checks';
+import { answer, bool, count, finite, list, literal, oneOf, record, run, tagged, text, type Check } from './checks';
 import { LIMITS } from './limits';
-import { absolutePath, diskInfo, errorInfo, jobRequest, jobResult, progress } from './validate';
+import { absolutePath, diskInfo, errorInfo, jobRequest, jobResult, machineSurvey, progress } from './validate';
 
 /**
  * A compressed source's disk, unpacked by an inspection and kept for the job that follows, so a
@@ -33,6 +33,8 @@ export type ToWorker =
   /** `keepUnpackedIn`: keep a compressed source's unpacked disk in a hidden folder there; `reuse`: a copy kept before. */
   | { type: 'inspect'; path: string; keepUnpackedIn?: string; reuse?: UnpackedCopy }
   | { type: 'run'; request: JobRequest; reuse?: UnpackedCopy }
+  /** A machine configuration for the wizard: every disk and where it was found; disks outside its folder are read only with `allowOutsideDisks`. */
+  | { type: 'survey'; path: string; allowOutsideDisks: boolean }
   | { type: 'cancel' };
 
 export type FromWorker<T> =
@@ -62,6 +64,7 @@ const unpackedCopy = (extra: 'refuse' | 'drop'): Check<UnpackedCopy> =>
 const toWorker: Check<ToWorker> = tagged('type', {
   inspect: record({ type: literal('inspect'), path: absolutePath }, { keepUnpackedIn: absolutePath, reuse: unpackedCopy('refuse') }),
   run: record({ type: literal('run'), request: jobRequest }, { reuse: unpackedCopy('refuse') }),
+  survey: record({ type: literal('survey'), path: absolutePath, allowOutsideDisks: bool }),
   cancel: record({ type: literal('cancel') }),
 });
 export const parseToWorker = (v: unknown): ToWorker => run(toWorker, v, 'message');
@@ -78,3 +81,4 @@ function fromWorker<T>(value: Check<T>) {
 const inspectAnswer: Check<InspectAnswer> = answer({ disk: diskInfo }, { unpacked: unpackedCopy('drop') });
 export const parseInspectAnswer = (v: unknown): FromWorker<InspectAnswer> => run(fromWorker(inspectAnswer), v, 'message');
 export const parseRunAnswer = (v: unknown): FromWorker<JobResult> => run(fromWorker(jobResult), v, 'message');
+export const parseSurveyAnswer = (v: unknown): FromWorker<MachineSurvey> => run(fromWorker(machineSurvey), v, 'message');

@@ -8,6 +8,7 @@ import { toErrorInfo } from './engine/errors';
 import { inspectDisk } from './engine/inspect/inspect';
 import { inspectMachine } from './engine/machines/inspect-machine';
 import { isMachinePath } from './engine/machines/load';
+import { surveyMachine } from './engine/machines/survey-machine';
 import { onCreated } from './engine/output/created';
 import { runJob } from './engine/jobs/run-job';
 import type { ProgressListener } from './engine/progress';
@@ -58,8 +59,13 @@ export function serveTask(port: TaskPort): Promise<void> {
       });
       try {
         // A copy an earlier inspection kept: the unpack of this task's compressed source reads it instead.
-        if (task.reuse) offerKeptCopy(task.reuse);
-        const value = task.type === 'inspect' ? await inspect(task, abort.signal, onProgress) : await runJob(task.request, { signal: abort.signal, onProgress });
+        if (task.type !== 'survey' && task.reuse) offerKeptCopy(task.reuse);
+        const value =
+          task.type === 'inspect'
+            ? await inspect(task, abort.signal, onProgress)
+            : task.type === 'survey'
+              ? await surveyMachine(task.path, { allowOutsideDisks: task.allowOutsideDisks })
+              : await runJob(task.request, { signal: abort.signal, onProgress });
         answer({ type: 'done', value });
       } catch (err) {
         const error = toErrorInfo(err);

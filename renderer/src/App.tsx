@@ -10,6 +10,9 @@ import { ConvertStep } from './steps/ConvertStep';
 import { DiskTypeStep } from './steps/DiskTypeStep';
 import { DoneStep } from './steps/DoneStep';
 import { ErrorStep } from './steps/ErrorStep';
+import { MachineStep } from './steps/MachineStep';
+import { QueueDoneStep } from './steps/QueueDoneStep';
+import { QueueStep } from './steps/QueueStep';
 import { SaveStep } from './steps/SaveStep';
 import { SourceStep } from './steps/SourceStep';
 import { WelcomeStep } from './steps/WelcomeStep';
@@ -22,6 +25,10 @@ function CurrentStep({ phase }: { phase: Phase }): ReactElement {
       return <WelcomeStep inspecting={null} />;
     case 'inspecting':
       return <WelcomeStep inspecting={{ path: phase.path, progress: phase.progress }} />;
+    case 'inspectingMany':
+      return <WelcomeStep inspecting={{ path: phase.paths[phase.index]!, progress: null, of: { index: phase.index, count: phase.paths.length } }} />;
+    case 'machine':
+      return <MachineStep inspection={phase.inspection} checking={phase.checking} />;
     case 'source':
       return <SourceStep setup={phase.setup} />;
     case 'diskType':
@@ -34,6 +41,10 @@ function CurrentStep({ phase }: { phase: Phase }): ReactElement {
       return <ConvertStep setup={phase.setup} progress={phase.progress} unpacks={phase.unpacks} cancelling={phase.cancelling} starting={false} />;
     case 'done':
       return <DoneStep setup={phase.setup} result={phase.result} />;
+    case 'queue':
+      return <QueueStep setup={phase.setup} items={phase.items} continueAfterFailure={phase.continueAfterFailure} stopping={phase.stopping} />;
+    case 'queueDone':
+      return <QueueDoneStep items={phase.items} />;
     case 'failed':
       return <ErrorStep error={phase.error} recovery={phase.recovery} />;
   }
@@ -57,10 +68,10 @@ function NoticeBar(): ReactElement | null {
 
 export function App(): ReactElement {
   const phase = useWizard((s) => s.phase);
-  const openDroppedFile = useWizard((s) => s.openDroppedFile);
+  const openDroppedFiles = useWizard((s) => s.openDroppedFiles);
   const { t } = useTranslation();
-  const accepting = phase.kind !== 'starting' && phase.kind !== 'converting';
-  const dragging = useWindowDrop(accepting, (file) => void openDroppedFile(file));
+  const accepting = phase.kind !== 'starting' && phase.kind !== 'converting' && phase.kind !== 'queue';
+  const dragging = useWindowDrop(accepting, (files) => void openDroppedFiles(files));
   return (
     <div className="app">
       <header className="topbar">
@@ -72,7 +83,7 @@ export function App(): ReactElement {
         <LanguagePicker />
       </header>
       <NoticeBar />
-      <main className="main" key={phase.kind === 'starting' ? 'converting' : phase.kind}>
+      <main className="main" key={phase.kind === 'starting' ? 'converting' : phase.kind === 'inspectingMany' ? 'inspecting' : phase.kind}>
         <CurrentStep phase={phase} />
       </main>
       {dragging ? (

@@ -6,12 +6,12 @@ import { isSourceName } from '../../shared/source-names';
 
 const carriesFiles = (e: DragEvent): boolean => Array.from(e.dataTransfer?.types ?? []).includes('Files');
 
-export function useWindowDrop(accepting: boolean, onFile: (file: DroppedFile) => void): boolean {
+export function useWindowDrop(accepting: boolean, onFiles: (files: DroppedFile[]) => void): boolean {
   const [dragging, setDragging] = useState(false);
   // The listeners live as long as the window; they read the latest props through these.
-  const latest = useRef({ accepting, onFile });
+  const latest = useRef({ accepting, onFiles });
   useLayoutEffect(() => {
-    latest.current = { accepting, onFile };
+    latest.current = { accepting, onFiles };
   });
   useEffect(() => {
     // dragenter/dragleave fire for every element crossed; count them to know when the pointer left the window.
@@ -34,10 +34,11 @@ export function useWindowDrop(accepting: boolean, onFile: (file: DroppedFile) =>
       e.preventDefault();
       depth = 0;
       setDragging(false);
-      // Of several files, the first Ferry reads; else the first, which is refused with a reason.
+      // Every file Ferry reads; none of them: the first, which is refused with a reason.
       const files = Array.from(e.dataTransfer?.files ?? []);
-      const file = files.find((f) => isSourceName(f.name)) ?? files[0];
-      if (latest.current.accepting && file) latest.current.onFile(file);
+      const readable = files.filter((f) => isSourceName(f.name));
+      const given = readable.length ? readable : files.slice(0, 1);
+      if (latest.current.accepting && given.length) latest.current.onFiles(given);
     };
     window.addEventListener('dragenter', enter);
     window.addEventListener('dragover', over);

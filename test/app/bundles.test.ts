@@ -312,6 +312,7 @@ describe('the preload bundle (out/preload/index.js)', () => {
     assert.deepEqual(Object.keys(api).sort(), [
       'cancel',
       'inspect',
+      'inspectMachine',
       'onChooseLanguage',
       'onInspectProgress',
       'onJobEvent',
@@ -320,6 +321,7 @@ describe('the preload bundle (out/preload/index.js)', () => {
       'pathForFile',
       'pickDestination',
       'pickSource',
+      'pickSources',
       'showInFolder',
       'start',
       'useLanguage',

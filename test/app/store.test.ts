@@ -1,7 +1,7 @@
 // The wizard store over a fake bridge: a fresh store per test, actions and events in, phase out.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import type { FerryApi, InspectProgress, Inspection } from '../../shared/api';
+import type { FerryApi, InspectProgress, Inspection, MachineInspection, MachineRequest } from '../../shared/api';
 import type { Result } from '../../shared/result';
 import type { DiskInfo } from '../../shared/disk-info';
 import type { ErrorInfo } from '../../shared/errors';
@@ -54,7 +54,10 @@ const result: JobResult = {
 class FakeBridge implements FerryApi {
   inspectAnswer: (path: string) => Promise<Result<Inspection>> = async (path) => ({ ok: true, value: { disk: disk({ path }), suggestedDestination: '/disks' } });
   startAnswer: Result<string> = { ok: true, value: 'job-1' };
+  machineAnswer: (request: MachineRequest) => Promise<Result<MachineInspection>> = async () => ({ ok: false, error: { code: 'E_NOT_A_DISK', message: 'Not a machine.' } });
+  startAnswers: Result<string>[] = [];
   sourcePick: string | null = '/disks/Win 10.vhd';
+  sourcePicks: string[] | null = null;
   destPick: string | null = '/picked';
   droppedPath = '/drops/dropped.vhd';
   readonly calls: { method: string; arg?: unknown }[] = [];
@@ -66,9 +69,13 @@ class FakeBridge implements FerryApi {
     this.calls.push({ method: 'inspect', arg: path });
     return this.inspectAnswer(path);
   }
+  inspectMachine(request: MachineRequest) {
+    this.calls.push({ method: 'inspectMachine', arg: request });
+    return this.machineAnswer(request);
+  }
   async start(request: JobRequest) {
     this.calls.push({ method: 'start', arg: request });
-    return this.startAnswer;
+    return this.startAnswers.shift() ?? this.startAnswer;
   }
   async cancel(jobId: string): Promise<Result<null>> {
     this.calls.push({ method: 'cancel', arg: jobId });
@@ -92,6 +99,9 @@ class FakeBridge implements FerryApi {
   }
   async pickSource() {
     return this.sourcePick;
+  }
+  async pickSources() {
+    return this.sourcePicks ?? (this.sourcePick ? [this.sourcePick] : []);
   }
   async pickDestination() {
     return this.destPick;

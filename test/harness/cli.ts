@@ -1,6 +1,8 @@
 // `npm run harness`: the harness as a process, configured by the environment (a stable
 // contract external checks rely on):
 //   FERRY_PICK_SOURCE   what "Choose file…" answers
+//   FERRY_PICK_SOURCES  what "Choose file…" answers when several are chosen, separated by the OS's
+//                       path delimiter (default: FERRY_PICK_SOURCE alone)
 //   FERRY_PICK_DEST     what "Choose folder…" answers (and the suggested destination)
 //   FERRY_DROP_DIR      dropped files resolve by name inside this folder
 //   FERRY_HARNESS_PORT  a fixed port (default: any free one)
@@ -32,6 +34,7 @@ async function main(): Promise<void> {
   }
   const harness = await startHarness({
     pickSource: env.FERRY_PICK_SOURCE || null,
+    pickSources: env.FERRY_PICK_SOURCES ? env.FERRY_PICK_SOURCES.split(delimiter).filter(Boolean) : null,
     pickDest: env.FERRY_PICK_DEST || null,
     dropDir: env.FERRY_DROP_DIR || null,
     launchFiles: env.FERRY_LAUNCH_FILES ? env.FERRY_LAUNCH_FILES.split(delimiter).filter(Boolean) : [],

@@ -25,6 +25,8 @@ const BRIDGE_PATH = '/__ferry/bridge.js';
 export interface HarnessOptions {
   /** What "Choose file…" answers (null: the dialog was closed). */
   pickSource?: string | null;
+  /** What "Choose file…" answers when it may choose several (default: `pickSource` alone, or none). */
+  pickSources?: string[] | null;
   /** What "Choose folder…" answers; also the suggested destination when set. */
   pickDest?: string | null;
   /** Dropped files resolve by name inside this folder. */
@@ -123,6 +125,7 @@ export function createHarnessHost(opts: HarnessOptions = {}): {
   const threadPath = opts.threadPath ?? join(ROOT, 'out/main/thread.js');
   const dropDir = opts.dropDir ? resolve(opts.dropDir) : null;
   const pickSource = opts.pickSource ? resolve(opts.pickSource) : null;
+  const pickSources = opts.pickSources?.length ? opts.pickSources.map((p) => resolve(p)) : pickSource ? [pickSource] : [];
   // A folder dialog answers with a folder that exists (it can create one), so the harness does too.
   const pickDest = (): string | null => {
     if (!opts.pickDest) return null;
@@ -145,6 +148,7 @@ export function createHarnessHost(opts: HarnessOptions = {}): {
     jobs,
     dialogs: {
       pickSource: async () => pickSource,
+      pickSources: async () => pickSources,
       pickDestination: async () => pickDest(),
     },
     shell: {

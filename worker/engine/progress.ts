@@ -59,3 +59,39 @@ export class ProgressMeter {
     return (performance.now() - this.start) / 1000;
   }
 }
+
+/**
+ * One machine's disks as one span per phase: disk `i`'s progress counts after the disks before
+ * it, and `total` is all of them, so the bar of a machine with several disks never starts again
+ * at 0 for the next disk. Every phase a disk goes through (converting, verifying) measures its
+ * virtual size, so `sizes` are the offsets of both. A new disk's first event (rate 0) keeps the
+ * rate the previous disk had reached.
+ */
+export class DiskSetProgress {
+  private readonly offsets: number[];
+  private readonly total: number;
+  private lastRate = 0;
+
+  constructor(
+    sizes: readonly number[],
+    private readonly listener: ProgressListener | undefined,
+  ) {
+    this.offsets = sizes.map((_, i) => sizes.slice(0, i).reduce((n, s) => n + s, 0));
+    this.total = sizes.reduce((n, s) => n + s, 0);
+  }
+
+  /** The context disk `i` is written and verified with. */
+  forDisk(i: number, ctx: RunContext): RunContext {
+    const listener = this.listener;
+    if (!listener) return ctx;
+    const offset = this.offsets[i] ?? 0;
+    return {
+      signal: ctx.signal,
+      onProgress: (p) => {
+        const rate = p.rate === 0 && p.done === 0 && offset > 0 ? this.lastRate : p.rate;
+        this.lastRate = rate;
+        listener({ phase: p.phase, done: Math.min(this.total, offset + p.done), total: this.total, rate });
+      },
+    };
+  }
+}

@@ -68,6 +68,7 @@ export function Button({
   disabled?: boolean;
   icon?: ReactNode;
   'aria-describedby'?: string;
+  'aria-label'?: string;
 }): ReactElement {
   return (
     <button type={type} className={`btn btn-${kind}`} onClick={onClick} disabled={disabled} {...rest}>

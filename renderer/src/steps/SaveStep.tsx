@@ -16,7 +16,9 @@ import {
   choicesForTarget,
   describesMachine,
   effectiveSaveAs,
+  isQueue,
   offersFirstBoot,
+  onlyMachine,
   packagingOf,
   plannedOutput,
   problemsWith,
@@ -85,6 +87,9 @@ export function SaveStep({ setup }: { setup: Setup }): ReactElement {
   const detected = recognisedGuest(disk);
   const detectedGuest = detected?.guestOS;
   const guestKnown = guestLabel(choices.guestOS) !== undefined;
+  // Several files one by one: each takes its own name and hardware from what was found on it.
+  const queue = isQueue(setup);
+  const packagings: Packaging[] = onlyMachine(setup) ? ['machine'] : ['machine', 'diskOnly'];
 
   return (
     <Step
@@ -134,7 +139,7 @@ export function SaveStep({ setup }: { setup: Setup }): ReactElement {
           {t('save.saveAs')}
         </span>
         <div className="segmented" role="radiogroup" aria-labelledby={id.packaging} aria-describedby={id.packagingHint}>
-          {(['machine', 'diskOnly'] as const).map((p) => (
+          {packagings.map((p) => (
             <label key={p} className={packaging === p ? 'segment is-selected' : 'segment'}>
               <input type="radio" name="packaging" value={p} checked={packaging === p} onChange={() => update(choicesForPackaging(choices, p))} />
               <span>{PACKAGING[target][p].label}</span>
@@ -148,6 +153,12 @@ export function SaveStep({ setup }: { setup: Setup }): ReactElement {
       </div>
 
       <div className="form-grid">
+        {queue ? (
+          <div className="field">
+            <span className="label">{t('save.name')}</span>
+            <p className="field-hint">{t('save.queueNames', { count: setup.many?.items.length ?? 0 })}</p>
+          </div>
+        ) : (
         <div className="field">
           <label htmlFor={id.name}>{t('save.name')}</label>
           <input
@@ -167,6 +178,7 @@ export function SaveStep({ setup }: { setup: Setup }): ReactElement {
             </p>
           ) : null}
         </div>
+        )}
         <div className="field">
           <label htmlFor={id.dest}>{t('save.saveIn')}</label>
           <div className="path-picker">
@@ -177,11 +189,13 @@ export function SaveStep({ setup }: { setup: Setup }): ReactElement {
           </div>
         </div>
       </div>
-      <p className="planned">
-        <Trans i18nKey="save.willCreate" values={{ path: plannedOutput(choices) }} components={{ code: <code /> }} />
-      </p>
+      {queue ? null : (
+        <p className="planned">
+          <Trans i18nKey="save.willCreate" values={{ path: plannedOutput(choices) }} components={{ code: <code /> }} />
+        </p>
+      )}
 
-      {describesMachine(saveAs) ? (
+      {describesMachine(saveAs) && !queue ? (
         <fieldset className="group">
           <legend>{t('save.vmLegend')}</legend>
           <div className="form-grid is-4">
@@ -261,7 +275,7 @@ export function SaveStep({ setup }: { setup: Setup }): ReactElement {
           </div>
         </fieldset>
       ) : null}
-      {offersFirstBoot(choices) ? <FirstBootFields choices={choices} problems={problems} /> : null}
+      {offersFirstBoot(choices) && !queue ? <FirstBootFields choices={choices} problems={problems} /> : null}
 
       <label className="check">
         <input type="checkbox" checked={choices.overwrite} onChange={(e) => update({ overwrite: e.target.checked })} />

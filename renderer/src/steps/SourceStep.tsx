@@ -9,6 +9,9 @@ import { t } from '../i18n';
 import { useWizard } from '../store-context';
 import { partitionTypeName, sizeReason } from './engine-words';
 import { recognisedGuest, type Setup } from '../store/choices';
+import { canGoOn } from '../store/wizard-store';
+import { MachineDisks } from './MachineDisks';
+import { ManyList } from './ManyList';
 import './SourceStep.css';
 
 const variantText = (v: DiskInfo['variant']): string => t(`source.variant.${v}`);
@@ -33,28 +36,43 @@ export function SourceStep({ setup }: { setup: Setup }): ReactElement {
   const next = useWizard((s) => s.next);
   const back = useWizard((s) => s.back);
   const chooseFile = useWizard((s) => s.chooseFile);
+  const confirm = useWizard((s) => s.confirmOutsideDisks);
   const { t } = useTranslation();
-  const { disk } = setup;
+  const { disk, many } = setup;
   const creator = disk.creator;
+  const goesOn = canGoOn(setup);
   const partitions = disk.partitions;
   const guest = recognisedGuest(disk);
   return (
     <Step
-      title={t('source.title')}
-      subtitle={t('source.subtitle')}
+      title={many ? t('many.title', { count: many.items.length }) : disk.machine ? t('machine.readyTitle') : t('source.title')}
+      subtitle={many ? t('many.subtitle') : disk.machine ? t('machine.readySubtitle') : t('source.subtitle')}
       onSubmit={next}
       actions={
         <>
           <Button kind="ghost" onClick={back}>
             {t('common.back')}
           </Button>
+          {many ? (
+            <Button kind="secondary" onClick={() => void chooseFile()}>
+              {t('source.chooseAnother')}
+            </Button>
+          ) : null}
           <span className="spacer" />
-          <Button kind="primary" type="submit">
+          {!goesOn ? (
+            <span className="actions-note" id="source-why">
+              {t('many.blockedNote')}
+            </span>
+          ) : null}
+          <Button kind="primary" type="submit" disabled={!goesOn} {...(!goesOn ? { 'aria-describedby': 'source-why' } : {})}>
             {t('common.next')}
           </Button>
         </>
       }
     >
+      {many ? <ManyList many={many} /> : null}
+      {disk.machine ? <MachineDisks machine={disk.machine} confirmed={setup.allowOutsideDisks === true} checking={false} onConfirm={(v) => void confirm(v)} /> : null}
+      {many ? null : (
       <section className="card" aria-label={t('source.cardLabel')}>
         <div className="card-head">
           <div className="card-head-icon">
@@ -148,7 +166,8 @@ export function SourceStep({ setup }: { setup: Setup }): ReactElement {
           )}
         </div>
       </section>
-      {disk.guest && disk.guest.evidence.length > 0 ? (
+      )}
+      {!many && disk.guest && disk.guest.evidence.length > 0 ? (
         <details className="disclosure">
           <summary>{t('source.howChosen')}</summary>
           <ul className="plain-list">
@@ -158,7 +177,7 @@ export function SourceStep({ setup }: { setup: Setup }): ReactElement {
           </ul>
         </details>
       ) : null}
-      {disk.sizeCandidates ? (
+      {!many && disk.sizeCandidates ? (
         <Callout tone="info" title={t('source.twoSizes')}>
           {t('source.twoSizesText', {
             header: formatExactBytes(disk.sizeCandidates.currentSize),
@@ -168,7 +187,7 @@ export function SourceStep({ setup }: { setup: Setup }): ReactElement {
           })}
         </Callout>
       ) : null}
-      {disk.warnings.length > 0 ? (
+      {!many && disk.warnings.length > 0 ? (
         <Callout tone="warning" title={t('source.thingsToKnow', { count: disk.warnings.length })}>
           <ul className="plain-list">
             {disk.warnings.map((w) => (

@@ -35,7 +35,7 @@ function Unpacking({ progress }: { progress: Progress }): ReactElement {
   );
 }
 
-export function WelcomeStep({ inspecting }: { inspecting: { path: string; progress: Progress | null } | null }): ReactElement {
+export function WelcomeStep({ inspecting }: { inspecting: { path: string; progress: Progress | null; of?: { index: number; count: number } } | null }): ReactElement {
   const chooseFile = useWizard((s) => s.chooseFile);
   const { t } = useTranslation();
   return (
@@ -64,7 +64,9 @@ export function WelcomeStep({ inspecting }: { inspecting: { path: string; progre
           ) : (
             <>
               <div className="spinner" aria-hidden="true" />
-              <p className="dropzone-title">{t('welcome.readingFile', { name: fileName(inspecting.path) })}</p>
+              <p className="dropzone-title">
+                {inspecting.of ? t('welcome.readingOneOf', { name: fileName(inspecting.path), n: inspecting.of.index + 1, count: inspecting.of.count }) : t('welcome.readingFile', { name: fileName(inspecting.path) })}
+              </p>
               <p className="dropzone-hint">{t('welcome.readingHint')}</p>
             </>
           )
@@ -78,7 +80,7 @@ export function WelcomeStep({ inspecting }: { inspecting: { path: string; progre
               <Trans i18nKey="welcome.dropHint" components={{ strong: <strong /> }} />
             </p>
             <ul className="dropzone-formats" aria-label={t('welcome.formatsLabel')}>
-              {['VHD', 'VHDX', t('welcome.formatCheckpoints'), 'VMDK', t('welcome.formatRaw'), t('welcome.formatCompressed')].map((f) => (
+              {['VHD', 'VHDX', t('welcome.formatCheckpoints'), 'VMDK', t('welcome.formatRaw'), t('welcome.formatCompressed'), t('welcome.formatMachines')].map((f) => (
                 <li key={f}>
                   <DiskIcon size={15} /> {f}
                 </li>

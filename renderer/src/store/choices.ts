@@ -7,6 +7,7 @@ import { fileNameProblem, safeFileName } from '../../../shared/file-names';
 import { hostnameIssue, publicKeyIssue, publicKeyLines } from '../../../shared/first-boot';
 import { sayProblem } from './first-boot-words';
 import { t } from '../i18n';
+import type { Many } from './many-types';
 
 /** The disk-type step's four answers (WinImage's fixed/dynamic, plus split and stream). */
 export const DISK_LAYOUTS = ['dynamic', 'fixed', 'split', 'stream'] as const;
@@ -52,10 +53,25 @@ export interface Choices {
 }
 
 export interface Setup {
+  /** The boot disk (of a machine, or the first of several files). */
   disk: DiskInfo;
   suggestedDestination: string;
   choices: Choices;
+  /** What the job reads when it is not `disk.path`: a machine configuration, which brings its disks. */
+  source?: string;
+  /** The user confirmed the machine's disks from outside its folder. */
+  allowOutsideDisks?: boolean;
+  /** Several files opened at once, and what to make of them. */
+  many?: Many;
 }
+
+/** Only a whole machine can be made (a configuration, or several disks as one machine): no "disk only". */
+export function onlyMachine(setup: Pick<Setup, 'disk' | 'many'>): boolean {
+  return setup.disk.machine !== undefined || setup.many?.mode === 'machine';
+}
+
+/** Several files converted one by one: each takes its own name and hardware from what was found on it. */
+export const isQueue = (setup: Pick<Setup, 'many'>): boolean => setup.many?.mode === 'each';
 
 export function subformatOf(c: Pick<Choices, 'layout' | 'preallocateSplit'>): Subformat {
   switch (c.layout) {
@@ -138,6 +154,20 @@ export function defaultMemoryMB(disk: DiskInfo): number {
   return family.includes('windows') ? 4096 : 2048;
 }
 
+/** What a machine configuration states (name, memory, processors, firmware, guest) over what was found on its boot disk. */
+function machineDefaults(disk: DiskInfo): Partial<Choices> {
+  const m = disk.machine;
+  if (!m) return {};
+  const { memoryMB: mem, cpus } = HARDWARE_BOUNDS;
+  return {
+    name: safeFileName(m.name, { maxChars: MAX_NAME, fallback: nameFromPath(disk.path) }),
+    ...(m.memoryMB !== undefined ? { memoryMB: Math.min(mem.max, Math.max(mem.min, Math.ceil(m.memoryMB / 4) * 4)) } : {}),
+    ...(m.cpus !== undefined ? { cpus: Math.min(cpus.max, Math.max(cpus.min, m.cpus)) } : {}),
+    ...(m.firmware ? { firmware: m.firmware } : {}),
+    ...(m.guestOS && /^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/.test(m.guestOS) ? { guestOS: m.guestOS } : {}),
+  };
+}
+
 export function defaultChoices(disk: DiskInfo, suggestedDestination: string): Choices {
   return {
     layout: 'dynamic',
@@ -155,6 +185,7 @@ export function defaultChoices(disk: DiskInfo, suggestedDestination: string): Ch
     verify: true,
     overwrite: false,
     guestRepair: true,
+    ...machineDefaults(disk),
   };
 }
 
@@ -232,10 +263,13 @@ export function plannedOutput(c: Choices): string {
 }
 
 export function buildRequest(setup: Setup): ConvertRequest | VmRequest | OvaRequest {
-  const { disk, choices: c } = setup;
+  const { disk } = setup;
+  // A machine is never a lone .vmdk: "disk only" is not offered, and a stale choice becomes the folder.
+  const c = onlyMachine(setup) && setup.choices.saveAs === 'vmdk' ? { ...setup.choices, saveAs: 'vm' as const } : setup.choices;
   const subformat = subformatOf(c);
+  const extra = setup.many?.mode === 'machine' ? setup.many.items.slice(1).map((i) => i.path) : [];
   const common = {
-    source: disk.path,
+    source: setup.source ?? disk.path,
     verify: c.verify,
     overwrite: c.overwrite,
     ...(c.vhdSizeRule !== 'auto' ? { vhdSizeRule: c.vhdSizeRule } : {}),
@@ -249,6 +283,8 @@ export function buildRequest(setup: Setup): ConvertRequest | VmRequest | OvaRequ
     ...(c.controller !== 'auto' ? { controller: c.controller } : {}),
     ...(c.hwVersion !== 'auto' ? { hwVersion: c.hwVersion } : {}),
     ...(c.guestRepair ? {} : { guestRepair: false }),
+    ...(setup.allowOutsideDisks ? { allowOutsideDisks: true } : {}),
+    ...(extra.length ? { extraSources: extra } : {}),
   };
   const firstBoot = firstBootOf(c);
   if (firstBoot) Object.assign(machine, { firstBoot });

@@ -5,9 +5,14 @@ import type { DroppedFile, FerryApi } from '../../../shared/api';
 import type { ErrorInfo } from '../../../shared/errors';
 import type { JobEvent } from '../../../shared/jobs';
 import { isSourceName } from '../../../shared/source-names';
-import { buildRequest, defaultChoices, problemsWith, type Choices, type Setup } from './choices';
+import { LIMITS } from '../../../shared/limits';
+import type { MachineInspection } from '../../../shared/api';
+import { buildRequest, defaultChoices, isQueue, problemsWith, type Choices, type Setup } from './choices';
+import { isMachineName, moved, withMany, type Many, type ManyItem, type ManyMode } from './many';
+import { createQueueActions } from './queue-actions';
 import { isEditing, setupOf, type Phase, type StepId } from './phase';
 import { t } from '../i18n';
+import { fileName } from '../format';
 
 export interface Notice {
   tone: 'info' | 'warning';
@@ -20,7 +25,20 @@ export interface WizardState {
   notice: Notice | null;
 
   openPath(path: string): Promise<void>;
+  /** Several files at once: one is opened as before; more are read one after the other and listed. */
+  openPaths(paths: readonly string[]): Promise<void>;
   openDroppedFile(file: DroppedFile): Promise<void>;
+  openDroppedFiles(files: readonly DroppedFile[]): Promise<void>;
+  /** A machine's disks from outside its folder: confirmed (or no longer), which asks the host again. */
+  confirmOutsideDisks(confirmed: boolean): Promise<void>;
+  setManyMode(mode: ManyMode): void;
+  /** Moves a disk in the list of several (the first is the boot disk). */
+  moveItem(from: number, to: number): void;
+  removeItem(index: number): void;
+  /** The queue: cancel the disk converting now (the next goes on), or it and all the rest. */
+  cancelCurrent(): Promise<void>;
+  cancelAll(): Promise<void>;
+  setContinueAfterFailure(on: boolean): void;
   chooseFile(): Promise<void>;
   next(): void;
   back(): void;
@@ -29,7 +47,8 @@ export interface WizardState {
   chooseDestination(): Promise<void>;
   convert(): Promise<void>;
   cancel(): Promise<void>;
-  showInFolder(): Promise<void>;
+  /** The result's folder; after a queue, the output of the item named by `path`. */
+  showInFolder(path?: string): Promise<void>;
   openInVmware(): Promise<void>;
   startOver(): void;
   recover(): void;
@@ -41,13 +60,36 @@ export type WizardStore = StoreApi<WizardState> & { dispose(): void };
 const ORDER = ['source', 'diskType', 'save'] as const;
 
 /** Phases in which a new disk may replace the current one (not while a job is being started or runs). */
-const canOpen = (phase: Phase): boolean => phase.kind !== 'starting' && phase.kind !== 'converting';
+const canOpen = (phase: Phase): boolean => phase.kind !== 'starting' && phase.kind !== 'converting' && phase.kind !== 'queue';
+
+/** Whether the source step may go on: several files as one machine need every one to be a readable disk. */
+export function canGoOn(setup: Setup): boolean {
+  return !(setup.many?.mode === 'machine' && setup.many.items.some((i) => i.disk === null));
+}
+
+/** The phase a machine's answer leads to: its setup once a job can start, else the machine shown as it is. */
+function machinePhase(path: string, inspection: MachineInspection, allowOutsideDisks: boolean): Phase {
+  const { disk: boot, machine, suggestedDestination } = inspection;
+  if (!boot) return { kind: 'machine', path, inspection, checking: false };
+  const disk = { ...boot, machine };
+  return {
+    kind: 'source',
+    setup: { disk, suggestedDestination, choices: defaultChoices(disk, suggestedDestination), source: path, ...(allowOutsideDisks ? { allowOutsideDisks: true } : {}) },
+  };
+}
 
 export function createWizardStore(api: FerryApi): WizardStore {
   // Answers to an inspect that was overtaken by a newer one are ignored.
   let inspectSeq = 0;
   // Job events that arrive before `start` has answered with their id.
   let early: JobEvent[] = [];
+
+  const queue = createQueueActions(
+    api,
+    () => store.getState().phase,
+    (phase) => store.setState({ phase }),
+    (err) => bridgeError(err),
+  );
 
   const store = createStore<WizardState>()((set, get) => {
     const fail = (error: ErrorInfo, recovery: Extract<Phase, { kind: 'failed' }>['recovery']): void =>
@@ -60,6 +102,15 @@ export function createWizardStore(api: FerryApi): WizardStore {
       if (nextPhase) set({ phase: nextPhase, notice: null });
     };
 
+    /** A machine configuration: ready to convert once every disk is found and may be used, else the machine as it is. */
+    const openMachine = async (path: string, allowOutsideDisks: boolean, seq: number): Promise<void> => {
+      if (get().phase.kind !== 'machine') set({ phase: { kind: 'inspecting', path, progress: null }, notice: null });
+      const answer = await api.inspectMachine({ path, allowOutsideDisks }).catch((err: unknown) => ({ ok: false as const, error: bridgeError(err) }));
+      if (seq !== inspectSeq) return;
+      if (!answer.ok) return fail(answer.error, { to: 'welcome' });
+      set({ phase: machinePhase(path, answer.value, allowOutsideDisks), notice: null });
+    };
+
     return {
       phase: { kind: 'welcome' },
       notice: null,
@@ -67,6 +118,7 @@ export function createWizardStore(api: FerryApi): WizardStore {
       async openPath(path) {
         if (!canOpen(get().phase)) return;
         const seq = ++inspectSeq;
+        if (isMachineName(path)) return openMachine(path, false, seq);
         set({ phase: { kind: 'inspecting', path, progress: null }, notice: null });
         let answer;
         try {
@@ -80,28 +132,97 @@ export function createWizardStore(api: FerryApi): WizardStore {
         set({ phase: { kind: 'source', setup: { disk, suggestedDestination, choices: defaultChoices(disk, suggestedDestination) } } });
       },
 
-      async openDroppedFile(file) {
+      async openPaths(given) {
         if (!canOpen(get().phase)) return;
-        if (!isSourceName(file.name)) {
-          set({ notice: { tone: 'warning', text: t('notices.notADisk', { name: file.name }) } });
+        const paths = [...new Set(given)].slice(0, LIMITS.sources);
+        if (paths.length <= 1) return paths[0] === undefined ? undefined : get().openPath(paths[0]);
+        const config = paths.find(isMachineName);
+        if (config) return set({ notice: { tone: 'warning', text: t('notices.machineAlone', { name: fileName(config) }) } });
+        const seq = ++inspectSeq;
+        const items: ManyItem[] = [];
+        let suggestedDestination = '';
+        for (const [index, path] of paths.entries()) {
+          set({ phase: { kind: 'inspectingMany', paths, index }, notice: null });
+          const answer = await api.inspect(path).catch((err: unknown) => ({ ok: false as const, error: bridgeError(err) }));
+          if (seq !== inspectSeq || get().phase.kind !== 'inspectingMany') return;
+          if (answer.ok && suggestedDestination === '') suggestedDestination = answer.value.suggestedDestination;
+          items.push(answer.ok ? { path, disk: answer.value.disk, error: null } : { path, disk: null, error: answer.error });
+        }
+        const first = items.find((i) => i.disk !== null);
+        if (!first?.disk) return fail(items[0]!.error!, { to: 'welcome' });
+        // A file that is not a readable disk cannot be part of one machine: then one conversion each.
+        const many: Many = { mode: items.every((i) => i.disk) ? 'machine' : 'each', items };
+        set({ phase: { kind: 'source', setup: { disk: first.disk, suggestedDestination, choices: defaultChoices(first.disk, suggestedDestination), many } } });
+      },
+
+      async openDroppedFile(file) {
+        await get().openDroppedFiles([file]);
+      },
+
+      async openDroppedFiles(files) {
+        if (!canOpen(get().phase)) return;
+        const readable = files.filter((f) => isSourceName(f.name));
+        if (readable.length === 0) {
+          if (files[0]) set({ notice: { tone: 'warning', text: t('notices.notADisk', { name: files[0].name }) } });
           return;
         }
-        const path = api.pathForFile(file);
-        if (!path) {
-          set({ notice: { tone: 'warning', text: t('notices.noFile', { name: file.name }) } });
-          return;
+        const paths: string[] = [];
+        for (const file of readable.slice(0, LIMITS.sources)) {
+          const path = api.pathForFile(file);
+          if (!path) return set({ notice: { tone: 'warning', text: t('notices.noFile', { name: file.name }) } });
+          paths.push(path);
         }
-        await get().openPath(path);
+        await get().openPaths(paths);
       },
 
       async chooseFile() {
         if (!canOpen(get().phase)) return;
-        const path = await api.pickSource();
-        if (path) await get().openPath(path);
+        const paths = await api.pickSources();
+        if (paths.length) await get().openPaths(paths);
       },
+
+      async confirmOutsideDisks(confirmed) {
+        const phase = get().phase;
+        const path = phase.kind === 'machine' ? phase.path : phase.kind === 'source' && phase.setup.disk.machine ? phase.setup.source : undefined;
+        if (path === undefined) return;
+        if (phase.kind === 'machine') set({ phase: { ...phase, checking: true } });
+        await openMachine(path, confirmed, ++inspectSeq);
+      },
+
+      setManyMode(mode) {
+        const phase = get().phase;
+        if (phase.kind !== 'source' || !phase.setup.many) return;
+        set({ phase: { kind: 'source', setup: { ...phase.setup, many: { ...phase.setup.many, mode } } }, notice: null });
+      },
+
+      moveItem(from, to) {
+        const phase = get().phase;
+        if (phase.kind !== 'source' || !phase.setup.many) return;
+        const many = { ...phase.setup.many, items: moved(phase.setup.many.items, from, to) };
+        set({ phase: { kind: 'source', setup: withMany(phase.setup, many) } });
+      },
+
+      removeItem(index) {
+        const phase = get().phase;
+        const many = phase.kind === 'source' ? phase.setup.many : undefined;
+        if (phase.kind !== 'source' || !many || many.items.length <= 1) return;
+        const items = many.items.filter((_, i) => i !== index);
+        if (!items.some((i) => i.disk)) return;
+        // One file left is the usual single-disk flow.
+        if (items.length === 1) {
+          const { many: _many, ...single } = withMany(phase.setup, { ...many, items });
+          return set({ phase: { kind: 'source', setup: single } });
+        }
+        set({ phase: { kind: 'source', setup: withMany(phase.setup, { ...many, items }) } });
+      },
+
+      cancelCurrent: () => queue.cancelCurrent(),
+      cancelAll: () => queue.cancelAll(),
+      setContinueAfterFailure: (on) => queue.setContinueAfterFailure(on),
 
       next() {
         editing((phase) => {
+          if (phase.kind === 'source' && !canGoOn(phase.setup)) return null;
           if (phase.kind === 'source') return { kind: 'diskType', setup: phase.setup };
           if (phase.kind === 'diskType') return { kind: 'save', setup: phase.setup };
           return null; // from save, the way on is convert()
@@ -110,7 +231,10 @@ export function createWizardStore(api: FerryApi): WizardStore {
 
       back() {
         const phase = get().phase;
-        if (phase.kind === 'source') return set({ phase: { kind: 'welcome' }, notice: null });
+        if (phase.kind === 'source' || phase.kind === 'machine') {
+          inspectSeq++;
+          return set({ phase: { kind: 'welcome' }, notice: null });
+        }
         editing((p) => {
           if (p.kind === 'diskType') return { kind: 'source', setup: p.setup };
           if (p.kind === 'save') return { kind: 'diskType', setup: p.setup };
@@ -144,6 +268,7 @@ export function createWizardStore(api: FerryApi): WizardStore {
         if (phase.kind !== 'save') return;
         if (Object.keys(problemsWith(phase.setup.choices)).length > 0) return;
         const setup = phase.setup;
+        if (isQueue(setup)) return queue.start(setup);
         early = [];
         set({ phase: { kind: 'starting', setup }, notice: null });
         let answer;
@@ -171,10 +296,15 @@ export function createWizardStore(api: FerryApi): WizardStore {
         }
       },
 
-      async showInFolder() {
+      async showInFolder(path) {
         const phase = get().phase;
-        if (phase.kind !== 'done') return;
-        const target = phase.result.vmx ?? phase.result.output;
+        const target =
+          phase.kind === 'done'
+            ? (phase.result.vmx ?? phase.result.output)
+            : phase.kind === 'queueDone'
+              ? phase.items.map((i) => i.result && (i.result.vmx ?? i.result.output)).find((p) => p && p === path)
+              : undefined;
+        if (!target) return;
         const answer = await api.showInFolder(target).catch((err: unknown) => ({ ok: false as const, error: bridgeError(err) }));
         if (!answer.ok) set({ notice: { tone: 'warning', text: answer.error.message } });
       },
@@ -188,7 +318,7 @@ export function createWizardStore(api: FerryApi): WizardStore {
 
       startOver() {
         const phase = get().phase;
-        if (phase.kind === 'starting' || phase.kind === 'converting') return;
+        if (phase.kind === 'starting' || phase.kind === 'converting' || phase.kind === 'queue') return;
         inspectSeq++;
         set({ phase: { kind: 'welcome' }, notice: null });
       },
@@ -207,6 +337,7 @@ export function createWizardStore(api: FerryApi): WizardStore {
   });
 
   function onJobEvent(event: JobEvent): void {
+    if (queue.onJobEvent(event)) return;
     const phase = store.getState().phase;
     if (phase.kind === 'starting') {
       early.push(event);
@@ -240,13 +371,12 @@ export function createWizardStore(api: FerryApi): WizardStore {
     if (phase.kind === 'inspecting' && phase.path === path) store.setState({ phase: { ...phase, progress } });
   });
   const offFiles = api.onOpenFiles((paths) => {
-    const [first] = paths;
-    if (first === undefined) return;
+    if (paths.length === 0) return;
     if (!canOpen(store.getState().phase)) {
       store.setState({ notice: { tone: 'info', text: t('notices.oneAtATime') } });
       return;
     }
-    void store.getState().openPath(first);
+    void store.getState().openPaths(paths);
   });
 
   return Object.assign(store, {

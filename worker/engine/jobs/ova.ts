@@ -15,7 +15,7 @@ import { filesystemTypes, repairGuest, withRepairNotes } from '../guest/repair/r
 import { detectGuest } from '../inspect/guest';
 import { readPartitionTable } from '../inspect/partitions';
 import { checkFreeSpace, checkTargets } from '../output/staging';
-import type { RunContext } from '../progress';
+import { DiskSetProgress, type RunContext } from '../progress';
 import { sourceFiles } from '../sources/source';
 import { planVmdk } from '../writers/vmdk/vmdk-writer';
 import { runStaged } from './staged-job';
@@ -99,11 +99,16 @@ export async function createOva(request: OvaRequest, ctx: RunContext): Promise<J
         const mfName = `${stem}.mf`;
         const algorithm = manifestAlgorithm(hw.hwVersion);
         const disks: Array<{ name: string; path: string; size: number; digest: string; capacity: number; dataBytes: number }> = [];
+        // Every disk is written before any is verified: progress goes once through each phase across all of them.
+        const progress = new DiskSetProgress(sources.map((s) => s.size), ctx.onProgress);
+        const written = [];
         for (const [i, s] of sources.entries()) {
-          const written = await writeVmdk(s, staging.dir, planVmdk(diskNames[i]!, 'streamOptimized', s.size), { adapter: adapterForController(hw.controller), hwVersion: hw.hwVersion }, ctx);
-          if (req.verify) await verifyWritten(written, s, ctx);
+          written.push(await writeVmdk(s, staging.dir, planVmdk(diskNames[i]!, 'streamOptimized', s.size), { adapter: adapterForController(hw.controller), hwVersion: hw.hwVersion }, progress.forDisk(i, ctx)));
+        }
+        if (req.verify) for (const [i, w] of written.entries()) await verifyWritten(w, sources[i]!, progress.forDisk(i, ctx));
+        for (const [i, s] of sources.entries()) {
           const path = join(staging.dir, diskNames[i]!);
-          disks.push({ name: diskNames[i]!, path, size: (await stat(path)).size, digest: await digestFile(path, algorithm, ctx.signal), capacity: s.size, dataBytes: written.dataBytes });
+          disks.push({ name: diskNames[i]!, path, size: (await stat(path)).size, digest: await digestFile(path, algorithm, ctx.signal), capacity: s.size, dataBytes: written[i]!.dataBytes });
         }
         const ovfDisks = disks.map((d) => ({ href: d.name, fileBytes: d.size, capacityBytes: d.capacity, populatedBytes: d.dataBytes }));
         const ovf = renderOvf({

@@ -9,7 +9,7 @@ import { filesystemTypes, repairGuest, withRepairNotes } from '../guest/repair/r
 import { detectGuest } from '../inspect/guest';
 import { readPartitionTable } from '../inspect/partitions';
 import { checkFreeSpace } from '../output/staging';
-import type { RunContext } from '../progress';
+import { DiskSetProgress, type RunContext } from '../progress';
 import { sourceFiles, type DiskSource } from '../sources/source';
 import { planFiles, planVmdk } from '../writers/vmdk/vmdk-writer';
 import { checkVmFolderTarget, commitVmFolder } from '../vm/commit-folder';
@@ -36,11 +36,19 @@ interface WrittenVmDisk {
   verified: boolean;
 }
 
-/** Copies the source into a new VMDK inside the staging folder (the `convert` pipeline). */
-async function copyDisk(source: DiskSource, dir: string, diskFile: string, req: VmRequest, hw: VmHardware, ctx: RunContext): Promise<WrittenVmDisk> {
-  const written = await writeVmdk(source, dir, planVmdk(diskFile, req.subformat, source.size), { adapter: adapterForController(hw.controller), hwVersion: hw.hwVersion }, ctx);
-  if (req.verify) await verifyWritten(written, source, ctx);
-  return { names: planFiles(written.plan), dataBytes: written.dataBytes, verified: req.verify };
+/**
+ * Copies the machine's disks into new VMDKs inside the staging folder (the `convert` pipeline),
+ * all of them before any is verified, so that progress goes once through converting and once
+ * through verifying across every disk (each disk's digest and data map wait for their turn).
+ */
+async function copyDisks(sources: readonly DiskSource[], dir: string, diskFiles: readonly string[], req: VmRequest, hw: VmHardware, ctx: RunContext): Promise<WrittenVmDisk[]> {
+  const progress = new DiskSetProgress(sources.map((s) => s.size), ctx.onProgress);
+  const written = [];
+  for (const [i, s] of sources.entries()) {
+    written.push(await writeVmdk(s, dir, planVmdk(diskFiles[i]!, req.subformat, s.size), { adapter: adapterForController(hw.controller), hwVersion: hw.hwVersion }, progress.forDisk(i, ctx)));
+  }
+  if (req.verify) for (const [i, w] of written.entries()) await verifyWritten(w, sources[i]!, progress.forDisk(i, ctx));
+  return written.map((w) => ({ names: planFiles(w.plan), dataBytes: w.dataBytes, verified: req.verify }));
 }
 
 /** Writes only a descriptor over the fixed VHD; `extentPath` is relative to the final folder. */
@@ -102,12 +110,12 @@ export async function createVm(request: VmRequest, ctx: RunContext): Promise<Job
       stagingName: () => stem,
       async build(source, staging, { detected, hw, hwWarnings, extentPath, repair, firstBoot }, extras) {
         const extraDiskFiles = extras.map((_, i) => `${stem}-${i + 2}.vmdk`);
-        const disk =
+        const written =
           extentPath !== undefined
-            ? await pointAtSource(source, staging.dir, diskFile, extentPath, req, hw)
-            : await copyDisk(repair.source, staging.dir, diskFile, req, hw, ctx);
-        const extraWritten: WrittenVmDisk[] = [];
-        for (const [i, extra] of extras.entries()) extraWritten.push(await copyDisk(extra, staging.dir, extraDiskFiles[i]!, req, hw, ctx));
+            ? [await pointAtSource(source, staging.dir, diskFile, extentPath, req, hw)]
+            : await copyDisks([repair.source, ...extras], staging.dir, [diskFile, ...extraDiskFiles], req, hw, ctx);
+        const disk = written[0]!;
+        const extraWritten = written.slice(1);
         const annotation =
           `Made by Ferry from ${basename(sourcePath)} (${source.info.format.toUpperCase()} ${source.info.variant}); guest detected: ${detected.guest.family}.` +
           (req.zeroCopy ? ` Zero-copy: uses ${sourcePath} in place.` : '');
