@@ -111,23 +111,35 @@ export function makeGptDisk(path: string, parts: Array<{ image: string; code: st
 
 export type InitramfsCompression = 'none' | 'gzip' | 'xz' | 'zstd' | 'lz4' | 'bzip2';
 
+/** A newc cpio archive of `tree` (paths relative to the archive root), made by cpio itself. */
+export function makeCpio(workDir: string, name: string, tree: Record<string, string | Buffer>): Buffer {
+  const root = join(workDir, name);
+  rmSync(root, { recursive: true, force: true });
+  for (const [p, data] of Object.entries(tree)) {
+    mkdirSync(join(root, p, '..'), { recursive: true });
+    writeFileSync(join(root, p), data);
+  }
+  const list = Object.keys(tree).sort().join('\n') + '\n';
+  return execFileSync('cpio', ['--quiet', '-o', '-H', 'newc'], { cwd: root, input: list, maxBuffer: 256 * MiB });
+}
+
+/** `data` compressed by the zstd CLI with `args` (from a pipe, as dracut and mkinitramfs do: no content size). */
+export function zstdOf(data: Buffer, args: string[] = []): Buffer {
+  return execFileSync('zstd', ['-q', '-c', ...args], { input: data, maxBuffer: 256 * MiB });
+}
+
+/** The uncompressed early-microcode archive dracut and initramfs-tools put first. */
+export function earlyMicrocode(workDir: string, vendor = 'GenuineIntel'): Buffer {
+  return makeCpio(workDir, `early-${vendor}`, { [`kernel/x86/microcode/${vendor}.bin`]: Buffer.alloc(3000, 0x11) });
+}
+
 /**
  * An initramfs as dracut and initramfs-tools lay it out: an uncompressed early-microcode cpio,
  * then a newc cpio of `files` compressed with the system's own compressor.
  */
 export function makeInitramfs(workDir: string, files: Record<string, string | Buffer>, compression: InitramfsCompression): Buffer {
-  const stage = (name: string, tree: Record<string, string | Buffer>): Buffer => {
-    const root = join(workDir, name);
-    rmSync(root, { recursive: true, force: true });
-    for (const [p, data] of Object.entries(tree)) {
-      mkdirSync(join(root, p, '..'), { recursive: true });
-      writeFileSync(join(root, p), data);
-    }
-    const list = Object.keys(tree).sort().join('\n') + '\n';
-    return execFileSync('cpio', ['--quiet', '-o', '-H', 'newc'], { cwd: root, input: list, maxBuffer: 256 * MiB });
-  };
-  const early = stage('early', { 'kernel/x86/microcode/GenuineIntel.bin': Buffer.alloc(3000, 0x11) });
-  const main = stage('main', files);
+  const early = earlyMicrocode(workDir);
+  const main = makeCpio(workDir, 'main', files);
   const compressors: Record<InitramfsCompression, string[] | undefined> = {
     none: undefined,
     gzip: ['gzip', '-c', '-9'],
