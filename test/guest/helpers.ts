@@ -46,9 +46,29 @@ export function run(cmd: string, args: string[], input?: Buffer): Buffer {
   }
 }
 
-/** Whether this machine can mount an NTFS image through FUSE (root and /dev/fuse). */
-export function canMountNtfs(): boolean {
-  return process.getuid?.() === 0 && spawnSync('ntfs-3g', ['--version']).status !== null && statSafe('/dev/fuse');
+export interface NtfsMountFacts {
+  root: boolean;
+  ntfs3g: boolean;
+  fuse: boolean;
+  /** FERRY_REQUIRE_TOOLS=1 (set by .ci/run): a test that cannot run must fail, not skip. */
+  required: boolean;
+}
+
+function ntfsMountFacts(): NtfsMountFacts {
+  return { root: process.getuid?.() === 0, ntfs3g: spawnSync('ntfs-3g', ['--version']).status !== null, fuse: statSafe('/dev/fuse'), required: process.env.FERRY_REQUIRE_TOOLS === '1' };
+}
+
+/**
+ * Whether this machine can mount an NTFS image through FUSE (root, ntfs-3g and /dev/fuse). Where
+ * the tools are required (CI) and one is missing, this throws, so the NTFS suites fail instead of
+ * skipping unseen.
+ */
+export function canMountNtfs(facts: NtfsMountFacts = ntfsMountFacts()): boolean {
+  const missing = [!facts.root && 'root', !facts.ntfs3g && 'ntfs-3g', !facts.fuse && '/dev/fuse'].filter((x): x is string => !!x);
+  if (missing.length && facts.required) {
+    throw new Error(`FERRY_REQUIRE_TOOLS=1, but the NTFS guest tests cannot run here: no ${missing.join(', ')} (install ntfs-3g and fuse3, run as root, \`modprobe fuse\`)`);
+  }
+  return missing.length === 0;
 }
 
 function statSafe(p: string): boolean {
