@@ -165,6 +165,13 @@ describe('Linux disks', () => {
     assert.ok(forced.warnings.some((w) => /no vmw_pvscsi.*dracut --force --add-drivers vmw_pvscsi/.test(w)), forced.warnings.join('\n'));
   });
 
+  test('Arch: an initramfs named without the kernel version (mkinitcpio\'s initramfs-linux.img) is read too', async () => {
+    const disk = linuxDisk('arch', { osRelease: 'NAME="Arch Linux"\nID=arch\n', initramfsName: 'initramfs-linux.img', initramfs: makeInitramfs(dir, { [mod('scsi/vmw_pvscsi')]: 'x' }, 'zstd') });
+    const { guest } = await guessOf(disk);
+    assert.equal(guest.os?.drivers?.vmw_pvscsi, 'initramfs');
+    assert.ok(guest.evidence.some((e) => /initramfs \/boot\/initramfs-linux.img: cpio \+ zstd \+ cpio/.test(e)), guest.evidence.join('\n'));
+  });
+
   test('an ext4 file system across the whole disk (no partition table) is read too', async () => {
     const root = join(dir, 'whole-root');
     mkdirSync(join(root, 'etc'), { recursive: true });
