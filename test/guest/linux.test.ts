@@ -2,7 +2,7 @@
 // modules.builtin, and initramfs images made with cpio and each compressor — then the controller
 // and warnings `ferry vm` plans from them.
 import assert from 'node:assert/strict';
-import { mkdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, rmSync, symlinkSync, writeFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { GuestGuess } from '../../shared/disk-info';
@@ -170,6 +170,31 @@ describe('Linux disks', () => {
     const { guest } = await guessOf(disk);
     assert.equal(guest.os?.drivers?.vmw_pvscsi, 'initramfs');
     assert.ok(guest.evidence.some((e) => /initramfs \/boot\/initramfs-linux.img: cpio \+ zstd \+ cpio/.test(e)), guest.evidence.join('\n'));
+  });
+
+  test('LVM on GPT (Ubuntu\'s and RHEL\'s default): a separate ext4 /boot, the root in an LVM physical volume, reported as not read', async () => {
+    const boot = join(dir, 'lvm-boot');
+    mkdirSync(boot, { recursive: true });
+    writeFileSync(join(boot, `vmlinuz-${KVER}`), 'kernel');
+    writeFileSync(join(boot, `initrd.img-${KVER}`), makeInitramfs(dir, { [mod('scsi/vmw_pvscsi')]: 'x' }, 'zstd'));
+    const bootImg = join(dir, 'lvm-boot.img');
+    run('truncate', ['-s', '16M', bootImg]);
+    run('mkfs.ext4', ['-q', '-F', '-d', boot, bootImg]);
+    const pv = join(dir, 'lvm-pv.img');
+    run('truncate', ['-s', '8M', pv]);
+    const label = Buffer.alloc(32);
+    label.write('LABELONE', 0, 'latin1');
+    label.write('LVM2 001', 24, 'latin1');
+    const fd = openSync(pv, 'r+');
+    writeSync(fd, label, 0, label.length, 512);
+    closeSync(fd);
+    const disk = join(dir, 'lvm.img');
+    makeGptDisk(disk, [{ image: bootImg, code: '8300' }, { image: pv, code: '8e00' }]);
+    const { guest } = await guessOf(disk);
+    assert.equal(guest.family, 'Linux');
+    assert.equal(guest.os, undefined);
+    assert.ok(guest.evidence.some((e) => /LVM2 PV on partition 2 is recognised, but Ferry does not read its files/.test(e)), guest.evidence.join('\n'));
+    assert.equal(planHardware({}, guest).hardware.controller, 'pvscsi', 'the choice by family');
   });
 
   test('an ext4 file system across the whole disk (no partition table) is read too', async () => {
