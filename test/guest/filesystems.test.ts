@@ -94,7 +94,7 @@ describe('NTFS', { skip: canMountNtfs() ? false : 'needs root and FUSE for ntfs-
       const fs = await whole(small, 'NTFS');
       const got = await fs.readFile('Windows/System32/config/SOFTWARE');
       assert.ok(got?.equals(run('ntfscat', [small, 'Windows/System32/config/SOFTWARE'])));
-      assert.ok(got.equals(data));
+      assert.ok(got!.equals(data));
       assert.equal((await fs.list('Windows'))!.length, 21);
       rmSync(small, { force: true });
     });
