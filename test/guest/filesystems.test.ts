@@ -81,6 +81,25 @@ describe('NTFS', { skip: canMountNtfs() ? false : 'needs root and FUSE for ntfs-
     assert.equal(covered, hive.length);
   });
 
+  for (const cluster of [512, 4096, 65536]) {
+    test(`clusters of ${cluster} bytes: a fragmented file, a directory, ntfscat's bytes`, async () => {
+      const small = join(dir, `ntfs-c${cluster}.img`);
+      const data = pattern(3 * MiB + 77, 3);
+      makeNtfs(small, 48, (root) => {
+        mkdirSync(join(root, 'Windows/System32/config'), { recursive: true });
+        for (let i = 0; i < 40; i++) writeFileSync(join(root, `Windows/f${i}`), pattern(cluster + 100, i));
+        for (let i = 0; i < 40; i += 2) unlinkSync(join(root, `Windows/f${i}`));
+        writeFileSync(join(root, 'Windows/System32/config/SOFTWARE'), data);
+      }, ['-c', String(cluster)]);
+      const fs = await whole(small, 'NTFS');
+      const got = await fs.readFile('Windows/System32/config/SOFTWARE');
+      assert.ok(got?.equals(run('ntfscat', [small, 'Windows/System32/config/SOFTWARE'])));
+      assert.ok(got!.equals(data));
+      assert.equal((await fs.list('Windows'))!.length, 21);
+      rmSync(small, { force: true });
+    });
+  }
+
   test('a damaged MFT is a GuestFsError, never a crash', async () => {
     const bad = join(dir, 'ntfs-bad.img');
     writeFileSync(bad, readFileSync(img));

@@ -118,6 +118,8 @@ test(`guest readers survive mutated metadata (seed ${SEED})`, { timeout: (SECOND
   bases.push({ name: 'regf', data: hive, regions: [[0, 512], [4096, hive.length]], run: exerciseHive });
   const initramfs = makeInitramfs(dir, { 'usr/lib/modules/6.1/kernel/drivers/scsi/vmw_pvscsi.ko.xz': 'x' }, 'gzip');
   bases.push({ name: 'initramfs', data: initramfs, regions: [[0, initramfs.length]], run: (b) => readInitramfs(bufferBytes(b)) });
+  const zstd = makeInitramfs(dir, { 'usr/lib/modules/6.1/kernel/drivers/scsi/vmw_pvscsi.ko.zst': Buffer.alloc(200_000, 'pvscsi') }, 'zstd');
+  bases.push({ name: 'zstd initramfs', data: zstd, regions: [[0, zstd.length]], run: (b) => readInitramfs(bufferBytes(b)) });
 
   for (const b of bases) await b.run(b.data); // every base reads cleanly
   const r = rng(SEED);

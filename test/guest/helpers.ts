@@ -46,9 +46,29 @@ export function run(cmd: string, args: string[], input?: Buffer): Buffer {
   }
 }
 
-/** Whether this machine can mount an NTFS image through FUSE (root and /dev/fuse). */
-export function canMountNtfs(): boolean {
-  return process.getuid?.() === 0 && spawnSync('ntfs-3g', ['--version']).status !== null && statSafe('/dev/fuse');
+export interface NtfsMountFacts {
+  root: boolean;
+  ntfs3g: boolean;
+  fuse: boolean;
+  /** FERRY_REQUIRE_TOOLS=1 (set by .ci/run): a test that cannot run must fail, not skip. */
+  required: boolean;
+}
+
+function ntfsMountFacts(): NtfsMountFacts {
+  return { root: process.getuid?.() === 0, ntfs3g: spawnSync('ntfs-3g', ['--version']).status !== null, fuse: statSafe('/dev/fuse'), required: process.env.FERRY_REQUIRE_TOOLS === '1' };
+}
+
+/**
+ * Whether this machine can mount an NTFS image through FUSE (root, ntfs-3g and /dev/fuse). Where
+ * the tools are required (CI) and one is missing, this throws, so the NTFS suites fail instead of
+ * skipping unseen.
+ */
+export function canMountNtfs(facts: NtfsMountFacts = ntfsMountFacts()): boolean {
+  const missing = [!facts.root && 'root', !facts.ntfs3g && 'ntfs-3g', !facts.fuse && '/dev/fuse'].filter((x): x is string => !!x);
+  if (missing.length && facts.required) {
+    throw new Error(`FERRY_REQUIRE_TOOLS=1, but the NTFS guest tests cannot run here: no ${missing.join(', ')} (install ntfs-3g and fuse3, run as root, \`modprobe fuse\`)`);
+  }
+  return missing.length === 0;
 }
 
 function statSafe(p: string): boolean {
@@ -111,23 +131,35 @@ export function makeGptDisk(path: string, parts: Array<{ image: string; code: st
 
 export type InitramfsCompression = 'none' | 'gzip' | 'xz' | 'zstd' | 'lz4' | 'bzip2';
 
+/** A newc cpio archive of `tree` (paths relative to the archive root), made by cpio itself. */
+export function makeCpio(workDir: string, name: string, tree: Record<string, string | Buffer>): Buffer {
+  const root = join(workDir, name);
+  rmSync(root, { recursive: true, force: true });
+  for (const [p, data] of Object.entries(tree)) {
+    mkdirSync(join(root, p, '..'), { recursive: true });
+    writeFileSync(join(root, p), data);
+  }
+  const list = Object.keys(tree).sort().join('\n') + '\n';
+  return execFileSync('cpio', ['--quiet', '-o', '-H', 'newc'], { cwd: root, input: list, maxBuffer: 256 * MiB });
+}
+
+/** `data` compressed by the zstd CLI with `args` (from a pipe, as dracut and mkinitramfs do: no content size). */
+export function zstdOf(data: Buffer, args: string[] = []): Buffer {
+  return execFileSync('zstd', ['-q', '-c', ...args], { input: data, maxBuffer: 256 * MiB });
+}
+
+/** The uncompressed early-microcode archive dracut and initramfs-tools put first. */
+export function earlyMicrocode(workDir: string, vendor = 'GenuineIntel'): Buffer {
+  return makeCpio(workDir, `early-${vendor}`, { [`kernel/x86/microcode/${vendor}.bin`]: Buffer.alloc(3000, 0x11) });
+}
+
 /**
  * An initramfs as dracut and initramfs-tools lay it out: an uncompressed early-microcode cpio,
  * then a newc cpio of `files` compressed with the system's own compressor.
  */
 export function makeInitramfs(workDir: string, files: Record<string, string | Buffer>, compression: InitramfsCompression): Buffer {
-  const stage = (name: string, tree: Record<string, string | Buffer>): Buffer => {
-    const root = join(workDir, name);
-    rmSync(root, { recursive: true, force: true });
-    for (const [p, data] of Object.entries(tree)) {
-      mkdirSync(join(root, p, '..'), { recursive: true });
-      writeFileSync(join(root, p), data);
-    }
-    const list = Object.keys(tree).sort().join('\n') + '\n';
-    return execFileSync('cpio', ['--quiet', '-o', '-H', 'newc'], { cwd: root, input: list, maxBuffer: 256 * MiB });
-  };
-  const early = stage('early', { 'kernel/x86/microcode/GenuineIntel.bin': Buffer.alloc(3000, 0x11) });
-  const main = stage('main', files);
+  const early = earlyMicrocode(workDir);
+  const main = makeCpio(workDir, 'main', files);
   const compressors: Record<InitramfsCompression, string[] | undefined> = {
     none: undefined,
     gzip: ['gzip', '-c', '-9'],

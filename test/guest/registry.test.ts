@@ -136,3 +136,19 @@ test('reads a value stored as big data (db segments), as hivexget does', async (
   assert.ok(hex, 'hivex exports the value');
   assert.ok(Buffer.from(hex.replace(/,/g, ''), 'hex').equals(data), 'hivex reads the same bytes');
 });
+
+test('a SYSTEM hive over 2 MiB, in many hive bins, with 2500 services under one key: found as hivexget finds them', async () => {
+  const path = join(dir, 'SYSTEM-big');
+  const pad = 'x'.repeat(400);
+  const services = Array.from({ length: 2500 }, (_, i) => `[${SYS}\\ControlSet001\\Services\\svc${String(i).padStart(4, '0')}]\n"Start"=dword:00000003\n"ImagePath"="\\\\SystemRoot\\\\System32\\\\drivers\\\\svc${i}.sys ${pad}"`).join('\n\n');
+  makeHive(path, SYS, `[${SYS}\\Select]\n"Current"=dword:00000001\n\n${services}\n\n[${SYS}\\ControlSet001\\Services\\storahci]\n"Start"=dword:00000003\n\n[${SYS}\\ControlSet001\\Services\\zzlast]\n"Start"=dword:00000001`);
+  const raw = readFileSync(path);
+  assert.ok(raw.length > 2 * 1024 * 1024, `${raw.length} bytes`);
+  const hive = await Hive.open(bufferBytes(raw));
+  const cs = await readServices(hive, ['storahci', 'zzlast', 'svc0000', 'svc2499', 'svc1234']);
+  assert.equal(cs.services.get('storahci')?.start, 3);
+  assert.equal(cs.services.get('zzlast')?.start, 1);
+  for (const name of ['svc0000', 'svc2499', 'svc1234']) {
+    assert.equal(String(cs.services.get(name)?.start), run('hivexget', [path, `ControlSet001\\Services\\${name}`, 'Start']).toString().trim(), name);
+  }
+});

@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import type { DiskInfo } from '../../shared/disk-info';
 import type { JobResult } from '../../shared/jobs';
 import { ferry, lastEvent } from '../support/cli';
 import { canMountNtfs, run, tempDir } from './helpers';
@@ -71,6 +72,22 @@ describe('boot repair in ferry vm / ova', { skip: canMountNtfs() ? false : 'need
     assert.equal(systemValue(src, 'ControlSet001\\Services\\storahci', 'Start'), '3', 'the source is unchanged');
     const text = await ferry(['vm', disk, dest, '--name', 'w2']);
     assert.match(text.stdout, /guest\s+ControlSet001\\Services\\storahci\\Start: 3 → 0 \(disk bytes \d+–\d+\)/);
+  });
+
+  test('Recovery partition first, then the ESP and an MSR: the guest is read and patched on the Windows partition', async () => {
+    const odd = windowsDisk(dir, 'recovery-first', { productName: 'Windows 10 Pro', installationType: 'Client', build: 22631, recoveryFirst: true, system: `[${CS}\\storahci]\n"Start"=dword:00000003` });
+    const info = JSON.parse((await ferry(['inspect', odd, '--json'])).stdout) as DiskInfo;
+    assert.equal(info.guest?.guestOS, 'windows11-64');
+    assert.ok(info.guest?.evidence.some((e) => /NTFS on partition 4 holds \\Windows/.test(e)), info.guest?.evidence.join('\n'));
+    const dest = join(dir, 'vm-recovery');
+    mkdirSync(dest);
+    const r = await ferry(['vm', odd, dest, '--name', 'r', '--json']);
+    assert.equal(r.code, 0, r.stderr);
+    const result = lastEvent(r) as unknown as JobResult;
+    assert.deepEqual(result.vm?.guestChanges?.map((c) => c.what), ['ControlSet001\\Services\\storahci\\Start: 3 → 0']);
+    const windows = info.partitions!.partitions.find((p) => p.index === 4)!;
+    for (const c of result.vm!.guestChanges!) assert.ok(c.offset >= windows.startBytes && c.offset + c.length <= windows.startBytes + windows.sizeBytes, 'inside the Windows partition');
+    assert.equal(result.verified, true);
   });
 
   test('a flat disk copied by the kernel gets the patch right after the copy, and verifies', async () => {

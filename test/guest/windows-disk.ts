@@ -22,6 +22,8 @@ export interface WindowsDiskSpec {
   ntfsMiB?: number;
   /** Changes the SYSTEM hive's bytes before it is put on the disk (a dirty hive, say). */
   mutateSystem?: (hive: Buffer) => void;
+  /** Lay the disk out as Windows Setup does on some OEM images: a Recovery NTFS first, the ESP, an MSR, then Windows. */
+  recoveryFirst?: boolean;
 }
 
 export function windowsDisk(dir: string, name: string, spec: WindowsDiskSpec): string {
@@ -58,6 +60,19 @@ ${spec.displayVersion ? `"DisplayVersion"="${spec.displayVersion}"` : ''}`,
     copyFileSync(system, join(root, 'Windows/System32/config/SYSTEM'));
   });
   const disk = join(dir, `${name}.img`);
+  if (spec.recoveryFirst) {
+    const recovery = join(dir, `${name}-recovery.img`);
+    makeNtfs(recovery, 16, (root) => mkdirSync(join(root, 'Recovery/WindowsRE'), { recursive: true }));
+    const msr = join(dir, `${name}-msr.img`);
+    run('truncate', ['-s', '16M', msr]);
+    makeGptDisk(disk, [
+      { image: recovery, code: '2700' },
+      { image: esp, code: 'ef00' },
+      { image: msr, code: '0c01' },
+      { image: ntfs, code: '0700' },
+    ]);
+    return disk;
+  }
   makeGptDisk(disk, [
     { image: esp, code: 'ef00' },
     { image: ntfs, code: '0700' },

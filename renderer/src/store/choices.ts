@@ -168,6 +168,11 @@ function machineDefaults(disk: DiskInfo): Partial<Choices> {
   };
 }
 
+/** The guest id the wizard starts from: the engine's own, which it fits to the hardware version itself. */
+function detectedGuestOS(disk: DiskInfo): string {
+  return disk.guest?.guestOS ?? 'other-64';
+}
+
 export function defaultChoices(disk: DiskInfo, suggestedDestination: string): Choices {
   return {
     layout: 'dynamic',
@@ -176,7 +181,7 @@ export function defaultChoices(disk: DiskInfo, suggestedDestination: string): Ch
     saveAs: 'vm',
     name: nameFromPath(disk.path),
     destination: suggestedDestination,
-    guestOS: disk.guest?.guestOS ?? 'other-64',
+    guestOS: detectedGuestOS(disk),
     memoryMB: defaultMemoryMB(disk),
     cpus: 2,
     firmware: disk.guest?.firmware ?? (disk.partitions?.scheme === 'gpt' ? 'efi' : 'bios'),
@@ -276,7 +281,9 @@ export function buildRequest(setup: Setup): ConvertRequest | VmRequest | OvaRequ
   };
   const machine = {
     name: c.name,
-    guest: c.guestOS,
+    // Only a guest the user picked is sent: the detected one is left to the engine, which fits it
+    // to the hardware version (windows11-64 → windows9-64 before 21) exactly as for the CLI.
+    ...(c.guestOS !== detectedGuestOS(disk) ? { guest: c.guestOS } : {}),
     memoryMB: c.memoryMB,
     cpus: c.cpus,
     firmware: c.firmware,

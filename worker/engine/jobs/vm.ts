@@ -94,7 +94,7 @@ export async function createVm(request: VmRequest, ctx: RunContext): Promise<Job
         if (req.zeroCopy) checkZeroCopySource(source);
         const table = await readPartitionTable(source);
         const detected = await detectGuest(source, table);
-        const { hardware: hw, warnings: plannedWarnings } = planHardware(req, detected.guest);
+        const { hardware: hw, warnings: plannedWarnings } = planHardware(req, detected.guest, 'hosted', machine?.namedController);
         // The boot disk is read through the patch that makes the controller's driver a boot driver.
         const repair = await repairGuest(source, table, filesystemTypes(detected), { kind: hw.kind, controller: hw.controller, enabled: req.guestRepair !== false, zeroCopy: req.zeroCopy });
         const hwWarnings = withRepairNotes(plannedWarnings, repair);

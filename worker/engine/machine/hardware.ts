@@ -1,9 +1,10 @@
 // The virtual hardware of a generated VM: the user's choices where given, otherwise defaults
 // picked from the detected guest so that the disk boots on the first power-on.
-import type { GuestGuess } from '../../../shared/disk-info';
+import type { DriverAvailability, GuestGuess } from '../../../shared/disk-info';
 import type { VmRequest } from '../../../shared/jobs';
 import type { Controller, Firmware } from '../../../shared/options';
 import { FerryError } from '../errors';
+import type { NamedController } from '../machines/machine-source';
 import { GUEST_TABLE } from '../ova/guest-os';
 
 /**
@@ -88,6 +89,8 @@ const DEFAULT_SIZES: Record<GuestKind, { memoryMB: number; cpus: number }> = {
 
 export interface HardwarePlan {
   hardware: VmHardware;
+  /** Which rule chose the controller, for the evidence. */
+  controllerRule: string;
   /** Why each choice was made (for the result's warnings where a user may need to act). */
   warnings: string[];
 }
@@ -96,7 +99,7 @@ export interface HardwarePlan {
 export type HardwareChoices = Pick<VmRequest, 'guest' | 'memoryMB' | 'cpus' | 'firmware' | 'controller' | 'hwVersion'>;
 
 /** Merges the request's overrides with the defaults for the detected guest; refuses impossible combinations. */
-export function planHardware(req: HardwareChoices, guess: GuestGuess, host: 'hosted' | 'esxi' = 'hosted'): HardwarePlan {
+export function planHardware(req: HardwareChoices, guess: GuestGuess, host: 'hosted' | 'esxi' = 'hosted', named?: NamedController): HardwarePlan {
   if (req.guest !== undefined && !GUEST_ID.test(req.guest)) {
     throw new FerryError('E_USAGE', `--guest "${req.guest}" is not a VMware guestOS id.`, 'Use an id such as windows9-64, windows2019srv-64, ubuntu-64, other5xlinux-64 or other-64.');
   }
@@ -111,7 +114,7 @@ export function planHardware(req: HardwareChoices, guess: GuestGuess, host: 'hos
   const guestOS = fitted.id;
   const kind = guestKind(guestOS);
   const firmware = req.firmware ?? guess.firmware;
-  const controller = req.controller ?? guestController(kind, firmware, guess) ?? defaultController(kind, firmware);
+  const { controller, rule: controllerRule } = chooseController(req, kind, firmware, guess, named);
   const minHw = CONTROLLER_MIN_HW[controller];
   if (hwVersion < minHw) {
     throw new FerryError('E_USAGE', `the ${controller} controller needs hardware version ${minHw} or newer, not ${hwVersion}.`, `Pass --hw-version ${minHw} (or newer), or choose another --controller.`);
@@ -128,11 +131,12 @@ export function planHardware(req: HardwareChoices, guess: GuestGuess, host: 'hos
     cpus: req.cpus ?? sizes.cpus,
     modernChipset: hwVersion >= PCIE_MIN_HW,
   };
-  const warnings = hardwareWarnings(hardware, req, guess, host);
+  const warnings = hardwareWarnings(hardware, req, guess, host, named ? controllerRule : undefined);
+  if (named) warnings.unshift(`Controller: ${controllerRule}.`);
   if (fitted.from !== undefined) {
     warnings.unshift(`${guess.os?.name ?? 'The guest'} is named "${guestOS}": VMware's exact id "${fitted.from}" needs hardware version ${GUEST_TABLE[fitted.from]!.sinceHw} or newer, and this VM has ${hwVersion}. Pass --hw-version ${GUEST_TABLE[fitted.from]!.sinceHw} (if your VMware product opens it) for the exact id.`);
   }
-  return { hardware, warnings };
+  return { hardware, controllerRule, warnings };
 }
 
 /**
@@ -174,11 +178,60 @@ export function guestController(kind: GuestKind, _firmware: Firmware, guess: Gue
   return undefined;
 }
 
+const DRIVER_SAID: Record<DriverAvailability, string> = { builtin: 'built in', initramfs: 'in its initramfs', missing: 'missing', unknown: 'not known' };
+
+function driversSaid(guess: GuestGuess): string {
+  const d = guess.os?.drivers ?? {};
+  return Object.entries(d).map(([name, state]) => `${name} ${DRIVER_SAID[state]}`).join(', ');
+}
+
+/** The controller by the guest's drivers, else by family, and the rule that chose it. */
+function byGuest(kind: GuestKind, firmware: Firmware, guess: GuestGuess): { controller: Controller; rule: string } {
+  const fromDrivers = guestController(kind, firmware, guess);
+  if (fromDrivers) return { controller: fromDrivers, rule: `${fromDrivers} by the guest's boot drivers (${driversSaid(guess)})` };
+  const controller = defaultController(kind, firmware);
+  const unknown = kind === 'linux' ? "the guest's boot drivers are not known, so " : '';
+  return { controller, rule: `${unknown}${controller} by the guest's family (${kind}, ${firmware.toUpperCase()})` };
+}
+
+/** Windows on a controller VMware does not have (Hyper-V's synthetic SCSI): one whose driver is inbox in its release. */
+function windowsInbox(firmware: Firmware, guess: GuestGuess): { controller: Controller; why: string } {
+  const build = guess.os?.build;
+  if ((build !== undefined && build >= WINDOWS_8_BUILD) || (build === undefined && firmware === 'efi')) return { controller: 'sata', why: 'storahci is inbox in Windows 8 / Server 2012 and later' };
+  if (build !== undefined && build >= VISTA_BUILD) return { controller: 'lsisas1068', why: 'lsi_sas is inbox in Windows Vista / Server 2008 and later' };
+  return { controller: 'ide', why: 'every Windows has an IDE driver' };
+}
+
+const WINDOWS_8_BUILD = 9200;
+const VISTA_BUILD = 6000;
+
+/**
+ * The controller: an explicit --controller wins; else one a machine configuration names, mapped
+ * to a VMware controller the guest can drive; else the guest's drivers; else its family.
+ */
+function chooseController(req: HardwareChoices, kind: GuestKind, firmware: Firmware, guess: GuestGuess, named: NamedController | undefined): { controller: Controller; rule: string } {
+  if (req.controller !== undefined) return { controller: req.controller, rule: `${req.controller} as asked (--controller), over ${named ? 'the configuration and ' : ''}the guest's own` };
+  if (!named) return byGuest(kind, firmware, guess);
+  if (named.vmware) {
+    const can = kind === 'linux' ? canDrive(guess, named.vmware) : undefined;
+    if (can !== false) return { controller: named.vmware, rule: `the ${named.said}, which the guest ran on, so it stays ${named.vmware}` };
+    const other = byGuest(kind, firmware, guess);
+    return { controller: other.controller, rule: `the ${named.said}, but the guest's newest kernel has no ${LINUX_DRIVER[named.vmware]}: ${other.rule}` };
+  }
+  if (named.bus === 'ide' && kind !== 'linux') return { controller: 'ide', rule: `the ${named.said}, whose driver the guest booted with: ide` };
+  if (kind === 'windows') {
+    const inbox = windowsInbox(firmware, guess);
+    return { controller: inbox.controller, rule: `the ${named.said}, which VMware does not have; ${inbox.controller} because ${inbox.why}, and boot repair makes it a boot driver` };
+  }
+  const other = byGuest(kind, firmware, guess);
+  return { controller: other.controller, rule: `the ${named.said}${named.bus === 'ide' ? '' : ', which VMware does not have'}; for a Linux guest, ${other.rule}` };
+}
+
 function linuxDriverFix(driver: string): string {
   return `in the guest, add ${driver} to its initramfs and rebuild it — \`dracut --force --add-drivers ${driver}\` (RHEL, Fedora, SUSE) or add "${driver}" to /etc/initramfs-tools/modules and run \`update-initramfs -u\` (Debian, Ubuntu) — or choose another --controller`;
 }
 
-function hardwareWarnings(hw: VmHardware, req: HardwareChoices, guess: GuestGuess, host: 'hosted' | 'esxi'): string[] {
+function hardwareWarnings(hw: VmHardware, req: HardwareChoices, guess: GuestGuess, host: 'hosted' | 'esxi', namedRule: string | undefined): string[] {
   const warnings: string[] = [];
   if (req.firmware !== undefined && req.firmware !== guess.firmware) {
     warnings.push(`Firmware set to ${req.firmware.toUpperCase()} although the disk's layout points to ${guess.firmware.toUpperCase()} (${guess.evidence.find((e) => /firmware/.test(e)) ?? 'see ferry inspect'}); the guest may not find its boot loader.`);
@@ -195,7 +248,9 @@ function hardwareWarnings(hw: VmHardware, req: HardwareChoices, guess: GuestGues
     const because =
       req.controller !== undefined
         ? 'as asked; Windows boots only from a controller whose driver it had enabled when it last ran'
-        : hw.firmware === 'bios'
+        : namedRule !== undefined
+          ? 'as the machine configuration maps (above)'
+          : hw.firmware === 'bios'
           ? 'because a Windows disk from Hyper-V Generation 1 or Virtual PC boots with the IDE driver it ran with'
           : 'because a Generation 2 disk has no IDE and Windows 8 and later always carry the AHCI driver';
     const fallback = hw.controller === 'ide' ? 'lsisas1068' : hw.firmware === 'bios' ? 'ide' : 'lsisas1068';

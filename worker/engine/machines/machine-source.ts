@@ -8,19 +8,39 @@ import { FerryError } from '../errors';
 import { locateDisks, requireDisks } from './disk-lookup';
 import { isMachinePath, loadMachine } from './load';
 
+/** A controller a machine configuration names for the boot disk: its bus, and the VMware model when a .vmx says it. */
+export interface NamedController {
+  bus: MachineDisk['bus'];
+  vmware?: Controller;
+  /** For the evidence: `Hyper-V configuration puts the boot disk on SCSI`. */
+  said: string;
+}
+
 export interface MachineSource {
   machine: MachineInfo;
   /** The disks, in boot order, as found on this computer. */
   disks: string[];
   /** The hardware the configuration states, as job choices. */
   defaults: HardwareChoices;
+  /** The boot disk's controller as the configuration names it: mapped to one the guest can drive, never taken as a choice. */
+  namedController?: NamedController;
   warnings: string[];
 }
 
-function controllerOf(disk: MachineDisk | undefined): Controller | undefined {
-  if (!disk) return undefined;
+function vmwareController(disk: MachineDisk): Controller | undefined {
   if (disk.bus === 'scsi') return disk.model && isOneOf(CONTROLLERS, disk.model) ? disk.model : undefined;
   return disk.bus;
+}
+
+const PRODUCT: Record<MachineInfo['kind'], string> = { vmc: 'Virtual PC', 'hyperv-xml': 'Hyper-V', 'hyperv-vmcx': 'Hyper-V', vmx: 'VMware' };
+
+/** The boot disk's controller as the configuration names it (a VMware one only from a .vmx). */
+export function namedControllerOf(m: MachineInfo): NamedController | undefined {
+  const disk = m.disks[0];
+  if (!disk) return undefined;
+  const vmware = m.kind === 'vmx' ? vmwareController(disk) : undefined;
+  const what = m.kind === 'vmx' ? `${disk.bus}${disk.controller}${disk.model ? ` (${disk.model})` : ''}` : disk.bus.toUpperCase();
+  return { bus: disk.bus, ...(vmware ? { vmware } : {}), said: `${PRODUCT[m.kind]} configuration puts the boot disk on ${what}` };
 }
 
 /** The configuration's memory as VMware takes it: whole 4 MB, within the bounds a VM may have. */
@@ -30,7 +50,7 @@ function memoryOf(mb: number | undefined): number | undefined {
   return Math.min(max, Math.max(min, Math.ceil(mb / 4) * 4));
 }
 
-/** The defaults a machine gives a job; only a VMware configuration names its controller. */
+/** The defaults a machine gives a job; its controller is not one of them (see namedControllerOf). */
 export function machineDefaults(m: MachineInfo): HardwareChoices {
   const out: HardwareChoices = { name: m.name };
   const memoryMB = memoryOf(m.memoryMB);
@@ -38,8 +58,6 @@ export function machineDefaults(m: MachineInfo): HardwareChoices {
   if (m.cpus !== undefined) out.cpus = Math.min(HARDWARE_BOUNDS.cpus.max, Math.max(HARDWARE_BOUNDS.cpus.min, m.cpus));
   if (m.firmware) out.firmware = m.firmware;
   if (m.guestOS && /^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/.test(m.guestOS)) out.guest = m.guestOS;
-  const controller = m.kind === 'vmx' ? controllerOf(m.disks[0]) : undefined;
-  if (controller) out.controller = controller;
   return out;
 }
 
@@ -62,7 +80,8 @@ export async function machineSource(source: string, allowOutsideDisks: boolean):
     if (d.found!.outside) warnings.push(`Disk ${d.path} was taken from ${d.found!.path}, outside the machine's folder, as confirmed.`);
     else if (d.found!.how === 'stated') warnings.push(`Disk ${d.path} was used at its stated path.`);
   });
-  return { machine, disks, defaults: machineDefaults(machine), warnings };
+  const namedController = namedControllerOf(machine);
+  return { machine, disks, defaults: machineDefaults(machine), ...(namedController ? { namedController } : {}), warnings };
 }
 
 /** The disks a job reads, boot disk first: a machine's, or the request's sources; the same disk twice is refused. */

@@ -7,6 +7,7 @@ import { decode } from '../../sources/compressed/decoders';
 import type { OpenFile } from '../fs/guest-fs';
 import { LZ4_LEGACY_MAGIC, lz4Legacy } from './lz4-legacy';
 import { Pull } from './pull';
+import { isZstdFrame, zstdFrames } from './zstd-frames';
 
 const CHUNK = 1024 * 1024;
 const MAX_ENTRIES = 500_000;
@@ -23,7 +24,7 @@ export interface InitramfsContents {
   builtin: Set<string>;
   /** The layers met, in order: `cpio`, `gzip`, `xz`, `lz4`, … */
   layers: string[];
-  /** Set when part of the image could not be read, saying why (zstd, damage, a limit). */
+  /** Set when part of the image could not be read, saying why (damage, a limit). */
   incomplete?: string;
 }
 
@@ -94,9 +95,12 @@ class Scan {
       if (depth > 1) throw new Error('compressed data nested inside compressed data');
       const kind = compression(head);
       if (kind === 'zstd') {
+        // zstd frames end where their blocks say, so whatever follows them is scanned in turn.
         this.out.layers.push('zstd');
-        this.out.incomplete = 'zstd-compressed: Ferry has no zstd decoder, so this part of the initramfs is not read';
-        return;
+        const frames = ended(zstdFrames(p));
+        await this.segments(new Pull(limit(frames.chunks)), depth + 1);
+        if (!frames.done()) return;
+        continue;
       }
       if (!kind) throw new Error(`unknown data at byte ${p.position} (${head.subarray(0, 4).toString('hex')})`);
       this.out.layers.push(kind);
@@ -115,6 +119,16 @@ class Scan {
   }
 }
 
+/** A stream with a flag that says whether it ran to its end (rather than being left part-read). */
+function ended(it: AsyncGenerator<Buffer>): { chunks: AsyncGenerator<Buffer>; done: () => boolean } {
+  let finished = false;
+  async function* chunks(): AsyncGenerator<Buffer> {
+    yield* it;
+    finished = true;
+  }
+  return { chunks: chunks(), done: () => finished };
+}
+
 async function* limit(it: AsyncIterable<Buffer>): AsyncGenerator<Buffer> {
   let total = 0;
   for await (const chunk of it) {
@@ -129,7 +143,7 @@ function compression(h: Buffer): 'gzip' | 'xz' | 'bzip2' | 'lz4' | 'zstd' | unde
   if (h.toString('latin1', 0, 6) === '\xfd7zXZ\0') return 'xz';
   if (h.toString('latin1', 0, 3) === 'BZh') return 'bzip2';
   if (h.length >= 4 && h.readUInt32LE(0) === LZ4_LEGACY_MAGIC) return 'lz4';
-  if (h.length >= 4 && h.readUInt32LE(0) === 0xfd2fb528) return 'zstd';
+  if (isZstdFrame(h)) return 'zstd'; // a skippable frame first, as pzstd writes, too
   return undefined;
 }
 

@@ -58,7 +58,8 @@ export async function readOsRelease(root: GuestFs): Promise<{ text: string; path
   return undefined;
 }
 
-const INITRAMFS_NAMES = (v: string) => [`initramfs-${v}.img`, `initrd.img-${v}`, `initrd-${v}`, `initramfs-${v}`, `initrd-${v}.img`];
+/** By kernel version (dracut, initramfs-tools, SUSE), then the unversioned names Arch (mkinitcpio) and Debian's `initrd.img` link use. */
+const INITRAMFS_NAMES = (v: string) => [`initramfs-${v}.img`, `initrd.img-${v}`, `initrd-${v}`, `initramfs-${v}`, `initrd-${v}.img`, 'initramfs-linux.img', 'initrd.img', 'initrd'];
 
 /**
  * Reads a Linux guest: `root` holds /etc and /lib/modules; `boot` is the file system holding
