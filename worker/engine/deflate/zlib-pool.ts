@@ -193,6 +193,12 @@ const MAX_SPARE_SLOTS = 8;
 const idleWorkers: Worker[] = [];
 const MAX_IDLE_WORKERS = Math.max(1, availableParallelism());
 
+/**
+ * A thread allocates next to nothing per job (its zlib streams live outside V8's heap), so a small
+ * young generation keeps it near V8's floor; the old generation's cap is far above what it uses.
+ */
+const THREAD_LIMITS = { maxYoungGenerationSizeMb: 2, maxOldGenerationSizeMb: 32 };
+
 /** Room for a deflated grain that did not shrink (zlib's deflateBound, rounded up). */
 const deflateBound = (n: number): number => n + (n >>> 10) + 64;
 
@@ -229,7 +235,7 @@ export class ZlibPool {
     const workers = Array.from({ length: threads }, () => {
       const idle = idleWorkers.pop();
       if (idle) idle.ref();
-      return idle ?? new Worker(THREAD_SOURCE, { eval: true });
+      return idle ?? new Worker(THREAD_SOURCE, { eval: true, resourceLimits: THREAD_LIMITS });
     });
     return new ZlibPool(workers, level);
   }
