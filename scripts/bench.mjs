@@ -5,8 +5,10 @@
 //   BENCH_ONLY=substring (run only matching jobs)     BENCH_DIR=/path (where inputs and outputs go)
 //   BENCH_VERBOSE=1 (every run's time on stderr)    BENCH_COLD=1 (drop the page cache before every run; Linux, root)
 //   BENCH_OS_IMAGE=/path/disk.raw (a real OS image, raw, for the streamOptimized rows)
-// Rows for VMware's own writer (`vmdk-convert` from vmware/open-vmdk, fed the raw image) appear
-// only when it is on PATH; the bench never builds or fetches it.
+//   BENCH_OPEN_VMDK_SRC=/path (a checkout of vmware/open-vmdk's public sources, to build vmdk-convert from)
+// Rows for VMware's own writer (`vmdk-convert` from open-vmdk, fed the raw image) use the one built
+// from BENCH_OPEN_VMDK_SRC when a C compiler and zlib's headers are there, else one on PATH, else
+// they are skipped; the bench never fetches anything.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, openSync, closeSync, writeSync, writeFileSync, readdirSync, rmSync, statSync } from 'node:fs';
@@ -25,9 +27,29 @@ const scale = quick ? 1 / 16 : 1;
 const cold = process.env.BENCH_COLD === '1';
 const osImage = process.env.BENCH_OS_IMAGE;
 const onPath = (cmd) => spawnSync('sh', ['-c', `command -v ${cmd}`]).status === 0;
-const vmdkConvert = onPath('vmdk-convert');
+
+/** vmdk-convert built from BENCH_OPEN_VMDK_SRC (its `vmdk/` folder or the checkout holding it), else the one on PATH. */
+function findVmdkConvert() {
+  const src = process.env.BENCH_OPEN_VMDK_SRC;
+  if (src) {
+    const vmdkDir = existsSync(join(src, 'vmdk', 'sparse.c')) ? join(src, 'vmdk') : src;
+    const files = ['flat.c', 'sparse.c', 'mkdisk.c'].map((f) => join(vmdkDir, f));
+    const cc = ['cc', 'gcc', 'clang'].find(onPath);
+    if (!files.every((f) => existsSync(f))) console.error(`BENCH_OPEN_VMDK_SRC: no open-vmdk sources (vmdk/flat.c, sparse.c, mkdisk.c) in ${src}.`);
+    else if (!cc) console.error('BENCH_OPEN_VMDK_SRC: no C compiler (cc, gcc or clang) to build vmdk-convert with.');
+    else {
+      const exe = join(dir, 'vmdk-convert');
+      // open-vmdk's own Makefile flags, without its fixed output folder.
+      const res = spawnSync(cc, ['-O2', '-o', exe, ...files, '-lz', '-pthread'], { encoding: 'utf8' });
+      if (res.status === 0) return exe;
+      console.error(`BENCH_OPEN_VMDK_SRC: building vmdk-convert failed (zlib's headers, e.g. zlib1g-dev, are needed):\n${res.stderr}`);
+    }
+  }
+  return onPath('vmdk-convert') ? 'vmdk-convert' : undefined;
+}
 
 mkdirSync(dir, { recursive: true });
+const vmdkConvert = findVmdkConvert();
 if (!existsSync(join(root, 'out/main/cli.js'))) execFileSync(process.execPath, [join(root, 'scripts/build.mjs')], { stdio: 'inherit' });
 
 /** A raw image of `size` bytes holding `chunks` pieces of data at scattered, seeded offsets. */
@@ -123,7 +145,7 @@ for (const [input, subformat] of jobs) {
     'qemu-img': (out) => timed('qemu-img', ['convert', '-f', srcFormat, '-O', 'vmdk', '-o', `subformat=${subformat}`, src, out]),
   };
   if (subformat === 'streamOptimized' && vmdkConvert) {
-    tools[`vmdk-convert -n ${threads} -c 6 (open-vmdk, raw input)`] = (out) => timed('vmdk-convert', ['-n', String(threads), '-c', '6', raw, out]);
+    tools[`vmdk-convert -n ${threads} -c 6 (open-vmdk, raw input)`] = (out) => timed(vmdkConvert, ['-n', String(threads), '-c', '6', raw, out]);
   }
   tools['cp (floor)'] = (out) => timed('cp', ['--sparse=always', src, out]);
   const results = Object.fromEntries(Object.keys(tools).map((t) => [t, { secs: [], cpu: [], rss: [], bytes: 0 }]));

@@ -79,6 +79,25 @@ describe('the zlib pool', () => {
     assert.deepEqual(out[2], b);
     assert.equal(out[3]!.length, 0, 'more than the grain size is refused, not inflated');
   });
+
+  it('a stream cut short or corrupt fails alone: the streams after it on the same thread still inflate', async () => {
+    const grains = [randomBytes(GRAIN), Buffer.from('text '.repeat(GRAIN / 5)), Buffer.from('more text '.repeat(GRAIN / 10))];
+    const [a, b, c] = grains.map((g) => deflateSync(g));
+    const corrupt = Buffer.from(b!);
+    corrupt[corrupt.length >> 1] = corrupt[corrupt.length >> 1]! ^ 0xff;
+    // One thread: every stream goes through the same reused zlib stream, in this order.
+    const single = ZlibPool.create(6, 1);
+    try {
+      const { items, release } = await single.inflate([a!.subarray(0, a!.length - 100), b!, corrupt, c!, Buffer.concat([a!, Buffer.from('trailing')])], GRAIN);
+      assert.deepEqual(items.map((d) => d.length), [0, grains[1]!.length, 0, grains[2]!.length, GRAIN]);
+      assert.deepEqual(items[1], grains[1]);
+      assert.deepEqual(items[3], grains[2]);
+      assert.deepEqual(items[4], grains[0], 'bytes after the stream\'s end are ignored, as by a one-shot inflate');
+      release();
+    } finally {
+      await single.destroy();
+    }
+  });
 });
 
 describe('the threads of finished pools', () => {

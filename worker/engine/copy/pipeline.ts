@@ -17,7 +17,7 @@ export interface ChunkOptions {
   signal?: AbortSignal | undefined;
   /** Called with how much of the virtual disk is covered after each chunk. */
   onCovered?: (bytes: number) => void;
-  chunkSize?: number;
+  chunkSize?: number | undefined;
   /** How many chunks may be read ahead of the consumer. */
   readAhead?: number;
   /** Records where the chunks held data, for the verification. */

@@ -21,6 +21,8 @@ export interface VerifyOptions {
    * outside the output's own data, and inside it the two are compared as everywhere else.
    */
   sourceData?: Pick<DiskSource, 'runs' | 'size'> | undefined;
+  /** Bytes read back at a time (grain-aligned; the default 4 MiB). */
+  chunkSize?: number | undefined;
 }
 
 const READ_AHEAD = 1;
@@ -50,11 +52,12 @@ function firstDifference(a: Buffer, b: Buffer): number {
 export async function verifyDigest(output: DiskSource, expected: DiskDigest, source: DiskSource, opts: VerifyOptions = {}): Promise<void> {
   if (output.size !== source.size) return verifyAgainst(output, source, opts);
   const sourceData = opts.sourceData ?? source;
-  const spans = opts.writtenOnlyAtSourceData ? dataSpans(sourceData) : unionDataSpans(output, sourceData);
+  const chunk = opts.chunkSize ?? DEFAULT_CHUNK;
+  const spans = opts.writtenOnlyAtSourceData ? dataSpans(sourceData, chunk) : unionDataSpans(output, sourceData, chunk);
   const got = new DiskDigest(await loadHasher(), expected.maxRegions);
-  const slots = Array.from({ length: READ_AHEAD + 1 }, () => chunkBuffers.take(DEFAULT_CHUNK));
+  const slots = Array.from({ length: READ_AHEAD + 1 }, () => chunkBuffers.take(chunk));
   // Chunks are consumed one at a time, so one zero map serves them all.
-  const zero = new Uint8Array(DEFAULT_CHUNK / GRAIN_SIZE);
+  const zero = new Uint8Array(chunk / GRAIN_SIZE);
   const meter = new ProgressMeter('verifying', source.size, opts.onProgress);
   try {
     await prefetch<Buffer>(

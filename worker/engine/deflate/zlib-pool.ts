@@ -23,19 +23,48 @@ const SLOT_BYTES = 2 * 1024 * 1024 + 64 * 1024;
 const THREAD_SOURCE = String.raw`
 const { parentPort } = require('node:worker_threads');
 const zlib = require('node:zlib');
-// zlib's one-shot calls allocate each grain's result; without a collection now and then, a
-// thread holds tens of MB of them before V8 notices (their memory is outside its heap), and on
-// a virtual machine fresh pages are slow too. A young-generation collection frees them for little.
-let collect = () => {};
-try {
-  require('node:v8').setFlagsFromString('--expose-gc');
-  const gc = require('node:vm').runInNewContext('gc');
-  if (typeof gc === 'function') collect = () => gc({ type: 'minor' });
-} catch {}
-// Each one-shot call leaves ~300 KB outside the heap until collected: every few grains keeps a
-// thread's memory near its floor, and the collection of a near-empty young generation is cheap.
-const GRAINS_PER_COLLECTION = 4;
-let grains = 0;
+const { Z_FINISH } = zlib.constants;
+
+/**
+ * One zlib stream per thread and kind, reset after each grain: a one-shot call (deflateSync)
+ * allocates the stream's ~300 KB of state and its result for every grain, which costs more CPU
+ * than the compression of a grain that compresses well, and leaves garbage outside V8's heap
+ * that only a collection gives back. The stream writes straight into the shared output area.
+ * The handle (writeSync, the write state, reset) is Node's own, unchanged from Node 12 to 24;
+ * where one lacks it, the one-shot calls serve.
+ */
+function reusable(make, mustTakeAll) {
+  let stream, failed = false;
+  const open = () => {
+    try { stream?.close(); } catch {}
+    stream = make();
+    failed = false;
+    // Errors arrive through the handle's callback, synchronously inside writeSync.
+    stream._handle.onerror = () => { failed = true; };
+  };
+  try { open(); } catch { return undefined; }
+  if (typeof stream._handle.writeSync !== 'function' || !stream._writeState || typeof stream._handle.reset !== 'function') return undefined;
+  /**
+   * Runs g through the stream into out[o..o+room); the bytes written, or -1. Room left over
+   * means the stream ended (zlib reports a stream cut short as an error); an inflate may leave
+   * input behind its end, as a one-shot inflate does.
+   */
+  return (g, out, o, room) => {
+    if (failed) open();
+    stream._handle.writeSync(Z_FINISH, g, 0, g.length, out, o, room);
+    if (failed) return -1;
+    const [availOut, availIn] = stream._writeState;
+    stream._handle.reset();
+    return availOut > 0 && (!mustTakeAll || availIn === 0) ? room - availOut : -1;
+  };
+}
+const deflaters = new Map();
+function deflater(level) {
+  if (!deflaters.has(level)) deflaters.set(level, reusable(() => zlib.createDeflate({ level }), true) ?? null);
+  return deflaters.get(level);
+}
+const inflater = reusable(() => zlib.createInflate(), false);
+
 const SAMPLES = 4096;
 const log2 = new Float64Array(SAMPLES + 1);
 for (let n = 1; n <= SAMPLES; n++) log2[n] = Math.log2(n);
@@ -86,11 +115,22 @@ function put(r, out, o) {
   return r.length;
 }
 
-function inflate(g, max) {
+function deflate(g, out, o, level) {
+  const run = deflater(level);
+  if (run) return run(g, out, o, out.length - o);
+  return put(zlib.deflateSync(g, { level }), out, o);
+}
+
+/** Inflates g into out[o..]: at most max bytes (one more means the stream holds too many). */
+function inflate(g, out, o, max) {
+  if (inflater) {
+    const n = inflater(g, out, o, Math.min(max + 1, out.length - o));
+    return n > max ? -1 : n;
+  }
   try {
-    return zlib.inflateSync(g, { maxOutputLength: max });
+    return put(zlib.inflateSync(g, { maxOutputLength: max }), out, o);
   } catch {
-    return undefined; // The caller reports the grain that does not inflate.
+    return -1; // The caller reports the grain that does not inflate.
   }
 }
 
@@ -104,12 +144,11 @@ parentPort.on('message', ({ id, op, input, output, lengths, level, max }) => {
     const g = src.subarray(at, at + lengths[i]);
     at += lengths[i];
     let n;
-    if (op === 'inflate') n = put(inflate(g, max), out, o);
+    if (op === 'inflate') n = inflate(g, out, o, max);
     else if (incompressible(g)) n = stored(g, out, o);
-    else n = put(zlib.deflateSync(g, { level }), out, o);
+    else n = deflate(g, out, o, level);
     sizes[i] = n;
     if (n > 0) o += n;
-    if (++grains % GRAINS_PER_COLLECTION === 0) collect();
   }
   parentPort.postMessage({ id, sizes }, [sizes.buffer]);
 });
@@ -154,6 +193,12 @@ const MAX_SPARE_SLOTS = 8;
 const idleWorkers: Worker[] = [];
 const MAX_IDLE_WORKERS = Math.max(1, availableParallelism());
 
+/**
+ * A thread allocates next to nothing per job (its zlib streams live outside V8's heap), so a small
+ * young generation keeps it near V8's floor; the old generation's cap is far above what it uses.
+ */
+const THREAD_LIMITS = { maxYoungGenerationSizeMb: 2, maxOldGenerationSizeMb: 32 };
+
 /** Room for a deflated grain that did not shrink (zlib's deflateBound, rounded up). */
 const deflateBound = (n: number): number => n + (n >>> 10) + 64;
 
@@ -190,7 +235,7 @@ export class ZlibPool {
     const workers = Array.from({ length: threads }, () => {
       const idle = idleWorkers.pop();
       if (idle) idle.ref();
-      return idle ?? new Worker(THREAD_SOURCE, { eval: true });
+      return idle ?? new Worker(THREAD_SOURCE, { eval: true, resourceLimits: THREAD_LIMITS });
     });
     return new ZlibPool(workers, level);
   }
@@ -261,7 +306,7 @@ export class ZlibPool {
    * empty. Release the batch once its grains are copied out.
    */
   inflate(streams: Buffer[], max: number): Promise<Batch<Buffer>> {
-    return streams.length === 0 ? Promise.resolve({ items: [], release: () => undefined }) : this.spread('inflate', streams, () => max, max);
+    return streams.length === 0 ? Promise.resolve({ items: [], release: () => undefined }) : this.spread('inflate', streams, () => max + 1, max);
   }
 
   /** The chunk's non-zero grains, compressed, in disk order. Release the batch once written. */

@@ -18,8 +18,8 @@ import {
 import { encodeSparseHeader } from '../../formats/vmdk/sparse-header';
 import { ZlibPool, type Batch, type CompressedGrain } from '../../deflate/zlib-pool';
 
-/** Compressed chunks that may wait to be written: keeps both cores busy, bounds memory (4 MiB each). */
-const MAX_CHUNKS_IN_FLIGHT = 1;
+/** Compressed chunks that may wait to be written: keeps both cores busy, bounds memory (~2× a chunk each). */
+const MAX_CHUNKS_IN_FLIGHT = 2;
 
 /** Writes one extent file from grain-aligned chunks given in ascending order (gaps are zero). */
 export interface ExtentWriter {
