@@ -1,10 +1,11 @@
 // The virtual hardware of a generated VM: the user's choices where given, otherwise defaults
 // picked from the detected guest so that the disk boots on the first power-on.
-import type { GuestGuess } from '../../../shared/disk-info';
+import type { EngineGuestGuess } from '../notices';
 import type { VmRequest } from '../../../shared/jobs';
 import type { Controller, Firmware } from '../../../shared/options';
 import { FerryError } from '../errors';
 import { GUEST_TABLE } from '../ova/guest-os';
+import { notice, type Notice } from '../notices';
 
 /**
  * virtualHW.version 19: Workstation/Player 16.2+, Fusion 12.2+ and ESXi 7.0 U2+ all open it,
@@ -89,14 +90,14 @@ const DEFAULT_SIZES: Record<GuestKind, { memoryMB: number; cpus: number }> = {
 export interface HardwarePlan {
   hardware: VmHardware;
   /** Why each choice was made (for the result's warnings where a user may need to act). */
-  warnings: string[];
+  warnings: Notice[];
 }
 
 /** The hardware a user may choose; `ferry vm` and `ferry ova` share these choices and their defaults. */
 export type HardwareChoices = Pick<VmRequest, 'guest' | 'memoryMB' | 'cpus' | 'firmware' | 'controller' | 'hwVersion'>;
 
 /** Merges the request's overrides with the defaults for the detected guest; refuses impossible combinations. */
-export function planHardware(req: HardwareChoices, guess: GuestGuess, host: 'hosted' | 'esxi' = 'hosted'): HardwarePlan {
+export function planHardware(req: HardwareChoices, guess: EngineGuestGuess, host: 'hosted' | 'esxi' = 'hosted'): HardwarePlan {
   if (req.guest !== undefined && !GUEST_ID.test(req.guest)) {
     throw new FerryError('E_USAGE', `--guest "${req.guest}" is not a VMware guestOS id.`, 'Use an id such as windows9-64, windows2019srv-64, ubuntu-64, other5xlinux-64 or other-64.');
   }
@@ -130,7 +131,8 @@ export function planHardware(req: HardwareChoices, guess: GuestGuess, host: 'hos
   };
   const warnings = hardwareWarnings(hardware, req, guess, host);
   if (fitted.from !== undefined) {
-    warnings.unshift(`${guess.os?.name ?? 'The guest'} is named "${guestOS}": VMware's exact id "${fitted.from}" needs hardware version ${GUEST_TABLE[fitted.from]!.sinceHw} or newer, and this VM has ${hwVersion}. Pass --hw-version ${GUEST_TABLE[fitted.from]!.sinceHw} (if your VMware product opens it) for the exact id.`);
+    const fit = { guestOS, exact: fitted.from, since: GUEST_TABLE[fitted.from]!.sinceHw!, hwVersion };
+    warnings.unshift(guess.os ? notice('guest-id-fitted', { os: guess.os.name, ...fit }) : notice('guest-id-fitted-unnamed', fit));
   }
   return { hardware, warnings };
 }
@@ -152,7 +154,7 @@ export function fitGuestId(id: string, hwVersion: number): { id: string; from: s
 /** The Linux module each controller needs (those the guest reading reports). */
 const LINUX_DRIVER: Partial<Record<Controller, string>> = { pvscsi: 'vmw_pvscsi', sata: 'ahci', ide: 'ata_piix' };
 
-function canDrive(guess: GuestGuess, c: Controller): boolean | undefined {
+function canDrive(guess: EngineGuestGuess, c: Controller): boolean | undefined {
   const driver = LINUX_DRIVER[c];
   const state = driver ? guess.os?.drivers?.[driver] : undefined;
   if (state === 'builtin' || state === 'initramfs') return true;
@@ -164,7 +166,7 @@ function canDrive(guess: GuestGuess, c: Controller): boolean | undefined {
  * PVSCSI when vmw_pvscsi is built in or in the initramfs, else SATA (ahci), else IDE (ata_piix).
  * Undefined when not known, so the choice by family applies.
  */
-export function guestController(kind: GuestKind, _firmware: Firmware, guess: GuestGuess): Controller | undefined {
+export function guestController(kind: GuestKind, _firmware: Firmware, guess: EngineGuestGuess): Controller | undefined {
   if (kind !== 'linux' || !guess.os?.drivers) return undefined;
   for (const c of ['pvscsi', 'sata', 'ide'] as const) {
     const can = canDrive(guess, c);
@@ -174,45 +176,31 @@ export function guestController(kind: GuestKind, _firmware: Firmware, guess: Gue
   return undefined;
 }
 
-function linuxDriverFix(driver: string): string {
-  return `in the guest, add ${driver} to its initramfs and rebuild it — \`dracut --force --add-drivers ${driver}\` (RHEL, Fedora, SUSE) or add "${driver}" to /etc/initramfs-tools/modules and run \`update-initramfs -u\` (Debian, Ubuntu) — or choose another --controller`;
-}
-
-function hardwareWarnings(hw: VmHardware, req: HardwareChoices, guess: GuestGuess, host: 'hosted' | 'esxi'): string[] {
-  const warnings: string[] = [];
+function hardwareWarnings(hw: VmHardware, req: HardwareChoices, guess: EngineGuestGuess, host: 'hosted' | 'esxi'): Notice[] {
+  const warnings: Notice[] = [];
   if (req.firmware !== undefined && req.firmware !== guess.firmware) {
-    warnings.push(`Firmware set to ${req.firmware.toUpperCase()} although the disk's layout points to ${guess.firmware.toUpperCase()} (${guess.evidence.find((e) => /firmware/.test(e)) ?? 'see ferry inspect'}); the guest may not find its boot loader.`);
+    const why = guess.evidence.find((e) => e.code.startsWith('firmware-')) ?? notice('see-ferry-inspect');
+    warnings.push(notice('firmware-mismatch', { asked: req.firmware.toUpperCase(), layout: guess.firmware.toUpperCase(), why }));
   }
   if (hw.hwVersion > NEWEST_KNOWN_HW) {
-    warnings.push(`Hardware version ${hw.hwVersion} is newer than any VMware product Ferry knows (the newest is ${NEWEST_KNOWN_HW}, Workstation 25H2); a product that does not know it refuses to open the VM.`);
+    warnings.push(notice('hw-newer-than-known', { hwVersion: hw.hwVersion, newest: NEWEST_KNOWN_HW }));
   } else if (host === 'hosted' && ESXI_ONLY_HW.has(hw.hwVersion)) {
-    warnings.push(`Hardware version ${hw.hwVersion} exists only on ESXi; Workstation, Player and Fusion may refuse it. Use ${hw.hwVersion + 1} for them.`);
+    warnings.push(notice('hw-esxi-only', { hwVersion: hw.hwVersion, next: hw.hwVersion + 1 }));
   }
   if (hw.controller === 'nvme' && hw.firmware === 'bios') {
-    warnings.push('VMware boots NVMe disks only with UEFI firmware; with BIOS this VM may not start its system. Use --firmware efi (GPT disks) or another --controller.');
+    warnings.push(notice('nvme-needs-uefi'));
   }
   if (hw.kind === 'windows') {
-    const because =
-      req.controller !== undefined
-        ? 'as asked; Windows boots only from a controller whose driver it had enabled when it last ran'
-        : hw.firmware === 'bios'
-          ? 'because a Windows disk from Hyper-V Generation 1 or Virtual PC boots with the IDE driver it ran with'
-          : 'because a Generation 2 disk has no IDE and Windows 8 and later always carry the AHCI driver';
+    const because = notice(req.controller !== undefined ? 'windows-controller-asked' : hw.firmware === 'bios' ? 'windows-controller-gen1' : 'windows-controller-gen2');
     const fallback = hw.controller === 'ide' ? 'lsisas1068' : hw.firmware === 'bios' ? 'ide' : 'lsisas1068';
-    warnings.push(
-      `Windows guest: the disk is on ${controllerName(hw.controller)} ${because}. If Windows stops with INACCESSIBLE_BOOT_DEVICE (0x7B), let its recovery start it once in Safe Mode (Advanced options → Startup Settings), or recreate the VM with --controller ${fallback}; after installing VMware Tools the disk can move to a faster controller.`,
-    );
+    warnings.push(notice('windows-controller', { controller: controllerName(hw.controller), because, fallback }));
   }
   const can = hw.kind === 'linux' ? canDrive(guess, hw.controller) : undefined;
   if (hw.kind === 'linux' && can === false) {
     const driver = LINUX_DRIVER[hw.controller]!;
-    warnings.push(
-      `Linux guest: the disk is on ${controllerName(hw.controller)}${req.controller !== undefined ? ' as asked' : ''}, but the guest's newest kernel has no ${driver} built in or in its initramfs, so it will not find its root disk. Before converting, ${linuxDriverFix(driver)}.`,
-    );
+    warnings.push(notice(req.controller !== undefined ? 'linux-driver-missing-asked' : 'linux-driver-missing', { controller: controllerName(hw.controller), driver }));
   } else if (hw.kind === 'linux' && req.controller === undefined && can !== true) {
-    warnings.push(
-      `Linux guest: the disk is on ${controllerName(hw.controller)} (driver vmw_pvscsi). If boot stops waiting for the root device (an initramfs built only for Hyper-V), pick the rescue kernel entry once and rebuild the initramfs with that driver, or try --controller sata.`,
-    );
+    warnings.push(notice('linux-pvscsi-unchecked', { controller: controllerName(hw.controller) }));
   }
   return warnings;
 }

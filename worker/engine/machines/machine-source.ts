@@ -1,20 +1,22 @@
 // A machine configuration as the source of a `vm` or `ova` job: its boot disk is the disk, and
 // what it says of the hardware is the default that every flag still overrides.
 import { resolve } from 'node:path';
-import type { MachineDisk, MachineInfo } from '../../../shared/disk-info';
+import type { MachineDisk } from '../../../shared/disk-info';
+import type { EngineMachineInfo } from '../notices';
 import type { HardwareChoices } from '../../../shared/jobs';
 import { CONTROLLERS, HARDWARE_BOUNDS, isOneOf, type Controller } from '../../../shared/options';
 import { FerryError } from '../errors';
 import { locateDisks, requireDisks } from './disk-lookup';
 import { isMachinePath, loadMachine } from './load';
+import { notice, type Notice } from '../notices';
 
 export interface MachineSource {
-  machine: MachineInfo;
+  machine: EngineMachineInfo;
   /** The disks, in boot order, as found on this computer. */
   disks: string[];
   /** The hardware the configuration states, as job choices. */
   defaults: HardwareChoices;
-  warnings: string[];
+  warnings: Notice[];
 }
 
 function controllerOf(disk: MachineDisk | undefined): Controller | undefined {
@@ -31,7 +33,7 @@ function memoryOf(mb: number | undefined): number | undefined {
 }
 
 /** The defaults a machine gives a job; only a VMware configuration names its controller. */
-export function machineDefaults(m: MachineInfo): HardwareChoices {
+export function machineDefaults(m: EngineMachineInfo): HardwareChoices {
   const out: HardwareChoices = { name: m.name };
   const memoryMB = memoryOf(m.memoryMB);
   if (memoryMB !== undefined) out.memoryMB = memoryMB;
@@ -59,8 +61,8 @@ export async function machineSource(source: string, allowOutsideDisks: boolean):
   const disks = requireDisks(machine, allowOutsideDisks);
   const warnings = [...machine.warnings];
   machine.disks.forEach((d) => {
-    if (d.found!.outside) warnings.push(`Disk ${d.path} was taken from ${d.found!.path}, outside the machine's folder, as confirmed.`);
-    else if (d.found!.how === 'stated') warnings.push(`Disk ${d.path} was used at its stated path.`);
+    if (d.found!.outside) warnings.push(notice('machine-disk-outside', { path: d.path, found: d.found!.path }));
+    else if (d.found!.how === 'stated') warnings.push(notice('machine-disk-stated', { path: d.path }));
   });
   return { machine, disks, defaults: machineDefaults(machine), warnings };
 }

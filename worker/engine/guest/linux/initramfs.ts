@@ -7,6 +7,7 @@ import { decode } from '../../sources/compressed/decoders';
 import type { OpenFile } from '../fs/guest-fs';
 import { LZ4_LEGACY_MAGIC, lz4Legacy } from './lz4-legacy';
 import { Pull } from './pull';
+import { notice, type Notice } from '../../notices';
 
 const CHUNK = 1024 * 1024;
 const MAX_ENTRIES = 500_000;
@@ -24,7 +25,7 @@ export interface InitramfsContents {
   /** The layers met, in order: `cpio`, `gzip`, `xz`, `lz4`, … */
   layers: string[];
   /** Set when part of the image could not be read, saying why (zstd, damage, a limit). */
-  incomplete?: string;
+  incomplete?: Notice;
 }
 
 /** The module name a path names, if it is a kernel module. */
@@ -95,7 +96,7 @@ class Scan {
       const kind = compression(head);
       if (kind === 'zstd') {
         this.out.layers.push('zstd');
-        this.out.incomplete = 'zstd-compressed: Ferry has no zstd decoder, so this part of the initramfs is not read';
+        this.out.incomplete = notice('initramfs-zstd');
         return;
       }
       if (!kind) throw new Error(`unknown data at byte ${p.position} (${head.subarray(0, 4).toString('hex')})`);
@@ -140,7 +141,7 @@ export async function readInitramfs(file: OpenFile): Promise<InitramfsContents> 
   try {
     await scan.segments(new Pull(fileChunks(file)), 0);
   } catch (err) {
-    out.incomplete = `read in part: ${err instanceof Error ? err.message : String(err)}`;
+    out.incomplete = notice('initramfs-read-in-part', { error: err instanceof Error ? err.message : String(err) });
   }
   return out;
 }
