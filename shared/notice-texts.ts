@@ -6,7 +6,7 @@
 //      English is the CLI's contract, so an existing text changes only on purpose);
 //   2. give it with `notice('area-what-happened', { param })` (shared/notices.ts) where the engine
 //      warns — a list of warnings holds notices only, so a plain string fails type-check;
-//   3. say it under `notices` in every catalogue in shared/i18n/: English exactly as here, each
+//   3. say it under `engine` in every catalogue in shared/i18n/: English exactly as here, each
 //      other language in its own words with the same placeholders (test/app/notices.test.ts and
 //      test/app/catalogues.test.ts check both).
 // A parameter is a name, path or number, said as it is in every language, or a nested notice for

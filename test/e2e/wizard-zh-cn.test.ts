@@ -16,14 +16,14 @@ const LANG = 'zh-CN';
 
 /**
  * Latin words a Chinese screen may show: names of products, formats, systems, firmware and buses,
- * units, and the names Windows and VMware give things (a stop code, a controller's id).
+ * units, and the names Windows, Linux and VMware give things (a stop code, a controller's id, their disk-check tools).
  */
 const NAMES = new Set(
   (
     'Ferry Microsoft VMware Workstation Player Fusion ESXi vSphere vCenter Client Host Hyper-V VHD VHDX VMDK OVA OVF Windows Linux ' +
     'Server R2 XP Ubuntu Debian Red Hat Enterprise AlmaLinux Rocky Fedora openSUSE SUSE CoreOS FreeBSD ' +
     'EFI UEFI BIOS GPT MBR NTFS FAT32 IDE SATA AHCI NVMe SCSI SAS LSI Logic Paravirtual CPU KB MB GB TB English E_NOT_A_DISK ' +
-    'Tools INACCESSIBLE_BOOT_DEVICE lsisas1068'
+    'Tools INACCESSIBLE_BOOT_DEVICE lsisas1068 chkdsk fsck'
   ).split(' '),
 );
 
@@ -37,7 +37,8 @@ const ENGINE_MESSAGES = ['FAT boot sector: impossible BPB fields', 'NTFS boot se
 async function englishLeft(page: Page, own: readonly string[]): Promise<string[]> {
   let text = await page.locator('body').innerText();
   for (const s of [...own, ...ENGINE_MESSAGES]) text = text.split(s).join(' ');
-  text = text.replace(/\S*[/\\]\S*/g, ' ').replace(/\.[a-z0-9]{2,4}\b/g, ' ');
+  // Paths (either slash), extensions and hexadecimal numbers (a stop code's 0x7B) are not words.
+  text = text.replace(/\S*[/\\]\S*/g, ' ').replace(/\.[a-z0-9]{2,4}\b/g, ' ').replace(/\b0x[0-9a-f]+\b/gi, ' ');
   const words = text.match(/[A-Za-z][A-Za-z0-9_-]*[A-Za-z0-9]/g) ?? [];
   // U1, U2: VMware's update releases (ESXi 8.0 U2), part of a product's name.
   return [...new Set(words.filter((w) => !NAMES.has(w) && !/^U\d+$/.test(w)))];
