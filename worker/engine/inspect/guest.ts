@@ -3,13 +3,12 @@
 // evidence for it, because the user may know better and override it (--guest, --firmware).
 import { basename } from 'node:path';
 import type { PartitionEntry, PartitionTable } from '../../../shared/disk-info';
-import type { EngineGuestGuess } from '../notices';
 import { LIMITS } from '../../../shared/limits';
 import { readGuest, type ReadResult } from '../guest/detect';
 import type { DiskSource } from '../sources/source';
 import { describeFilesystem, readFilesystem, type FsSignature } from './filesystems';
 import { partitionWarnings } from './partitions';
-import { cutParams, english, notice, type Notice } from '../notices';
+import { cutParams, english, notice, type EngineGuestGuess, type Notice } from '../notices';
 import type { NoticeCode } from '../../../shared/notices';
 
 const GPT = {

@@ -11,8 +11,7 @@ import { checkFirstBoot } from '../machine/first-boot';
 import { Staging, checkFreeSpace, checkTargets } from '../output/staging';
 import type { RunContext } from '../progress';
 import { createVm } from './vm';
-import type { EngineJobResult } from '../notices';
-import { notice } from '../notices';
+import { notice, type EngineJobResult } from '../notices';
 
 export async function createBox(req: BoxRequest, ctx: RunContext): Promise<EngineJobResult> {
   const started = performance.now();

@@ -27,8 +27,7 @@ import { manifestAlgorithm, renderManifest, renderOvf } from '../ova/ovf';
 import { digestFile, writeOva } from '../ova/package-ova';
 import { jobSources, machineSource, withDefaults } from '../machines/machine-source';
 import { diskSlots } from '../vm/vmx-config';
-import type { EngineJobResult } from '../notices';
-import { notice, type Notice } from '../notices';
+import { notice, type EngineJobResult, type Notice } from '../notices';
 
 /**
  * Hardware version 14: ESXi 6.7 and later deploy it (an importer refuses a newer version than it

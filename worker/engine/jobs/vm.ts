@@ -22,8 +22,7 @@ import { jobSources, machineSource, withDefaults } from '../machines/machine-sou
 import { renderVmx } from '../vm/vmx';
 import { checkZeroCopySource, extentPathFrom, refuseCompressedForZeroCopy, verifyZeroCopy, writeZeroCopyDescriptor } from '../vm/zero-copy';
 import { runStaged } from './staged-job';
-import type { EngineJobResult } from '../notices';
-import { notice, type Notice } from '../notices';
+import { notice, type EngineJobResult, type Notice } from '../notices';
 
 async function checkDestination(destDir: string): Promise<void> {
   const st = await stat(destDir).catch(() => undefined);

@@ -6,11 +6,10 @@
 // cloud-init, whose VMware datasource reads `guestinfo.metadata` and `guestinfo.userdata`
 // (https://cloudinit.readthedocs.io/en/latest/reference/datasources/vmware.html). Pure: no I/O.
 import type { PartitionTable } from '../../../shared/disk-info';
-import type { EngineGuestGuess } from '../notices';
+import { notice, type EngineGuestGuess, type Notice, type NoticeParam } from '../notices';
 import { FIRST_BOOT_FLAGS, firstBootProblems, hasFirstBoot, ignitionVersion } from '../../../shared/first-boot';
 import type { FirstBoot, FirstBootSummary } from '../../../shared/jobs';
 import { FerryError } from '../errors';
-import { notice, type Notice, type NoticeParam } from '../notices';
 
 /** The first-boot agent an image runs, and the Ignition spec versions it reads. */
 export type ImageFamily = 'fedora-coreos' | 'flatcar' | 'container-linux' | 'cloud-init';

@@ -1,11 +1,10 @@
 // The virtual hardware of a generated VM: the user's choices where given, otherwise defaults
 // picked from the detected guest so that the disk boots on the first power-on.
-import type { EngineGuestGuess } from '../notices';
+import { notice, type EngineGuestGuess, type Notice } from '../notices';
 import type { VmRequest } from '../../../shared/jobs';
 import type { Controller, Firmware } from '../../../shared/options';
 import { FerryError } from '../errors';
 import { GUEST_TABLE } from '../ova/guest-os';
-import { notice, type Notice } from '../notices';
 
 /**
  * virtualHW.version 19: Workstation/Player 16.2+, Fusion 12.2+ and ESXi 7.0 U2+ all open it,

@@ -2,7 +2,7 @@
 // VMware VM folder, a Virtual PC folder, a Hyper-V export).
 import { readdir, stat } from 'node:fs/promises';
 import { basename, dirname, extname, join, resolve } from 'node:path';
-import type { EngineMachineInfo } from '../notices';
+import { notice, type EngineMachineInfo } from '../notices';
 import { FerryError, corrupt } from '../errors';
 import { ReadOnlyFile } from '../io/read-only-file';
 import type { ParsedMachine } from './described';
@@ -14,7 +14,6 @@ import { parseVmxMachine } from './vmx-machine';
 import { decodeXmlBytes, parseXml } from './xml';
 import { describeVmwareFolder } from './vmware-folder';
 import { MACHINE_EXTENSIONS } from '../../../shared/source-names';
-import { notice } from '../notices';
 
 /** Extensions of the configuration files Ferry reads as machines. */
 const MAX_CONFIG_BYTES = 16 * 1024 * 1024;

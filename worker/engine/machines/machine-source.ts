@@ -2,13 +2,12 @@
 // what it says of the hardware is the default that every flag still overrides.
 import { resolve } from 'node:path';
 import type { MachineDisk } from '../../../shared/disk-info';
-import type { EngineMachineInfo } from '../notices';
+import { notice, type EngineMachineInfo, type Notice } from '../notices';
 import type { HardwareChoices } from '../../../shared/jobs';
 import { CONTROLLERS, HARDWARE_BOUNDS, isOneOf, type Controller } from '../../../shared/options';
 import { FerryError } from '../errors';
 import { locateDisks, requireDisks } from './disk-lookup';
 import { isMachinePath, loadMachine } from './load';
-import { notice, type Notice } from '../notices';
 
 export interface MachineSource {
   machine: EngineMachineInfo;

@@ -3,9 +3,8 @@
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import type { MachineFile } from '../../../shared/disk-info';
-import type { EngineMachineInfo } from '../notices';
+import { notice, type EngineMachineInfo } from '../notices';
 import { parseVmsd } from './vmx-machine';
-import { notice } from '../notices';
 
 const MAX_VMSD_BYTES = 4 * 1024 * 1024;
 

@@ -1,5 +1,5 @@
 import type { ParentLink } from '../../../../shared/disk-info';
-import type { EngineDiskInfo, EngineSizeCandidates } from '../../notices';
+import { english, notice, type EngineDiskInfo, type EngineSizeCandidates, type Notice } from '../../notices';
 import type { VhdSizeRule } from '../../../../shared/options';
 import { FerryError, corrupt } from '../../errors';
 import { ReadOnlyFile } from '../../io/read-only-file';
@@ -23,7 +23,6 @@ import {
 import { MAX_BAT_ENTRIES, checkBat, decodeBat, sectorBitmapBytes } from '../../formats/vhd/bat';
 import { BlockLayer, FixedLayer } from './block-layer';
 import { vhdParentCandidates } from './locators';
-import { english, notice, type Notice } from '../../notices';
 
 const SECTOR = 512;
 const MAX_BLOCK_SIZE = 256 * 1024 * 1024;

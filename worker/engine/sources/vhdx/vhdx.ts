@@ -1,5 +1,5 @@
 import type { ParentLink } from '../../../../shared/disk-info';
-import type { EngineDiskInfo } from '../../notices';
+import { english, notice, type EngineDiskInfo, type Notice } from '../../notices';
 import { FerryError, corrupt } from '../../errors';
 import { ReadOnlyFile } from '../../io/read-only-file';
 import { chainKey, usableParent } from '../chain';
@@ -17,7 +17,6 @@ import { readMetadata, readRegionTable } from './tables';
 import { parentDisplayName, parentLinkages, vhdxParentCandidates } from './parent';
 import { PatchedFile, type VhdxFile } from './patched-file';
 import type { Region } from '../../formats/vhdx/region-table';
-import { english, notice, type Notice } from '../../notices';
 
 const MAX_CHAIN_DEPTH = 256;
 
