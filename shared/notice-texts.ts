@@ -25,6 +25,12 @@ export const NOTICE_TEXTS = {
   'size-creator-current': '{{creator}} sizes disks by the current-size field',
   'size-creator-tag': 'creator "{{tag}}"',
   'size-empty-geometry': 'the geometry is empty',
+  'unpacked-in-temp-no-room':
+    "There was not enough room to unpack it beside the destination ({{error}}), so this inspection unpacked it into the system's temporary folder ({{folder}}) and removed it again. Converting unpacks it once more, beside the output, and needs {{needs}} free there.",
+  'unpacked-in-temp':
+    "It could not be unpacked beside the destination ({{error}}), so this inspection unpacked it into the system's temporary folder ({{folder}}) and removed it again. Converting unpacks it once more, beside the output, and needs {{needs}} free there.",
+  'needs-up-to': 'up to {{size}}',
+  'needs-room-for-disk': 'room for the disk',
   'vhd-saved-state': 'The disk belongs to a virtual machine whose state was saved; start and shut it down cleanly first, or the guest may not boot.',
   'vhd-footer-beyond-file': 'The footer states {{stated}} bytes but the file holds {{held}}; using the {{held}} bytes present.',
   'vhd-header-checksum': 'The dynamic disk header at offset {{offset}} has a bad checksum; its fields were checked one by one instead.',

@@ -40,6 +40,12 @@ export function placeholdersOf(code: NoticeCode): string[] {
   return [...new Set([...NOTICE_TEXTS[code].matchAll(/\{\{(\w+)\}\}/g)].map((m) => m[1]!))];
 }
 
+/** A notice in English, as the CLI says it: its code's text with every parameter put in (a nested notice said first). */
+export function english(n: AnyNotice): string {
+  const said = (p: NoticeParam): string => (typeof p === 'object' ? english(p) : String(p));
+  return NOTICE_TEXTS[n.code].replace(/\{\{(\w+)\}\}/g, (_, name: string) => said(n.params[name]!));
+}
+
 export function isNoticeCode(value: unknown): value is NoticeCode {
   return typeof value === 'string' && Object.prototype.hasOwnProperty.call(NOTICE_TEXTS, value);
 }

@@ -2,15 +2,9 @@
 // boundary: lists of notices inside the engine, their English text and their codes outside.
 import type { DiskInfo, GuestGuess, MachineInfo, SizeCandidates } from '../../shared/disk-info';
 import type { JobResult } from '../../shared/jobs';
-import { NOTICE_TEXTS, type AnyNotice, type Notice, type NoticeParam } from '../../shared/notices';
+import { english, type AnyNotice, type Notice, type NoticeParam } from '../../shared/notices';
 
-export { notice, type Notice, type NoticeParam } from '../../shared/notices';
-
-/** A notice in English: its code's text with every parameter put in (a nested notice said first). */
-export function english(n: AnyNotice): string {
-  const said = (p: NoticeParam): string => (typeof p === 'object' ? english(p) : String(p));
-  return NOTICE_TEXTS[n.code].replace(/\{\{(\w+)\}\}/g, (_, name: string) => said(n.params[name]!));
-}
+export { english, notice, type Notice, type NoticeParam } from '../../shared/notices';
 
 /** Inside the engine, what is said is a notice; `warnings`/`evidence` strings exist only on the way out. */
 export type EngineGuestGuess = Omit<GuestGuess, 'evidence' | 'evidenceCodes'> & { evidence: Notice[] };
