@@ -14,6 +14,7 @@ import { isSourceName } from '../shared/source-names';
 import { isSafeFileName } from '../shared/validate';
 import { formatBytesIec as formatBytes } from '../shared/bytes';
 import type { Language } from '../shared/i18n/languages';
+import { english, notice } from '../shared/notices';
 import type { JobService } from './jobs';
 import { LaunchQueue } from './launch-files';
 import { existingTarget } from './overwrite-targets';
@@ -64,10 +65,9 @@ function unpackedInTemp(answer: Result<InspectAnswer>, first: ErrorInfo): Result
     return fail({ ...answer.error, message: `${first.message.replace(/\.$/, '')}; then, in the system's temporary folder: ${answer.error.message}` });
   }
   const { disk } = answer.value;
-  const needs = disk.compression ? `up to ${formatBytes(disk.compression.unpackedSize)}` : 'room for the disk';
-  const why = first.code === 'E_NO_SPACE' ? 'There was not enough room to unpack it beside the destination' : 'It could not be unpacked beside the destination';
-  const warning = `${why} (${first.message.replace(/\.$/, '')}), so this inspection unpacked it into the system's temporary folder (${tmpdir()}) and removed it again. Converting unpacks it once more, beside the output, and needs ${needs} free there.`;
-  return ok({ disk: { ...disk, warnings: [...disk.warnings, warning] } });
+  const needs = disk.compression ? notice('needs-up-to', { size: formatBytes(disk.compression.unpackedSize) }) : notice('needs-room-for-disk');
+  const warning = notice(first.code === 'E_NO_SPACE' ? 'unpacked-in-temp-no-room' : 'unpacked-in-temp', { error: first.message.replace(/\.$/, ''), folder: tmpdir(), needs });
+  return ok({ disk: { ...disk, warnings: [...disk.warnings, english(warning)], warningCodes: [...disk.warningCodes, warning] } });
 }
 
 

@@ -1,4 +1,5 @@
 // What `inspect` learns about a source disk. Plain data: it crosses the worker and IPC boundaries.
+import type { Notice } from './notices';
 
 export const SOURCE_FORMATS = ['vhd', 'vhdx', 'vmdk', 'raw'] as const;
 export type SourceFormat = (typeof SOURCE_FORMATS)[number];
@@ -28,7 +29,10 @@ export interface SizeCandidates {
   currentSize: number;
   chsSize: number;
   chosen: 'current' | 'chs';
+  /** Why, in English as the CLI prints it. */
   reason: string;
+  /** The same reason as a code with parameters. */
+  reasonCode: Notice;
 }
 
 export interface ParentLink {
@@ -66,8 +70,10 @@ export interface GuestGuess {
   /** Human-readable family, e.g. `Windows`, `Linux`, `Container Linux (CoreOS)`. */
   family: string;
   firmware: 'bios' | 'efi';
-  /** Why we think so, one short clause per piece of evidence. */
+  /** Why we think so, one short clause per piece of evidence (in English, as the CLI prints it). */
   evidence: string[];
+  /** The same clauses as codes with parameters, in the same order: what the wizard says in the user's language. */
+  evidenceCodes: Notice[];
   /** The OS as the guest's own files name it (Windows registry, Linux os-release), when they could be read. */
   os?: GuestOs;
 }
@@ -141,7 +147,10 @@ export interface DiskInfo {
   files?: string[];
   /** The source was a machine configuration (or its folder): this disk is its boot disk. */
   machine?: MachineInfo;
+  /** In English, as the CLI prints them. */
   warnings: string[];
+  /** The same warnings as codes with parameters, in the same order. */
+  warningCodes: Notice[];
 }
 
 /** Configuration files Ferry reads a whole machine from. */
@@ -233,4 +242,6 @@ export interface MachineInfo {
   /** VMware folders: every file and its role. */
   files?: MachineFile[];
   warnings: string[];
+  /** The same warnings as codes with parameters, in the same order. */
+  warningCodes: Notice[];
 }

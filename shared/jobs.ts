@@ -2,6 +2,7 @@
 // app's JobService exchange.
 import type { GuestChange } from './disk-info';
 import type { ErrorInfo } from './errors';
+import type { Notice } from './notices';
 import type { Adapter, Controller, Firmware, Subformat, VhdSizeRule, VmSubformat } from './options';
 
 export interface ConvertRequest {
@@ -154,7 +155,10 @@ export interface JobResult {
   /** Bytes of disk data actually written (zero grains excluded). */
   dataBytes: number;
   verified: boolean;
+  /** In English, as the CLI prints them. */
   warnings: string[];
+  /** The same warnings as codes with parameters, in the same order: what the wizard says in the user's language. */
+  warningCodes: Notice[];
   seconds: number;
 }
 

@@ -36,6 +36,11 @@ export const LIMITS = {
   lookedFor: 16,
   /** Guest evidence: one line per partition type or labelled file system of up to 1024 GPT entries, each listing partition numbers. */
   evidenceItems: 4096,
+  /**
+   * How deep notices nest: a warning of a differencing disk's parent, on an extra disk of a VM,
+   * whose reason is a notice of its own, is 4.
+   */
+  noticeDepth: 6,
 } as const;
 
 /**

@@ -9,6 +9,7 @@ import { PHASES, type BoxRequest, type ConvertRequest, type FirstBoot, type JobE
 import { ADAPTERS, CONTROLLERS, FIRMWARES, HARDWARE_BOUNDS, SUBFORMATS, VHD_SIZE_RULES, VM_SUBFORMATS } from './options';
 import { LIMITS } from './limits';
 import type { Result } from './result';
+import { noticeCheck, withCodes } from './notice-check';
 import { PayloadError, answer, bool, count, finite, integer, isPlainObject, list, literal, nullable, oneOf, record, run, tagged, text, type Check } from './checks';
 
 export { PayloadError } from './checks';
@@ -117,7 +118,7 @@ const vmSummary: Check<VmSummary> = answer(
   { guestChanges: list(guestChange, 64) },
 );
 
-export const jobResult: Check<JobResult> = answer(
+export const jobResult: Check<JobResult> = withCodes(answer(
   {
     output: absolutePath,
     files: list(absolutePath, LIMITS.files),
@@ -126,6 +127,7 @@ export const jobResult: Check<JobResult> = answer(
     dataBytes: count,
     verified: bool,
     warnings: list(text({ max: LIMITS.warning }), LIMITS.warnings),
+    warningCodes: list(noticeCheck, LIMITS.warnings),
     seconds: finite,
   },
   {
@@ -134,7 +136,7 @@ export const jobResult: Check<JobResult> = answer(
     vm: vmSummary,
     firstBoot: answer({ guestinfo: list(text({ max: 128 }), 64), image: text({ max: 64 }) }, { sshUser: text({ max: 64 }) }),
   },
-);
+), 'warnings', 'warningCodes');
 
 const partitionEntry: Check<PartitionEntry> = answer(
   { index: count, type: text({ max: 64 }), typeName: text({ max: 256 }), startBytes: count, sizeBytes: count },
@@ -149,15 +151,16 @@ const guestOs: Check<GuestOs> = answer(
   { name: text({ max: 256 }) },
   { version: text({ max: 256 }), build: count, drivers: record({}, { vmw_pvscsi: oneOf(DRIVER_STATES), ahci: oneOf(DRIVER_STATES), ata_piix: oneOf(DRIVER_STATES) }, 'drop') },
 );
-const guestGuess: Check<GuestGuess> = answer(
+const guestGuess: Check<GuestGuess> = withCodes(answer(
   {
     guestOS: text({ max: 64 }),
     family: text({ max: 256 }),
     firmware: oneOf(FIRMWARES),
     evidence: list(text(), LIMITS.evidenceItems),
+    evidenceCodes: list(noticeCheck, LIMITS.evidenceItems),
   },
   { os: guestOs },
-);
+), 'evidence', 'evidenceCodes');
 
 const compressionInfo: Check<CompressionInfo> = answer(
   { format: oneOf(COMPRESSION_FORMATS), layers: list(oneOf(COMPRESSION_FORMATS), 16), unpackedSize: count },
@@ -174,7 +177,7 @@ const machineDisk: Check<MachineDisk> = answer(
     file: answer({ fileSize: count }, { format: oneOf(SOURCE_FORMATS), variant: oneOf(SOURCE_VARIANTS), virtualSize: count, problem: text({ max: LIMITS.message }) }),
   },
 );
-export const machineInfo: Check<MachineInfo> = answer(
+export const machineInfo: Check<MachineInfo> = withCodes(answer(
   {
     kind: oneOf(MACHINE_KINDS),
     config: text({ max: 4096 }),
@@ -184,6 +187,7 @@ export const machineInfo: Check<MachineInfo> = answer(
     disks: list(machineDisk, 256),
     snapshots: list(answer({ id: text({ max: 256 }), name: text({ max: 1024 }) }, { parent: text({ max: 256 }), current: bool, file: text({ max: 4096 }) }), 10000),
     warnings: list(text(), 1000),
+    warningCodes: list(noticeCheck, 1000),
   },
   {
     memoryMB: count,
@@ -194,9 +198,9 @@ export const machineInfo: Check<MachineInfo> = answer(
     guestOS: text({ max: 256 }),
     files: list(answer({ name: text({ max: 4096 }), role: text({ max: 256 }) }), 100000),
   },
-);
+), 'warnings', 'warningCodes');
 
-export const diskInfo: Check<DiskInfo> = answer(
+export const diskInfo: Check<DiskInfo> = withCodes(answer(
   {
     path: absolutePath,
     fileSize: count,
@@ -207,6 +211,7 @@ export const diskInfo: Check<DiskInfo> = answer(
     parents: list(parentLink, 1000),
     partitions: nullable(partitionTable),
     warnings: list(text({ max: LIMITS.warning }), LIMITS.warnings),
+    warningCodes: list(noticeCheck, LIMITS.warnings),
   },
   {
     sizeCandidates: answer({
@@ -214,6 +219,7 @@ export const diskInfo: Check<DiskInfo> = answer(
       chsSize: count,
       chosen: oneOf(['current', 'chs'] as const),
       reason: text({ max: 1024 }),
+      reasonCode: noticeCheck,
     }),
     blockSize: count,
     creator: answer({ app: text({ max: LIMITS.creator }), version: text({ max: 64 }), host: text({ max: 64 }) }, { appName: text({ max: LIMITS.creator }) }),
@@ -227,7 +233,7 @@ export const diskInfo: Check<DiskInfo> = answer(
     files: list(text({ min: 1, max: 32767 }), 100_000),
     machine: machineInfo,
   },
-);
+), 'warnings', 'warningCodes');
 
 /** A machine as the app's survey answers it: the boot disk only when a job can start. */
 export const machineSurvey: Check<MachineSurvey> = answer({ machine: machineInfo }, { disk: diskInfo });

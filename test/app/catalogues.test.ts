@@ -8,6 +8,7 @@ import { readFileSync, readdirSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { describe, test } from 'node:test';
 import ts from 'typescript';
+import { NOTICE_TEXTS } from '../../shared/notices';
 import { ROOT } from '../harness/server';
 
 const SRC = join(ROOT, 'renderer/src');
@@ -97,6 +98,14 @@ describe('the message catalogues', () => {
       }
     });
   }
+
+  test("the engine's notices: every code is said in every complete catalogue, and every key there is a code", () => {
+    const codes = Object.keys(NOTICE_TEXTS).sort();
+    for (const file of COMPLETE) {
+      const said = [...catalogue(file).keys()].filter((k) => k.startsWith('engine.')).map((k) => k.slice('engine.'.length)).sort();
+      assert.deepEqual(said, codes, `${file}: engine.* keys against the codes in shared/notice-texts.ts`);
+    }
+  });
 
   test('every key is looked up by the sources, and every lookup has a key', () => {
     const { literal, patterns } = lookups();

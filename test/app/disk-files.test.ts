@@ -7,7 +7,7 @@ import { PayloadError, parseDiskInfo } from '../../shared/validate';
 import { parseInspectAnswer } from '../../shared/worker-protocol';
 
 const disk = (files: unknown): DiskInfo =>
-  ({ path: '/d/x.vmdk', fileSize: 1, format: 'vmdk', variant: 'flat', virtualSize: 512, allocatedBytes: 512, parents: [], partitions: null, warnings: [], files }) as DiskInfo;
+  ({ path: '/d/x.vmdk', fileSize: 1, format: 'vmdk', variant: 'flat', virtualSize: 512, allocatedBytes: 512, parents: [], partitions: null, warnings: [], warningCodes: [], files }) as DiskInfo;
 
 describe('DiskInfo.files', () => {
   it('is kept by the inspect answer from the worker, in order', () => {

@@ -63,7 +63,7 @@ class FakeIpcMain implements IpcMainLike {
   }
 }
 
-const disk = (path: string): DiskInfo => ({ path, fileSize: 1, format: 'vhd', variant: 'fixed', virtualSize: 1, allocatedBytes: 1, parents: [], partitions: null, warnings: [] });
+const disk = (path: string): DiskInfo => ({ path, fileSize: 1, format: 'vhd', variant: 'fixed', virtualSize: 1, allocatedBytes: 1, parents: [], partitions: null, warnings: [], warningCodes: [] });
 
 /** A JobService stand-in that records what reached it. */
 function fakeJobs(): JobRunner & { started: JobRequest[]; inspected: string[]; emit(e: JobEvent): void } {
@@ -250,7 +250,7 @@ describe('paths the renderer may name', () => {
     jobs.emit({
       type: 'done',
       jobId: 'j',
-      result: { output: '/vms/W/W.vmx', vmx: '/vms/W/W.vmx', folder: '/vms/W', files: ['/vms/W/W.vmx', '/vms/W/W.vmdk'], subformat: 'monolithicSparse', virtualSize: 1, dataBytes: 1, verified: true, warnings: [], seconds: 1 },
+      result: { output: '/vms/W/W.vmx', vmx: '/vms/W/W.vmx', folder: '/vms/W', files: ['/vms/W/W.vmx', '/vms/W/W.vmdk'], subformat: 'monolithicSparse', virtualSize: 1, dataBytes: 1, verified: true, warnings: [], warningCodes: [], seconds: 1 },
     });
     assert.equal(((await ipc.call('ferry:openInVmware', trusted, '/vms/W/W.vmx')) as Result<null>).ok, true);
     assert.equal(((await ipc.call('ferry:openInVmware', trusted, '/vms/W/W.vmdk')) as Result<null>).ok, false, 'only a .vmx is opened');
@@ -268,7 +268,7 @@ describe('paths the renderer may name', () => {
       suggestDestination: () => '/',
       acceptDrop: () => false,
     });
-    jobs.emit({ type: 'done', jobId: 'j', result: { output: '/v/W.vmx', vmx: '/v/W.vmx', files: ['/v/W.vmx'], subformat: 'monolithicSparse', virtualSize: 1, dataBytes: 1, verified: true, warnings: [], seconds: 1 } });
+    jobs.emit({ type: 'done', jobId: 'j', result: { output: '/v/W.vmx', vmx: '/v/W.vmx', files: ['/v/W.vmx'], subformat: 'monolithicSparse', virtualSize: 1, dataBytes: 1, verified: true, warnings: [], warningCodes: [], seconds: 1 } });
     const answer = await host.openInVmware('/v/W.vmx');
     assert.equal(answer.ok, false);
     assert.match(!answer.ok ? `${answer.error.message} ${answer.error.hint}` : '', /No application.*VMware Workstation/);

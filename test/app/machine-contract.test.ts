@@ -25,8 +25,9 @@ const machine: MachineInfo = {
   disks: [{ bus: 'ide', controller: 0, unit: 0, path: 'C:\\xp.vhd', lookedFor: ['/m/xp.vhd', 'C:\\xp.vhd'] }],
   snapshots: [],
   warnings: [],
+  warningCodes: [],
 };
-const disk = (path: string): DiskInfo => ({ path, fileSize: 1, format: 'vhd', variant: 'fixed', virtualSize: 1, allocatedBytes: 1, parents: [], partitions: null, warnings: [] });
+const disk = (path: string): DiskInfo => ({ path, fileSize: 1, format: 'vhd', variant: 'fixed', virtualSize: 1, allocatedBytes: 1, parents: [], partitions: null, warnings: [], warningCodes: [] });
 const vm = (over: Partial<VmRequest> = {}): VmRequest => ({ kind: 'vm', source: '/d/a.vhd', destDir: '/d', subformat: 'monolithicSparse', zeroCopy: false, verify: true, overwrite: false, ...over });
 
 describe('the machine payloads of the contract', () => {

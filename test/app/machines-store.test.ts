@@ -21,6 +21,7 @@ const disk = (path: string, over: Partial<DiskInfo> = {}): DiskInfo => ({
   parents: [],
   partitions: null,
   warnings: [],
+  warningCodes: [],
   ...over,
 });
 
@@ -34,6 +35,7 @@ const result = (name: string): JobResult => ({
   dataBytes: 1,
   verified: true,
   warnings: [],
+  warningCodes: [],
   seconds: 1,
 });
 
@@ -256,6 +258,7 @@ const machine = (outside: boolean): MachineInfo => ({
   disks: [{ bus: 'ide', controller: 0, unit: 0, path: 'C:\\VMs\\xp.vhd', found: { path: '/old/xp.vhd', how: 'stated', outside }, file: { fileSize: 1 } }],
   snapshots: [],
   warnings: [],
+  warningCodes: [],
 });
 
 describe('a machine configuration in the wizard store', () => {

@@ -32,8 +32,9 @@ const disk = (over: Partial<DiskInfo> = {}): DiskInfo => ({
   allocatedBytes: 8 << 20,
   parents: [],
   partitions: { scheme: 'gpt', partitions: [] },
-  guest: { guestOS: 'windows9-64', family: 'Windows', firmware: 'efi', evidence: ['ESP'] },
+  guest: { guestOS: 'windows9-64', family: 'Windows', firmware: 'efi', evidence: ['ESP'], evidenceCodes: [{ code: 'firmware-gpt-esp', params: { parts: { code: 'partition-one', params: { index: 1 } } } }] },
   warnings: [],
+  warningCodes: [],
   ...over,
 });
 
@@ -47,6 +48,7 @@ const result: JobResult = {
   dataBytes: 8 << 20,
   verified: true,
   warnings: [],
+  warningCodes: [],
   seconds: 2,
 };
 

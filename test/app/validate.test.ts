@@ -44,7 +44,7 @@ const fullDisk: DiskInfo = {
   format: 'vhd',
   variant: 'differencing',
   virtualSize: 64 * 1024 ** 3,
-  sizeCandidates: { currentSize: 10, chsSize: 12, chosen: 'current', reason: 'created by Hyper-V' },
+  sizeCandidates: { currentSize: 10, chsSize: 12, chosen: 'current', reasonCode: { code: 'size-by-option', params: {} }, reason: 'created by Hyper-V' },
   allocatedBytes: 900_000,
   blockSize: 2 * 1024 * 1024,
   creator: { app: 'win', appName: 'Hyper-V / Windows', version: '10.0', host: 'Wi2k' },
@@ -58,9 +58,10 @@ const fullDisk: DiskInfo = {
     diskId: 'abcd',
     partitions: [{ index: 1, type: 'C12A7328-F81F-11D2-BA4B-00A0C93EC93B', typeName: 'EFI system', name: 'EFI', startBytes: 1048576, sizeBytes: 100 << 20, bootable: false, filesystem: 'FAT32' }],
   },
-  guest: { guestOS: 'windows9-64', family: 'Windows', firmware: 'efi', evidence: ['an EFI system partition'] },
+  guest: { guestOS: 'windows9-64', family: 'Windows', firmware: 'efi', evidence: ['an EFI system partition'], evidenceCodes: [{ code: 'firmware-gpt-esp', params: { parts: { code: 'partition-one', params: { index: 1 } } } }] },
   compression: { format: 'gzip', layers: ['gzip', 'tar'], member: 'win.vhd', unpackedSize: 1_000_000 },
   warnings: ['one warning'],
+  warningCodes: [{ code: 'vhd-saved-state', params: {} }],
 };
 
 const fullResult: JobResult = {
@@ -74,6 +75,7 @@ const fullResult: JobResult = {
   dataBytes: 1,
   verified: true,
   warnings: [],
+  warningCodes: [],
   seconds: 1.5,
 };
 

@@ -4,12 +4,13 @@
 // test-results/app/<tag>/, and what each screen says is checked for English left over: only
 // product, format and OS names (and the user's own file names) stay in Latin letters.
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, closeSync, mkdirSync, mkdtempSync, openSync, readFileSync, readSync, rmSync, writeFileSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { entries, makeVhd, makeWindowsVhd } from '../harness/fixtures';
+import { ROOT } from '../harness/server';
 import { dropFile, launchChromium, openPage, pageProblems, screenshot, startHarnessProcess, type RunningHarness } from './support';
 
 /** What the tests look for on each screen, in each language's own words. */
@@ -32,22 +33,31 @@ const WORDS = {
 /** What the picker lists, each language in its own script with its own lang. */
 const PICKER = ['en:English', 'zh-CN:简体中文', 'zh-TW:繁體中文'];
 
-/** Latin words a Chinese screen may show: names of products, formats, systems, firmware and buses, and units. */
+/**
+ * Latin words a Chinese screen may show: names of products, formats, systems, firmware and buses,
+ * units, and the names Windows, Linux and VMware give things (a stop code, a controller's id, their disk-check tools).
+ */
 const NAMES = new Set(
   (
     'Ferry Microsoft VMware Workstation Player Fusion ESXi vSphere vCenter Client Host Hyper-V VHD VHDX VMDK OVA OVF Windows Linux ' +
     'Server R2 XP Ubuntu Debian Red Hat Enterprise AlmaLinux Rocky Fedora openSUSE SUSE CoreOS FreeBSD ' +
-    'EFI UEFI BIOS GPT MBR NTFS FAT32 IDE SATA AHCI NVMe SCSI SAS LSI Logic Paravirtual CPU KB MB GB TB English E_NOT_A_DISK'
+    'EFI UEFI BIOS GPT MBR NTFS FAT32 IDE SATA AHCI NVMe SCSI SAS LSI Logic Paravirtual CPU KB MB GB TB English E_NOT_A_DISK ' +
+    'Tools INACCESSIBLE_BOOT_DEVICE lsisas1068 chkdsk fsck'
   ).split(' '),
 );
+
+/**
+ * The engine's own error messages, quoted inside a warning about the fixture's file systems: like
+ * the error screen's message, an error's text stays as the engine (and the CLI) says it.
+ */
+const ENGINE_MESSAGES = ['FAT boot sector: impossible BPB fields', 'NTFS boot sector: 0 sectors per cluster'];
 
 /** The Latin words on the page that are none of NAMES, after the user's own file names and paths are taken out. */
 async function englishLeft(page: Page, own: readonly string[]): Promise<string[]> {
   let text = await page.locator('body').innerText();
-  // The engine's warnings still reach the wizard as English text only (codes for them are to come): set apart.
-  for (const w of await page.locator('.callout-warning .plain-list').allInnerTexts()) for (const line of w.split('\n')) if (line.trim()) text = text.split(line.trim()).join(' ');
-  for (const s of own) text = text.split(s).join(' ');
-  text = text.replace(/\S*\/\S*/g, ' ').replace(/\.[a-z0-9]{2,4}\b/g, ' ');
+  for (const s of [...own, ...ENGINE_MESSAGES]) text = text.split(s).join(' ');
+  // Paths (either slash), extensions and hexadecimal numbers (a stop code's 0x7B) are not words.
+  text = text.replace(/\S*[/\\]\S*/g, ' ').replace(/\.[a-z0-9]{2,4}\b/g, ' ').replace(/\b0x[0-9a-f]+\b/gi, ' ');
   const words = text.match(/[A-Za-z][A-Za-z0-9_-]*[A-Za-z0-9]/g) ?? [];
   // U1, U2: VMware's update releases (ESXi 8.0 U2), part of a product's name.
   return [...new Set(words.filter((w) => !NAMES.has(w) && !/^U\d+$/.test(w)))];
@@ -74,6 +84,20 @@ async function pickerColours(page: Page): Promise<{ select: string; option: stri
 
 const heading = (page: Page, name: string | RegExp) => page.getByRole('heading', { level: 1, name });
 
+/** A copy of a dynamic VHD whose dynamic header's checksum (at its offset 36) is wrong; every field stays sound. */
+function damageDynamicHeaderChecksum(from: string, to: string): void {
+  copyFileSync(from, to);
+  const fd = openSync(to, 'r+');
+  const footer = Buffer.alloc(512);
+  readSync(fd, footer, 0, 512, 0);
+  const at = Number(footer.readBigUInt64BE(16)) + 36;
+  const sum = Buffer.alloc(4);
+  readSync(fd, sum, 0, 4, at);
+  sum.writeUInt32BE((sum.readUInt32BE(0) ^ 0xffffffff) >>> 0);
+  writeSync(fd, sum, 0, 4, at);
+  closeSync(fd);
+}
+
 /** No button's label is cut off or wraps out of it. */
 async function clippedButtons(page: Page): Promise<string[]> {
   return page.evaluate(() => {
@@ -93,7 +117,10 @@ for (const [LANG, W] of Object.entries(WORDS)) describe(`the wizard in ${W.name}
   let harness: RunningHarness;
   let browser: Browser;
   // The user's file names, and the partition names written on the fixture disk (its own data, like a file name).
-  const own = ['Dropped Server', 'slow', 'broken', 'Ferry-zh light', 'Ferry-zh dark', 'EFI system partition', 'Microsoft reserved partition', 'Basic data partition', 'SYSTEM'];
+  /** What this language's catalogue says for an engine code, placeholders and all. */
+  const engineWords = (JSON.parse(readFileSync(join(ROOT, 'shared/i18n', `${LANG}.json`), 'utf8')) as { engine: Record<string, string> }).engine;
+  const said = (code: string): string => engineWords[code] ?? assert.fail(`no ${code} in ${LANG}.json`);
+  const own = ['Dropped Server', 'Damaged Server', 'slow', 'broken', 'Ferry-zh light', 'Ferry-zh dark', 'EFI system partition', 'Microsoft reserved partition', 'Basic data partition', 'SYSTEM'];
 
   before(async () => {
     dir = mkdtempSync(join(tmpdir(), 'ferry-e2e-zh-'));
@@ -104,6 +131,7 @@ for (const [LANG, W] of Object.entries(WORDS)) describe(`the wizard in ${W.name}
     makeWindowsVhd(join(drops, 'Dropped Server.vhd'));
     // Larger than the English run's: the first Chinese page paints its fonts slowly, and a smaller disk was done before the cancel.
     makeVhd(join(drops, 'slow.vhd'), { size: '4G', data: '1536M' });
+    damageDynamicHeaderChecksum(join(drops, 'Dropped Server.vhd'), join(drops, 'Damaged Server.vhd'));
     writeFileSync(join(drops, 'broken.vhd'), 'this file only pretends to be a disk');
     harness = await startHarnessProcess({ FERRY_PICK_SOURCE: join(drops, 'Dropped Server.vhd'), FERRY_PICK_DEST: dest, FERRY_DROP_DIR: drops });
     browser = await launchChromium(LANG);
@@ -162,14 +190,29 @@ for (const [LANG, W] of Object.entries(WORDS)) describe(`the wizard in ${W.name}
       await heading(page, W.done).waitFor({ timeout: 30_000 });
       assert.ok(await page.getByRole('button', { name: W.openInVmware }).isVisible());
       await screenshot(page, `${LANG}/07-done-${scheme}`);
-      // The engine's warnings still reach the wizard as English text only (codes for them are to come): set apart.
-      await page.locator('.callout-warning .plain-list').evaluate((el) => ((el as unknown as { textContent: string }).textContent = ''));
+      // The job's warnings, by code in Chinese: the controller advice and why boot repair was not made.
+      const doneWarnings = await page.locator('.callout-warning .plain-list li').allInnerTexts();
+      assert.ok(doneWarnings.some((w) => w.startsWith(said('windows-controller').split('{{')[0]!) && w.includes('SATA (AHCI)')), doneWarnings.join('\n'));
+      assert.ok(doneWarnings.some((w) => w.startsWith(said('repair-refused').split('{{')[0]!) && w.includes('\\Windows\\System32\\config\\SYSTEM')), doneWarnings.join('\n'));
       assert.deepEqual(await englishLeft(page, own), [], 'English left on the done step');
       assert.deepEqual(entries(join(dest, `Ferry-zh ${scheme}`)), [`Ferry-zh ${scheme}.vmdk`, `Ferry-zh ${scheme}.vmx`]);
       assert.deepEqual(pageProblems(page), []);
       await page.context().close();
     });
   }
+
+  test('the source step says the engine’s warnings in Chinese: a VHD whose dynamic header has a bad checksum', async () => {
+    const page = await openPage(browser, harness.url, 'light', LANG);
+    await heading(page, /Hyper-V/).waitFor();
+    await dropFile(page, 'Damaged Server.vhd');
+    await heading(page, W.source).waitFor();
+    const warnings = await page.locator('.callout-warning .plain-list li').allInnerTexts();
+    assert.ok(warnings.includes(said('vhd-header-checksum').replace('{{offset}}', '512')), warnings.join('\n'));
+    assert.ok(warnings.some((w) => w.startsWith(said('guest-fs-unreadable').split('{{')[0]!) && w.includes('NTFS')), warnings.join('\n'));
+    assert.deepEqual(await englishLeft(page, own), [], 'English left beside the warnings');
+    await screenshot(page, `${LANG}/03-source-warnings-light`);
+    await page.context().close();
+  });
 
   test('progress and cancel, in Chinese', async () => {
     // One screenshot while it runs, then cancel at once: a second one gave a fast machine time to

@@ -12,6 +12,8 @@ import { bufferBytes } from '../../worker/engine/guest/registry/regf';
 import { inspectDisk } from '../../worker/engine/inspect/inspect';
 import { planHardware } from '../../worker/engine/machine/hardware';
 import { makeGptDisk, makeInitramfs, run, tempDir, type InitramfsCompression } from './helpers';
+import { engineGuest, words } from '../support/notices';
+import { english } from '../../worker/engine/notices';
 
 let dir: string;
 before(() => {
@@ -110,21 +112,21 @@ describe('Linux disks', () => {
     assert.equal(guest.guestOS, 'rhel9-64');
     assert.deepEqual(guest.os, { name: 'Red Hat Enterprise Linux', version: '9.4', drivers: { vmw_pvscsi: 'initramfs', ahci: 'initramfs', ata_piix: 'missing' } });
     assert.ok(guest.evidence.some((e) => /\/etc\/os-release: Red Hat Enterprise Linux 9.4/.test(e)));
-    const plan = planHardware({}, guest);
+    const plan = planHardware({}, engineGuest(guest));
     assert.equal(plan.hardware.controller, 'pvscsi');
     assert.equal(plan.hardware.guestOS, 'rhel9-64');
-    assert.ok(!plan.warnings.some((w) => /vmw_pvscsi/.test(w)), plan.warnings.join('\n'));
+    assert.ok(!words(plan.warnings).some((w) => /vmw_pvscsi/.test(w)), words(plan.warnings).join('\n'));
   });
 
   test('RHEL 9 built for Hyper-V (no vmw_pvscsi): SATA, and --controller pvscsi is warned with the fix', async () => {
     const disk = linuxDisk('rhel-hyperv', { osRelease: RHEL9, separateBoot: true, initramfs: makeInitramfs(dir, { [mod('scsi/hv_storvsc')]: 'x', [mod('ata/ahci')]: 'y' }, 'gzip') });
     const { guest } = await guessOf(disk);
     assert.equal(guest.os?.drivers?.vmw_pvscsi, 'missing');
-    assert.equal(planHardware({}, guest).hardware.controller, 'sata');
-    const forced = planHardware({ controller: 'pvscsi' }, guest);
+    assert.equal(planHardware({}, engineGuest(guest)).hardware.controller, 'sata');
+    const forced = planHardware({ controller: 'pvscsi' }, engineGuest(guest));
     assert.equal(forced.hardware.controller, 'pvscsi');
-    const w = forced.warnings.find((x) => /no vmw_pvscsi/.test(x));
-    assert.ok(w, forced.warnings.join('\n'));
+    const w = words(forced.warnings).find((x) => /no vmw_pvscsi/.test(x));
+    assert.ok(w, words(forced.warnings).join('\n'));
     assert.match(w, /dracut --force --add-drivers vmw_pvscsi/);
     assert.match(w, /update-initramfs -u/);
   });
@@ -134,8 +136,8 @@ describe('Linux disks', () => {
     const { guest } = await guessOf(disk);
     assert.equal(guest.guestOS, 'debian12-64');
     assert.equal(guest.os?.drivers?.vmw_pvscsi, 'builtin');
-    assert.equal(planHardware({}, guest).hardware.controller, 'pvscsi');
-    assert.equal(planHardware({ hwVersion: 19 }, guest).hardware.guestOS, 'debian11-64', 'debian12-64 needs a newer hardware version');
+    assert.equal(planHardware({}, engineGuest(guest)).hardware.controller, 'pvscsi');
+    assert.equal(planHardware({ hwVersion: 19 }, engineGuest(guest)).hardware.guestOS, 'debian11-64', 'debian12-64 needs a newer hardware version');
   });
 
   test('Ubuntu with a zstd initramfs (mkinitramfs\'s default): ubuntu-64 on PVSCSI, the drivers read through zstd', async () => {
@@ -144,25 +146,25 @@ describe('Linux disks', () => {
     assert.equal(guest.guestOS, 'ubuntu-64');
     assert.equal(guest.os?.drivers?.vmw_pvscsi, 'initramfs');
     assert.ok(guest.evidence.some((e) => /cpio \+ zstd \+ cpio/.test(e)), guest.evidence.join('\n'));
-    assert.equal(planHardware({}, guest).hardware.controller, 'pvscsi');
+    assert.equal(planHardware({}, engineGuest(guest)).hardware.controller, 'pvscsi');
   });
 
   test('RHEL 9 with a zstd initramfs (dracut\'s default) holding vmw_pvscsi: PVSCSI, no driver warning', async () => {
     const initramfs = makeInitramfs(dir, { [mod('scsi/vmw_pvscsi')]: 'x', [mod('ata/ahci')]: 'y', [mod('scsi/hv_storvsc')]: 'z' }, 'zstd');
     const { guest } = await guessOf(linuxDisk('rhel-zstd-pvscsi', { osRelease: RHEL9, initramfs }));
     assert.deepEqual(guest.os?.drivers, { vmw_pvscsi: 'initramfs', ahci: 'initramfs', ata_piix: 'missing' });
-    const plan = planHardware({}, guest);
+    const plan = planHardware({}, engineGuest(guest));
     assert.equal(plan.hardware.controller, 'pvscsi');
-    assert.ok(!plan.warnings.some((w) => /vmw_pvscsi/.test(w)), plan.warnings.join('\n'));
+    assert.ok(!words(plan.warnings).some((w) => /vmw_pvscsi/.test(w)), words(plan.warnings).join('\n'));
   });
 
   test('RHEL 9 with a zstd initramfs built for Hyper-V (no vmw_pvscsi): SATA, and --controller pvscsi is warned', async () => {
     const initramfs = makeInitramfs(dir, { [mod('scsi/hv_storvsc')]: 'x', [mod('ata/ahci')]: 'y' }, 'zstd');
     const { guest } = await guessOf(linuxDisk('rhel-zstd-hyperv', { osRelease: RHEL9, initramfs }));
     assert.equal(guest.os?.drivers?.vmw_pvscsi, 'missing');
-    assert.equal(planHardware({}, guest).hardware.controller, 'sata');
-    const forced = planHardware({ controller: 'pvscsi' }, guest);
-    assert.ok(forced.warnings.some((w) => /no vmw_pvscsi.*dracut --force --add-drivers vmw_pvscsi/.test(w)), forced.warnings.join('\n'));
+    assert.equal(planHardware({}, engineGuest(guest)).hardware.controller, 'sata');
+    const forced = planHardware({ controller: 'pvscsi' }, engineGuest(guest));
+    assert.ok(words(forced.warnings).some((w) => /no vmw_pvscsi.*dracut --force --add-drivers vmw_pvscsi/.test(w)), words(forced.warnings).join('\n'));
   });
 
   test('Arch: an initramfs named without the kernel version (mkinitcpio\'s initramfs-linux.img) is read too', async () => {
@@ -194,7 +196,7 @@ describe('Linux disks', () => {
     assert.equal(guest.family, 'Linux');
     assert.equal(guest.os, undefined);
     assert.ok(guest.evidence.some((e) => /LVM2 PV on partition 2 is recognised, but Ferry does not read its files/.test(e)), guest.evidence.join('\n'));
-    assert.equal(planHardware({}, guest).hardware.controller, 'pvscsi', 'the choice by family');
+    assert.equal(planHardware({}, engineGuest(guest)).hardware.controller, 'pvscsi', 'the choice by family');
   });
 
   test('an ext4 file system across the whole disk (no partition table) is read too', async () => {

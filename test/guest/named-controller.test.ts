@@ -4,39 +4,42 @@ import assert from 'node:assert/strict';
 import { mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
-import type { DriverAvailability, GuestGuess, MachineInfo } from '../../shared/disk-info';
+import type { DriverAvailability, MachineInfo } from '../../shared/disk-info';
+import { english, type EngineGuestGuess, type EngineMachineInfo } from '../../worker/engine/notices';
+import { words } from '../support/notices';
 import { planHardware } from '../../worker/engine/machine/hardware';
 import { machineDefaults, namedControllerOf, type NamedController } from '../../worker/engine/machines/machine-source';
 import { hyperVXml } from '../machines/fixtures';
 import { ferry } from '../support/cli';
 import { makeGptDisk, makeInitramfs, run, tempDir } from './helpers';
 
-const linux = (drivers?: Record<string, DriverAvailability>): GuestGuess => ({
+const linux = (drivers?: Record<string, DriverAvailability>): EngineGuestGuess => ({
   guestOS: 'rhel9-64',
   family: 'Linux',
   firmware: 'efi',
   evidence: [],
   os: { name: 'Red Hat Enterprise Linux', version: '9.4', ...(drivers ? { drivers } : {}) },
 });
-const windows = (build: number | undefined, firmware: 'bios' | 'efi'): GuestGuess => ({
+const windows = (build: number | undefined, firmware: 'bios' | 'efi'): EngineGuestGuess => ({
   guestOS: 'windows9-64',
   family: 'Windows',
   firmware,
   evidence: [],
   ...(build !== undefined ? { os: { name: 'Windows', build } } : {}),
 });
-const hyperV = (bus: 'scsi' | 'ide'): NamedController => ({ bus, said: `Hyper-V configuration puts the boot disk on ${bus.toUpperCase()}` });
-const vmx = (vmware: NamedController['vmware'] & string): NamedController => ({ bus: 'scsi', vmware, said: `VMware configuration puts the boot disk on scsi0 (${vmware})` });
+const hyperV = (bus: 'scsi' | 'ide'): NamedController => ({ bus, product: 'Hyper-V', what: bus.toUpperCase() });
+const vmx = (vmware: NamedController['vmware'] & string): NamedController => ({ bus: 'scsi', vmware, product: 'VMware', what: `scsi0 (${vmware})` });
 
-function plan(guess: GuestGuess, named: NamedController | undefined, req: Parameters<typeof planHardware>[0] = {}) {
-  return planHardware(req, guess, 'hosted', named);
+function plan(guess: EngineGuestGuess, named: NamedController | undefined, req: Parameters<typeof planHardware>[0] = {}) {
+  const p = planHardware(req, guess, 'hosted', named);
+  return { hardware: p.hardware, controllerRule: english(p.controllerRule), warnings: words(p.warnings) };
 }
 
 describe('a controller named by a machine configuration', () => {
   test('Hyper-V SCSI on Linux with vmw_pvscsi in the initramfs: PVSCSI, by the guest\'s drivers', () => {
     const p = plan(linux({ vmw_pvscsi: 'initramfs', ahci: 'initramfs', ata_piix: 'missing' }), hyperV('scsi'));
     assert.equal(p.hardware.controller, 'pvscsi');
-    assert.match(p.controllerRule, /Hyper-V configuration puts the boot disk on SCSI, which VMware does not have; for a Linux guest, pvscsi by the guest's boot drivers \(vmw_pvscsi in its initramfs/);
+    assert.match(p.controllerRule, /Hyper-V configuration puts the boot disk on SCSI, which VMware does not have; for a Linux guest, pvscsi by the guest's boot drivers$/);
     assert.ok(p.warnings.some((w) => w.startsWith('Controller: the Hyper-V configuration')), p.warnings.join('\n'));
   });
 
@@ -59,7 +62,7 @@ describe('a controller named by a machine configuration', () => {
   });
 
   test('Virtual Server SCSI on Windows Server 2008 R2: LSI Logic SAS (lsi_sas is inbox since 2008); on XP: IDE', () => {
-    const named: NamedController = { bus: 'scsi', said: 'Virtual PC configuration puts the boot disk on SCSI' };
+    const named: NamedController = { bus: 'scsi', product: 'Virtual PC', what: 'SCSI' };
     assert.equal(plan(windows(7601, 'bios'), named).hardware.controller, 'lsisas1068');
     assert.equal(plan(windows(2600, 'bios'), named).hardware.controller, 'ide');
   });
@@ -93,17 +96,17 @@ describe('a controller named by a machine configuration', () => {
 });
 
 describe('what a configuration names', () => {
-  const machine = (kind: MachineInfo['kind'], disk: MachineInfo['disks'][number]): MachineInfo => ({ kind, config: '/x', name: 'n', disks: [disk], snapshots: [], warnings: [] }) as unknown as MachineInfo;
+  const machine = (kind: MachineInfo['kind'], disk: MachineInfo['disks'][number]): EngineMachineInfo => ({ kind, config: '/x', name: 'n', disks: [disk], snapshots: [], warnings: [] }) as unknown as EngineMachineInfo;
 
   test('Hyper-V names a bus, not a VMware controller; the defaults carry no controller, so it is never taken as asked', () => {
     const m = machine('hyperv-xml', { bus: 'scsi', controller: 0, unit: 0, path: 'C:\\os.vhdx' });
-    assert.deepEqual(namedControllerOf(m), { bus: 'scsi', said: 'Hyper-V configuration puts the boot disk on SCSI' });
+    assert.deepEqual(namedControllerOf(m), { bus: 'scsi', product: 'Hyper-V', what: 'SCSI' });
     assert.equal(machineDefaults(m).controller, undefined);
   });
 
   test('a .vmx names the VMware model', () => {
     const m = machine('vmx', { bus: 'scsi', controller: 0, unit: 0, path: 'a.vmdk', model: 'lsisas1068' });
-    assert.deepEqual(namedControllerOf(m), { bus: 'scsi', vmware: 'lsisas1068', said: 'VMware configuration puts the boot disk on scsi0 (lsisas1068)' });
+    assert.deepEqual(namedControllerOf(m), { bus: 'scsi', vmware: 'lsisas1068', product: 'VMware', what: 'scsi0 (lsisas1068)' });
     assert.equal(machineDefaults(m).controller, undefined);
   });
 });

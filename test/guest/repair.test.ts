@@ -12,6 +12,7 @@ import { readFilesystem } from '../../worker/engine/inspect/filesystems';
 import { readPartitionTable } from '../../worker/engine/inspect/partitions';
 import { canMountNtfs, fileSource, run, tempDir } from './helpers';
 import { NTFS_START, SYS, windowsDisk, type WindowsDiskSpec } from './windows-disk';
+import { english } from '../../worker/engine/notices';
 
 let dir: string;
 before(() => {
@@ -135,26 +136,26 @@ describe('boot repair plan', { skip: canMountNtfs() ? false : 'needs root and FU
     const none = await plan(make('nopv', {}), 'pvscsi');
     assert.equal(none.kind, 'refused');
     if (none.kind === 'refused') {
-      assert.match(none.reason, /no driver for this controller \(pvscsi/);
-      assert.match(none.hint, /--controller sata/);
+      assert.match(english(none.reason), /no driver for this controller \(pvscsi/);
+      assert.match(english(none.hint), /--controller sata/);
     }
     const dirty = await plan(make('dirty', { mutateSystem: (hive) => hive.writeUInt32LE(hive.readUInt32LE(4) + 1, 4) }), 'sata');
     assert.equal(dirty.kind, 'refused');
-    if (dirty.kind === 'refused') assert.match(dirty.reason, /pending log entries \(sequence numbers \d+ and \d+ differ\)/);
+    if (dirty.kind === 'refused') assert.match(english(dirty.reason), /pending log entries \(sequence numbers \d+ and \d+ differ\)/);
     const dirtyNtfs = make('volflag', {});
     setNtfsDirty(dirtyNtfs);
     const d = await plan(dirtyNtfs, 'sata');
     assert.equal(d.kind, 'refused');
-    if (d.kind === 'refused') assert.match(d.reason, /marked dirty/);
+    if (d.kind === 'refused') assert.match(english(d.reason), /marked dirty/);
     const hiber = make('hiber', { fill: (root) => writeFileSync(join(root, 'hiberfil.sys'), Buffer.concat([Buffer.from('HIBR'), Buffer.alloc(8188)])) });
     const h = await plan(hiber, 'sata');
     assert.equal(h.kind, 'refused');
-    if (h.kind === 'refused') assert.match(h.reason, /hibernated/);
+    if (h.kind === 'refused') assert.match(english(h.reason), /hibernated/);
     // FILE_ATTRIBUTE_COMPRESSED on the config folder: ntfs-3g then writes the hives compressed.
     const compressed = make('compressed', { fill: (root) => run('python3', ['-c', `import os; os.setxattr(${JSON.stringify(join(root, 'Windows/System32/config'))}, 'system.ntfs_attrib_be', (0x800).to_bytes(4, 'big'))`]) });
     const c = await plan(compressed, 'sata');
     assert.equal(c.kind, 'refused');
-    if (c.kind === 'refused') assert.match(c.reason, /not stored plainly on the disk \(.*compressed/);
+    if (c.kind === 'refused') assert.match(english(c.reason), /not stored plainly on the disk \(.*compressed/);
     const log = make('log', {
       fill: (root) => {
         const head = Buffer.alloc(4096);
@@ -167,6 +168,6 @@ describe('boot repair plan', { skip: canMountNtfs() ? false : 'needs root and FU
     });
     const l = await plan(log, 'sata');
     assert.equal(l.kind, 'refused');
-    if (l.kind === 'refused') assert.match(l.reason, /pending entries in SYSTEM.LOG1/);
+    if (l.kind === 'refused') assert.match(english(l.reason), /pending entries in SYSTEM.LOG1/);
   });
 });

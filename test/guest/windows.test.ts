@@ -10,6 +10,7 @@ import { planHardware } from '../../worker/engine/machine/hardware';
 import { ferry } from '../support/cli';
 import { canMountNtfs, tempDir } from './helpers';
 import { NTFS_START, windowsDisk, type WindowsDiskSpec } from './windows-disk';
+import { engineGuest, words } from '../support/notices';
 
 describe('Windows ids by build', () => {
   const cases: Array<[Parameters<typeof windowsGuestId>[0], string, string]> = [
@@ -58,10 +59,10 @@ describe('Windows disks', { skip: canMountNtfs() ? false : 'needs root and FUSE 
     assert.ok(!info.guest?.evidence.some((e) => /not read from the disk/.test(e)));
     const text = await ferry(['inspect', img]);
     assert.match(text.stdout, /Guest OS\s+Windows 11 Pro 23H2, build 22631/);
-    const at19 = planHardware({}, info.guest!);
+    const at19 = planHardware({}, engineGuest(info.guest!));
     assert.equal(at19.hardware.guestOS, 'windows9-64');
-    assert.ok(at19.warnings.some((w) => /exact id "windows11-64" needs hardware version 21/.test(w)), at19.warnings.join('\n'));
-    assert.equal(planHardware({ hwVersion: 21 }, info.guest!).hardware.guestOS, 'windows11-64');
+    assert.ok(words(at19.warnings).some((w) => /exact id "windows11-64" needs hardware version 21/.test(w)), words(at19.warnings).join('\n'));
+    assert.equal(planHardware({ hwVersion: 21 }, engineGuest(info.guest!)).hardware.guestOS, 'windows11-64');
   });
 
   test('Windows 10 and Server 2022 by build', async () => {
@@ -70,8 +71,8 @@ describe('Windows disks', { skip: canMountNtfs() ? false : 'needs root and FUSE 
     assert.equal(win10.guest?.os?.name, 'Windows 10 Pro');
     const srv = await inspectJson(disk('srv2022', { productName: 'Windows Server 2022 Datacenter', installationType: 'Server', build: 20348 }));
     assert.equal(srv.guest?.guestOS, 'windows2019srvnext-64');
-    assert.equal(planHardware({}, srv.guest!).hardware.guestOS, 'windows2019srvnext-64');
-    assert.equal(planHardware({ hwVersion: 14 }, srv.guest!).hardware.guestOS, 'windows9srv-64');
+    assert.equal(planHardware({}, engineGuest(srv.guest!)).hardware.guestOS, 'windows2019srvnext-64');
+    assert.equal(planHardware({ hwVersion: 14 }, engineGuest(srv.guest!)).hardware.guestOS, 'windows9srv-64');
   });
 
   test('a damaged NTFS is a warning, and inspect still answers from the partitions', async () => {

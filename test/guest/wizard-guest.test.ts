@@ -7,8 +7,10 @@ import type { VmRequest } from '../../shared/jobs';
 import { buildRequest, defaultChoices } from '../../renderer/src/store/choices';
 import { parseCommand } from '../../worker/cli';
 import { planHardware } from '../../worker/engine/machine/hardware';
+import { notice } from '../../worker/engine/notices';
+import { engineGuest, words } from '../support/notices';
 
-const guess: GuestGuess = { guestOS: 'windows11-64', family: 'Windows', firmware: 'efi', evidence: ['SOFTWARE: build 22631'], os: { name: 'Windows 10 Pro', version: '23H2, build 22631', build: 22631 } };
+const wireGuess: GuestGuess = { guestOS: 'windows11-64', family: 'Windows', firmware: 'efi', evidence: ['SOFTWARE: build 22631'], evidenceCodes: [notice('size-by-option')], os: { name: 'Windows 10 Pro', version: '23H2, build 22631', build: 22631 } };
 const disk: DiskInfo = {
   path: '/disks/win11.vhdx',
   fileSize: 10 << 20,
@@ -18,9 +20,11 @@ const disk: DiskInfo = {
   allocatedBytes: 8 << 20,
   parents: [],
   partitions: { scheme: 'gpt', partitions: [] },
-  guest: guess,
+  guest: wireGuess,
   warnings: [],
+  warningCodes: [],
 };
+const guess = engineGuest(wireGuess);
 
 function appRequest(hwVersion: number | 'auto', guestOS?: string): VmRequest {
   const c = defaultChoices(disk, '/out');
@@ -40,8 +44,8 @@ test('a Windows 11 disk at hardware version 19: the same guestOS (and the same n
   const cli = planHardware(cliRequest(['--hw-version', '19']), guess);
   assert.equal(cli.hardware.guestOS, 'windows9-64');
   assert.equal(app.hardware.guestOS, cli.hardware.guestOS);
-  assert.deepEqual(app.warnings.filter((w) => /windows11-64/.test(w)), cli.warnings.filter((w) => /windows11-64/.test(w)));
-  assert.ok(app.warnings.some((w) => /exact id "windows11-64" needs hardware version 21/.test(w)));
+  assert.deepEqual(words(app.warnings).filter((w) => /windows11-64/.test(w)), words(cli.warnings).filter((w) => /windows11-64/.test(w)));
+  assert.ok(words(app.warnings).some((w) => /exact id "windows11-64" needs hardware version 21/.test(w)));
 });
 
 test('at the default and at 21 both paths agree too', () => {

@@ -15,8 +15,9 @@ const disk: DiskInfo = {
   allocatedBytes: 8 << 20,
   parents: [],
   partitions: { scheme: 'gpt', partitions: [] },
-  guest: { guestOS: 'windows9-64', family: 'Windows', firmware: 'efi', evidence: [], os: { name: 'Windows 10 Pro', version: '22H2, build 19045', build: 19045 } },
+  guest: { guestOS: 'windows9-64', family: 'Windows', firmware: 'efi', evidence: [], evidenceCodes: [], os: { name: 'Windows 10 Pro', version: '22H2, build 19045', build: 19045 } },
   warnings: [],
+  warningCodes: [],
 };
 
 test('boot repair is on unless unticked, and the request passes the contract check', () => {

@@ -9,6 +9,7 @@ import { locateDisks, requireDisks } from '../../worker/engine/machines/disk-loo
 import { loadMachine } from '../../worker/engine/machines/load';
 import { tempDir } from '../support/tmp';
 import { hyperVXml, vmcFile, vmxFile } from './fixtures';
+import { words } from '../support/notices';
 
 function ferryError(code: string, pattern: RegExp) {
   return (e: unknown) => e instanceof FerryError && e.code === code && pattern.test(e.message);
@@ -54,7 +55,7 @@ describe('disk lookup', () => {
       { id: 'AAAA-1', name: 'Web 01 - (12/1/2026 - 10:00:00 PM)', file: join('Snapshots', 'AAAA-1.xml') },
       { id: 'BBBB-2', name: '(checkpoint BBBB-2.xml)', file: join('Snapshots', 'BBBB-2.xml') },
     ]);
-    assert.match(m.warnings.join(' '), /Snapshots\/BBBB-2\.xml cannot be read.*2 checkpoint\(s\)/);
+    assert.match(words(m.warnings).join(' '), /Snapshots\/BBBB-2\.xml cannot be read.*2 checkpoint\(s\)/);
   });
 
   it('a missing disk is an error naming every place looked', async (t) => {

@@ -9,6 +9,8 @@ import { parseVmsd, parseVmxMachine } from '../../worker/engine/machines/vmx-mac
 import { decodeXmlBytes, parseXml, type XmlElement } from '../../worker/engine/machines/xml';
 import { hyperVXml, vmcFile, vmxFile } from './fixtures';
 import { writeVmcx } from './vmcx-writer';
+import { words } from '../support/notices';
+import { english } from '../../worker/engine/notices';
 
 function xml(text: string): XmlElement {
   const root = parseXml(text);
@@ -63,7 +65,7 @@ describe('Virtual PC .vmc', () => {
       { bus: 'ide', controller: 0, unit: 0, path: 'C:\\Users\\jo\\Documents\\My Virtual Machines\\XP\\XP.vhd', relativePath: '.\\XP.vhd' },
       { bus: 'ide', controller: 0, unit: 1, path: 'D:\\Data\\XP-data.vhd', relativePath: '..\\..\\..\\..\\..\\Data\\XP-data.vhd' },
     ]);
-    assert.match(m.warnings.join(' '), /Undo disks/);
+    assert.match(words(m.warnings).join(' '), /Undo disks/);
   });
 
   it('reads Virtual Server SCSI disks after the IDE ones', () => {
@@ -109,7 +111,7 @@ describe('Hyper-V configuration', () => {
     assert.equal(m.nics, 2);
     assert.deepEqual(m.disks.map((d) => `${d.bus}${d.controller}:${d.unit}`), ['scsi0:0', 'scsi0:1']);
     assert.match(m.disks[0]!.path, /os_6C2F\.avhdx$/);
-    assert.match(m.warnings.join(' '), /Dynamic memory/);
+    assert.match(words(m.warnings).join(' '), /Dynamic memory/);
   });
 
   it('XML generation 1: BIOS, IDE first then SCSI', () => {
@@ -151,7 +153,7 @@ describe('Hyper-V configuration', () => {
 
   it('.vmcx: an unknown version, a dirty log, a key table outside the file', () => {
     assert.throws(() => readVmcx(writeVmcx({ configuration: {} }, { version: 0x300 })), (e: unknown) => e instanceof VmcxError && /0x300/.test(e.message));
-    assert.match(readVmcx(writeVmcx({ configuration: { properties: {} } }, { dirtyLog: true })).warnings.join(' '), /log/);
+    assert.match(readVmcx(writeVmcx({ configuration: { properties: {} } }, { dirtyLog: true })).warnings.map(english).join(' '), /log/);
     const cut = writeVmcx({ configuration: { properties: { name: 'x' } } }).subarray(0, 0x3000 + 12);
     assert.throws(() => readVmcx(cut), /outside the file/);
   });
@@ -245,8 +247,9 @@ describe('the machine crosses the app boundary', () => {
       snapshots: [{ id: '1', name: 'Clean', current: true }],
       files: [{ name: 'a.vmx', role: 'configuration' }],
       warnings: [],
+      warningCodes: [],
     };
-    const disk = { path: '/vms/a/a.vmdk', fileSize: 1, format: 'vmdk', variant: 'sparse', virtualSize: 512, allocatedBytes: 0, parents: [], partitions: null, warnings: [], machine };
+    const disk = { path: '/vms/a/a.vmdk', fileSize: 1, format: 'vmdk', variant: 'sparse', virtualSize: 512, allocatedBytes: 0, parents: [], partitions: null, warnings: [], warningCodes: [], machine };
     assert.deepEqual(parseDiskInfo(disk).machine, machine);
     assert.throws(() => parseDiskInfo({ ...disk, machine: { ...machine, kind: 'qcow2' } }));
   });

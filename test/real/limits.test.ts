@@ -146,7 +146,7 @@ describe('limits against what real tools write', () => {
   test('a 64 TiB VHDX split into 2047 MiB extents: every file in the result', () => {
     const extents = Math.ceil((64 * 1024 * 1024) / 2047);
     const files = ['/v/d/d.vmx', '/v/d/d.vmdk', ...Array.from({ length: extents }, (_, i) => `/v/d/d-s${String(i + 1).padStart(3, '0')}.vmdk`)];
-    const result: JobResult = { output: '/v/d/d.vmx', files, subformat: 'twoGbMaxExtentSparse', virtualSize: 64 * 1024 ** 4, dataBytes: 0, verified: true, warnings: [], seconds: 1 };
+    const result: JobResult = { output: '/v/d/d.vmx', files, subformat: 'twoGbMaxExtentSparse', virtualSize: 64 * 1024 ** 4, dataBytes: 0, verified: true, warnings: [], warningCodes: [], seconds: 1 };
     const parsed = parseRunAnswer({ type: 'done', value: result });
     assert.equal(parsed.type === 'done' && parsed.value.files.length, files.length);
   });

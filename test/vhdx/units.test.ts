@@ -12,6 +12,7 @@ import { BAT_REGION, METADATA_REGION } from '../../worker/engine/formats/vhdx/re
 import { LogOverlayBuilder } from '../../worker/engine/sources/vhdx/patched-file';
 import { vhdxParentCandidates } from '../../worker/engine/sources/vhdx/parent';
 import { guid, MiB } from './vhdx-writer';
+import { english, type Notice } from '../../worker/engine/notices';
 
 describe('CRC-32C', () => {
   it('matches the published check value and the iSCSI (RFC 3720) vectors', () => {
@@ -105,16 +106,16 @@ function header(seq: bigint, opts: { dwg?: number; corrupt?: boolean; version?: 
 
 describe('header choice', () => {
   it('takes the valid header with the higher sequence number', () => {
-    const w: string[] = [];
+    const w: Notice[] = [];
     assert.equal(chooseHeader('x', [header(5n, { dwg: 1 }), header(9n, { dwg: 2 })], w).copy, 2);
     assert.equal(chooseHeader('x', [header(9n, { dwg: 1 }), header(5n, { dwg: 2 })], w).copy, 1);
     assert.deepEqual(w, []);
   });
 
   it('falls back to the other header when one has a bad checksum, and says so', () => {
-    const w: string[] = [];
+    const w: Notice[] = [];
     assert.equal(chooseHeader('x', [header(5n), header(9n, { corrupt: true })], w).copy, 1);
-    assert.match(w[0]!, /header 2 .*damaged.*bad checksum.*used header 1/);
+    assert.match(english(w[0]!), /header 2 .*damaged.*bad checksum.*used header 1/);
   });
 
   it('accepts equal sequence numbers only when both headers are identical', () => {

@@ -14,6 +14,7 @@ import { qemuCompare } from '../support/tools';
 import { tempDir } from '../support/tmp';
 import { DEBUG_EXIT_STATUS, bootableRaw, writeVhd } from './disks';
 import { bootUnderQemu, readDescriptor, readVmx, vmxDisk } from './vm-folder';
+import { english } from '../../worker/engine/notices';
 
 const MiB = 2 ** 20;
 
@@ -55,7 +56,7 @@ describe('--zero-copy', () => {
     assert.equal(r.subformat, 'monolithicFlat');
     assert.equal(r.dataBytes, 0);
     assert.deepEqual(readdirSync(r.folder!).sort(), ['fixed disk.vmdk', 'fixed disk.vmx']);
-    assert.ok(r.warnings[0]!.includes(`uses ${resolve(fixed)} in place`), r.warnings[0]);
+    assert.ok(english(r.warnings[0]!).includes(`uses ${resolve(fixed)} in place`), english(r.warnings[0]!));
 
     const vmx = readVmx(r.vmx!);
     const disk = vmxDisk(vmx);

@@ -9,6 +9,7 @@ import { createVm } from '../../worker/engine/jobs/vm';
 import { tempDir } from '../support/tmp';
 import { GUIDS, coreosDisk, fs, windowsGen1Disk, windowsGen2Disk, writeVhd, type FsWriter } from './disks';
 import { readDescriptor, readVmx, vmxDisk } from './vm-folder';
+import { words } from '../support/notices';
 
 function probe(...writers: FsWriter[]): FsSignature | undefined {
   const head = Buffer.alloc(FS_PROBE_BYTES);
@@ -53,11 +54,11 @@ describe('partitions that cannot all be on the disk', () => {
     const MiB = 2 ** 20;
     const table = (partitions: PartitionEntry[]): PartitionTable => ({ scheme: 'mbr', partitions });
     assert.deepEqual(partitionWarnings(table([entry(1, MiB, 99 * MiB)]), 100 * MiB), []);
-    const past = partitionWarnings(table([entry(1, MiB, 99 * MiB), entry(2, 100 * MiB - 512, 1024)]), 100 * MiB);
+    const past = words(partitionWarnings(table([entry(1, MiB, 99 * MiB), entry(2, 100 * MiB - 512, 1024)]), 100 * MiB));
     assert.equal(past.length, 1);
     assert.match(past[0]!, /Partition 2 \(NTFS\) ends at byte 104858112, past the end of the 104857600-byte disk/);
     assert.match(past[0]!, /--vhd-size/);
-    assert.match(partitionWarnings(table([entry(1, MiB, 0)]), 100 * MiB)[0]!, /ends before it starts/);
+    assert.match(words(partitionWarnings(table([entry(1, MiB, 0)]), 100 * MiB))[0]!, /ends before it starts/);
     assert.deepEqual(partitionWarnings(null, 100 * MiB), []);
   });
 });
@@ -73,14 +74,14 @@ describe('guest and firmware guess (synthetic partition tables)', () => {
     assert.equal(g.guestOS, 'windows9-64');
     assert.equal(g.family, 'Windows');
     assert.equal(g.firmware, 'efi');
-    assert.ok(g.evidence.some((e) => /NTFS on partition 3/.test(e)));
-    assert.ok(g.evidence.some((e) => /EFI system partition/.test(e) && /Generation 2/.test(e)));
+    assert.ok(words(g.evidence).some((e) => /NTFS on partition 3/.test(e)));
+    assert.ok(words(g.evidence).some((e) => /EFI system partition/.test(e) && /Generation 2/.test(e)));
   });
 
   test('MBR + active NTFS: Windows on BIOS (Generation 1)', () => {
     const g = guessGuest(facts({ scheme: 'mbr', partitions: [part(1, '0x07', { bootable: true }), part(2, '0x07')] }, [[1, { type: 'NTFS' }], [2, { type: 'NTFS' }]]));
     assert.deepEqual([g.guestOS, g.firmware], ['windows9-64', 'bios']);
-    assert.ok(g.evidence.some((e) => /NTFS on partitions 1, 2/.test(e)));
+    assert.ok(words(g.evidence).some((e) => /NTFS on partitions 1, 2/.test(e)));
   });
 
   test('Linux: ext4 and swap on MBR; Ubuntu recognised by its cloud-image label', () => {
@@ -95,7 +96,7 @@ describe('guest and firmware guess (synthetic partition tables)', () => {
   test('GPT without an ESP (BIOS boot partition) stays BIOS; no table is BIOS', () => {
     const g = guessGuest(facts({ scheme: 'gpt', partitions: [part(1, GUIDS.biosBoot), part(2, GUIDS.linux)] }, [[2, { type: 'xfs' }]]));
     assert.equal(g.firmware, 'bios');
-    assert.ok(g.evidence.some((e) => /without an EFI system partition but with a BIOS boot partition/.test(e)));
+    assert.ok(words(g.evidence).some((e) => /without an EFI system partition but with a BIOS boot partition/.test(e)));
     const none = guessGuest(facts(null));
     assert.deepEqual([none.guestOS, none.firmware], ['other-64', 'bios']);
     const whole = guessGuest(facts(null, [], { type: 'ext4' }));
@@ -107,7 +108,7 @@ describe('guest and firmware guess (synthetic partition tables)', () => {
     const types = [GUIDS.esp, GUIDS.biosBoot, GUIDS.coreosUsr, GUIDS.coreosUsr, GUIDS.linux, GUIDS.coreosResize];
     const g = guessGuest(facts({ scheme: 'gpt', partitions: names.map((name, i) => part(i + 1, types[i]!, { name })) }));
     assert.deepEqual([g.guestOS, g.firmware], ['coreos-64', 'efi']);
-    assert.ok(g.evidence.some((e) => /USR-A/.test(e)));
+    assert.ok(words(g.evidence).some((e) => /USR-A/.test(e)));
   });
 
   test('FAT data on a Microsoft basic data GUID alone is not Windows', () => {
@@ -116,9 +117,9 @@ describe('guest and firmware guess (synthetic partition tables)', () => {
   });
 
   test('cloud flavours: Xen and Azure by file name or OEM id; VMware builds are quiet', () => {
-    assert.match(cloudFlavourWarnings('/d/coreos_production_xen_image.vhd', undefined).join(), /Xen build/);
-    assert.match(cloudFlavourWarnings('/d/disk.vhd', 'azure').join(), /Azure build.*oem_id "azure"/);
-    assert.match(cloudFlavourWarnings('/d/disk.vhd', 'gce').join(), /set up for "gce"/);
+    assert.match(words(cloudFlavourWarnings('/d/coreos_production_xen_image.vhd', undefined)).join(), /Xen build/);
+    assert.match(words(cloudFlavourWarnings('/d/disk.vhd', 'azure')).join(), /Azure build.*oem_id "azure"/);
+    assert.match(words(cloudFlavourWarnings('/d/disk.vhd', 'gce')).join(), /set up for "gce"/);
     assert.deepEqual(cloudFlavourWarnings('/d/flatcar_production_vmware_raw_image.vhd', 'vmware_raw'), []);
     assert.deepEqual(cloudFlavourWarnings('/d/xenial-server.vhd', undefined), []);
   });
@@ -143,7 +144,7 @@ describe('detected from real VHD files, through ferry vm', () => {
     const disk = vmxDisk(vmx);
     assert.equal(disk.controller, 'sata');
     assert.equal(readDescriptor(`${r.folder}/${disk.fileName}`).ddb.get('ddb.adapterType'), 'ide');
-    assert.ok(r.warnings.some((w) => /Windows guest/.test(w)));
+    assert.ok(words(r.warnings).some((w) => /Windows guest/.test(w)));
   });
 
   test('a Generation 1 Windows disk gets BIOS, IDE and e1000', async () => {
@@ -160,6 +161,6 @@ describe('detected from real VHD files, through ferry vm', () => {
     const r = await createVm({ kind: 'vm', source: vhd, destDir: dir, name: 'coreos', subformat: 'monolithicSparse', zeroCopy: false, verify: true, overwrite: false }, {});
     const vmx = readVmx(r.vmx!);
     assert.deepEqual([vmx.get('guestos'), vmx.get('firmware'), vmx.get('ethernet0.virtualdev'), vmxDisk(vmx).controller], ['coreos-64', 'efi', 'vmxnet3', 'pvscsi']);
-    assert.ok(r.warnings.some((w) => /Xen build/.test(w) && /file name/.test(w) && /oem_id "xen"/.test(w)));
+    assert.ok(words(r.warnings).some((w) => /Xen build/.test(w) && /file name/.test(w) && /oem_id "xen"/.test(w)));
   });
 });

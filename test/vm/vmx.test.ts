@@ -1,6 +1,5 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import type { GuestGuess } from '../../shared/disk-info';
 import type { VmRequest } from '../../shared/jobs';
 import { CONTROLLERS } from '../../shared/options';
 import { FerryError } from '../../worker/engine/errors';
@@ -8,6 +7,8 @@ import { DEFAULT_HW_VERSION, guestKind, planHardware } from '../../worker/engine
 import { MAX_STEM_CHARS, defaultVmName, displayNameOf, safeFileStem } from '../../shared/vm-names';
 import { diskSlot, vmxEntries } from '../../worker/engine/vm/vmx-config';
 import { escapeVmxValue, parseVmx, renderVmx, unescapeVmxValue } from '../../worker/engine/vm/vmx';
+import { words } from '../support/notices';
+import { notice, type EngineGuestGuess } from '../../worker/engine/notices';
 
 const request = (over: Partial<VmRequest> = {}): VmRequest => ({
   kind: 'vm',
@@ -19,7 +20,7 @@ const request = (over: Partial<VmRequest> = {}): VmRequest => ({
   overwrite: false,
   ...over,
 });
-const guess = (over: Partial<GuestGuess> = {}): GuestGuess => ({ guestOS: 'other-64', family: 'Unknown', firmware: 'bios', evidence: [], ...over });
+const guess = (over: Partial<EngineGuestGuess> = {}): EngineGuestGuess => ({ guestOS: 'other-64', family: 'Unknown', firmware: 'bios', evidence: [], ...over });
 
 describe('.vmx values', () => {
   test('quotes, the escape character and control characters become |XX', () => {
@@ -130,20 +131,20 @@ describe('hardware choices', () => {
 
   test('hardware versions a hosted product may not know are warned about, in a VM folder only where they apply', () => {
     const future = planHardware(request({ hwVersion: 30 }), guess());
-    assert.ok(future.warnings.some((w) => /newer than any VMware product/.test(w)));
-    const esxiOnly = (host: 'hosted' | 'esxi') => planHardware(request({ hwVersion: 13 }), guess(), host).warnings.some((w) => /only on ESXi/.test(w));
+    assert.ok(words(future.warnings).some((w) => /newer than any VMware product/.test(w)));
+    const esxiOnly = (host: 'hosted' | 'esxi') => words(planHardware(request({ hwVersion: 13 }), guess(), host).warnings).some((w) => /only on ESXi/.test(w));
     assert.equal(esxiOnly('hosted'), true);
     assert.equal(esxiOnly('esxi'), false);
-    assert.ok(!planHardware(request({ hwVersion: 21 }), guess()).warnings.some((w) => /Hardware version/.test(w)));
+    assert.ok(!words(planHardware(request({ hwVersion: 21 }), guess()).warnings).some((w) => /Hardware version/.test(w)));
   });
 
   test('warnings: Windows controller note, NVMe under BIOS, firmware against the layout', () => {
     const win = planHardware(request(), guess({ guestOS: 'windows9-64' }));
-    assert.ok(win.warnings.some((w) => /Windows guest/.test(w) && /INACCESSIBLE_BOOT_DEVICE/.test(w)));
+    assert.ok(words(win.warnings).some((w) => /Windows guest/.test(w) && /INACCESSIBLE_BOOT_DEVICE/.test(w)));
     const nvme = planHardware(request({ controller: 'nvme' }), guess());
-    assert.ok(nvme.warnings.some((w) => /NVMe/.test(w) && /UEFI/.test(w)));
-    const fw = planHardware(request({ firmware: 'efi' }), guess({ evidence: ['MBR partition table, so BIOS firmware', 'OEM partition 5 is set up for "xen"'] }));
-    assert.ok(fw.warnings.some((w) => /Firmware set to EFI/.test(w) && /MBR partition table/.test(w)));
+    assert.ok(words(nvme.warnings).some((w) => /NVMe/.test(w) && /UEFI/.test(w)));
+    const fw = planHardware(request({ firmware: 'efi' }), guess({ evidence: [notice('firmware-mbr'), notice('oem-set-up', { index: 5, id: 'xen' })] }));
+    assert.ok(words(fw.warnings).some((w) => /Firmware set to EFI/.test(w) && /MBR partition table/.test(w)));
   });
 });
 

@@ -10,6 +10,7 @@ import { guestLabel } from '../guests';
 import { t } from '../i18n';
 import { useWizard } from '../store-context';
 import type { Setup } from '../store/choices';
+import { say } from './engine-words';
 import { controllerLabel, subformatLabel } from './labels';
 import './DoneStep.css';
 
@@ -125,11 +126,11 @@ export function DoneStep({ setup, result }: { setup: Setup; result: JobResult })
           ) : null}
         </dl>
       </section>
-      {result.warnings.length > 0 ? (
+      {result.warningCodes.length > 0 ? (
         <Callout tone="warning" title={t('done.worthKnowing')}>
           <ul className="plain-list">
-            {result.warnings.map((w) => (
-              <li key={w}>{w}</li>
+            {result.warningCodes.map((w, i) => (
+              <li key={i}>{say(w)}</li>
             ))}
           </ul>
         </Callout>

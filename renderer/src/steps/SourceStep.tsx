@@ -7,7 +7,7 @@ import { DiskIcon } from '../components/icons';
 import { fileName, folderOf, formatBytes, formatExactBytes } from '../format';
 import { t } from '../i18n';
 import { useWizard } from '../store-context';
-import { partitionTypeName, sizeReason } from './engine-words';
+import { partitionTypeName, say } from './engine-words';
 import { recognisedGuest, type Setup } from '../store/choices';
 import { canGoOn } from '../store/wizard-store';
 import { MachineDisks } from './MachineDisks';
@@ -101,7 +101,7 @@ export function SourceStep({ setup }: { setup: Setup }): ReactElement {
           <Fact label={t('source.createdBy')}>{creator ? `${creator.appName ?? creator.app} ${creator.version}`.trim() : <span className="muted">{t('source.unknown')}</span>}</Fact>
           <Fact label={t('source.operatingSystem')}>
             {guest ? (
-              <span title={guest.evidence.join('\n')}>{guest.os ? `${guest.os.name}${guest.os.version ? ` ${guest.os.version}` : ''}` : guest.family}</span>
+              <span title={guest.evidenceCodes.map(say).join('\n')}>{guest.os ? `${guest.os.name}${guest.os.version ? ` ${guest.os.version}` : ''}` : guest.family}</span>
             ) : (
               <span className="muted">{t('source.notRecognised')}</span>
             )}
@@ -167,12 +167,12 @@ export function SourceStep({ setup }: { setup: Setup }): ReactElement {
         </div>
       </section>
       )}
-      {!many && disk.guest && disk.guest.evidence.length > 0 ? (
+      {!many && disk.guest && disk.guest.evidenceCodes.length > 0 ? (
         <details className="disclosure">
           <summary>{t('source.howChosen')}</summary>
           <ul className="plain-list">
-            {disk.guest.evidence.map((e) => (
-              <li key={e}>{e}</li>
+            {disk.guest.evidenceCodes.map((e, i) => (
+              <li key={i}>{say(e)}</li>
             ))}
           </ul>
         </details>
@@ -183,15 +183,15 @@ export function SourceStep({ setup }: { setup: Setup }): ReactElement {
             header: formatExactBytes(disk.sizeCandidates.currentSize),
             geometry: formatExactBytes(disk.sizeCandidates.chsSize),
             chosen: disk.sizeCandidates.chosen === 'chs' ? t('source.chosenGeometry') : t('source.chosenHeader'),
-            reason: sizeReason(disk.sizeCandidates, disk),
+            reason: say(disk.sizeCandidates.reasonCode),
           })}
         </Callout>
       ) : null}
-      {!many && disk.warnings.length > 0 ? (
-        <Callout tone="warning" title={t('source.thingsToKnow', { count: disk.warnings.length })}>
+      {!many && disk.warningCodes.length > 0 ? (
+        <Callout tone="warning" title={t('source.thingsToKnow', { count: disk.warningCodes.length })}>
           <ul className="plain-list">
-            {disk.warnings.map((w) => (
-              <li key={w}>{w}</li>
+            {disk.warningCodes.map((w, i) => (
+              <li key={i}>{say(w)}</li>
             ))}
           </ul>
         </Callout>

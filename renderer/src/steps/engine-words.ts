@@ -1,8 +1,10 @@
-// The inspection's own English words that the wizard can say in the user's language: partition
-// type names by their type id, and the reason a VHD's size was read one way. Anything not known
-// here is shown as the engine wrote it.
-import type { DiskInfo, PartitionEntry, SizeCandidates } from '../../../shared/disk-info';
-import { currentLanguage, i18n, t } from '../i18n';
+// What the engine says, in the user's language: its notices (warnings, the guest's evidence, why a
+// size was chosen) by code from the catalogue's `engine` section, and partition type names by
+// their type id. In English the catalogue holds the engine's own words, so the wizard shows
+// exactly what the CLI prints.
+import type { PartitionEntry } from '../../../shared/disk-info';
+import type { AnyNotice, NoticeParam } from '../../../shared/notices';
+import { i18n, t } from '../i18n';
 
 /** The partition type's name by its MBR byte or GPT type GUID, else the engine's name. */
 export function partitionTypeName(p: PartitionEntry): string {
@@ -11,19 +13,9 @@ export function partitionTypeName(p: PartitionEntry): string {
   return i18n.exists(key) ? t(`partitionType.${p.type.toLowerCase()}`) : p.typeName;
 }
 
-const REASONS: readonly [RegExp, string][] = [
-  [/^chosen by option$/, 'option'],
-  [/^the geometry is at its maximum/, 'maxGeometry'],
-  [/^the geometry is empty$/, 'emptyGeometry'],
-  [/^(.+) sizes disks by their CHS geometry$/, 'chs'],
-  [/^(.+) sizes disks by the current-size field$/, 'current'],
-];
-
-/** Why the header's or the geometry's size was taken; in English as the engine (and the CLI) says it. */
-export function sizeReason(c: SizeCandidates, disk: DiskInfo): string {
-  if (currentLanguage() === 'en') return c.reason;
-  for (const [pattern, reason] of REASONS) {
-    if (pattern.test(c.reason)) return t(`source.reason.${reason}`, { creator: disk.creator?.appName ?? disk.creator?.app ?? '' });
-  }
-  return c.reason;
+/** A notice in the user's language; a nested notice (a reason, a "which partition") is said first. */
+export function say(n: AnyNotice): string {
+  const param = (p: NoticeParam): string | number => (typeof p === 'object' ? say(p) : p);
+  const params = Object.fromEntries(Object.entries(n.params).map(([name, p]) => [name, param(p)]));
+  return t(`engine.${n.code}`, params);
 }

@@ -7,12 +7,13 @@ import type { GuestFs } from './fs/guest-fs';
 import { NOT_READ, openGuestFs } from './fs/open';
 import { readLinuxGuest, readOsRelease, type BootDriver, type DriverState, type LinuxGuest } from './linux/linux';
 import { readWindowsGuest, type WindowsGuest } from './windows/windows';
+import { english, notice, type Notice } from '../notices';
 
 export interface GuestReading {
   kind: 'windows' | 'linux';
   guestOS: string;
   os: { name: string; version?: string; build?: number };
-  evidence: string[];
+  evidence: Notice[];
   /** Linux: the boot drivers of the newest kernel. */
   drivers?: Record<BootDriver, DriverState>;
 }
@@ -20,12 +21,12 @@ export interface GuestReading {
 export interface ReadResult {
   reading?: GuestReading;
   /** Clauses for the guess's evidence when nothing was read (why not). */
-  notes: string[];
-  warnings: string[];
+  notes: Notice[];
+  warnings: Notice[];
 }
 
 interface Part {
-  label: string;
+  label: Notice;
   span: { startBytes: number; sizeBytes: number };
   type: string;
 }
@@ -40,13 +41,13 @@ const HAS_KERNEL = /^(vmlinuz|initramfs|initrd|bzImage)/;
 /** Reads the guest from the partitions whose file systems inspect recognised (by partition index; -1 for a whole disk). */
 export async function readGuest(source: DiskSource, table: PartitionTable | null, types: ReadonlyMap<number, string>): Promise<ReadResult> {
   const parts: Part[] = [];
-  const label = (p: PartitionEntry) => `partition ${p.index}`;
+  const label = (p: PartitionEntry) => notice('where-partition', { index: p.index });
   if (table) {
     for (const p of table.partitions) {
       const t = types.get(p.index);
       if (t) parts.push({ label: label(p), span: p, type: t });
     }
-  } else if (types.has(-1)) parts.push({ label: 'the whole disk', span: { startBytes: 0, sizeBytes: source.size }, type: types.get(-1)! });
+  } else if (types.has(-1)) parts.push({ label: notice('where-whole-disk'), span: { startBytes: 0, sizeBytes: source.size }, type: types.get(-1)! });
   const out: ReadResult = { notes: [], warnings: [] };
   const opened: Array<{ part: Part; fs: GuestFs }> = [];
   for (const part of parts) {
@@ -54,18 +55,18 @@ export async function readGuest(source: DiskSource, table: PartitionTable | null
     try {
       opened.push({ part, fs: await openGuestFs(source, part.span, part.type) });
     } catch (err) {
-      out.warnings.push(`The ${part.type} file system on ${part.label} could not be read (${message(err)}); the guest is guessed from the partitions instead. The guest may need a file-system check (chkdsk or fsck).`);
+      out.warnings.push(notice('guest-fs-unreadable', { type: part.type, where: part.label, error: message(err) }));
     }
   }
   for (const { part, fs } of opened.filter((o) => o.part.type === 'NTFS')) {
     try {
       const win: WindowsGuest | undefined = await readWindowsGuest(fs);
       if (win) {
-        out.reading = { kind: 'windows', guestOS: win.guestOS, os: osOf(win), evidence: [`NTFS on ${part.label} holds \\Windows`, ...win.evidence] };
+        out.reading = { kind: 'windows', guestOS: win.guestOS, os: osOf(win), evidence: [notice('ntfs-holds-windows', { where: part.label }), ...win.evidence] };
         return out;
       }
     } catch (err) {
-      out.warnings.push(`The Windows registry on ${part.label} could not be read (${message(err)}); the Windows version is not known.`);
+      out.warnings.push(notice('guest-registry-unreadable', { where: part.label, error: message(err) }));
     }
   }
   for (const { part, fs } of opened.filter((o) => /^ext/.test(o.part.type))) {
@@ -77,16 +78,16 @@ export async function readGuest(source: DiskSource, table: PartitionTable | null
         kind: 'linux',
         guestOS: linux.guestOS,
         os: osOf(linux),
-        evidence: [`${part.type} on ${part.label} is the root file system`, ...linux.evidence],
+        evidence: [notice('linux-root-fs', { type: part.type, where: part.label }), ...linux.evidence],
         ...(linux.boot ? { drivers: linux.boot.drivers } : {}),
       };
       return out;
     } catch (err) {
-      out.warnings.push(`The Linux root file system on ${part.label} could not be read (${message(err)}); the distribution is not known.`);
+      out.warnings.push(notice('guest-linux-root-unreadable', { where: part.label, error: message(err) }));
     }
   }
   for (const part of parts) {
-    if (NOT_READ.has(part.type)) out.notes.push(`${part.type} on ${part.label} is recognised, but Ferry does not read its files`);
+    if (NOT_READ.has(part.type)) out.notes.push(notice('fs-not-read', { type: part.type, where: part.label }));
   }
   return out;
 }
@@ -97,7 +98,7 @@ function osOf(g: LinuxGuest | WindowsGuest): GuestReading['os'] {
 }
 
 /** Where the kernels' initramfs images are: the root's /boot, another partition's root, or why not known. */
-async function findBoot(root: GuestFs, opened: Array<{ part: Part; fs: GuestFs }>, parts: Part[], rootPart: Part): Promise<{ fs: GuestFs; dir: string } | string> {
+async function findBoot(root: GuestFs, opened: Array<{ part: Part; fs: GuestFs }>, parts: Part[], rootPart: Part): Promise<{ fs: GuestFs; dir: string } | Notice> {
   const hasKernels = (names: string[] | undefined) => (names ?? []).some((n) => HAS_KERNEL.test(n));
   if (hasKernels(await root.list('/boot').catch(() => undefined))) return { fs: root, dir: '/boot' };
   for (const o of opened) {
@@ -105,6 +106,6 @@ async function findBoot(root: GuestFs, opened: Array<{ part: Part; fs: GuestFs }
     if (hasKernels(await o.fs.list('/').catch(() => undefined))) return { fs: o.fs, dir: '' };
   }
   const unread = parts.filter((p) => p !== rootPart && NOT_READ.has(p.type));
-  if (unread.length) return `/boot is not on the root file system; ${unread.map((p) => `${p.type} on ${p.label}`).join(', ')} may hold it, and Ferry does not read those`;
-  return 'no /boot with kernels was found';
+  if (unread.length) return notice('boot-elsewhere', { parts: unread.map((p) => `${p.type} on ${english(p.label)}`).join(', ') });
+  return notice('boot-none');
 }

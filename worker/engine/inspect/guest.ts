@@ -2,12 +2,14 @@
 // table, partition types and names, and file-system signatures. Every conclusion carries the
 // evidence for it, because the user may know better and override it (--guest, --firmware).
 import { basename } from 'node:path';
-import type { GuestGuess, PartitionEntry, PartitionTable } from '../../../shared/disk-info';
+import type { PartitionEntry, PartitionTable } from '../../../shared/disk-info';
 import { LIMITS } from '../../../shared/limits';
 import { readGuest, type ReadResult } from '../guest/detect';
 import type { DiskSource } from '../sources/source';
 import { describeFilesystem, readFilesystem, type FsSignature } from './filesystems';
 import { partitionWarnings } from './partitions';
+import { cutParams, english, notice, type EngineGuestGuess, type Notice } from '../notices';
+import type { NoticeCode } from '../../../shared/notices';
 
 const GPT = {
   esp: 'c12a7328-f81f-11d2-ba4b-00a0c93ec93b',
@@ -53,13 +55,13 @@ export interface DiskFacts {
   wholeDisk?: FsSignature | undefined;
 }
 
-function list(parts: PartitionEntry[]): string {
+function list(parts: PartitionEntry[]): Notice {
   const n = parts.map((p) => p.index);
-  return `${n.length === 1 ? 'partition' : 'partitions'} ${n.join(', ')}`;
+  return n.length === 1 ? notice('partition-one', { index: n[0]! }) : notice('partitions-many', { indexes: n.join(', ') });
 }
 
 /** "NTFS on partition 2; ext4 "root" on partitions 3, 4" for the partitions whose file system passes `keep`. */
-function filesystemEvidence(facts: DiskFacts, keep: (fs: FsSignature) => boolean): string[] {
+function filesystemEvidence(facts: DiskFacts, keep: (fs: FsSignature) => boolean): Notice[] {
   const byFs = new Map<string, PartitionEntry[]>();
   for (const p of facts.table?.partitions ?? []) {
     const fs = facts.filesystems.get(p.index);
@@ -67,35 +69,35 @@ function filesystemEvidence(facts: DiskFacts, keep: (fs: FsSignature) => boolean
     const key = describeFilesystem(fs);
     byFs.set(key, [...(byFs.get(key) ?? []), p]);
   }
-  return [...byFs].map(([fs, parts]) => `${fs} on ${list(parts)}`);
+  return [...byFs].map(([fs, parts]) => notice('fs-on', { fs, parts: list(parts) }));
 }
 
-function firmwareFor(facts: DiskFacts, evidence: string[]): 'bios' | 'efi' {
+function firmwareFor(facts: DiskFacts, evidence: Notice[]): 'bios' | 'efi' {
   const table = facts.table;
   if (!table) {
-    evidence.push('no partition table, so BIOS firmware');
+    evidence.push(notice('firmware-no-table'));
     return 'bios';
   }
   if (table.scheme === 'mbr') {
-    evidence.push('MBR partition table (as on a Hyper-V Generation 1 disk), so BIOS firmware');
+    evidence.push(notice('firmware-mbr'));
     return 'bios';
   }
   const esp = table.partitions.filter((p) => p.type === GPT.esp);
   const biosBoot = table.partitions.some((p) => p.type === GPT.biosBoot);
   if (esp.length === 0) {
-    evidence.push(`GPT without an EFI system partition${biosBoot ? ' but with a BIOS boot partition' : ''}, so BIOS firmware`);
+    evidence.push(notice(biosBoot ? 'firmware-gpt-bios-boot' : 'firmware-gpt-no-esp'));
     return 'bios';
   }
-  evidence.push(`GPT with an EFI system partition (${list(esp)}; as on a Hyper-V Generation 2 disk), so UEFI firmware`);
-  if (biosBoot) evidence.push('a BIOS boot partition is present too, so --firmware bios would also boot');
+  evidence.push(notice('firmware-gpt-esp', { parts: list(esp) }));
+  if (biosBoot) evidence.push(notice('firmware-also-bios'));
   return 'efi';
 }
 
 /** The guest and firmware a disk's layout points to, with the reasons. Pure: no I/O. */
-export function guessGuest(facts: DiskFacts): GuestGuess {
+export function guessGuest(facts: DiskFacts): EngineGuestGuess {
   const parts = facts.table?.partitions ?? [];
   const fsOf = (p: PartitionEntry) => facts.filesystems.get(p.index);
-  const evidence: string[] = [];
+  const evidence: Notice[] = [];
   let guestOS: string;
   let family: string;
 
@@ -112,53 +114,53 @@ export function guessGuest(facts: DiskFacts): GuestGuess {
     guestOS = GUEST_IDS.coreos;
     family = 'Container Linux (CoreOS / Flatcar)';
     const names = coreosNamed.map((p) => p.name!);
-    if (names.length) evidence.push(`GPT partitions named ${names.join(', ')}: the Container Linux layout`);
-    if (coreosTyped.length) evidence.push(`CoreOS partition types on ${list(coreosTyped)}`);
+    if (names.length) evidence.push(notice('coreos-named', { names: names.join(', ') }));
+    if (coreosTyped.length) evidence.push(notice('coreos-typed', { parts: list(coreosTyped) }));
   } else if (winFs.length > 0 || winTyped.length > 0) {
     // Windows wins over Linux when both appear: the controller chosen for Windows also boots Linux.
     guestOS = GUEST_IDS.windows;
     family = 'Windows';
     evidence.push(...filesystemEvidence(facts, (fs) => WINDOWS_FILESYSTEMS.has(fs.type)));
-    for (const p of winTyped) evidence.push(`${p.typeName} partition (${p.index})`);
-    evidence.push(`the Windows version is not read from the disk; "${GUEST_IDS.windows}" (Windows 10 and later, 64-bit) suits Windows 8 to 11 and Server 2012 to 2025 — use --guest for another`);
-    if (linuxFs.length > 0) evidence.push(`Linux file systems are present too (${list(linuxFs)}); use --guest if Linux is the system that boots`);
+    for (const p of winTyped) evidence.push(notice('windows-typed', { typeName: p.typeName, index: p.index }));
+    evidence.push(notice('windows-version-unread', { guestOS: GUEST_IDS.windows }));
+    if (linuxFs.length > 0) evidence.push(notice('linux-also', { parts: list(linuxFs) }));
   } else if (linuxFs.length > 0 || linuxTyped.length > 0 || (wholeDisk && LINUX_FILESYSTEMS.has(wholeDisk.type))) {
     const ubuntu = parts.some((p) => fsOf(p)?.label === 'cloudimg-rootfs') || wholeDisk?.label === 'cloudimg-rootfs';
     guestOS = ubuntu ? GUEST_IDS.ubuntu : GUEST_IDS.linux;
     family = ubuntu ? 'Linux (Ubuntu)' : 'Linux';
     evidence.push(...filesystemEvidence(facts, (fs) => LINUX_FILESYSTEMS.has(fs.type)));
     const typedOnly = linuxTyped.filter((p) => !linuxFs.includes(p));
-    if (typedOnly.length) evidence.push(`Linux partition types on ${list(typedOnly)}`);
-    if (wholeDisk) evidence.push(`${describeFilesystem(wholeDisk)} across the whole disk`);
-    if (ubuntu) evidence.push('a root file system labelled "cloudimg-rootfs", as Ubuntu cloud images have');
-    else evidence.push(`the distribution is not identified; "${GUEST_IDS.linux}" is VMware's generic 64-bit Linux`);
+    if (typedOnly.length) evidence.push(notice('linux-typed', { parts: list(typedOnly) }));
+    if (wholeDisk) evidence.push(notice('fs-whole-disk', { fs: describeFilesystem(wholeDisk) }));
+    if (ubuntu) evidence.push(notice('ubuntu-cloud-label'));
+    else evidence.push(notice('linux-distro-unknown', { guestOS: GUEST_IDS.linux }));
   } else {
     guestOS = GUEST_IDS.other;
     family = 'Unknown';
     const found = filesystemEvidence(facts, () => true);
-    if (wholeDisk) found.push(`${describeFilesystem(wholeDisk)} across the whole disk`);
-    evidence.push(found.length ? `no operating system recognised (found ${found.join('; ')})` : 'no operating system recognised from the partitions');
+    if (wholeDisk) found.push(notice('fs-whole-disk', { fs: describeFilesystem(wholeDisk) }));
+    evidence.push(found.length ? notice('no-os-found', { found: found.map(english).join('; ') }) : notice('no-os'));
   }
   const firmware = firmwareFor(facts, evidence);
   return { guestOS, family, firmware, evidence };
 }
 
 /** Clauses of the layout-only guess that reading the guest's files replaces. */
-const UNREAD_CLAUSE = /^(the Windows version is not read|the distribution is not identified)/;
+const UNREAD_CLAUSES: ReadonlySet<NoticeCode> = new Set(['windows-version-unread', 'linux-distro-unknown']);
 const MAX_CLAUSE = 1000;
 
 /**
  * The layout guess refined by what the guest's own files say (registry, os-release): the exact
  * guestOS id, the OS name and version, and the evidence for them. A CoreOS layout keeps its id.
  */
-export function withGuestFiles(guess: GuestGuess, read: ReadResult): GuestGuess {
+export function withGuestFiles(guess: EngineGuestGuess, read: ReadResult): EngineGuestGuess {
   const r = read.reading;
   if (!r) return read.notes.length ? { ...guess, evidence: [...guess.evidence, ...read.notes].slice(0, LIMITS.evidenceItems) } : guess;
   const coreos = guess.guestOS === GUEST_IDS.coreos;
   const os = { ...r.os, ...(r.drivers ? { drivers: r.drivers } : {}) };
   const family = coreos || guess.family.toLowerCase().startsWith(r.kind) ? guess.family : r.kind === 'windows' ? 'Windows' : 'Linux';
-  const kept = guess.evidence.filter((e) => !UNREAD_CLAUSE.test(e));
-  const evidence = [...r.evidence.map((e) => (e.length > MAX_CLAUSE ? `${e.slice(0, MAX_CLAUSE - 1)}…` : e)), ...kept].slice(0, LIMITS.evidenceItems);
+  const kept = guess.evidence.filter((e) => !UNREAD_CLAUSES.has(e.code));
+  const evidence = [...r.evidence.map((e) => cutParams(e, MAX_CLAUSE)), ...kept].slice(0, LIMITS.evidenceItems);
   return { ...guess, guestOS: coreos ? guess.guestOS : r.guestOS, family, evidence, os };
 }
 
@@ -195,30 +197,29 @@ const FLAVOURS: Array<{ id: string; name: string; words: RegExp }> = [
 ];
 
 /** Warnings for an image built for another platform, judged by file name and OEM id. */
-export function cloudFlavourWarnings(sourcePath: string, oemId: string | undefined): string[] {
+export function cloudFlavourWarnings(sourcePath: string, oemId: string | undefined): Notice[] {
   const name = basename(sourcePath);
-  const warnings: string[] = [];
+  const warnings: Notice[] = [];
   for (const f of FLAVOURS) {
     const byName = f.words.test(name);
     const byOem = oemId === f.id;
     if (!byName && !byOem) continue;
-    const why = [byName ? `its file name (${name})` : '', byOem ? `its OEM partition (oem_id "${oemId}")` : ''].filter(Boolean).join(' and ');
-    warnings.push(
-      `This looks like the ${f.name} build of a cloud image, by ${why}: it boots under VMware but carries ${f.name}'s platform agent and configuration source, so first-boot setup may not apply. Use the image's VMware flavour (e.g. *_vmware_raw_image or the OVA) if one exists.`,
-    );
+    const id = oemId ?? '';
+    const why = byName && byOem ? notice('by-file-name-and-oem-id', { name, id }) : byName ? notice('by-file-name', { name }) : notice('by-oem-id', { id });
+    warnings.push(notice('cloud-flavour', { flavour: f.name, why }));
   }
   if (oemId !== undefined && !VMWARE_OEM_IDS.has(oemId) && !FLAVOURS.some((f) => f.id === oemId)) {
-    warnings.push(`The image's OEM partition is set up for "${oemId}", not VMware: it boots, but its platform agent and configuration source are not VMware's. Use the image's VMware flavour if one exists.`);
+    warnings.push(notice('oem-not-vmware', { id: oemId }));
   }
   return warnings;
 }
 
 export interface GuestDetection {
-  guest: GuestGuess;
+  guest: EngineGuestGuess;
   filesystems: Map<number, FsSignature>;
   wholeDisk?: FsSignature;
   /** Informative, non-fatal: a platform-flavoured image. */
-  warnings: string[];
+  warnings: Notice[];
 }
 
 /** Reads what the guess needs from the disk (a few KiB per partition) and guesses. */
@@ -241,7 +242,7 @@ export async function detectGuest(source: DiskSource, table: PartitionTable | nu
   const guest = withGuestFiles(guessGuest({ table, filesystems, wholeDisk }), read);
   const oem = table?.partitions.find((p) => p.name?.toUpperCase() === 'OEM');
   const oemId = oem ? await readOemId(source, oem) : undefined;
-  if (oemId) guest.evidence.push(`OEM partition ${oem!.index} is set up for "${oemId}"`);
+  if (oemId) guest.evidence.push(notice('oem-set-up', { index: oem!.index, id: oemId }));
   return {
     guest,
     filesystems,

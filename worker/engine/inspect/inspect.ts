@@ -1,4 +1,5 @@
 import type { DiskInfo } from '../../../shared/disk-info';
+import { wireDiskInfo, type EngineDiskInfo } from '../notices';
 import { openSource, type OpenOptions } from '../sources/open';
 import type { DiskSource } from '../sources/source';
 import { describeFilesystem } from './filesystems';
@@ -14,8 +15,13 @@ export function filesRead(source: DiskSource): string[] {
   return [...new Set(files)];
 }
 
-/** Everything `ferry inspect` reports about a source disk. */
+/** Everything `ferry inspect` reports about a source disk, as the CLI prints it and the worker sends it. */
 export async function inspectDisk(path: string, opts: OpenOptions = {}): Promise<DiskInfo> {
+  return wireDiskInfo(await inspectSource(path, opts));
+}
+
+/** The same, as the engine holds it (notices, not yet words). */
+export async function inspectSource(path: string, opts: OpenOptions = {}): Promise<EngineDiskInfo> {
   const source = await openSource(path, opts);
   try {
     const partitions = await readPartitionTable(source);

@@ -1,6 +1,7 @@
 import type { PartitionEntry, PartitionTable } from '../../../shared/disk-info';
 import type { DiskSource } from '../sources/source';
 import { identifyFilesystem } from './filesystems';
+import { notice, type Notice } from '../notices';
 
 const SECTOR = 512;
 const MAX_GPT_ENTRIES = 1024;
@@ -172,16 +173,12 @@ export async function readPartitionTable(source: DiskSource): Promise<PartitionT
  * Partitions that cannot all be on this disk: one that ends before it starts, or reaches past
  * the disk's end (a VHD sized by the wrong one of its two size fields, an image cut short).
  */
-export function partitionWarnings(table: PartitionTable | null, diskBytes: number): string[] {
-  const out: string[] = [];
+export function partitionWarnings(table: PartitionTable | null, diskBytes: number): Notice[] {
+  const out: Notice[] = [];
   for (const p of table?.partitions ?? []) {
-    const what = `Partition ${p.index} (${p.typeName})`;
-    if (p.sizeBytes === 0) out.push(`${what} in the ${table!.scheme.toUpperCase()} ends before it starts; the partition table is damaged.`);
-    else if (p.startBytes + p.sizeBytes > diskBytes) {
-      out.push(
-        `${what} ends at byte ${p.startBytes + p.sizeBytes}, past the end of the ${diskBytes}-byte disk: the guest will not find all of its data. The image may be cut short, or (for a VHD) sized by the wrong field — compare the sizes \`ferry inspect\` shows and try --vhd-size.`,
-      );
-    }
+    const what = { index: p.index, typeName: p.typeName };
+    if (p.sizeBytes === 0) out.push(notice('partition-inverted', { ...what, scheme: table!.scheme.toUpperCase() }));
+    else if (p.startBytes + p.sizeBytes > diskBytes) out.push(notice('partition-past-end', { ...what, end: p.startBytes + p.sizeBytes, size: diskBytes }));
   }
   return out;
 }

@@ -4,7 +4,7 @@
 // renamed into place last.
 import { rm, stat } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
-import { hasOutputExtension, type BoxRequest, type JobResult } from '../../../shared/jobs';
+import { hasOutputExtension, type BoxRequest } from '../../../shared/jobs';
 import { BOX_METADATA, boxFirstBoot, renderVagrantfile } from '../box/box-files';
 import { writeBox } from '../box/pack-box';
 import { FerryError, throwIfAborted } from '../errors';
@@ -12,8 +12,9 @@ import { checkFirstBoot } from '../machine/first-boot';
 import { Staging, checkFreeSpace, checkTargets } from '../output/staging';
 import type { RunContext } from '../progress';
 import { createVm } from './vm';
+import { notice, type EngineJobResult } from '../notices';
 
-export async function createBox(req: BoxRequest, ctx: RunContext): Promise<JobResult> {
+export async function createBox(req: BoxRequest, ctx: RunContext): Promise<EngineJobResult> {
   const started = performance.now();
   const output = resolve(req.output);
   const dir = dirname(output);
@@ -45,9 +46,9 @@ export async function createBox(req: BoxRequest, ctx: RunContext): Promise<JobRe
     const files = await staging.commitFiles([boxName], req.overwrite);
     const warnings = [...vm.warnings];
     if (insecureKey) {
-      warnings.push("The box lets in Vagrant's well-known insecure key, as Vagrant boxes do: the first `vagrant up` replaces it with a key pair of its own (unless config.ssh.insert_key is false).");
+      warnings.push(notice('box-insecure-key'));
     }
-    if (!vm.firstBoot?.sshUser) warnings.push('The image\'s login user is not known: set config.ssh.username in your Vagrantfile to the user the image lets in (e.g. "debian", "fedora", "cloud-user").');
+    if (!vm.firstBoot?.sshUser) warnings.push(notice('box-login-user-unknown'));
     const { vmx: _vmx, folder: _folder, ...rest } = vm;
     return { ...rest, output, files, warnings, seconds: (performance.now() - started) / 1000 };
   } catch (err) {

@@ -1,7 +1,7 @@
 // `ferry convert`: a source into one bare VMDK (the disk alone, no machine around it).
 import { rm } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
-import type { ConvertRequest, JobResult } from '../../../shared/jobs';
+import type { ConvertRequest } from '../../../shared/jobs';
 import { BARE_DISK_HW_VERSION, estimateOutputBytes, verifyWritten, writeVmdk } from '../copy/write-disk';
 import { checkFreeSpace, checkOutputName, checkTargets } from '../output/staging';
 import type { RunContext } from '../progress';
@@ -9,6 +9,7 @@ import { sourceFiles } from '../sources/source';
 import { openVmdk } from '../sources/vmdk/vmdk';
 import { planFiles, planVmdk } from '../writers/vmdk/vmdk-writer';
 import { runStaged } from './staged-job';
+import type { EngineJobResult } from '../notices';
 
 /**
  * Extent files of the VMDK that `--overwrite` replaces which the new one will not overwrite (an
@@ -35,7 +36,7 @@ async function staleExtents(output: string, keep: string[], protectedFiles: stri
 }
 
 /** `ferry convert`: one VMDK from one source, staged, verified, then moved into place. */
-export async function convert(req: ConvertRequest, ctx: RunContext = {}): Promise<JobResult> {
+export async function convert(req: ConvertRequest, ctx: RunContext = {}): Promise<EngineJobResult> {
   const started = performance.now();
   const output = resolve(req.output);
   const dir = dirname(output);

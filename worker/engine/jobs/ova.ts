@@ -7,7 +7,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import { rm, stat } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { safeFileName } from '../../../shared/file-names';
-import { hasOutputExtension, type JobResult, type OvaRequest } from '../../../shared/jobs';
+import { hasOutputExtension, type OvaRequest } from '../../../shared/jobs';
 import { adapterForController } from '../../../shared/options';
 import { estimateOutputBytes, verifyWritten, writeVmdk } from '../copy/write-disk';
 import { FerryError, throwIfAborted } from '../errors';
@@ -27,6 +27,7 @@ import { manifestAlgorithm, renderManifest, renderOvf } from '../ova/ovf';
 import { digestFile, writeOva } from '../ova/package-ova';
 import { jobSources, machineSource, withDefaults } from '../machines/machine-source';
 import { diskSlots } from '../vm/vmx-config';
+import { notice, type EngineJobResult, type Notice } from '../notices';
 
 /**
  * Hardware version 14: ESXi 6.7 and later deploy it (an importer refuses a newer version than it
@@ -39,7 +40,7 @@ export function memberStem(name: string): string {
   return safeFileName(name, { maxChars: 60, fallback: 'vm', ascii: true });
 }
 
-export async function createOva(request: OvaRequest, ctx: RunContext): Promise<JobResult> {
+export async function createOva(request: OvaRequest, ctx: RunContext): Promise<EngineJobResult> {
   const started = performance.now();
   // A machine configuration (or its folder) gives the disk and the hardware defaults.
   const machine = await machineSource(request.source, request.allowOutsideDisks === true);
@@ -81,9 +82,9 @@ export async function createOva(request: OvaRequest, ctx: RunContext): Promise<J
           throw new FerryError('E_UNSUPPORTED', `${sources.length} disks do not fit on one ${hw.controller} controller (it has ${diskSlots(hw.controller).length} slots).`, 'Choose another --controller (SATA has 30 slots, SCSI 15).');
         }
         const guest = ovfGuestFor(hw.guestOS, hw.hwVersion);
-        const guestWarnings: string[] = [];
-        if (guest.derived) guestWarnings.push(`Guest "${hw.guestOS}" is not in Ferry's table; the OVF names it "${guest.osType}" by VMware's spelling rule. If vSphere refuses it, pass a --guest it knows.`);
-        if (guest.downgradedFrom) guestWarnings.push(`Hardware version ${hw.hwVersion} predates the guest id "${guest.downgradedFrom}", so the OVF names "${guest.osType}"; pass a higher --hw-version for hosts that know the newer id.`);
+        const guestWarnings: Notice[] = [];
+        if (guest.derived) guestWarnings.push(notice('ovf-guest-derived', { guestOS: hw.guestOS, osType: guest.osType }));
+        if (guest.downgradedFrom) guestWarnings.push(notice('ovf-guest-downgraded', { hwVersion: hw.hwVersion, newer: guest.downgradedFrom, osType: guest.osType }));
 
         const name = req.name ?? defaultVmName(sourcePath);
         const stem = memberStem(name);
@@ -145,7 +146,7 @@ export async function createOva(request: OvaRequest, ctx: RunContext): Promise<J
           warnings: [
             ...(machine?.warnings ?? []),
             ...source.info.warnings,
-            ...extras.flatMap((s) => s.info.warnings.map((w) => `${basename(s.path)}: ${w}`)),
+            ...extras.flatMap((s) => s.info.warnings.map((w) => notice('disk-says', { name: basename(s.path), notice: w }))),
             ...detected.warnings,
             ...hwWarnings,
             ...guestWarnings,

@@ -6,8 +6,9 @@ import { FerryError, toErrorInfo } from '../errors';
 import { createBox } from './box';
 import { createOva } from './ova';
 import { createVm } from './vm';
+import { wireJobResult, type EngineJobResult } from '../notices';
 
-function dispatch(request: JobRequest, ctx: RunContext): Promise<JobResult> {
+function dispatch(request: JobRequest, ctx: RunContext): Promise<EngineJobResult> {
   switch (request.kind) {
     case 'convert':
       return convert(request, ctx);
@@ -28,7 +29,7 @@ function destinationOf(request: JobRequest): string {
 /** Runs any job request; the one entry point the CLI, the worker thread and tests share. */
 export async function runJob(request: JobRequest, ctx: RunContext = {}): Promise<JobResult> {
   try {
-    return await dispatch(request, ctx);
+    return wireJobResult(await dispatch(request, ctx));
   } catch (err) {
     // A write to an open file fails with ENOSPC and no path; say which destination is full.
     const sys = err as NodeJS.ErrnoException;

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { chmod, stat, writeFile } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
-import type { JobResult, VmRequest } from '../../../shared/jobs';
+import type { VmRequest } from '../../../shared/jobs';
 import { adapterForController } from '../../../shared/options';
 import { estimateOutputBytes, verifyWritten, writeVmdk } from '../copy/write-disk';
 import { FerryError, throwIfAborted } from '../errors';
@@ -22,6 +22,7 @@ import { jobSources, machineSource, withDefaults } from '../machines/machine-sou
 import { renderVmx } from '../vm/vmx';
 import { checkZeroCopySource, extentPathFrom, refuseCompressedForZeroCopy, verifyZeroCopy, writeZeroCopyDescriptor } from '../vm/zero-copy';
 import { runStaged } from './staged-job';
+import { notice, type EngineJobResult, type Notice } from '../notices';
 
 async function checkDestination(destDir: string): Promise<void> {
   const st = await stat(destDir).catch(() => undefined);
@@ -58,12 +59,12 @@ async function pointAtSource(source: DiskSource, dir: string, diskFile: string, 
   return { names: [diskFile], dataBytes: 0, verified: req.verify };
 }
 
-function zeroCopyWarning(sourcePath: string): string {
-  return `Zero-copy: the VM uses ${sourcePath} in place — VMware reads and writes that .vhd directly, no copy was made. Keep it where it is (the VM finds it by relative path), do not attach it to Hyper-V or another VM at the same time, and do not expand the disk in VMware (that would overwrite the VHD footer).`;
+function zeroCopyWarning(sourcePath: string): Notice {
+  return notice('zero-copy', { path: sourcePath });
 }
 
 /** `ferry vm`: a ready-to-open VMware VM folder, `<destDir>/<Name>/` with `<Name>.vmx` and the disk. */
-export async function createVm(request: VmRequest, ctx: RunContext): Promise<JobResult> {
+export async function createVm(request: VmRequest, ctx: RunContext): Promise<EngineJobResult> {
   const started = performance.now();
   // A machine configuration (or its folder) gives the disk and the hardware defaults.
   const machine = await machineSource(request.source, request.allowOutsideDisks === true);
@@ -153,7 +154,7 @@ export async function createVm(request: VmRequest, ctx: RunContext): Promise<Job
             ...(machine?.warnings ?? []),
             ...(req.zeroCopy ? [zeroCopyWarning(sourcePath)] : []),
             ...source.info.warnings,
-            ...extras.flatMap((s) => s.info.warnings.map((w) => `${basename(s.path)}: ${w}`)),
+            ...extras.flatMap((s) => s.info.warnings.map((w) => notice('disk-says', { name: basename(s.path), notice: w }))),
             ...detected.warnings,
             ...hwWarnings,
             ...(firstBoot?.warnings ?? []),

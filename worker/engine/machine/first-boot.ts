@@ -5,7 +5,8 @@
 // coreos-cloudinit, which reads `guestinfo.coreos.config.data`; other Linux images run
 // cloud-init, whose VMware datasource reads `guestinfo.metadata` and `guestinfo.userdata`
 // (https://cloudinit.readthedocs.io/en/latest/reference/datasources/vmware.html). Pure: no I/O.
-import type { GuestGuess, PartitionTable } from '../../../shared/disk-info';
+import type { PartitionTable } from '../../../shared/disk-info';
+import { notice, type EngineGuestGuess, type Notice, type NoticeParam } from '../notices';
 import { FIRST_BOOT_FLAGS, firstBootProblems, hasFirstBoot, ignitionVersion } from '../../../shared/first-boot';
 import type { FirstBoot, FirstBootSummary } from '../../../shared/jobs';
 import { FerryError } from '../errors';
@@ -15,17 +16,17 @@ export type ImageFamily = 'fedora-coreos' | 'flatcar' | 'container-linux' | 'clo
 
 export interface FamilyGuess {
   family: ImageFamily;
-  /** What the image is, in words, for warnings. */
-  name: string;
+  /** What the image is, for warnings: a product's name, or words of a notice's own. */
+  name: NoticeParam;
   /** The user a cloud image lets in with the given keys (undefined: the image's default user). */
   sshUser?: string;
 }
 
 /** The Ignition spec each family's Ignition reads: Fedora CoreOS spec 3, Flatcar 2 and 3 (3185 and later), Container Linux 2.0–2.2. */
-const IGNITION_READS: Record<Exclude<ImageFamily, 'cloud-init'>, { ok: (v: string) => boolean; reads: string }> = {
-  'fedora-coreos': { ok: (v) => v.startsWith('3.'), reads: 'spec 3.x' },
-  flatcar: { ok: (v) => v.startsWith('2.') || v.startsWith('3.'), reads: 'spec 2.x and (from release 3185) 3.x' },
-  'container-linux': { ok: (v) => /^2\.[0-2]\./.test(v), reads: 'spec 2.0 to 2.2' },
+const IGNITION_READS: Record<Exclude<ImageFamily, 'cloud-init'>, { ok: (v: string) => boolean; reads: Notice }> = {
+  'fedora-coreos': { ok: (v) => v.startsWith('3.'), reads: notice('ignition-reads-3') },
+  flatcar: { ok: (v) => v.startsWith('2.') || v.startsWith('3.'), reads: notice('ignition-reads-2-3') },
+  'container-linux': { ok: (v) => /^2\.[0-2]\./.test(v), reads: notice('ignition-reads-2-0-to-2-2') },
 };
 
 /**
@@ -34,7 +35,7 @@ const IGNITION_READS: Record<Exclude<ImageFamily, 'cloud-init'>, { ok: (v: strin
  * apart only by the file name (`flatcar_production_*` against `coreos_production_*`). An
  * unnamed one is treated as Container Linux: Flatcar still reads what that reads.
  */
-export function imageFamily(guest: GuestGuess, table: PartitionTable | null, sourceName: string): FamilyGuess {
+export function imageFamily(guest: EngineGuestGuess, table: PartitionTable | null, sourceName: string): FamilyGuess {
   const names = new Set((table?.partitions ?? []).map((p) => p.name ?? ''));
   if ((names.has('EFI-SYSTEM') && names.has('boot') && names.has('root') && !names.has('USR-A')) || /fedora-coreos|rhcos/i.test(sourceName)) {
     return { family: 'fedora-coreos', name: 'Fedora CoreOS', sshUser: 'core' };
@@ -43,8 +44,8 @@ export function imageFamily(guest: GuestGuess, table: PartitionTable | null, sou
     if (/flatcar/i.test(sourceName)) return { family: 'flatcar', name: 'Flatcar Container Linux', sshUser: 'core' };
     return { family: 'container-linux', name: 'CoreOS Container Linux', sshUser: 'core' };
   }
-  if (guest.family === 'Linux (Ubuntu)') return { family: 'cloud-init', name: 'an Ubuntu cloud image', sshUser: 'ubuntu' };
-  return { family: 'cloud-init', name: guest.family === 'Windows' ? 'a Windows image' : 'a Linux image' };
+  if (guest.family === 'Linux (Ubuntu)') return { family: 'cloud-init', name: notice('image-ubuntu-cloud'), sshUser: 'ubuntu' };
+  return { family: 'cloud-init', name: notice(guest.family === 'Windows' ? 'image-windows' : 'image-linux') };
 }
 
 /** A guestinfo key and its value, as the .vmx line `guestinfo.<key> = "<value>"` or an OVF property. */
@@ -60,7 +61,7 @@ export interface FirstBootPlan {
    * cloud-image OVAs carry them).
    */
   ovfEnvironment: GuestInfo;
-  warnings: string[];
+  warnings: Notice[];
 }
 
 const base64 = (text: string): string => Buffer.from(text, 'utf8').toString('base64');
@@ -131,7 +132,7 @@ export interface FirstBootInput {
 export function planFirstBoot({ firstBoot: fb, image, instanceId, hasCloudInit }: FirstBootInput): FirstBootPlan {
   const guestinfo: GuestInfo = [];
   const ovfEnvironment: GuestInfo = [];
-  const warnings: string[] = [];
+  const warnings: Notice[] = [];
   const generated = (fb.sshKeys?.length ?? 0) > 0 || fb.hostname !== undefined;
   const coreos = image.family !== 'cloud-init' ? image.family : undefined;
 
@@ -139,9 +140,9 @@ export function planFirstBoot({ firstBoot: fb, image, instanceId, hasCloudInit }
     guestinfo.push(...encoded('ignition.config.data', fb.ignition));
     const v = ignitionVersion(fb.ignition);
     const version = 'version' in v ? v.version : '?';
-    if (!coreos) warnings.push(`The image does not look like a CoreOS-family one (${image.name}), so nothing in it may read the Ignition config; it is in guestinfo.ignition.config.data all the same.`);
+    if (!coreos) warnings.push(notice('ignition-not-coreos', { image: image.name }));
     else if (!IGNITION_READS[coreos].ok(version)) {
-      warnings.push(`The Ignition config is spec ${version}, but ${image.name} reads ${IGNITION_READS[coreos].reads}; it may refuse the config and stop the boot. It is written unchanged.`);
+      warnings.push(notice('ignition-version', { version, image: image.name, reads: IGNITION_READS[coreos].reads }));
     }
   } else if (coreos && generated) {
     guestinfo.push(...encoded('ignition.config.data', ignitionConfig(coreos, fb)));
@@ -154,7 +155,7 @@ export function planFirstBoot({ firstBoot: fb, image, instanceId, hasCloudInit }
 
   const userData = fb.cloudInit ?? (!coreos && generated ? cloudConfig(fb) : undefined);
   if (fb.cloudInit !== undefined && coreos && coreos !== 'container-linux') {
-    warnings.push(`${image.name} runs Ignition, not cloud-init: the cloud-init user-data is in guestinfo.userdata but the image will not read it. Give an Ignition config (--ignition) instead.`);
+    warnings.push(notice('cloud-init-on-ignition', { image: image.name }));
   }
   if (userData !== undefined || fb.cloudInitMeta !== undefined) {
     const metaData = fb.cloudInitMeta ?? cloudMetadata(instanceId, fb, fb.cloudInit !== undefined);
@@ -162,11 +163,9 @@ export function planFirstBoot({ firstBoot: fb, image, instanceId, hasCloudInit }
     if (userData !== undefined) guestinfo.push(...encoded('userdata', userData));
     if (!coreos) ovfEnvironment.push(...ovfEnvironmentFor(fb, instanceId, userData));
     if (!coreos) {
-      if (hasCloudInit === false) warnings.push(`The image shows no sign of cloud-init, so the first-boot data in guestinfo.userdata may never be read.`);
+      if (hasCloudInit === false) warnings.push(notice('cloud-init-absent'));
       else if (hasCloudInit === undefined) {
-        warnings.push(
-          `cloud-init in the image: not checked (Ferry does not read files inside ${image.name}). The first-boot data in guestinfo.userdata and guestinfo.metadata is read by cloud-init's VMware datasource (cloud-init 21.3 and later)${image.name === 'a Windows image' ? ' or by cloudbase-init on Windows' : ''}.`,
-        );
+        warnings.push(notice(typeof image.name === 'object' && image.name.code === 'image-windows' ? 'cloud-init-unchecked-windows' : 'cloud-init-unchecked', { image: image.name }));
       }
     }
   }
@@ -178,7 +177,7 @@ export interface MachineFirstBoot extends FirstBootPlan {
 }
 
 /** The first boot of one machine: refuses bad input (E_USAGE), then plans the keys; undefined when nothing was asked. */
-export function firstBootFor(fb: FirstBoot | undefined, guest: GuestGuess, table: PartitionTable | null, sourceName: string, instanceId: string): MachineFirstBoot | undefined {
+export function firstBootFor(fb: FirstBoot | undefined, guest: EngineGuestGuess, table: PartitionTable | null, sourceName: string, instanceId: string): MachineFirstBoot | undefined {
   if (!hasFirstBoot(fb)) return undefined;
   checkFirstBoot(fb);
   const image = imageFamily(guest, table, sourceName);

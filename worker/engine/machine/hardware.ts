@@ -1,6 +1,6 @@
 // The virtual hardware of a generated VM: the user's choices where given, otherwise defaults
 // picked from the detected guest so that the disk boots on the first power-on.
-import type { DriverAvailability, GuestGuess } from '../../../shared/disk-info';
+import { notice, type EngineGuestGuess, type Notice } from '../notices';
 import type { VmRequest } from '../../../shared/jobs';
 import type { Controller, Firmware } from '../../../shared/options';
 import { FerryError } from '../errors';
@@ -89,17 +89,17 @@ const DEFAULT_SIZES: Record<GuestKind, { memoryMB: number; cpus: number }> = {
 
 export interface HardwarePlan {
   hardware: VmHardware;
-  /** Which rule chose the controller, for the evidence. */
-  controllerRule: string;
   /** Why each choice was made (for the result's warnings where a user may need to act). */
-  warnings: string[];
+  warnings: Notice[];
+  /** Which rule chose the controller, for the evidence. */
+  controllerRule: Notice;
 }
 
 /** The hardware a user may choose; `ferry vm` and `ferry ova` share these choices and their defaults. */
 export type HardwareChoices = Pick<VmRequest, 'guest' | 'memoryMB' | 'cpus' | 'firmware' | 'controller' | 'hwVersion'>;
 
 /** Merges the request's overrides with the defaults for the detected guest; refuses impossible combinations. */
-export function planHardware(req: HardwareChoices, guess: GuestGuess, host: 'hosted' | 'esxi' = 'hosted', named?: NamedController): HardwarePlan {
+export function planHardware(req: HardwareChoices, guess: EngineGuestGuess, host: 'hosted' | 'esxi' = 'hosted', named?: NamedController): HardwarePlan {
   if (req.guest !== undefined && !GUEST_ID.test(req.guest)) {
     throw new FerryError('E_USAGE', `--guest "${req.guest}" is not a VMware guestOS id.`, 'Use an id such as windows9-64, windows2019srv-64, ubuntu-64, other5xlinux-64 or other-64.');
   }
@@ -131,10 +131,11 @@ export function planHardware(req: HardwareChoices, guess: GuestGuess, host: 'hos
     cpus: req.cpus ?? sizes.cpus,
     modernChipset: hwVersion >= PCIE_MIN_HW,
   };
-  const warnings = hardwareWarnings(hardware, req, guess, host, named ? controllerRule : undefined);
-  if (named) warnings.unshift(`Controller: ${controllerRule}.`);
+  const warnings = hardwareWarnings(hardware, req, guess, host, named !== undefined);
+  if (named) warnings.unshift(notice('controller-rule', { rule: controllerRule }));
   if (fitted.from !== undefined) {
-    warnings.unshift(`${guess.os?.name ?? 'The guest'} is named "${guestOS}": VMware's exact id "${fitted.from}" needs hardware version ${GUEST_TABLE[fitted.from]!.sinceHw} or newer, and this VM has ${hwVersion}. Pass --hw-version ${GUEST_TABLE[fitted.from]!.sinceHw} (if your VMware product opens it) for the exact id.`);
+    const fit = { guestOS, exact: fitted.from, since: GUEST_TABLE[fitted.from]!.sinceHw!, hwVersion };
+    warnings.unshift(guess.os ? notice('guest-id-fitted', { os: guess.os.name, ...fit }) : notice('guest-id-fitted-unnamed', fit));
   }
   return { hardware, controllerRule, warnings };
 }
@@ -156,7 +157,7 @@ export function fitGuestId(id: string, hwVersion: number): { id: string; from: s
 /** The Linux module each controller needs (those the guest reading reports). */
 const LINUX_DRIVER: Partial<Record<Controller, string>> = { pvscsi: 'vmw_pvscsi', sata: 'ahci', ide: 'ata_piix' };
 
-function canDrive(guess: GuestGuess, c: Controller): boolean | undefined {
+function canDrive(guess: EngineGuestGuess, c: Controller): boolean | undefined {
   const driver = LINUX_DRIVER[c];
   const state = driver ? guess.os?.drivers?.[driver] : undefined;
   if (state === 'builtin' || state === 'initramfs') return true;
@@ -168,7 +169,7 @@ function canDrive(guess: GuestGuess, c: Controller): boolean | undefined {
  * PVSCSI when vmw_pvscsi is built in or in the initramfs, else SATA (ahci), else IDE (ata_piix).
  * Undefined when not known, so the choice by family applies.
  */
-export function guestController(kind: GuestKind, _firmware: Firmware, guess: GuestGuess): Controller | undefined {
+export function guestController(kind: GuestKind, _firmware: Firmware, guess: EngineGuestGuess): Controller | undefined {
   if (kind !== 'linux' || !guess.os?.drivers) return undefined;
   for (const c of ['pvscsi', 'sata', 'ide'] as const) {
     const can = canDrive(guess, c);
@@ -178,96 +179,76 @@ export function guestController(kind: GuestKind, _firmware: Firmware, guess: Gue
   return undefined;
 }
 
-const DRIVER_SAID: Record<DriverAvailability, string> = { builtin: 'built in', initramfs: 'in its initramfs', missing: 'missing', unknown: 'not known' };
-
-function driversSaid(guess: GuestGuess): string {
-  const d = guess.os?.drivers ?? {};
-  return Object.entries(d).map(([name, state]) => `${name} ${DRIVER_SAID[state]}`).join(', ');
-}
+type Rule = { controller: Controller; rule: Notice };
 
 /** The controller by the guest's drivers, else by family, and the rule that chose it. */
-function byGuest(kind: GuestKind, firmware: Firmware, guess: GuestGuess): { controller: Controller; rule: string } {
+function byGuest(kind: GuestKind, firmware: Firmware, guess: EngineGuestGuess): Rule {
   const fromDrivers = guestController(kind, firmware, guess);
-  if (fromDrivers) return { controller: fromDrivers, rule: `${fromDrivers} by the guest's boot drivers (${driversSaid(guess)})` };
+  if (fromDrivers) return { controller: fromDrivers, rule: notice('controller-by-drivers', { controller: fromDrivers }) };
   const controller = defaultController(kind, firmware);
-  const unknown = kind === 'linux' ? "the guest's boot drivers are not known, so " : '';
-  return { controller, rule: `${unknown}${controller} by the guest's family (${kind}, ${firmware.toUpperCase()})` };
-}
-
-/** Windows on a controller VMware does not have (Hyper-V's synthetic SCSI): one whose driver is inbox in its release. */
-function windowsInbox(firmware: Firmware, guess: GuestGuess): { controller: Controller; why: string } {
-  const build = guess.os?.build;
-  if ((build !== undefined && build >= WINDOWS_8_BUILD) || (build === undefined && firmware === 'efi')) return { controller: 'sata', why: 'storahci is inbox in Windows 8 / Server 2012 and later' };
-  if (build !== undefined && build >= VISTA_BUILD) return { controller: 'lsisas1068', why: 'lsi_sas is inbox in Windows Vista / Server 2008 and later' };
-  return { controller: 'ide', why: 'every Windows has an IDE driver' };
+  const family = { controller, kind, firmware: firmware.toUpperCase() };
+  return { controller, rule: notice(kind === 'linux' ? 'controller-by-family-unknown' : 'controller-by-family', family) };
 }
 
 const WINDOWS_8_BUILD = 9200;
 const VISTA_BUILD = 6000;
 
+/** Windows on a controller VMware does not have (Hyper-V's synthetic SCSI): one whose driver is inbox in its release. */
+function windowsInbox(firmware: Firmware, guess: EngineGuestGuess): { controller: Controller; why: Notice } {
+  const build = guess.os?.build;
+  if ((build !== undefined && build >= WINDOWS_8_BUILD) || (build === undefined && firmware === 'efi')) return { controller: 'sata', why: notice('inbox-storahci') };
+  if (build !== undefined && build >= VISTA_BUILD) return { controller: 'lsisas1068', why: notice('inbox-lsi-sas') };
+  return { controller: 'ide', why: notice('inbox-ide') };
+}
+
 /**
  * The controller: an explicit --controller wins; else one a machine configuration names, mapped
  * to a VMware controller the guest can drive; else the guest's drivers; else its family.
  */
-function chooseController(req: HardwareChoices, kind: GuestKind, firmware: Firmware, guess: GuestGuess, named: NamedController | undefined): { controller: Controller; rule: string } {
-  if (req.controller !== undefined) return { controller: req.controller, rule: `${req.controller} as asked (--controller), over ${named ? 'the configuration and ' : ''}the guest's own` };
+function chooseController(req: HardwareChoices, kind: GuestKind, firmware: Firmware, guess: EngineGuestGuess, named: NamedController | undefined): Rule {
+  if (req.controller !== undefined) return { controller: req.controller, rule: notice(named ? 'controller-asked-over-named' : 'controller-asked', { controller: req.controller }) };
   if (!named) return byGuest(kind, firmware, guess);
+  const said = notice('controller-named', { product: named.product, what: named.what });
   if (named.vmware) {
     const can = kind === 'linux' ? canDrive(guess, named.vmware) : undefined;
-    if (can !== false) return { controller: named.vmware, rule: `the ${named.said}, which the guest ran on, so it stays ${named.vmware}` };
+    if (can !== false) return { controller: named.vmware, rule: notice('controller-named-stays', { said, controller: named.vmware }) };
     const other = byGuest(kind, firmware, guess);
-    return { controller: other.controller, rule: `the ${named.said}, but the guest's newest kernel has no ${LINUX_DRIVER[named.vmware]}: ${other.rule}` };
+    return { controller: other.controller, rule: notice('controller-named-no-driver', { said, driver: LINUX_DRIVER[named.vmware]!, rule: other.rule }) };
   }
-  if (named.bus === 'ide' && kind !== 'linux') return { controller: 'ide', rule: `the ${named.said}, whose driver the guest booted with: ide` };
+  if (named.bus === 'ide' && kind !== 'linux') return { controller: 'ide', rule: notice('controller-named-ide', { said }) };
   if (kind === 'windows') {
     const inbox = windowsInbox(firmware, guess);
-    return { controller: inbox.controller, rule: `the ${named.said}, which VMware does not have; ${inbox.controller} because ${inbox.why}, and boot repair makes it a boot driver` };
+    return { controller: inbox.controller, rule: notice('controller-named-windows', { said, controller: inbox.controller, why: inbox.why }) };
   }
   const other = byGuest(kind, firmware, guess);
-  return { controller: other.controller, rule: `the ${named.said}${named.bus === 'ide' ? '' : ', which VMware does not have'}; for a Linux guest, ${other.rule}` };
+  return { controller: other.controller, rule: notice(named.bus === 'ide' ? 'controller-named-linux-ide' : 'controller-named-linux', { said, rule: other.rule }) };
 }
 
-function linuxDriverFix(driver: string): string {
-  return `in the guest, add ${driver} to its initramfs and rebuild it — \`dracut --force --add-drivers ${driver}\` (RHEL, Fedora, SUSE) or add "${driver}" to /etc/initramfs-tools/modules and run \`update-initramfs -u\` (Debian, Ubuntu) — or choose another --controller`;
-}
-
-function hardwareWarnings(hw: VmHardware, req: HardwareChoices, guess: GuestGuess, host: 'hosted' | 'esxi', namedRule: string | undefined): string[] {
-  const warnings: string[] = [];
+function hardwareWarnings(hw: VmHardware, req: HardwareChoices, guess: EngineGuestGuess, host: 'hosted' | 'esxi', named: boolean): Notice[] {
+  const warnings: Notice[] = [];
   if (req.firmware !== undefined && req.firmware !== guess.firmware) {
-    warnings.push(`Firmware set to ${req.firmware.toUpperCase()} although the disk's layout points to ${guess.firmware.toUpperCase()} (${guess.evidence.find((e) => /firmware/.test(e)) ?? 'see ferry inspect'}); the guest may not find its boot loader.`);
+    const why = guess.evidence.find((e) => e.code.startsWith('firmware-')) ?? notice('see-ferry-inspect');
+    warnings.push(notice('firmware-mismatch', { asked: req.firmware.toUpperCase(), layout: guess.firmware.toUpperCase(), why }));
   }
   if (hw.hwVersion > NEWEST_KNOWN_HW) {
-    warnings.push(`Hardware version ${hw.hwVersion} is newer than any VMware product Ferry knows (the newest is ${NEWEST_KNOWN_HW}, Workstation 25H2); a product that does not know it refuses to open the VM.`);
+    warnings.push(notice('hw-newer-than-known', { hwVersion: hw.hwVersion, newest: NEWEST_KNOWN_HW }));
   } else if (host === 'hosted' && ESXI_ONLY_HW.has(hw.hwVersion)) {
-    warnings.push(`Hardware version ${hw.hwVersion} exists only on ESXi; Workstation, Player and Fusion may refuse it. Use ${hw.hwVersion + 1} for them.`);
+    warnings.push(notice('hw-esxi-only', { hwVersion: hw.hwVersion, next: hw.hwVersion + 1 }));
   }
   if (hw.controller === 'nvme' && hw.firmware === 'bios') {
-    warnings.push('VMware boots NVMe disks only with UEFI firmware; with BIOS this VM may not start its system. Use --firmware efi (GPT disks) or another --controller.');
+    warnings.push(notice('nvme-needs-uefi'));
   }
   if (hw.kind === 'windows') {
-    const because =
-      req.controller !== undefined
-        ? 'as asked; Windows boots only from a controller whose driver it had enabled when it last ran'
-        : namedRule !== undefined
-          ? 'as the machine configuration maps (above)'
-          : hw.firmware === 'bios'
-          ? 'because a Windows disk from Hyper-V Generation 1 or Virtual PC boots with the IDE driver it ran with'
-          : 'because a Generation 2 disk has no IDE and Windows 8 and later always carry the AHCI driver';
+    const because = notice(req.controller !== undefined ? 'windows-controller-asked' : named ? 'windows-controller-named' : hw.firmware === 'bios' ? 'windows-controller-gen1' : 'windows-controller-gen2');
     const fallback = hw.controller === 'ide' ? 'lsisas1068' : hw.firmware === 'bios' ? 'ide' : 'lsisas1068';
-    warnings.push(
-      `Windows guest: the disk is on ${controllerName(hw.controller)} ${because}. If Windows stops with INACCESSIBLE_BOOT_DEVICE (0x7B), let its recovery start it once in Safe Mode (Advanced options → Startup Settings), or recreate the VM with --controller ${fallback}; after installing VMware Tools the disk can move to a faster controller.`,
-    );
+    warnings.push(notice('windows-controller', { controller: controllerName(hw.controller), because, fallback }));
   }
   const can = hw.kind === 'linux' ? canDrive(guess, hw.controller) : undefined;
   if (hw.kind === 'linux' && can === false) {
     const driver = LINUX_DRIVER[hw.controller]!;
-    warnings.push(
-      `Linux guest: the disk is on ${controllerName(hw.controller)}${req.controller !== undefined ? ' as asked' : ''}, but the guest's newest kernel has no ${driver} built in or in its initramfs, so it will not find its root disk. Before converting, ${linuxDriverFix(driver)}.`,
-    );
+    warnings.push(notice(req.controller !== undefined ? 'linux-driver-missing-asked' : 'linux-driver-missing', { controller: controllerName(hw.controller), driver }));
   } else if (hw.kind === 'linux' && req.controller === undefined && can !== true) {
-    warnings.push(
-      `Linux guest: the disk is on ${controllerName(hw.controller)} (driver vmw_pvscsi). If boot stops waiting for the root device (an initramfs built only for Hyper-V), pick the rescue kernel entry once and rebuild the initramfs with that driver, or try --controller sata.`,
-    );
+    warnings.push(notice('linux-pvscsi-unchecked', { controller: controllerName(hw.controller) }));
   }
   return warnings;
 }

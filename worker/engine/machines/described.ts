@@ -1,7 +1,7 @@
-import type { MachineInfo } from '../../../shared/disk-info';
+import type { EngineMachineInfo } from '../notices';
 
 /** What a parser reads from a configuration's content alone; the loader adds where it lies. */
-export type ParsedMachine = Omit<MachineInfo, 'config' | 'tree'>;
+export type ParsedMachine = Omit<EngineMachineInfo, 'config' | 'tree'>;
 
 /** A whole number from a configuration's text, or undefined when it is absent or not one. */
 export function wholeNumber(text: string | undefined, radix = 10): number | undefined {

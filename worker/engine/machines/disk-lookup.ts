@@ -4,7 +4,8 @@
 // a crafted configuration must not pull in any file it likes.
 import { stat } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import type { MachineDisk, MachineInfo } from '../../../shared/disk-info';
+import type { MachineDisk } from '../../../shared/disk-info';
+import type { EngineMachineInfo } from '../notices';
 import { FerryError } from '../errors';
 import { EXPORT_DISKS } from './load';
 import { isWithin, isWrittenAbsolute, resolveWritten, statedPath, writtenFileName } from '../sources/written-path';
@@ -14,7 +15,7 @@ async function isFile(path: string): Promise<boolean> {
 }
 
 /** Every place a disk may be, in the order they are tried, and the rule that names each. */
-export function candidates(machine: MachineInfo, disk: MachineDisk): Array<{ path: string; how: 'beside' | 'stated' }> {
+export function candidates(machine: EngineMachineInfo, disk: MachineDisk): Array<{ path: string; how: 'beside' | 'stated' }> {
   const dir = dirname(machine.config);
   const name = writtenFileName(disk.path);
   const out: Array<{ path: string; how: 'beside' | 'stated' }> = [];
@@ -31,7 +32,7 @@ export function candidates(machine: MachineInfo, disk: MachineDisk): Array<{ pat
 }
 
 /** Fills in where each disk was found; disks not found keep no `found`. */
-export async function locateDisks(machine: MachineInfo): Promise<MachineInfo> {
+export async function locateDisks(machine: EngineMachineInfo): Promise<EngineMachineInfo> {
   for (const disk of machine.disks) {
     for (const c of candidates(machine, disk)) {
       if (!(await isFile(c.path))) continue;
@@ -43,7 +44,7 @@ export async function locateDisks(machine: MachineInfo): Promise<MachineInfo> {
 }
 
 /** Checks every disk was found, and that those outside the tree are confirmed; returns their paths in order. */
-export function requireDisks(machine: MachineInfo, allowOutside: boolean): string[] {
+export function requireDisks(machine: EngineMachineInfo, allowOutside: boolean): string[] {
   if (machine.disks.length === 0) {
     throw new FerryError('E_UNSUPPORTED', `${machine.config}: the machine has no hard disks attached.`, 'Attach its disk in the configuration, or convert the disk file directly.');
   }

@@ -3,6 +3,7 @@
 // same keys (docs/machines.md#hyper-v). Both are read into this neutral tree first.
 import type { MachineDisk } from '../../../shared/disk-info';
 import { wholeNumber, truthy, type ParsedMachine } from './described';
+import { notice, type Notice } from '../notices';
 
 export interface ConfigNode {
   /** The key, lower-cased (Hyper-V's own keys are lower-case; XML elements may not be). */
@@ -121,9 +122,9 @@ export function describeHyperV(root: ConfigNode, kind: 'hyperv-xml' | 'hyperv-vm
   const disks = [...devices(deviceNodes(root, IDE_TYPE), 'ide'), ...devices(deviceNodes(root, SCSI_TYPE), 'scsi')];
   // A generation 2 machine has no IDE: it boots from SCSI. Generation 1 boots from IDE.
   if (generation === 2) disks.sort((a, b) => (a.bus === b.bus ? 0 : a.bus === 'scsi' ? -1 : 1));
-  const warnings: string[] = [];
+  const warnings: Notice[] = [];
   if (truthy(value(root, ['settings', 'memory', 'bank', 'dynamic_memory_enabled'])) === true) {
-    warnings.push(`Dynamic memory is on; the VM gets its startup memory (${memoryMB ?? '?'} MB) as fixed memory.`);
+    warnings.push(notice('hyperv-dynamic-memory', { memory: memoryMB ?? '?' }));
   }
   return {
     kind,

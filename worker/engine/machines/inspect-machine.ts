@@ -1,8 +1,10 @@
-import type { DiskInfo } from '../../../shared/disk-info';
-import { inspectDisk } from '../inspect/inspect';
+
+import { inspectSource } from '../inspect/inspect';
 import type { OpenOptions } from '../sources/open';
 import { locateDisks, requireDisks } from './disk-lookup';
 import { loadMachine } from './load';
+import type { DiskInfo } from '../../../shared/disk-info';
+import { wireDiskInfo } from '../notices';
 
 export interface MachineOptions extends OpenOptions {
   /** The user confirmed disks outside the configuration's folder may be read. */
@@ -14,6 +16,6 @@ export async function inspectMachine(path: string, opts: MachineOptions = {}): P
   const machine = await locateDisks(await loadMachine(path));
   const [boot] = requireDisks(machine, opts.allowOutsideDisks === true);
   const { allowOutsideDisks: _, ...open } = opts;
-  const info = await inspectDisk(boot!, open);
-  return { ...info, machine };
+  const info = await inspectSource(boot!, open);
+  return wireDiskInfo({ ...info, machine });
 }

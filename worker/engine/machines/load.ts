@@ -2,7 +2,7 @@
 // VMware VM folder, a Virtual PC folder, a Hyper-V export).
 import { readdir, stat } from 'node:fs/promises';
 import { basename, dirname, extname, join, resolve } from 'node:path';
-import type { MachineInfo } from '../../../shared/disk-info';
+import { notice, type EngineMachineInfo } from '../notices';
 import { FerryError, corrupt } from '../errors';
 import { decodeVmwareText } from '../formats/vmware-text';
 import { ReadOnlyFile } from '../io/read-only-file';
@@ -131,7 +131,7 @@ function unreadableVmcx(path: string, why: string): FerryError {
 }
 
 /** Reads the machine at `path` (a configuration or a folder of one); disks are not looked for yet. */
-export async function loadMachine(given: string): Promise<MachineInfo> {
+export async function loadMachine(given: string): Promise<EngineMachineInfo> {
   const path = resolve(given);
   const st = await stat(path).catch(() => undefined);
   if (!st) throw new FerryError('E_NOT_FOUND', `${path}: no such file or folder.`);
@@ -139,7 +139,7 @@ export async function loadMachine(given: string): Promise<MachineInfo> {
   if (/\.exp$/i.test(config)) throw oldExport(config);
   const parsed = parse(config, await readConfig(config));
   const tree = (await exportRootOf(config)) ?? dirname(config);
-  const machine: MachineInfo = { ...parsed, config, tree };
+  const machine: EngineMachineInfo = { ...parsed, config, tree };
   if (parsed.kind === 'vmx') await describeVmwareFolder(machine);
   else if (tree !== dirname(config)) await addCheckpoints(machine);
   return machine;
@@ -150,7 +150,7 @@ export async function loadMachine(given: string): Promise<MachineInfo> {
  * its GUID, its display name inside. How they nest is not read; the VM's own configuration names
  * the disks it runs on now (the newest .avhdx, read with its parents).
  */
-async function addCheckpoints(machine: MachineInfo): Promise<void> {
+async function addCheckpoints(machine: EngineMachineInfo): Promise<void> {
   const dir = join(machine.tree, EXPORT_SNAPSHOTS);
   const names = (await entries(dir)).filter((n) => /\.(xml|vmcx)$/i.test(n)).sort().slice(0, MAX_CHECKPOINTS);
   for (const n of names) {
@@ -159,11 +159,11 @@ async function addCheckpoints(machine: MachineInfo): Promise<void> {
     try {
       name = parse(path, await readConfig(path)).name;
     } catch {
-      machine.warnings.push(`Checkpoint ${join(EXPORT_SNAPSHOTS, n)} cannot be read; it is listed by its file name.`);
+      machine.warnings.push(notice('hyperv-checkpoint-unreadable', { file: join(EXPORT_SNAPSHOTS, n) }));
     }
     machine.snapshots.push({ id: n.replace(/\.(xml|vmcx)$/i, ''), name, file: join(EXPORT_SNAPSHOTS, n) });
   }
   if (machine.snapshots.length > 0) {
-    machine.warnings.push(`The VM has ${machine.snapshots.length} checkpoint(s); it is read as it runs now (its current disks, checkpoint chains flattened). Earlier checkpoints are not carried over.`);
+    machine.warnings.push(notice('hyperv-checkpoints', { checkpoints: machine.snapshots.length }));
   }
 }

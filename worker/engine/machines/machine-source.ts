@@ -1,7 +1,8 @@
 // A machine configuration as the source of a `vm` or `ova` job: its boot disk is the disk, and
 // what it says of the hardware is the default that every flag still overrides.
 import { resolve } from 'node:path';
-import type { MachineDisk, MachineInfo } from '../../../shared/disk-info';
+import type { MachineDisk } from '../../../shared/disk-info';
+import { notice, type EngineMachineInfo, type Notice } from '../notices';
 import type { HardwareChoices } from '../../../shared/jobs';
 import { CONTROLLERS, HARDWARE_BOUNDS, isOneOf, type Controller } from '../../../shared/options';
 import { FerryError } from '../errors';
@@ -12,19 +13,20 @@ import { isMachinePath, loadMachine } from './load';
 export interface NamedController {
   bus: MachineDisk['bus'];
   vmware?: Controller;
-  /** For the evidence: `Hyper-V configuration puts the boot disk on SCSI`. */
-  said: string;
+  /** For the evidence (`Hyper-V configuration puts the boot disk on SCSI`): the product and the slot. */
+  product: string;
+  what: string;
 }
 
 export interface MachineSource {
-  machine: MachineInfo;
+  machine: EngineMachineInfo;
   /** The disks, in boot order, as found on this computer. */
   disks: string[];
   /** The hardware the configuration states, as job choices. */
   defaults: HardwareChoices;
   /** The boot disk's controller as the configuration names it: mapped to one the guest can drive, never taken as a choice. */
   namedController?: NamedController;
-  warnings: string[];
+  warnings: Notice[];
 }
 
 function vmwareController(disk: MachineDisk): Controller | undefined {
@@ -32,15 +34,15 @@ function vmwareController(disk: MachineDisk): Controller | undefined {
   return disk.bus;
 }
 
-const PRODUCT: Record<MachineInfo['kind'], string> = { vmc: 'Virtual PC', 'hyperv-xml': 'Hyper-V', 'hyperv-vmcx': 'Hyper-V', vmx: 'VMware' };
+const PRODUCT: Record<EngineMachineInfo['kind'], string> = { vmc: 'Virtual PC', 'hyperv-xml': 'Hyper-V', 'hyperv-vmcx': 'Hyper-V', vmx: 'VMware' };
 
 /** The boot disk's controller as the configuration names it (a VMware one only from a .vmx). */
-export function namedControllerOf(m: MachineInfo): NamedController | undefined {
+export function namedControllerOf(m: EngineMachineInfo): NamedController | undefined {
   const disk = m.disks[0];
   if (!disk) return undefined;
   const vmware = m.kind === 'vmx' ? vmwareController(disk) : undefined;
   const what = m.kind === 'vmx' ? `${disk.bus}${disk.controller}${disk.model ? ` (${disk.model})` : ''}` : disk.bus.toUpperCase();
-  return { bus: disk.bus, ...(vmware ? { vmware } : {}), said: `${PRODUCT[m.kind]} configuration puts the boot disk on ${what}` };
+  return { bus: disk.bus, ...(vmware ? { vmware } : {}), product: PRODUCT[m.kind], what };
 }
 
 /** The configuration's memory as VMware takes it: whole 4 MB, within the bounds a VM may have. */
@@ -51,7 +53,7 @@ function memoryOf(mb: number | undefined): number | undefined {
 }
 
 /** The defaults a machine gives a job; its controller is not one of them (see namedControllerOf). */
-export function machineDefaults(m: MachineInfo): HardwareChoices {
+export function machineDefaults(m: EngineMachineInfo): HardwareChoices {
   const out: HardwareChoices = { name: m.name };
   const memoryMB = memoryOf(m.memoryMB);
   if (memoryMB !== undefined) out.memoryMB = memoryMB;
@@ -77,8 +79,8 @@ export async function machineSource(source: string, allowOutsideDisks: boolean):
   const disks = requireDisks(machine, allowOutsideDisks);
   const warnings = [...machine.warnings];
   machine.disks.forEach((d) => {
-    if (d.found!.outside) warnings.push(`Disk ${d.path} was taken from ${d.found!.path}, outside the machine's folder, as confirmed.`);
-    else if (d.found!.how === 'stated') warnings.push(`Disk ${d.path} was used at its stated path.`);
+    if (d.found!.outside) warnings.push(notice('machine-disk-outside', { path: d.path, found: d.found!.path }));
+    else if (d.found!.how === 'stated') warnings.push(notice('machine-disk-stated', { path: d.path }));
   });
   const namedController = namedControllerOf(machine);
   return { machine, disks, defaults: machineDefaults(machine), ...(namedController ? { namedController } : {}), warnings };

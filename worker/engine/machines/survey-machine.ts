@@ -9,6 +9,7 @@ import { inspectDisk } from '../inspect/inspect';
 import { openSource, type OpenOptions } from '../sources/open';
 import { candidates, locateDisks, requireDisks } from './disk-lookup';
 import { loadMachine } from './load';
+import { wireMachine } from '../notices';
 
 export interface SurveyOptions extends OpenOptions {
   /** The user confirmed the disks outside the machine's folder. */
@@ -46,9 +47,10 @@ export async function surveyMachine(path: string, opts: SurveyOptions): Promise<
   if (!usable) {
     // A machine with no disks at all is the CLI's refusal; anything else the wizard shows.
     if (machine.disks.length === 0) requireDisks(machine, allowOutsideDisks);
-    return { machine };
+    return { machine: wireMachine(machine) };
   }
   const [boot] = requireDisks(machine, allowOutsideDisks);
   const disk = await inspectDisk(boot!, open);
-  return { machine, disk: { ...disk, machine } };
+  const wired = wireMachine(machine);
+  return { machine: wired, disk: { ...disk, machine: wired } };
 }

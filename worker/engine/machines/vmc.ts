@@ -4,6 +4,7 @@
 import type { MachineDisk } from '../../../shared/disk-info';
 import { wholeNumber, truthy, type ParsedMachine } from './described';
 import { at, child, children, textAt, type XmlElement } from './xml';
+import { notice, type Notice } from '../notices';
 
 /** `drive_type` 1 is a hard disk; 2 a CD/DVD drive, 0 nothing attached. */
 const HARD_DISK = '1';
@@ -50,9 +51,9 @@ export function parseVmc(root: XmlElement, fileName: string): ParsedMachine | st
   disks.sort((a, b) => rank(a) - rank(b));
   const ethernet = at(bus, ['ethernet_adapter']);
   const nics = wholeNumber(textAt(ethernet, ['controller_count'])) ?? children(ethernet, 'ethernet_controller').length;
-  const warnings: string[] = [];
+  const warnings: Notice[] = [];
   if (truthy(textAt(root, ['undo_drives', 'enabled'])) === true) {
-    warnings.push('Undo disks are turned on: changes kept in an undo disk (.vud) are not in the base disks; commit or discard them in Virtual PC first.');
+    warnings.push(notice('vmc-undo-disks'));
   }
   const memoryMB = wholeNumber(textAt(hardware, ['memory', 'ram_size']));
   const name = fileName.replace(/\.vmc$/i, '');

@@ -4,6 +4,7 @@
 // 0x2000 listing key tables, and key tables whose entries form a tree of typed values. Checksums
 // are not verified (their algorithm is not public); every offset and length is bounds-checked.
 import type { ConfigNode } from './hyperv-tree';
+import { notice, type Notice } from '../notices';
 
 export const VMCX_SIGNATURE = 0x01282014;
 const HEADER_AT = [0, 0x1000];
@@ -130,15 +131,15 @@ function keyTables(file: Buffer): Map<number, { at: number; size: number; seq: n
 }
 
 /** Reads a .vmcx into the neutral tree; its root is the file's top key (`configuration`). */
-export function readVmcx(file: Buffer): { root: ConfigNode; warnings: string[] } {
+export function readVmcx(file: Buffer): { root: ConfigNode; warnings: Notice[] } {
   const header = activeHeader(file);
   if (header.version !== SUPPORTED_VERSION) {
     throw new VmcxError(`its format version is 0x${header.version.toString(16)}; only 0x400 (Windows Server 2016 and later) is known`);
   }
-  const warnings: string[] = [];
+  const warnings: Notice[] = [];
   const log = header.replayLogOffset;
   if (log > 0 && log + 12 <= file.length && file.readUInt32LE(log) === REPLAY_LOG_SIGNATURE && file.readUInt32LE(log + 8) > 0) {
-    warnings.push('The configuration has changes in its log that Hyper-V never applied (it was copied while the VM was open); what is read may be slightly out of date.');
+    warnings.push(notice('vmcx-log-unapplied'));
   }
   const entries = new Map<string, Entry>();
   const ordered: Entry[] = [];

@@ -2,8 +2,9 @@
 // folder's state means for a copy (docs/machines.md#vmware-folders).
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { basename, join } from 'node:path';
-import type { MachineFile, MachineInfo } from '../../../shared/disk-info';
+import type { MachineFile } from '../../../shared/disk-info';
 import { decodeVmwareText } from '../formats/vmware-text';
+import { notice, type EngineMachineInfo } from '../notices';
 import { parseVmsd } from './vmx-machine';
 
 const MAX_VMSD_BYTES = 4 * 1024 * 1024;
@@ -36,7 +37,7 @@ export function roleOf(name: string): string {
 }
 
 /** Adds the folder's files, snapshot tree and warnings to a machine read from a .vmx. */
-export async function describeVmwareFolder(machine: MachineInfo): Promise<void> {
+export async function describeVmwareFolder(machine: EngineMachineInfo): Promise<void> {
   const dir = machine.tree;
   const names = (await readdir(dir).catch(() => [] as string[])).sort();
   const files: MachineFile[] = names.map((name) => ({ name, role: roleOf(name) }));
@@ -48,17 +49,17 @@ export async function describeVmwareFolder(machine: MachineInfo): Promise<void> 
     const st = await stat(path).catch(() => undefined);
     if (st?.isFile() && st.size <= MAX_VMSD_BYTES) {
       const snapshots = parseVmsd(decodeVmwareText(await readFile(path)));
-      if (typeof snapshots === 'string') machine.warnings.push(`${vmsd} cannot be read (${snapshots}); the snapshot tree is not shown.`);
+      if (typeof snapshots === 'string') machine.warnings.push(notice('vmsd-unreadable', { file: vmsd, error: snapshots }));
       else machine.snapshots = snapshots;
     }
   }
   if (names.some((n) => /\.vmss$/i.test(n))) {
-    machine.warnings.push('The VM is suspended: its suspended state (.vmss, .vmem) is not carried over; the new VM starts from the disks as after a power cut. Resume and shut it down in VMware first to keep what was open.');
+    machine.warnings.push(notice('vmware-suspended'));
   }
   if (names.some((n) => /\.lck$/i.test(n))) {
-    machine.warnings.push('A lock (.lck) is present: the VM may be running. Shut it down and close VMware first, or the disks may change while they are read.');
+    machine.warnings.push(notice('vmware-locked'));
   }
   if (machine.snapshots.length > 0) {
-    machine.warnings.push(`The VM has ${machine.snapshots.length} snapshot(s); its disks are read as they are now (the current state, snapshot chains flattened). Other snapshots are not carried over.`);
+    machine.warnings.push(notice('vmware-snapshots', { snapshots: machine.snapshots.length }));
   }
 }

@@ -3,6 +3,7 @@
 import type { MachineDisk, MachineSnapshot } from '../../../shared/disk-info';
 import { parseVmx } from '../vm/vmx';
 import { wholeNumber, truthy, type ParsedMachine } from './described';
+import { notice, type Notice } from '../notices';
 
 const BUSES: ReadonlyArray<{ bus: MachineDisk['bus']; prefix: string; controllers: number; units: number }> = [
   { bus: 'scsi', prefix: 'scsi', controllers: 4, units: 16 },
@@ -64,8 +65,8 @@ export function parseVmxMachine(text: string, fileName: string): ParsedMachine |
   const firmware = v.get('firmware')?.toLowerCase() === 'efi' ? 'efi' : 'bios';
   const secure = truthy(v.get('uefi.secureboot.enabled'));
   const guestOS = v.get('guestos');
-  const warnings: string[] = [];
-  if (truthy(v.get('encryption.required')) || v.has('encryption.keysafe')) warnings.push('The VM is encrypted; its disks cannot be read without VMware decrypting them first.');
+  const warnings: Notice[] = [];
+  if (truthy(v.get('encryption.required')) || v.has('encryption.keysafe')) warnings.push(notice('vmx-encrypted'));
   return {
     kind: 'vmx',
     name: v.get('displayname') || fileName.replace(/\.vmx$/i, ''),

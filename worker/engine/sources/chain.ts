@@ -1,6 +1,7 @@
 import { realpath, stat } from 'node:fs/promises';
 import { FerryError } from '../errors';
 import type { NameKind } from './inside-paths';
+import { notice, type Notice } from '../notices';
 
 /** A path in the canonical form a differencing chain is tracked by (as given when it cannot be resolved). */
 export async function chainKey(path: string): Promise<string> {
@@ -25,9 +26,8 @@ export async function usableParent(childPath: string, candidate: { path: string;
 }
 
 /** The warning for a parent locator never opened: which locator, the path it names (printable), and why. */
-export function skippedLocator(locator: string, named: string, kind: NameKind): string {
+export function skippedLocator(locator: Notice, named: string, kind: NameKind): Notice {
   const shown = named.replace(/[\u0000-\u001f\u007f-\u009f]/g, '?');
   const cut = shown.length > 300 ? `${shown.slice(0, 300)}…` : shown;
-  const what = kind === 'unc' ? 'a network (UNC) path' : 'a device path';
-  return `Skipped the ${locator} "${cut}": it is ${what}, which Ferry never opens from a name inside a file (on Windows, opening a network path sends your sign-in credentials to that host).`;
+  return notice(kind === 'unc' ? 'locator-skipped-unc' : 'locator-skipped-device', { locator, name: cut });
 }

@@ -12,6 +12,7 @@ import { hasVhdCookie } from '../formats/vhd/footer';
 import { openVhd } from './vhd/vhd';
 import { openVhdx } from './vhdx/vhdx';
 import { openVmdkChain } from './vmdk/delta-chain';
+import { notice } from '../notices';
 
 export interface OpenOptions {
   vhdSizeRule?: VhdSizeRule;
@@ -99,14 +100,10 @@ async function openSignatureless(path: string, opts: OpenOptions): Promise<DiskS
     const source = await openRaw(path);
     const ext = extname(opts.nameHint ?? path).toLowerCase();
     if (evidence === 'name' && ext === '.bin') {
-      source.info.warnings.push(
-        'Read as a raw disk image by its .bin name, but it starts with no partition table. If it is firmware or a CD image rather than a disk, the result is of no use.',
-      );
+      source.info.warnings.push(notice('raw-by-bin-name'));
     }
     if (SIGNED_EXTENSIONS.includes(ext)) {
-      source.info.warnings.push(
-        `The file is named ${ext} but has no ${ext.slice(1).toUpperCase()} signature; it was read as a raw disk image of ${source.size} bytes. If it is a ${ext.slice(1).toUpperCase()}, it is damaged or truncated and the result is incomplete.`,
-      );
+      source.info.warnings.push(notice('raw-no-signature', { ext, format: ext.slice(1).toUpperCase(), size: source.size }));
     }
     return source;
   }

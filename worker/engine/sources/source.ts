@@ -1,4 +1,4 @@
-import type { DiskInfo } from '../../../shared/disk-info';
+import type { EngineDiskInfo } from '../notices';
 
 /** A run of the virtual disk: `data` must be read, `zero` is known to read as zeros. */
 export interface Run {
@@ -15,7 +15,7 @@ export interface DiskSource {
   readonly path: string;
   readonly size: number;
   /** What `inspect` reports, without the partition table (read separately through `read`). */
-  readonly info: Omit<DiskInfo, 'partitions' | 'guest'>;
+  readonly info: Omit<EngineDiskInfo, 'partitions' | 'guest'>;
   /** Files read besides `path` and the parents (a VMDK descriptor's extent files): never written to. */
   readonly extentFiles?: readonly string[];
   /**

@@ -1,5 +1,6 @@
 import { formatBytesIec as formatBytes } from '../../../../shared/bytes';
 import { vhdChecksum } from './checksum';
+import { notice, type Notice } from '../../../../shared/notices';
 
 export const VHD_DYNAMIC_COOKIE = 'cxsparse';
 export const VHD_DYNAMIC_HEADER_SIZE = 1024;
@@ -100,15 +101,11 @@ const XEN_RESERVED_COVERAGE = 2 ** 41;
  * so a table that fills its last sector, or is up to twice what is needed, is let pass; more is
  * a damaged or hand-made header (Xen's reserved room aside). Only the needed entries are read.
  */
-export function oversizedTableWarning(header: VhdDynamicHeader, diskBytes: number, creatorApp: string, headerPos: number): string | undefined {
+export function oversizedTableWarning(header: VhdDynamicHeader, diskBytes: number, creatorApp: string, headerPos: number): Notice | undefined {
   const needed = Math.ceil(diskBytes / header.blockSize);
   const entries = header.maxTableEntries;
   if (entries <= Math.max(Math.ceil(needed / ENTRIES_PER_SECTOR) * ENTRIES_PER_SECTOR, 2 * needed)) return undefined;
   const covers = entries * header.blockSize;
   if (creatorApp.startsWith('tap') && covers <= XEN_RESERVED_COVERAGE) return undefined;
-  return (
-    `The dynamic disk header (Max Table Entries, at offset ${headerPos + 28}) sizes the block allocation table for ${entries} blocks (${formatBytes(covers)}), ` +
-    `far more than the ${needed} this ${formatBytes(diskBytes)} disk needs; no VHD tool writes that, so the header may be damaged or hand-made. ` +
-    `Harmless for the conversion: Ferry reads only the ${needed} entries that cover the disk.`
-  );
+  return notice('vhd-table-oversized', { offset: headerPos + 28, entries, covers: formatBytes(covers), needed, size: formatBytes(diskBytes) });
 }

@@ -1,6 +1,7 @@
 // The file type identifier and the two headers at the start of a VHDX (MS-VHDX §2.2.1, §2.2.2).
 import { FerryError, corrupt } from '../../errors';
 import { crc32cWithZeroedField } from '../../io/crc32c';
+import { english, notice, type Notice } from '../../notices';
 
 export const MiB = 1024 * 1024;
 /** The header section: identifier, two headers, two region tables, reserved space. */
@@ -25,15 +26,15 @@ export interface VhdxHeader {
   logOffset: bigint;
 }
 
-export type HeaderCheck = { ok: true; header: VhdxHeader } | { ok: false; reason: string };
+export type HeaderCheck = { ok: true; header: VhdxHeader } | { ok: false; reason: Notice };
 
 export function parseVhdxHeader(buf: Buffer, copy: 1 | 2): HeaderCheck {
-  if (buf.length < HEADER_SIZE) return { ok: false, reason: 'it is cut short' };
-  if (buf.toString('latin1', 0, 4) !== 'head') return { ok: false, reason: 'no "head" signature' };
+  if (buf.length < HEADER_SIZE) return { ok: false, reason: notice('vhdx-cut-short') };
+  if (buf.toString('latin1', 0, 4) !== 'head') return { ok: false, reason: notice('vhdx-no-signature', { signature: 'head' }) };
   const stored = buf.readUInt32LE(4);
   const computed = crc32cWithZeroedField(buf.subarray(0, HEADER_SIZE), 4);
   if (stored !== computed) {
-    return { ok: false, reason: `bad checksum (stored 0x${stored.toString(16)}, computed 0x${computed.toString(16)})` };
+    return { ok: false, reason: notice('vhdx-bad-checksum', { stored: stored.toString(16), computed: computed.toString(16) }) };
   }
   return {
     ok: true,
@@ -56,7 +57,7 @@ export function parseVhdxHeader(buf: Buffer, copy: 1 | 2): HeaderCheck {
  * sequence number. Equal sequence numbers are ambiguous unless both copies are byte-identical
  * (Disk2vhd writes them so).
  */
-export function chooseHeader(path: string, raw: [Buffer, Buffer], warnings: string[]): VhdxHeader {
+export function chooseHeader(path: string, raw: [Buffer, Buffer], warnings: Notice[]): VhdxHeader {
   const checks = [parseVhdxHeader(raw[0], 1), parseVhdxHeader(raw[1], 2)] as const;
   const [a, b] = checks;
   let chosen: VhdxHeader;
@@ -74,10 +75,10 @@ export function chooseHeader(path: string, raw: [Buffer, Buffer], warnings: stri
     const good = a.ok ? a : (b as Extract<HeaderCheck, { ok: true }>);
     const bad = (a.ok ? b : a) as Extract<HeaderCheck, { ok: false }>;
     const badCopy = a.ok ? 2 : 1;
-    warnings.push(`VHDX header ${badCopy} (at offset ${HEADER_OFFSETS[badCopy - 1]}) is damaged (${bad.reason}); used header ${good.header.copy}.`);
+    warnings.push(notice('vhdx-header-damaged', { copy: badCopy, offset: HEADER_OFFSETS[badCopy - 1]!, reason: bad.reason, used: good.header.copy }));
     chosen = good.header;
   } else {
-    const why = checks.map((c, i) => `header ${i + 1} at offset ${HEADER_OFFSETS[i]}: ${(c as Extract<HeaderCheck, { ok: false }>).reason}`);
+    const why = checks.map((c, i) => `header ${i + 1} at offset ${HEADER_OFFSETS[i]}: ${english((c as Extract<HeaderCheck, { ok: false }>).reason)}`);
     throw corrupt(path, `neither VHDX header is valid (${why.join('; ')}).`);
   }
   if (chosen.version !== 1) {

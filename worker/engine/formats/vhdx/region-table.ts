@@ -3,6 +3,7 @@ import { FerryError, corrupt } from '../../errors';
 import { crc32cWithZeroedField } from '../../io/crc32c';
 import { guidBytes, guidText } from './guid';
 import { HEADER_SECTION_SIZE, MiB } from './headers';
+import { notice, type Notice } from '../../notices';
 
 export const REGION_TABLE_OFFSETS = [192 * 1024, 256 * 1024] as const;
 export const REGION_TABLE_SIZE = 64 * 1024;
@@ -22,13 +23,13 @@ export interface RegionTable {
   metadata: Region;
 }
 
-export type TableCheck = { ok: true; buf: Buffer } | { ok: false; reason: string };
+export type TableCheck = { ok: true; buf: Buffer } | { ok: false; reason: Notice };
 
 export function checkTable(buf: Buffer): TableCheck {
-  if (buf.toString('latin1', 0, 4) !== 'regi') return { ok: false, reason: 'no "regi" signature' };
+  if (buf.toString('latin1', 0, 4) !== 'regi') return { ok: false, reason: notice('vhdx-no-signature', { signature: 'regi' }) };
   const stored = buf.readUInt32LE(4);
   const computed = crc32cWithZeroedField(buf, 4);
-  if (stored !== computed) return { ok: false, reason: `bad checksum (stored 0x${stored.toString(16)}, computed 0x${computed.toString(16)})` };
+  if (stored !== computed) return { ok: false, reason: notice('vhdx-bad-checksum', { stored: stored.toString(16), computed: computed.toString(16) }) };
   return { ok: true, buf };
 }
 

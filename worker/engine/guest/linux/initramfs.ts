@@ -8,6 +8,7 @@ import type { OpenFile } from '../fs/guest-fs';
 import { LZ4_LEGACY_MAGIC, lz4Legacy } from './lz4-legacy';
 import { Pull } from './pull';
 import { isZstdFrame, zstdFrames } from './zstd-frames';
+import { notice, type Notice } from '../../notices';
 
 const CHUNK = 1024 * 1024;
 const MAX_ENTRIES = 500_000;
@@ -25,7 +26,7 @@ export interface InitramfsContents {
   /** The layers met, in order: `cpio`, `gzip`, `xz`, `lz4`, … */
   layers: string[];
   /** Set when part of the image could not be read, saying why (damage, a limit). */
-  incomplete?: string;
+  incomplete?: Notice;
 }
 
 /** The module name a path names, if it is a kernel module. */
@@ -154,7 +155,7 @@ export async function readInitramfs(file: OpenFile): Promise<InitramfsContents> 
   try {
     await scan.segments(new Pull(fileChunks(file)), 0);
   } catch (err) {
-    out.incomplete = `read in part: ${err instanceof Error ? err.message : String(err)}`;
+    out.incomplete = notice('initramfs-read-in-part', { error: err instanceof Error ? err.message : String(err) });
   }
   return out;
 }

@@ -6,6 +6,7 @@ import type { GuestFs } from '../fs/guest-fs';
 import { GuestFsError } from '../fs/volume';
 import { readInitramfs } from './initramfs';
 import { linuxGuestId, parseOsRelease, type LinuxGuestId } from './os-release';
+import { notice, type Notice } from '../../notices';
 
 /** Storage drivers for VMware's controllers: PVSCSI, SATA (AHCI), IDE (PIIX). */
 export const BOOT_DRIVERS = ['vmw_pvscsi', 'ahci', 'ata_piix'] as const;
@@ -18,11 +19,11 @@ export interface LinuxBoot {
   initramfs?: string;
   drivers: Record<BootDriver, DriverState>;
   /** What could not be read, when something could not. */
-  note?: string;
+  note?: Notice;
 }
 
 export interface LinuxGuest extends LinuxGuestId {
-  evidence: string[];
+  evidence: Notice[];
   boot?: LinuxBoot;
 }
 
@@ -65,9 +66,9 @@ const INITRAMFS_NAMES = (v: string) => [`initramfs-${v}.img`, `initrd.img-${v}`,
  * Reads a Linux guest: `root` holds /etc and /lib/modules; `boot` is the file system holding
  * the kernels' initramfs images (the root's /boot, or a separate /boot partition at its root).
  */
-export async function readLinuxGuest(root: GuestFs, osRelease: { text: string; path: string }, boot: { fs: GuestFs; dir: string } | string): Promise<LinuxGuest> {
+export async function readLinuxGuest(root: GuestFs, osRelease: { text: string; path: string }, boot: { fs: GuestFs; dir: string } | Notice): Promise<LinuxGuest> {
   const osr = parseOsRelease(osRelease.text);
-  const evidence: string[] = [`${osRelease.path}: ${osr.PRETTY_NAME ?? osr.NAME ?? 'no name'}`];
+  const evidence: Notice[] = [notice('os-release-line', { path: osRelease.path, name: osr.PRETTY_NAME ?? osr.NAME ?? notice('os-release-no-name') })];
   const kernels = ((await root.list('/lib/modules')) ?? []).filter((k) => /^\d/.test(k)).sort(newer);
   const kernel = kernels[kernels.length - 1];
   const kernelMajor = kernel ? versionKey(kernel)[0] : undefined;
@@ -75,7 +76,7 @@ export async function readLinuxGuest(root: GuestFs, osRelease: { text: string; p
   evidence.push(id.why);
   const guest: LinuxGuest = { ...id, evidence };
   if (!kernel) {
-    evidence.push('no kernel under /lib/modules, so the boot drivers are not known');
+    evidence.push(notice('linux-no-kernel'));
     return guest;
   }
   let builtin = new Set<string>();
@@ -83,12 +84,12 @@ export async function readLinuxGuest(root: GuestFs, osRelease: { text: string; p
     const list = await root.readFile(`/lib/modules/${kernel}/modules.builtin`, MAX_BUILTIN);
     if (list) builtin = new Set(list.toString('utf8').split('\n').map((l) => /([^/]+)\.ko$/.exec(l.trim())?.[1]?.replace(/-/g, '_')).filter((x): x is string => !!x));
   } catch (err) {
-    evidence.push(`modules.builtin of ${kernel} not read: ${why(err)}`);
+    evidence.push(notice('linux-builtin-unread', { kernel, error: why(err) }));
   }
   const drivers = {} as Record<BootDriver, DriverState>;
   const result: LinuxBoot = { kernel, drivers };
   let inInitramfs: Set<string> | undefined;
-  if (typeof boot === 'string') {
+  if ('code' in boot) {
     result.note = boot;
   } else {
     let found: string | undefined;
@@ -99,7 +100,7 @@ export async function readLinuxGuest(root: GuestFs, osRelease: { text: string; p
         break;
       }
     }
-    if (!found) result.note = `no initramfs for kernel ${kernel} in /boot`;
+    if (!found) result.note = notice('initramfs-none', { kernel });
     else {
       result.initramfs = found;
       try {
@@ -107,18 +108,18 @@ export async function readLinuxGuest(root: GuestFs, osRelease: { text: string; p
         const contents = await readInitramfs(file!);
         inInitramfs = contents.modules;
         for (const b of contents.builtin) builtin.add(b);
-        if (contents.incomplete) result.note = `initramfs ${found} (${contents.layers.join(' + ')}) ${contents.incomplete}`;
-        else evidence.push(`initramfs ${found}: ${contents.layers.join(' + ')}, ${contents.modules.size} modules`);
+        if (contents.incomplete) result.note = notice('initramfs-incomplete', { path: found, layers: contents.layers.join(' + '), why: contents.incomplete });
+        else evidence.push(notice('initramfs-read', { path: found, layers: contents.layers.join(' + '), modules: contents.modules.size }));
       } catch (err) {
-        result.note = `initramfs ${found} not read: ${why(err)}`;
+        result.note = notice('initramfs-unread', { path: found, error: why(err) });
       }
     }
   }
   for (const d of BOOT_DRIVERS) {
     drivers[d] = builtin.has(d) ? 'builtin' : inInitramfs?.has(d) ? 'initramfs' : inInitramfs && !result.note ? 'missing' : 'unknown';
   }
-  const said = BOOT_DRIVERS.map((d) => `${d} ${drivers[d] === 'builtin' ? 'built in' : drivers[d] === 'initramfs' ? 'in the initramfs' : drivers[d] === 'missing' ? 'missing' : 'not known'}`).join(', ');
-  evidence.push(`kernel ${kernel}: ${said}`);
+  const state = (d: BootDriver) => notice(`driver-${drivers[d] === 'builtin' ? 'builtin' : drivers[d]}`);
+  evidence.push(notice('kernel-drivers', { kernel, vmw_pvscsi: state('vmw_pvscsi'), ahci: state('ahci'), ata_piix: state('ata_piix') }));
   if (result.note) evidence.push(result.note);
   guest.boot = result;
   return guest;

@@ -1,5 +1,7 @@
 // /etc/os-release (os-release(5) of systemd): the distribution's id and version, mapped to the
 // VMware guestOS id that names it (docs/guest-detection.md lists the table and its sources).
+import { notice, type Notice } from '../../notices';
+
 
 export type OsRelease = Record<string, string>;
 
@@ -25,7 +27,7 @@ export interface LinuxGuestId {
   /** e.g. "9.4". */
   version?: string;
   /** Why this id (one clause of evidence). */
-  why: string;
+  why: Notice;
 }
 
 function major(v: string | undefined): number | undefined {
@@ -54,15 +56,16 @@ export function linuxGuestId(osr: OsRelease, kernelMajor?: number): LinuxGuestId
   const name = osr.NAME ?? (id || 'Linux');
   const m = major(version);
   const base = { name, ...(version ? { version } : {}) };
-  const pick = (guestOS: string | undefined, why: string): LinuxGuestId | undefined => (guestOS ? { ...base, guestOS, why } : undefined);
-  const said = `os-release says ID=${id || '(none)'}${version ? ` VERSION_ID=${version}` : ''}`;
+  const pick = (guestOS: string | undefined, why: Notice): LinuxGuestId | undefined => (guestOS ? { ...base, guestOS, why } : undefined);
+  const said = version ? notice('os-release-says-version', { id: id || '(none)', version }) : notice('os-release-says', { id: id || '(none)' });
+  const distro = (name: string) => notice('linux-id-distro', { said, distro: name });
   let hit: LinuxGuestId | undefined;
   switch (id) {
     case 'rhel':
-      hit = pick(byMajor(RHEL_IDS, m), `${said}: Red Hat Enterprise Linux ${m}`);
+      hit = pick(byMajor(RHEL_IDS, m), distro(`Red Hat Enterprise Linux ${m}`));
       break;
     case 'centos':
-      hit = pick(byMajor(CENTOS_IDS, m), `${said}: CentOS ${m}`);
+      hit = pick(byMajor(CENTOS_IDS, m), distro(`CentOS ${m}`));
       break;
     case 'rocky':
     case 'almalinux':
@@ -70,30 +73,30 @@ export function linuxGuestId(osr: OsRelease, kernelMajor?: number): LinuxGuestId
     case 'eurolinux':
     case 'virtuozzo':
       // Rebuilds of RHEL: VMware's RHEL id of the same major release fits every product version.
-      hit = pick(byMajor(RHEL_IDS, m), `${said}: a rebuild of Red Hat Enterprise Linux ${m}, so VMware's RHEL ${m} id`);
+      hit = pick(byMajor(RHEL_IDS, m), notice('linux-id-rebuild', { said, major: String(m) }));
       break;
     case 'ubuntu':
-      hit = pick('ubuntu-64', `${said}: Ubuntu`);
+      hit = pick('ubuntu-64', distro('Ubuntu'));
       break;
     case 'debian':
-      hit = pick(byMajor(DEBIAN_IDS, m), `${said}: Debian ${m}`);
+      hit = pick(byMajor(DEBIAN_IDS, m), distro(`Debian ${m}`));
       break;
     case 'sles':
     case 'sled':
     case 'sle-micro':
-      hit = pick(m !== undefined && m >= 15 ? 'sles15-64' : m === 12 ? 'sles12-64' : undefined, `${said}: SUSE Linux Enterprise ${m}`);
+      hit = pick(m !== undefined && m >= 15 ? 'sles15-64' : m === 12 ? 'sles12-64' : undefined, distro(`SUSE Linux Enterprise ${m}`));
       break;
     case 'opensuse-leap':
-      hit = pick(m === 15 ? 'sles15-64' : undefined, `${said}: openSUSE Leap 15 shares SUSE Linux Enterprise 15's base`);
+      hit = pick(m === 15 ? 'sles15-64' : undefined, notice('linux-id-leap', { said }));
       break;
     case 'fedora':
-      hit = pick('fedora-64', `${said}: Fedora`);
+      hit = pick('fedora-64', distro('Fedora'));
       break;
   }
-  if (!hit && like.includes('ubuntu')) hit = pick('ubuntu-64', `${said}, ID_LIKE=${osr.ID_LIKE}: derived from Ubuntu`);
-  if (!hit && like.includes('rhel')) hit = pick(byMajor(RHEL_IDS, m), `${said}, ID_LIKE=${osr.ID_LIKE}: derived from RHEL ${m}`);
+  if (!hit && like.includes('ubuntu')) hit = pick('ubuntu-64', notice('linux-id-like-ubuntu', { said, like: String(osr.ID_LIKE) }));
+  if (!hit && like.includes('rhel')) hit = pick(byMajor(RHEL_IDS, m), notice('linux-id-like-rhel', { said, like: String(osr.ID_LIKE), major: String(m) }));
   if (hit) return hit;
   const generic = kernelMajor !== undefined && kernelMajor >= 6 ? 'other6xlinux-64' : kernelMajor === 4 ? 'other4xlinux-64' : kernelMajor === 3 ? 'other3xlinux-64' : 'other5xlinux-64';
-  const kernel = kernelMajor !== undefined ? `; its kernel is ${kernelMajor}.x` : '';
-  return { ...base, guestOS: generic, why: `${said}, a distribution VMware has no id for${kernel}, so the generic "${generic}"` };
+  const why = kernelMajor !== undefined ? notice('linux-id-generic-kernel', { said, kernel: kernelMajor, guestOS: generic }) : notice('linux-id-generic', { said, guestOS: generic });
+  return { ...base, guestOS: generic, why };
 }

@@ -13,6 +13,7 @@ import { Hive, REG, type RegValue } from '../registry/regf';
 import { readServices, type ServiceStart } from '../registry/windows-keys';
 import { SYSTEM_HIVE } from '../windows/windows';
 import { INBOX_CONTROLLERS, WINDOWS_DRIVERS } from './drivers';
+import { notice, type Notice } from '../../notices';
 
 export interface DiskPatch {
   /** Byte offset on the virtual disk. */
@@ -25,69 +26,69 @@ export interface DiskPatch {
 export type RepairPlan =
   | { kind: 'patch'; patches: DiskPatch[]; changes: string[] }
   | { kind: 'none-needed'; reason: string }
-  | { kind: 'refused'; reason: string; hint: string };
+  | { kind: 'refused'; reason: Notice; hint: Notice };
 
 const HIBERNATED = new Set(['hibr', 'HIBR', 'wake', 'WAKE', 'RSTR', 'rstr']);
 const NTFS_DIRTY = 0x0001;
 const MAX_HIVE = 512 * 1024 * 1024;
 
-function refuse(reason: string, hint: string): RepairPlan {
+function refuse(reason: Notice, hint: Notice = KEEP_0X7B): RepairPlan {
   return { kind: 'refused', reason, hint };
 }
 
-const KEEP_0X7B = 'Windows may stop with INACCESSIBLE_BOOT_DEVICE (0x7B) on first boot; see the controller warning for what to do in the guest.';
+const KEEP_0X7B = notice('repair-hint-keep-0x7b');
 
 /** Plans the patch for `controller` on the Windows partition of `source`. */
 export async function planBootRepair(source: DiskSource, table: PartitionTable | null, filesystems: ReadonlyMap<number, string>, controller: Controller): Promise<RepairPlan> {
   if ([...filesystems.values()].includes('BitLocker')) {
-    return refuse('a partition is BitLocker-encrypted, so the registry cannot be changed offline', `Suspend or turn off BitLocker in Windows first (manage-bde -off C:), then convert again. ${KEEP_0X7B}`);
+    return refuse(notice('repair-bitlocker'), notice('repair-hint-bitlocker', { then: KEEP_0X7B }));
   }
   const windows = await findWindows(source, table, filesystems);
-  if (!windows) return refuse('no NTFS partition with \\Windows\\System32\\config\\SYSTEM was found', KEEP_0X7B);
-  const { fs, ntfs, label } = windows;
+  if (!windows) return refuse(notice('repair-no-windows'));
+  const { fs, ntfs, label: where } = windows;
   if (((await ntfs.volumeFlags()) & NTFS_DIRTY) !== 0) {
-    return refuse(`the NTFS volume on ${label} is marked dirty (not cleanly unmounted, or a check is pending)`, `Boot Windows in Hyper-V and shut it down cleanly, or run chkdsk on it, then convert again. ${KEEP_0X7B}`);
+    return refuse(notice('repair-ntfs-dirty', { where }), notice('repair-hint-shut-down', { then: KEEP_0X7B }));
   }
   const hiber = await fs.openFile('hiberfil.sys', MAX_HIVE);
   if (hiber && hiber.size >= 4) {
     const sig = (await hiber.read(0, 4)).toString('latin1');
     if (HIBERNATED.has(sig)) {
-      return refuse(`Windows on ${label} is hibernated (hiberfil.sys says "${sig}"; fast startup counts): it would resume its old memory and ignore the change`, `In Windows, turn off fast startup (powercfg /h off) and shut down fully, then convert again. ${KEEP_0X7B}`);
+      return refuse(notice('repair-hibernated', { where, signature: sig }), notice('repair-hint-fast-startup', { then: KEEP_0X7B }));
     }
   }
   const hiveFile = await fs.openFile(SYSTEM_HIVE, MAX_HIVE);
-  if (!hiveFile) return refuse(`${label} has no SYSTEM hive`, KEEP_0X7B);
+  if (!hiveFile) return refuse(notice('repair-no-hive', { where }));
   let ranges;
   try {
     ranges = (await fs.diskRanges(SYSTEM_HIVE))!;
   } catch (err) {
-    return refuse(`the SYSTEM hive on ${label} is not stored plainly on the disk (${err instanceof Error ? err.message : String(err)})`, KEEP_0X7B);
+    return refuse(notice('repair-hive-not-plain', { where, error: err instanceof Error ? err.message : String(err) }));
   }
   const hive = await Hive.open(hiveFile);
   if (hive.base.dirty) {
-    return refuse(`the SYSTEM hive on ${label} has pending log entries (sequence numbers ${hive.base.primarySequence} and ${hive.base.secondarySequence} differ)`, `Boot Windows in Hyper-V and shut it down cleanly so it writes its registry, then convert again. ${KEEP_0X7B}`);
+    return refuse(notice('repair-hive-dirty', { where, primary: hive.base.primarySequence, secondary: hive.base.secondarySequence }), notice('repair-hint-write-registry', { then: KEEP_0X7B }));
   }
   const pendingLog = await pendingLogEntries(fs, hive);
   if (pendingLog) {
-    return refuse(`the SYSTEM hive on ${label} has pending entries in ${pendingLog} that Windows would replay over the change`, `Boot Windows in Hyper-V and shut it down cleanly so it writes its registry, then convert again. ${KEEP_0X7B}`);
+    return refuse(notice('repair-hive-log-pending', { where, log: pendingLog }), notice('repair-hint-write-registry', { then: KEEP_0X7B }));
   }
-  if (!hive.base.checksumOk) return refuse(`the SYSTEM hive on ${label} has a bad base-block checksum`, KEEP_0X7B);
+  if (!hive.base.checksumOk) return refuse(notice('repair-hive-checksum', { where }));
   let cs;
   try {
     cs = await readServices(hive, WINDOWS_DRIVERS[controller]);
   } catch (err) {
-    return refuse(`the control-set layout of the SYSTEM hive is not one Ferry knows (${err instanceof Error ? err.message : String(err)})`, KEEP_0X7B);
+    return refuse(notice('repair-control-set-unknown', { error: err instanceof Error ? err.message : String(err) }));
   }
   // A service key without a Start value is no installed driver: uninstalled VMware Tools leaves
   // Services\pvscsi holding only "vwdk.installers" (a real Windows 10 SYSTEM hive shows it).
   const present = [...cs.services].filter((e): e is [string, ServiceStart] => e[1]?.startValue !== undefined);
   if (present.length === 0) {
     const others = (await controllersWithDrivers(hive, INBOX_CONTROLLERS.filter((c) => c !== controller))).join(', ');
-    return refuse(`Windows has no driver for this controller (${WINDOWS_DRIVERS[controller].join(', ')} not installed in ${cs.name})`, `Choose a controller Windows has a driver for (--controller ${others}), or install the driver (VMware Tools for pvscsi) before converting.`);
+    return refuse(notice('repair-no-driver', { drivers: WINDOWS_DRIVERS[controller].join(', '), controlSet: cs.name }), notice('repair-hint-other-controller', { others }));
   }
   const hivePatches: Array<{ fileOffset: number; value: RegValue; old: number; what: string }> = [];
   for (const [driver, s] of present) {
-    if (!s.startValue || s.start === undefined) return refuse(`${cs.name}\\Services\\${driver} has no Start value`, KEEP_0X7B);
+    if (!s.startValue || s.start === undefined) return refuse(notice('repair-no-start-value', { value: `${cs.name}\\Services\\${driver}` }));
     if (s.start !== 0) hivePatches.push(dwordPatch(s.startValue, s.start, `${cs.name}\\Services\\${driver}\\Start`));
     for (const v of s.overrideValues) {
       const old = s.startOverride[v.name]!;
@@ -95,13 +96,13 @@ export async function planBootRepair(source: DiskSource, table: PartitionTable |
     }
   }
   const bad = hivePatches.find((p) => p.fileOffset < 0);
-  if (bad) return refuse(`${bad.what} is not a 4-byte DWORD stored in its value cell`, KEEP_0X7B);
+  if (bad) return refuse(notice('repair-not-dword', { value: bad.what }));
   if (hivePatches.length === 0) return { kind: 'none-needed', reason: `${present.map(([d]) => d).join(', ')} already start at boot in ${cs.name}` };
   const patches: DiskPatch[] = [];
   for (const p of hivePatches) {
     const bytes = Buffer.alloc(4);
     for (const piece of toDisk(ranges, p.fileOffset, 4)) {
-      if (!piece) return refuse(`${p.what} lies in a part of the hive file that is not on the disk`, KEEP_0X7B);
+      if (!piece) return refuse(notice('repair-value-off-disk', { value: p.what }));
       patches.push({ offset: piece.diskOffset, bytes: bytes.subarray(piece.from, piece.from + piece.length), what: `${p.what}: ${p.old} → 0` });
     }
   }
@@ -158,8 +159,8 @@ function toDisk(ranges: Array<{ fileOffset: number; diskOffset: number; length: 
   return out;
 }
 
-async function findWindows(source: DiskSource, table: PartitionTable | null, filesystems: ReadonlyMap<number, string>): Promise<{ fs: GuestFs; ntfs: NtfsDriver; label: string } | undefined> {
-  const spans = table ? table.partitions.filter((p) => filesystems.get(p.index) === 'NTFS').map((p) => ({ span: p, label: `partition ${p.index}` })) : filesystems.get(-1) === 'NTFS' ? [{ span: { startBytes: 0, sizeBytes: source.size }, label: 'the whole disk' }] : [];
+async function findWindows(source: DiskSource, table: PartitionTable | null, filesystems: ReadonlyMap<number, string>): Promise<{ fs: GuestFs; ntfs: NtfsDriver; label: Notice } | undefined> {
+  const spans = table ? table.partitions.filter((p) => filesystems.get(p.index) === 'NTFS').map((p) => ({ span: p, label: notice('where-partition', { index: p.index }) })) : filesystems.get(-1) === 'NTFS' ? [{ span: { startBytes: 0, sizeBytes: source.size }, label: notice('where-whole-disk') }] : [];
   for (const { span, label } of spans) {
     // An NTFS that cannot be read is reported by detection already; look on.
     const opened = await openNtfs(source, span).catch(() => undefined);

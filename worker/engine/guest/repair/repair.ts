@@ -5,6 +5,7 @@ import type { Controller } from '../../../../shared/options';
 import type { DiskSource } from '../../sources/source';
 import { patchedSource } from './patched-source';
 import { planBootRepair } from './plan';
+import { notice, type Notice } from '../../notices';
 
 export interface RepairOutcome {
   /** What to copy from: the source, or its patched view. */
@@ -12,7 +13,7 @@ export interface RepairOutcome {
   /** The registry values changed, with the disk bytes patched (empty when nothing changed). */
   changes: GuestChange[];
   /** Why no repair was made, or what was done (for the result's warnings). */
-  notes: string[];
+  notes: Notice[];
   /** True when the chosen controller's driver now starts at boot (patched, or already so). */
   bootable: boolean;
 }
@@ -27,16 +28,16 @@ export interface RepairRequest {
 }
 
 export async function repairGuest(source: DiskSource, table: PartitionTable | null, filesystems: ReadonlyMap<number, string>, req: RepairRequest): Promise<RepairOutcome> {
-  const none = (notes: string[]): RepairOutcome => ({ source, changes: [], notes, bootable: false });
+  const none = (notes: Notice[]): RepairOutcome => ({ source, changes: [], notes, bootable: false });
   if (req.kind !== 'windows' || !req.enabled) return none([]);
-  if (req.zeroCopy) return none(['Boot repair skipped: with --zero-copy the VM uses the source disk in place, and Ferry never writes a source.']);
+  if (req.zeroCopy) return none([notice('repair-zero-copy')]);
   let plan;
   try {
     plan = await planBootRepair(source, table, filesystems, req.controller);
   } catch (err) {
-    return none([`Boot repair skipped: the guest's registry could not be read (${err instanceof Error ? err.message : String(err)}).`]);
+    return none([notice('repair-registry-unreadable', { error: err instanceof Error ? err.message : String(err) })]);
   }
-  if (plan.kind === 'refused') return none([`Boot repair skipped: ${plan.reason}. ${plan.hint}`]);
+  if (plan.kind === 'refused') return none([notice('repair-refused', { reason: plan.reason, hint: plan.hint })]);
   if (plan.kind === 'none-needed') return { source, changes: [], notes: [], bootable: true };
   const changes: GuestChange[] = plan.patches.map((p) => ({ what: p.what, offset: p.offset, length: p.bytes.length }));
   return { source: patchedSource(source, plan.patches), changes, notes: [], bootable: true };
@@ -53,10 +54,10 @@ export function filesystemTypes(detected: { filesystems: ReadonlyMap<number, { t
  * The hardware warnings with the repair's outcome: once the controller's driver starts at boot,
  * the INACCESSIBLE_BOOT_DEVICE advice gives way to what was changed; otherwise it stays, after why.
  */
-export function withRepairNotes(warnings: string[], outcome: RepairOutcome): string[] {
+export function withRepairNotes(warnings: Notice[], outcome: RepairOutcome): Notice[] {
   if (!outcome.bootable) return [...outcome.notes, ...warnings];
-  const kept = warnings.filter((w) => !w.startsWith('Windows guest:'));
+  const kept = warnings.filter((w) => w.code !== 'windows-controller');
   if (outcome.changes.length === 0) return kept;
   const what = [...new Set(outcome.changes.map((c) => c.what))].join('; ');
-  return [...kept, `Boot repair: the controller's driver now starts at boot in the output disk (${what}); the source is unchanged. Use --no-guest-repair to copy the disk unchanged.`];
+  return [...kept, notice('repair-done', { changes: what })];
 }

@@ -3,13 +3,14 @@
 // apart by InstallationType). Build numbers: Microsoft's release information pages for Windows
 // client and Windows Server; ids: vSphere API VirtualMachineGuestOsIdentifier (docs/guest-detection.md).
 import type { WindowsVersion } from '../registry/windows-keys';
+import { notice, type Notice } from '../../notices';
 
 export interface WindowsGuestId {
   guestOS: string;
   name: string;
   version?: string;
   build?: number;
-  why: string;
+  why: Notice;
 }
 
 /** Server releases by their first build (LTSC releases; semi-annual ones map to the one before). */
@@ -41,14 +42,14 @@ export function windowsGuestId(v: WindowsVersion): WindowsGuestId {
   const server = isServer(v);
   const build = v.build;
   const version = [v.displayVersion, build !== undefined ? `build ${build}${v.ubr !== undefined ? `.${v.ubr}` : ''}` : undefined].filter(Boolean).join(', ') || undefined;
-  const said = `CurrentVersion: ProductName "${v.productName ?? '?'}", InstallationType "${v.installationType ?? '?'}", build ${build ?? '?'}`;
+  const said = notice('windows-said', { product: v.productName ?? '?', installation: v.installationType ?? '?', build: build ?? '?' });
   const row = build === undefined ? undefined : (server ? SERVERS : CLIENTS).find((r) => build >= r.build);
   if (!row) {
-    return { guestOS: 'windows9-64', name: v.productName ?? 'Windows', ...(version ? { version } : {}), ...(build !== undefined ? { build } : {}), why: `${said}: the build is not one Ferry places, so the generic "windows9-64"` };
+    return { guestOS: 'windows9-64', name: v.productName ?? 'Windows', ...(version ? { version } : {}), ...(build !== undefined ? { build } : {}), why: notice('windows-id-generic', { said }) };
   }
   // ProductName keeps "Windows 10" on Windows 11; name the release by its build instead.
   let name = v.productName ?? row.name;
   if (!server && build! >= 22000) name = name.replace(/Windows 10/, 'Windows 11');
   if (server && !name.includes(row.name.replace('Windows ', ''))) name = row.name;
-  return { guestOS: row.id, name, ...(version ? { version } : {}), build: build!, why: `${said}: ${row.name}${server ? '' : ' (by build number)'} → "${row.id}"` };
+  return { guestOS: row.id, name, ...(version ? { version } : {}), build: build!, why: notice(server ? 'windows-id-server' : 'windows-id-client', { said, release: row.name, guestOS: row.id }) };
 }

@@ -3,6 +3,7 @@ import type { GuestFs } from '../fs/guest-fs';
 import { Hive } from '../registry/regf';
 import { readWindowsVersion } from '../registry/windows-keys';
 import { windowsGuestId, type WindowsGuestId } from './ids';
+import { notice, type Notice } from '../../notices';
 
 export const SOFTWARE_HIVE = 'Windows/System32/config/SOFTWARE';
 export const SYSTEM_HIVE = 'Windows/System32/config/SYSTEM';
@@ -10,7 +11,7 @@ export const SYSTEM_HIVE = 'Windows/System32/config/SYSTEM';
 const MAX_HIVE = 1024 * 1024 * 1024;
 
 export interface WindowsGuest extends WindowsGuestId {
-  evidence: string[];
+  evidence: Notice[];
 }
 
 /** The Windows release on a file system that holds \Windows, or undefined when it has none. */
@@ -22,6 +23,6 @@ export async function readWindowsGuest(fs: GuestFs): Promise<WindowsGuest | unde
   if (!version) return undefined;
   const id = windowsGuestId(version);
   const evidence = [id.why];
-  if (hive.base.dirty) evidence.push('the SOFTWARE hive has unsaved log entries (Windows did not shut down cleanly); the values read may be a little old');
+  if (hive.base.dirty) evidence.push(notice('windows-hive-dirty'));
   return { ...id, evidence };
 }

@@ -9,6 +9,7 @@ import { stat } from 'node:fs/promises';
 import { extname } from 'node:path';
 import { ReadOnlyFile } from '../../io/read-only-file';
 import type { DiskSource, Run } from '../source';
+import { notice, type Notice } from '../../notices';
 
 const SECTOR = 512;
 /** Names that make a signature-less file a raw disk by themselves. */
@@ -71,14 +72,12 @@ class RawSource implements DiskSource {
 export async function openRaw(path: string): Promise<DiskSource> {
   const file = await ReadOnlyFile.open(path);
   try {
-    const warnings: string[] = [];
+    const warnings: Notice[] = [];
     // As qemu-img does, a file that is not whole sectors becomes a disk one sector longer whose
     // last bytes read zero; say so, since such an image was often cut short.
     const size = Math.ceil(file.size / SECTOR) * SECTOR;
     if (size !== file.size) {
-      warnings.push(
-        `The image is ${file.size} bytes, not a whole number of 512-byte sectors (${file.size % SECTOR} bytes over); the disk was rounded up to ${size} bytes with zeros. If the file was cut short (an interrupted download), its end is missing.`,
-      );
+      warnings.push(notice('raw-partial-sector', { size: file.size, over: file.size % SECTOR, rounded: size }));
     }
     // Bytes actually stored: a sparse file's holes cost nothing; where the OS cannot say, the whole size.
     const st = await stat(path);

@@ -4,6 +4,7 @@ import type { ReadOnlyFile } from '../../io/read-only-file';
 import { skippedLocator } from '../chain';
 import { classifyName, isRemoteOrDevice } from '../inside-paths';
 import { LocatorCode, decodeUtf16Guess, type VhdDynamicHeader } from '../../formats/vhd/dynamic-header';
+import { notice, type Notice } from '../../notices';
 
 /** A locator payload larger than this is not a path. */
 const MAX_LOCATOR_BYTES = 64 * 1024;
@@ -67,7 +68,7 @@ function namedPath(code: number, text: string): string | undefined {
  * network share or a device is never opened (a warning for it goes to `skipped`); its file name
  * is still looked for beside the child.
  */
-export async function vhdParentCandidates(childPath: string, file: ReadOnlyFile, header: VhdDynamicHeader, skipped: string[] = []): Promise<ParentCandidate[]> {
+export async function vhdParentCandidates(childPath: string, file: ReadOnlyFile, header: VhdDynamicHeader, skipped: Notice[] = []): Promise<ParentCandidate[]> {
   const childDir = dirname(childPath);
   const byPriority: Array<{ rank: number; candidate: ParentCandidate }> = [];
   for (const loc of header.locators) {
@@ -75,7 +76,8 @@ export async function vhdParentCandidates(childPath: string, file: ReadOnlyFile,
     if (!text) continue;
     const named = namedPath(loc.code, text);
     if (named !== undefined && isRemoteOrDevice(classifyName(named))) {
-      skipped.push(skippedLocator(`${CODE_NAMES[loc.code] ?? 'parent'} locator`, named, classifyName(named)));
+      const kind = CODE_NAMES[loc.code];
+      skipped.push(skippedLocator(kind ? notice('locator-vhd', { kind }) : notice('locator-vhd-unknown'), named, classifyName(named)));
       const name = win32.basename(named);
       if (name && !isRemoteOrDevice(classifyName(name))) byPriority.push({ rank: 4, candidate: { path: resolve(childDir, name), source: `${CODE_NAMES[loc.code] ?? 'parent'} locator's file name, beside the child` } });
       continue;

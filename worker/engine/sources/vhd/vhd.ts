@@ -1,4 +1,5 @@
-import type { DiskInfo, ParentLink, SizeCandidates } from '../../../../shared/disk-info';
+import type { ParentLink } from '../../../../shared/disk-info';
+import { english, notice, type EngineDiskInfo, type EngineSizeCandidates, type Notice } from '../../notices';
 import type { VhdSizeRule } from '../../../../shared/options';
 import { FerryError, corrupt } from '../../errors';
 import { ReadOnlyFile } from '../../io/read-only-file';
@@ -42,11 +43,11 @@ interface VhdImage {
   footerLength: number;
   variant: VhdVariant;
   size: number;
-  sizeCandidates?: SizeCandidates;
+  sizeCandidates?: EngineSizeCandidates;
   dynamic?: VhdDynamicHeader;
   layer: Layer;
   allocatedBytes: number;
-  warnings: string[];
+  warnings: Notice[];
 }
 
 function safeNumber(file: string, value: bigint, what: string): number {
@@ -55,7 +56,7 @@ function safeNumber(file: string, value: bigint, what: string): number {
 }
 
 /** Finds the footer: at the end (512 or, before Virtual PC 2004, 511 bytes), else the copy at 0. */
-async function readFooter(file: ReadOnlyFile, warnings: string[]): Promise<{ footer: VhdFooter; length: number; atEnd: boolean }> {
+async function readFooter(file: ReadOnlyFile, warnings: Notice[]): Promise<{ footer: VhdFooter; length: number; atEnd: boolean }> {
   if (file.size < 511) throw new FerryError('E_NOT_A_DISK', `${file.path}: too small to be a VHD (${file.size} bytes).`);
   const tailLen = Math.min(file.size, VHD_FOOTER_SIZE);
   const tail = await file.readExact(file.size - tailLen, tailLen, 'VHD footer');
@@ -69,18 +70,14 @@ async function readFooter(file: ReadOnlyFile, warnings: string[]): Promise<{ foo
     // Dynamic and differencing disks keep a copy at offset 0; the end one suffices, but say the copy is gone.
     if (end.footer.diskType !== VhdDiskType.fixed && !copy?.checksumValid) {
       warnings.push(
-        copy
-          ? 'The copy of the footer at the start of the file has a bad checksum; the footer at the end was used.'
-          : 'The copy of the footer at the start of the file is missing; the footer at the end was used.',
+        copy ? notice('vhd-footer-copy-bad') : notice('vhd-footer-copy-missing'),
       );
     }
     return { ...end, atEnd: true };
   }
   if (copy && copy.checksumValid && copy.diskType !== VhdDiskType.fixed) {
     warnings.push(
-      end
-        ? `The footer at the end of the file has a bad checksum; using the copy at the start.`
-        : `The footer at the end of the file is missing; using the copy at the start (the file may be truncated).`,
+      end ? notice('vhd-footer-end-bad') : notice('vhd-footer-end-missing'),
     );
     return { footer: copy, length: 512, atEnd: false };
   }
@@ -95,27 +92,27 @@ async function readFooter(file: ReadOnlyFile, warnings: string[]): Promise<{ foo
 }
 
 /** The creator-aware choice between `current size` and the CHS geometry (docs/vhd.md#which-size; qemu block/vpc.c). */
-function chooseSize(footer: VhdFooter, rule: VhdSizeRule, file: string): { size: number; candidates?: SizeCandidates } {
+function chooseSize(footer: VhdFooter, rule: VhdSizeRule, file: string): { size: number; candidates?: EngineSizeCandidates } {
   const currentSize = safeNumber(file, footer.currentSize, 'current size');
   const chsSize = geometryBytes(footer.geometry);
   let chosen: 'current' | 'chs';
-  let reason: string;
+  let reason: Notice;
   if (rule === 'current' || rule === 'chs') {
     chosen = rule;
-    reason = 'chosen by option';
+    reason = notice('size-by-option');
   } else if (isMaxGeometry(footer.geometry)) {
     chosen = 'current';
-    reason = 'the geometry is at its maximum, so it cannot express the size';
+    reason = notice('size-max-geometry');
   } else if (footer.creatorApp === 'vpc ' || footer.creatorApp === 'qemu') {
     chosen = 'chs';
-    reason = `${creatorAppName(footer.creatorApp)} sizes disks by their CHS geometry`;
+    reason = notice('size-creator-chs', { creator: String(creatorAppName(footer.creatorApp)) });
   } else {
     chosen = 'current';
-    reason = `${creatorAppName(footer.creatorApp) ?? `creator "${printableTag(footer.creatorApp)}"`} sizes disks by the current-size field`;
+    reason = notice('size-creator-current', { creator: creatorAppName(footer.creatorApp) ?? notice('size-creator-tag', { tag: printableTag(footer.creatorApp) }) });
   }
   if (chosen === 'chs' && chsSize === 0) {
     chosen = 'current';
-    reason = 'the geometry is empty';
+    reason = notice('size-empty-geometry');
   }
   const size = chosen === 'chs' ? chsSize : currentSize;
   if (currentSize === chsSize) return { size };
@@ -123,7 +120,7 @@ function chooseSize(footer: VhdFooter, rule: VhdSizeRule, file: string): { size:
 }
 
 async function openImage(file: ReadOnlyFile, opts: VhdOpenOptions): Promise<VhdImage> {
-  const warnings: string[] = [];
+  const warnings: Notice[] = [];
   const { footer, length: footerLength, atEnd } = await readFooter(file, warnings);
   const variant: VhdVariant | undefined =
     footer.diskType === VhdDiskType.fixed
@@ -146,13 +143,13 @@ async function openImage(file: ReadOnlyFile, opts: VhdOpenOptions): Promise<VhdI
     throw corrupt(file.path, `the footer states a size of ${size} bytes, more than the 2040 GiB a VHD can hold.`);
   }
   if (size === 0) throw new FerryError('E_UNSUPPORTED', `${file.path}: the disk is empty (its size is 0 bytes).`);
-  if (footer.savedState) warnings.push('The disk belongs to a virtual machine whose state was saved; start and shut it down cleanly first, or the guest may not boot.');
+  if (footer.savedState) warnings.push(notice('vhd-saved-state'));
 
   if (variant === 'fixed') {
     const dataBytes = file.size - footerLength;
     let virtual = size;
     if (virtual > dataBytes) {
-      warnings.push(`The footer states ${virtual} bytes but the file holds ${dataBytes}; using the ${dataBytes} bytes present.`);
+      warnings.push(notice('vhd-footer-beyond-file', { stated: virtual, held: dataBytes }));
       virtual = dataBytes - (dataBytes % SECTOR);
     }
     return {
@@ -177,7 +174,7 @@ async function openImage(file: ReadOnlyFile, opts: VhdOpenOptions): Promise<VhdI
     throw corrupt(file.path, `no dynamic disk header ("cxsparse") at offset ${headerPos}.`);
   }
   const header = parseVhdDynamicHeader(headerBuf);
-  if (!header.checksumValid) warnings.push(`The dynamic disk header at offset ${headerPos} has a bad checksum; its fields were checked one by one instead.`);
+  if (!header.checksumValid) warnings.push(notice('vhd-header-checksum', { offset: headerPos }));
   const { blockSize, maxTableEntries } = header;
   if (blockSize < SECTOR || blockSize > MAX_BLOCK_SIZE || (blockSize & (blockSize - 1)) !== 0) {
     throw corrupt(file.path, `the dynamic header's block size (${blockSize} bytes, at offset ${headerPos + 32}) is not a power of two between 512 bytes and 256 MiB.`);
@@ -243,7 +240,7 @@ async function sizedLikeChild(parent: VhdImage, child: VhdImage, opts: VhdOpenOp
 /** Finds, opens and checks the parent of a differencing image. */
 async function openParent(child: VhdImage, opts: VhdOpenOptions, visited: Set<string>): Promise<VhdImage> {
   const header = child.dynamic!;
-  const skipped: string[] = [];
+  const skipped: Notice[] = [];
   const candidates = await vhdParentCandidates(child.file.path, child.file, header, skipped);
   child.warnings.push(...skipped);
   const expected = uuidText(header.parentUniqueId);
@@ -279,12 +276,12 @@ async function openParent(child: VhdImage, opts: VhdOpenOptions, visited: Set<st
   const looked = candidates.map((c) => c.path);
   throw new FerryError(
     'E_PARENT_MISSING',
-    `${child.file.path}: parent disk "${wanted}" not found (looked for ${looked.length ? looked.join(', ') : 'nothing: the disk records no usable path'}).${skipped.map((w) => ` ${w}`).join('')}`,
+    `${child.file.path}: parent disk "${wanted}" not found (looked for ${looked.length ? looked.join(', ') : 'nothing: the disk records no usable path'}).${skipped.map((w) => ` ${english(w)}`).join('')}`,
     'Put the parent disk beside this one under its original name, or convert the parent instead.',
   );
 }
 
-function variantLabel(image: VhdImage): DiskInfo['variant'] {
+function variantLabel(image: VhdImage): EngineDiskInfo['variant'] {
   return image.variant;
 }
 
@@ -317,7 +314,7 @@ export async function openVhd(path: string, opts: VhdOpenOptions = {}): Promise<
   }
   const top = images[0]!;
   const parents: ParentLink[] = images.slice(1).map((i) => ({ path: i.file.path, variant: variantLabel(i), uuid: uuidText(i.footer.uniqueId) }));
-  const warnings = images.flatMap((img, n) => img.warnings.map((w) => (n === 0 ? w : `Parent ${img.file.path}: ${w}`)));
+  const warnings = images.flatMap((img, n) => img.warnings.map((w) => (n === 0 ? w : notice('parent-says', { path: img.file.path, notice: w }))));
   const info: DiskSource['info'] = {
     path,
     fileSize: top.file.size,

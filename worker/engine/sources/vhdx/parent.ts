@@ -3,6 +3,7 @@ import { dirname, isAbsolute, resolve, win32 } from 'node:path';
 import { skippedLocator } from '../chain';
 import { classifyName, isRemoteOrDevice, type NameKind } from '../inside-paths';
 import { parseGuid } from '../../formats/vhdx/guid';
+import { notice, type Notice } from '../../notices';
 
 export interface ParentCandidate {
   path: string;
@@ -29,14 +30,14 @@ function stripExtendedPrefix(p: string): string {
  * or a device is never opened (a warning for it goes to `skipped`); only its file name is looked
  * for beside the child.
  */
-export function vhdxParentCandidates(childPath: string, locator: Map<string, string>, skipped: string[] = []): ParentCandidate[] {
+export function vhdxParentCandidates(childPath: string, locator: Map<string, string>, skipped: Notice[] = []): ParentCandidate[] {
   const childDir = dirname(childPath);
   const out: ParentCandidate[] = [];
   const names: string[] = [];
   /** Whether the entry `key` may be opened; a warning for it when not. */
   const allowed = (key: string, value: string, kind: NameKind = classifyName(value)): boolean => {
     if (!isRemoteOrDevice(kind)) return true;
-    skipped.push(skippedLocator(`parent locator entry ${key}`, value, kind));
+    skipped.push(skippedLocator(notice('locator-vhdx', { key }), value, kind));
     return false;
   };
   const relative = locator.get('relative_path');

@@ -3,6 +3,7 @@
 import { FerryError, corrupt } from '../../errors';
 import type { ReadOnlyFile } from '../../io/read-only-file';
 import { CREATOR_OFFSET, CREATOR_SIZE, HEADER_OFFSETS, HEADER_SECTION_SIZE, HEADER_SIZE, chooseHeader, parseCreator, type VhdxHeader } from '../../formats/vhdx/headers';
+import type { Notice } from '../../notices';
 
 export interface VhdxStart {
   creator: string;
@@ -10,7 +11,7 @@ export interface VhdxStart {
 }
 
 /** Reads and checks the identifier and both headers (never touched by the log, so read raw). */
-export async function readVhdxStart(file: ReadOnlyFile, warnings: string[]): Promise<VhdxStart> {
+export async function readVhdxStart(file: ReadOnlyFile, warnings: Notice[]): Promise<VhdxStart> {
   if (file.size < HEADER_SECTION_SIZE) {
     throw corrupt(file.path, `the file is ${file.size} bytes, smaller than the 1 MiB header section every VHDX starts with.`);
   }

@@ -5,9 +5,10 @@ import { guidText } from '../../formats/vhdx/guid';
 import { KNOWN, MAX_BLOCK_SIZE, MAX_VIRTUAL_SIZE, MIN_BLOCK_SIZE, TABLE_SIZE, parseMetadataTable, parseParentLocator, safeSize, type VhdxMetadata } from '../../formats/vhdx/metadata';
 import { REGION_TABLE_OFFSETS, REGION_TABLE_SIZE, checkTable, parseRegionTable, type Region, type RegionTable, type TableCheck } from '../../formats/vhdx/region-table';
 import type { VhdxFile } from './patched-file';
+import { english, notice, type Notice } from '../../notices';
 
 /** Reads the region table, falling back to the second copy when the first is damaged. */
-export async function readRegionTable(file: VhdxFile, log: Region | undefined, warnings: string[]): Promise<RegionTable> {
+export async function readRegionTable(file: VhdxFile, log: Region | undefined, warnings: Notice[]): Promise<RegionTable> {
   const checks: TableCheck[] = [];
   for (const at of REGION_TABLE_OFFSETS) {
     checks.push(checkTable(await file.readExact(at, REGION_TABLE_SIZE, 'VHDX region table')));
@@ -15,12 +16,12 @@ export async function readRegionTable(file: VhdxFile, log: Region | undefined, w
   const [first, second] = checks as [TableCheck, TableCheck];
   if (first.ok) return parseRegionTable(first.buf, file.path, REGION_TABLE_OFFSETS[0], file.size, log);
   if (second.ok) {
-    warnings.push(`The first VHDX region table (at offset ${REGION_TABLE_OFFSETS[0]}) is damaged (${first.reason}); used the copy at offset ${REGION_TABLE_OFFSETS[1]}.`);
+    warnings.push(notice('vhdx-region-table-damaged', { offset: REGION_TABLE_OFFSETS[0], reason: first.reason, copyOffset: REGION_TABLE_OFFSETS[1] }));
     return parseRegionTable(second.buf, file.path, REGION_TABLE_OFFSETS[1], file.size, log);
   }
   throw corrupt(
     file.path,
-    `neither VHDX region table is valid (offset ${REGION_TABLE_OFFSETS[0]}: ${first.reason}; offset ${REGION_TABLE_OFFSETS[1]}: ${(second as { reason: string }).reason}).`,
+    `neither VHDX region table is valid (offset ${REGION_TABLE_OFFSETS[0]}: ${english(first.reason)}; offset ${REGION_TABLE_OFFSETS[1]}: ${english((second as { reason: Notice }).reason)}).`,
   );
 }
 

@@ -1,4 +1,5 @@
-import type { DiskInfo, ParentLink } from '../../../../shared/disk-info';
+import type { ParentLink } from '../../../../shared/disk-info';
+import { english, notice, type EngineDiskInfo, type Notice } from '../../notices';
 import { FerryError, corrupt } from '../../errors';
 import { ReadOnlyFile } from '../../io/read-only-file';
 import { chainKey, usableParent } from '../chain';
@@ -31,7 +32,7 @@ interface VhdxImage {
   variant: VhdxVariant;
   layer: VhdxLayer;
   allocatedBytes: number;
-  warnings: string[];
+  warnings: Notice[];
 }
 
 /**
@@ -53,19 +54,17 @@ function variantOf(meta: VhdxMetadata): VhdxVariant {
 }
 
 async function openImage(raw: ReadOnlyFile): Promise<VhdxImage> {
-  const warnings: string[] = [];
+  const warnings: Notice[] = [];
   const { creator, header } = await readVhdxStart(raw, warnings);
   const replay = await replayLog(raw, header);
   let file: VhdxFile = raw;
   let log: Region | undefined;
   if (replay?.entries === 0) {
-    warnings.push('The header names a log, but the log holds no entries written under it; there was nothing to replay.');
+    warnings.push(notice('vhdx-log-empty'));
   } else if (replay) {
     file = new PatchedFile(raw, replay.overlay, replay.minimumFileSize);
     log = logLocation(header, raw);
-    warnings.push(
-      `The disk was not closed cleanly: its log (${replay.entries} ${replay.entries === 1 ? 'entry' : 'entries'}, ${replay.overlay.pageCount} pages) was replayed in memory to read it; the file itself was not changed.`,
-    );
+    warnings.push(notice(replay.entries === 1 ? 'vhdx-log-replayed-one' : 'vhdx-log-replayed', { entries: replay.entries, pages: replay.overlay.pageCount }));
   }
   const regions = await readRegionTable(file, log, warnings);
   const meta = await readMetadata(file, regions.metadata);
@@ -110,7 +109,7 @@ async function isVhdx(file: ReadOnlyFile): Promise<boolean> {
 /** Finds, opens and checks the parent of a differencing image. */
 async function openParent(child: VhdxImage, visited: Set<string>): Promise<VhdxImage> {
   const locator = child.meta.parentLocator!;
-  const skipped: string[] = [];
+  const skipped: Notice[] = [];
   const candidates = vhdxParentCandidates(child.raw.path, locator, skipped);
   child.warnings.push(...skipped);
   const linkages = parentLinkages(locator);
@@ -156,7 +155,7 @@ async function openParent(child: VhdxImage, visited: Set<string>): Promise<VhdxI
   const looked = candidates.map((c) => c.path);
   throw new FerryError(
     'E_PARENT_MISSING',
-    `${child.raw.path}: parent disk "${wanted}" not found (looked for ${looked.length ? looked.join(', ') : 'nothing: the disk records no usable path'}).${skipped.map((w) => ` ${w}`).join('')}`,
+    `${child.raw.path}: parent disk "${wanted}" not found (looked for ${looked.length ? looked.join(', ') : 'nothing: the disk records no usable path'}).${skipped.map((w) => ` ${english(w)}`).join('')}`,
     'Put the parent disk beside this one under its original name, or convert the parent instead.',
   );
 }
@@ -177,9 +176,8 @@ export async function openVhdx(path: string): Promise<DiskSource> {
       images.push(parent);
       visited.add(await chainKey(parent.raw.path));
       if (parent.meta.virtualSize !== child.meta.virtualSize) {
-        child.warnings.push(
-          `It is ${child.meta.virtualSize} bytes but its parent ${parent.raw.path} is ${parent.meta.virtualSize} bytes; ${parent.meta.virtualSize < child.meta.virtualSize ? 'the space beyond the parent reads as zeros' : 'only the first part of the parent is used'}.`,
-        );
+        const sizes = { size: child.meta.virtualSize, parent: parent.raw.path, parentSize: parent.meta.virtualSize };
+        child.warnings.push(notice(parent.meta.virtualSize < child.meta.virtualSize ? 'vhdx-parent-smaller' : 'vhdx-parent-larger', sizes));
       }
     }
   } catch (err) {
@@ -189,12 +187,12 @@ export async function openVhdx(path: string): Promise<DiskSource> {
   }
   const top = images[0]!;
   const parents: ParentLink[] = images.slice(1).map((i) => ({ path: i.raw.path, variant: i.variant, uuid: guidText(i.meta.virtualDiskId) }));
-  const warnings = images.flatMap((img, n) => img.warnings.map((w) => (n === 0 ? w : `Parent ${img.raw.path}: ${w}`)));
+  const warnings = images.flatMap((img, n) => img.warnings.map((w) => (n === 0 ? w : notice('parent-says', { path: img.raw.path, notice: w }))));
   const info: DiskSource['info'] = {
     path,
     fileSize: top.raw.size,
     format: 'vhdx',
-    variant: top.variant satisfies DiskInfo['variant'],
+    variant: top.variant satisfies EngineDiskInfo['variant'],
     virtualSize: top.meta.virtualSize,
     allocatedBytes: Math.min(top.meta.virtualSize, images.reduce((n, i) => n + i.allocatedBytes, 0)),
     blockSize: top.meta.blockSize,

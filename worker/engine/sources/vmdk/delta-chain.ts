@@ -11,6 +11,7 @@ import { resolveWritten, statedPath, writtenFileName, isWrittenAbsolute } from '
 import type { ExtentScope } from './extent-paths';
 import { openVmdk, type VmdkLayerSource } from './vmdk';
 import type { Descriptor } from '../../formats/vmdk/descriptor';
+import { notice } from '../../notices';
 
 const MAX_CHAIN_DEPTH = 256;
 const NO_PARENT = [0xffffffff, 0xfffffffe];
@@ -123,7 +124,7 @@ export async function openVmdkChain(path: string, extents?: ExtentScope): Promis
   const info = top.source.info;
   const parents: ParentLink[] = layers.slice(1).map((l) => ({ path: l.source.path, variant: isDelta(l.descriptor) ? 'differencing' : l.source.info.variant }));
   const allocatedBytes = Math.min(info.virtualSize, layers.reduce((n, l) => n + l.source.info.allocatedBytes, 0));
-  const warnings = layers.flatMap((l, n) => l.source.info.warnings.map((w) => (n === 0 ? w : `Parent ${l.source.path}: ${w}`)));
+  const warnings = layers.flatMap((l, n) => l.source.info.warnings.map((w) => (n === 0 ? w : notice('parent-says', { path: l.source.path, notice: w }))));
   const merged = new LayeredSource(path, layers.map((l) => new VmdkLayer(l.source)), { ...info, variant: 'differencing', parents, allocatedBytes, warnings });
   const extentFiles = layers.flatMap((l) => l.source.extentFiles ?? []);
   return Object.assign(merged, { extentFiles });
