@@ -108,6 +108,8 @@ export const NOTICE_TEXTS = {
   'hw-newer-than-known':
     'Hardware version {{hwVersion}} is newer than any VMware product Ferry knows (the newest is {{newest}}, Workstation 25H2); a product that does not know it refuses to open the VM.',
   'hw-esxi-only': 'Hardware version {{hwVersion}} exists only on ESXi; Workstation, Player and Fusion may refuse it. Use {{next}} for them.',
+  'secure-boot-not-efi': 'The machine had UEFI Secure Boot on, but this VM boots with BIOS, which has none; Secure Boot is left off.',
+  'secure-boot-needs-hw': 'The machine had UEFI Secure Boot on, but hardware version {{hwVersion}} has none (it came with {{since}}); Secure Boot is left off. Use --hw-version {{since}} or newer to keep it.',
   'nvme-needs-uefi': 'VMware boots NVMe disks only with UEFI firmware; with BIOS this VM may not start its system. Use --firmware efi (GPT disks) or another --controller.',
   'windows-controller':
     'Windows guest: the disk is on {{controller}} {{because}}. If Windows stops with INACCESSIBLE_BOOT_DEVICE (0x7B), let its recovery start it once in Safe Mode (Advanced options → Startup Settings), or recreate the VM with --controller {{fallback}}; after installing VMware Tools the disk can move to a faster controller.',

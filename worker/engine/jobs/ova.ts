@@ -75,7 +75,7 @@ export async function createOva(request: OvaRequest, ctx: RunContext): Promise<E
           ...(req.firmware !== undefined ? { firmware: req.firmware } : {}),
           ...(req.controller !== undefined ? { controller: req.controller } : {}),
         };
-        const { hardware: hw, warnings: plannedWarnings } = planHardware(choices, detected.guest, 'esxi', machine?.namedController);
+        const { hardware: hw, warnings: plannedWarnings } = planHardware(choices, detected.guest, 'esxi', machine?.namedController, machine?.machine.secureBoot === true);
         const repair = await repairGuest(source, table, filesystemTypes(detected), { kind: hw.kind, controller: hw.controller, enabled: req.guestRepair !== false, zeroCopy: false });
         const hwWarnings = withRepairNotes(plannedWarnings, repair);
         if (sources.length > diskSlots(hw.controller).length) {

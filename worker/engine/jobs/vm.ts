@@ -95,7 +95,7 @@ export async function createVm(request: VmRequest, ctx: RunContext): Promise<Eng
         if (req.zeroCopy) checkZeroCopySource(source);
         const table = await readPartitionTable(source);
         const detected = await detectGuest(source, table);
-        const { hardware: hw, warnings: plannedWarnings } = planHardware(req, detected.guest, 'hosted', machine?.namedController);
+        const { hardware: hw, warnings: plannedWarnings } = planHardware(req, detected.guest, 'hosted', machine?.namedController, machine?.machine.secureBoot === true);
         // The boot disk is read through the patch that makes the controller's driver a boot driver.
         const repair = await repairGuest(source, table, filesystemTypes(detected), { kind: hw.kind, controller: hw.controller, enabled: req.guestRepair !== false, zeroCopy: req.zeroCopy });
         const hwWarnings = withRepairNotes(plannedWarnings, repair);

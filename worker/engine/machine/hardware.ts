@@ -25,6 +25,8 @@ const ESXI_ONLY_HW = new Set([13, 15, 17]);
 
 /** PCIe root ports, USB 2 and the paravirtual/PCIe NICs need hardware version 7 or newer. */
 const PCIE_MIN_HW = 7;
+/** UEFI Secure Boot came with hardware version 14 (Workstation 14, ESXi 6.7). */
+const SECURE_BOOT_MIN_HW = 14;
 const E1000E_MIN_HW = 8;
 
 export type GuestKind = 'windows' | 'linux' | 'other';
@@ -41,6 +43,8 @@ export interface VmHardware {
   cpus: number;
   /** PCIe root ports and USB 2: present from hardware version 7 on. */
   modernChipset: boolean;
+  /** UEFI Secure Boot on, as the machine configuration had it (UEFI, hardware version 14 or newer). */
+  secureBoot?: true;
 }
 
 const LINUX_IDS = /linux|ubuntu|debian|rhel|centos|fedora|sles|suse|oracle|coreos|flatcar|rocky|alma|photon|amazon|asianux|mandr|turbo|redhat|miracle|nld/i;
@@ -99,7 +103,7 @@ export interface HardwarePlan {
 export type HardwareChoices = Pick<VmRequest, 'guest' | 'memoryMB' | 'cpus' | 'firmware' | 'controller' | 'hwVersion'>;
 
 /** Merges the request's overrides with the defaults for the detected guest; refuses impossible combinations. */
-export function planHardware(req: HardwareChoices, guess: EngineGuestGuess, host: 'hosted' | 'esxi' = 'hosted', named?: NamedController): HardwarePlan {
+export function planHardware(req: HardwareChoices, guess: EngineGuestGuess, host: 'hosted' | 'esxi' = 'hosted', named?: NamedController, secureBoot = false): HardwarePlan {
   if (req.guest !== undefined && !GUEST_ID.test(req.guest)) {
     throw new FerryError('E_USAGE', `--guest "${req.guest}" is not a VMware guestOS id.`, 'Use an id such as windows9-64, windows2019srv-64, ubuntu-64, other5xlinux-64 or other-64.');
   }
@@ -132,6 +136,11 @@ export function planHardware(req: HardwareChoices, guess: EngineGuestGuess, host
     modernChipset: hwVersion >= PCIE_MIN_HW,
   };
   const warnings = hardwareWarnings(hardware, req, guess, host, named !== undefined);
+  if (secureBoot) {
+    if (firmware !== 'efi') warnings.push(notice('secure-boot-not-efi'));
+    else if (hwVersion < SECURE_BOOT_MIN_HW) warnings.push(notice('secure-boot-needs-hw', { hwVersion, since: SECURE_BOOT_MIN_HW }));
+    else hardware.secureBoot = true;
+  }
   if (named) warnings.unshift(notice('controller-rule', { rule: controllerRule }));
   if (fitted.from !== undefined) {
     const fit = { guestOS, exact: fitted.from, since: GUEST_TABLE[fitted.from]!.sinceHw!, hwVersion };

@@ -177,6 +177,7 @@ export function renderOvf(input: OvfInput): string {
     '      </System>',
     ...items,
     `      <vmw:Config ovf:required="false" vmw:key="firmware" vmw:value="${hw.firmware}"/>`,
+    ...(hw.secureBoot ? ['      <vmw:Config ovf:required="false" vmw:key="uefi.secureBoot.enabled" vmw:value="true"/>'] : []),
     '    </VirtualHardwareSection>',
     ...productSection(input.properties ?? []),
     '    <AnnotationSection>',

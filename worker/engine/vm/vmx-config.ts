@@ -108,6 +108,7 @@ export function vmxEntries({ hardware: hw, displayName, diskFile, extraDiskFiles
     ['annotation', annotation],
     ['guestOS', hw.guestOS],
     ['firmware', hw.firmware],
+    ...(hw.secureBoot ? ([['uefi.secureBoot.enabled', 'TRUE']] as VmxEntry[]) : []),
     ['memsize', String(hw.memoryMB)],
     ['numvcpus', String(hw.cpus)],
     // One socket with every core: client editions of Windows use at most one or two sockets.
