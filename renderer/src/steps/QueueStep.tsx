@@ -37,7 +37,7 @@ export function itemStatus(item: QueueItem): string {
     case 'done':
       return t('queue.doneLine', { name: fileName(item.result?.vmx ?? item.result?.output ?? '') });
     case 'failed':
-      return item.error ? `${errorTitle(item.error.code)} ${item.error.message}` : '';
+      return item.error ? t('queue.failedLine', { title: errorTitle(item.error.code), message: item.error.message }) : '';
     case 'cancelled':
       return t('queue.cancelledLine');
   }
