@@ -59,6 +59,12 @@ export async function kernelCopy(from: string, to: string, size: number, onCopie
   try {
     const outcome = await Promise.race([finished.then(() => 'copied' as const), aborted]);
     if (outcome === 'aborted') {
+      // The OS may not have opened the destination yet: it would then create it after this unlink
+      // and fill it, so it is removed again whenever the copy settles.
+      void finished.then(
+        () => unlink(to).catch(() => undefined),
+        () => unlink(to).catch(() => undefined),
+      );
       await unlink(to).catch(() => undefined);
       throw new FerryError('E_CANCELLED', 'Cancelled. The operating system may still finish copying into the removed file in the background; its space is freed when it does.');
     }
