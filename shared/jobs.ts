@@ -66,34 +66,28 @@ export interface VmRequest extends HardwareChoices {
   extraSources?: string[];
 }
 
-/** `ferry ova`: an OVA (OVF 1.0 + SHA-256 manifest + streamOptimized disk) for ESXi and vSphere. */
-export interface OvaRequest extends HardwareChoices {
-  kind: 'ova';
+/** What `ova` and `box` share: a machine packed into one file. */
+interface PackedMachineRequest extends HardwareChoices {
   source: string;
-  /** The .ova file to create. */
+  /** The file to create. */
   output: string;
   verify: boolean;
   overwrite: boolean;
   vhdSizeRule?: VhdSizeRule;
   /** As for `vm`. */
   allowOutsideDisks?: boolean;
-  /** As for `vm`. */
+  /** As for `vm`: each becomes a disk of the one machine. */
   extraSources?: string[];
 }
 
+/** `ferry ova`: an OVA (OVF 1.0 + SHA-256 manifest + streamOptimized disk) for ESXi and vSphere. */
+export interface OvaRequest extends PackedMachineRequest {
+  kind: 'ova';
+}
+
 /** `ferry box`: a Vagrant box for the vmware_desktop provider (a gzip'd tar of the VM's .vmx and disk, metadata.json, a Vagrantfile). */
-export interface BoxRequest extends HardwareChoices {
+export interface BoxRequest extends PackedMachineRequest {
   kind: 'box';
-  source: string;
-  /** The .box file to create. */
-  output: string;
-  verify: boolean;
-  overwrite: boolean;
-  vhdSizeRule?: VhdSizeRule;
-  /** As for `vm`. */
-  allowOutsideDisks?: boolean;
-  /** As for `vm`: each becomes a disk of the box's one machine. */
-  extraSources?: string[];
 }
 
 export type JobRequest = ConvertRequest | VmRequest | OvaRequest | BoxRequest;
