@@ -13,24 +13,9 @@ import type { Browser, Page } from 'playwright-core';
 import { makeVhd } from '../harness/fixtures';
 import { vmcFile } from '../machines/fixtures';
 import { qemuCompare } from '../support/tools';
-import { launchChromium, openPage, pageProblems, screenshot, startHarnessProcess, type RunningHarness } from './support';
+import { dropFiles, launchChromium, openPage, pageProblems, screenshot, startHarnessProcess, type RunningHarness } from './support';
 
 const heading = (page: Page, name: string | RegExp) => page.getByRole('heading', { level: 1, name });
-
-/** Drops several files at once, as a file manager does with a selection. */
-async function dropFiles(page: Page, names: string[]): Promise<void> {
-  await page.evaluate((list) => {
-    const g = globalThis as unknown as {
-      DataTransfer: new () => { items: { add(f: unknown): void } };
-      File: new (parts: string[], name: string) => unknown;
-      DragEvent: new (type: string, init: object) => unknown;
-      document: { body: { dispatchEvent(e: unknown): void } };
-    };
-    const dt = new g.DataTransfer();
-    for (const name of list) dt.items.add(new g.File(['x'], name));
-    for (const type of ['dragenter', 'dragover', 'drop']) g.document.body.dispatchEvent(new g.DragEvent(type, { dataTransfer: dt, bubbles: true, cancelable: true }));
-  }, names);
-}
 
 /** The screen in light and dark, at 1000×700; nothing on it may be cut off sideways. */
 async function shoot(page: Page, name: string): Promise<void> {

@@ -45,9 +45,9 @@ export async function screenshot(page: Page, name: string): Promise<string> {
   return path;
 }
 
-/** Drops `fileName` on the page the way a file manager would: dragenter, dragover, drop. */
-export async function dropFile(page: Page, fileName: string): Promise<void> {
-  await page.evaluate((name) => {
+/** Drops `fileNames` on the page at once, the way a file manager drops a selection: dragenter, dragover, drop. */
+export async function dropFiles(page: Page, fileNames: readonly string[]): Promise<void> {
+  await page.evaluate((names) => {
     const g = globalThis as unknown as {
       DataTransfer: new () => { items: { add(f: unknown): void } };
       File: new (parts: string[], name: string) => unknown;
@@ -55,12 +55,15 @@ export async function dropFile(page: Page, fileName: string): Promise<void> {
       document: { body: { dispatchEvent(e: unknown): void } };
     };
     const dt = new g.DataTransfer();
-    dt.items.add(new g.File(['x'], name));
+    for (const name of names) dt.items.add(new g.File(['x'], name));
     for (const type of ['dragenter', 'dragover', 'drop']) {
       g.document.body.dispatchEvent(new g.DragEvent(type, { dataTransfer: dt, bubbles: true, cancelable: true }));
     }
-  }, fileName);
+  }, [...fileNames]);
 }
+
+/** Drops one file, as `dropFiles` does. */
+export const dropFile = (page: Page, fileName: string): Promise<void> => dropFiles(page, [fileName]);
 
 /** `npm run harness` exactly as external checks start it: environment in, the URL line out. */
 export interface RunningHarness {

@@ -6,12 +6,8 @@ import assert from 'node:assert/strict';
 import { english } from '../../worker/engine/notices';
 import { closeSync, openSync, readFileSync, rmSync, writeFileSync, writeSync } from 'node:fs';
 import { after, before, describe, test } from 'node:test';
-import type { Controller } from '../../shared/options';
-import { planBootRepair, type RepairPlan } from '../../worker/engine/guest/repair/plan';
-import { readFilesystem } from '../../worker/engine/inspect/filesystems';
-import { readPartitionTable } from '../../worker/engine/inspect/partitions';
-import { canMountNtfs, fileSource, run, tempDir } from './helpers';
-import { NTFS_START, SYS, windowsDisk } from './windows-disk';
+import { canMountNtfs, run, tempDir } from './helpers';
+import { NTFS_START, SYS, planRepairOf as plan, windowsDisk } from './windows-disk';
 
 let dir: string;
 before(() => {
@@ -22,21 +18,6 @@ after(() => rmSync(dir, { recursive: true, force: true }));
 const WIN7 = { productName: 'Windows 7 Professional', installationType: 'Client', build: 7601 };
 const CS = `${SYS}\\ControlSet001\\Services`;
 const WIN7_SERVICES = `[${CS}\\msahci]\n"Start"=dword:00000003\n\n[${CS}\\LSI_SAS]\n"Start"=dword:00000000\n\n[${CS}\\atapi]\n"Start"=dword:00000000`;
-
-async function plan(disk: string, controller: Controller): Promise<RepairPlan> {
-  const source = fileSource(disk);
-  try {
-    const table = await readPartitionTable(source);
-    const fs = new Map<number, string>();
-    for (const p of table?.partitions ?? []) {
-      const sig = await readFilesystem(source, p.startBytes, p.sizeBytes);
-      if (sig) fs.set(p.index, sig.type);
-    }
-    return await planBootRepair(source, table, fs, controller);
-  } finally {
-    await source.close();
-  }
-}
 
 describe('boot repair on Windows 7', { skip: canMountNtfs() ? false : 'needs root and FUSE for ntfs-3g' }, () => {
   test('SATA enables msahci when there is no storahci', async () => {

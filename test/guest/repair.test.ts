@@ -6,12 +6,9 @@ import assert from 'node:assert/strict';
 import { closeSync, openSync, readFileSync, rmSync, statfsSync, unlinkSync, writeFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import type { Controller } from '../../shared/options';
-import { planBootRepair, type DiskPatch, type RepairPlan } from '../../worker/engine/guest/repair/plan';
-import { readFilesystem } from '../../worker/engine/inspect/filesystems';
-import { readPartitionTable } from '../../worker/engine/inspect/partitions';
-import { canMountNtfs, fileSource, run, tempDir } from './helpers';
-import { NTFS_START, SYS, windowsDisk, type WindowsDiskSpec } from './windows-disk';
+import type { DiskPatch } from '../../worker/engine/guest/repair/plan';
+import { canMountNtfs, run, tempDir } from './helpers';
+import { NTFS_START, SYS, planRepairOf as plan, windowsDisk, type WindowsDiskSpec } from './windows-disk';
 import { english } from '../../worker/engine/notices';
 
 let dir: string;
@@ -22,21 +19,6 @@ after(() => rmSync(dir, { recursive: true, force: true }));
 
 const WIN10 = { productName: 'Windows 10 Pro', installationType: 'Client', build: 19045 };
 const CS = `${SYS}\\ControlSet001\\Services`;
-
-async function plan(disk: string, controller: Controller): Promise<RepairPlan> {
-  const source = fileSource(disk);
-  try {
-    const table = await readPartitionTable(source);
-    const fs = new Map<number, string>();
-    for (const p of table?.partitions ?? []) {
-      const sig = await readFilesystem(source, p.startBytes, p.sizeBytes);
-      if (sig) fs.set(p.index, sig.type);
-    }
-    return await planBootRepair(source, table, fs, controller);
-  } finally {
-    await source.close();
-  }
-}
 
 function apply(disk: string, patches: DiskPatch[]): string {
   const out = `${disk}.patched`;

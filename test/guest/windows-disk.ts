@@ -2,7 +2,11 @@
 // (mkntfs, ntfs-3g) holding SOFTWARE and SYSTEM hives written by hivexregedit.
 import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { makeGptDisk, makeNtfs, run } from './helpers';
+import type { Controller } from '../../shared/options';
+import { planBootRepair, type RepairPlan } from '../../worker/engine/guest/repair/plan';
+import { readFilesystem } from '../../worker/engine/inspect/filesystems';
+import { readPartitionTable } from '../../worker/engine/inspect/partitions';
+import { fileSource, makeGptDisk, makeNtfs, run } from './helpers';
 import { makeHive } from './regf-writer';
 
 export const SW = 'HKEY_LOCAL_MACHINE\\SOFTWARE';
@@ -78,4 +82,20 @@ ${spec.displayVersion ? `"DisplayVersion"="${spec.displayVersion}"` : ''}`,
     { image: ntfs, code: '0700' },
   ]);
   return disk;
+}
+
+/** The boot repair Ferry would make on `disk` for `controller`, from the disk's own partitions and file systems. */
+export async function planRepairOf(disk: string, controller: Controller): Promise<RepairPlan> {
+  const source = fileSource(disk);
+  try {
+    const table = await readPartitionTable(source);
+    const fs = new Map<number, string>();
+    for (const p of table?.partitions ?? []) {
+      const sig = await readFilesystem(source, p.startBytes, p.sizeBytes);
+      if (sig) fs.set(p.index, sig.type);
+    }
+    return await planBootRepair(source, table, fs, controller);
+  } finally {
+    await source.close();
+  }
 }
