@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { closeSync, openSync, readSync, writeSync } from 'node:fs';
 import { describe, it } from 'node:test';
-import { DiskDigest, REGION_SIZE, loadHasher } from '../../worker/engine/copy/digest';
+import { DiskDigest, REGION_SIZE, loadHasher, nativeHasher, wasmHasher, type DigestHasher } from '../../worker/engine/copy/digest';
 import { markZeroGrains } from '../../worker/engine/copy/grains';
 import { verifyWritten, writeVmdk } from '../../worker/engine/copy/write-disk';
 import { planVmdk } from '../../worker/engine/writers/vmdk/vmdk-writer';
@@ -15,8 +15,8 @@ import { KiB, MiB, pseudoRandom, writeDynamicVhd } from '../support/vhd-writer';
 const GRAIN = 64 * KiB;
 
 /** The digest of `disk` fed in chunks of `chunk` bytes, from `from`. */
-async function digestOf(disk: Buffer, chunk: number, maxRegions?: number, from = 0): Promise<DiskDigest> {
-  const digest = new DiskDigest(await loadHasher(), maxRegions);
+async function digestOf(disk: Buffer, chunk: number, maxRegions?: number, from = 0, hasher?: DigestHasher): Promise<DiskDigest> {
+  const digest = new DiskDigest(hasher ?? (await loadHasher()), maxRegions);
   for (let at = from; at < disk.length; at += chunk) {
     const data = disk.subarray(at, Math.min(disk.length, at + chunk));
     const zero = new Uint8Array(Math.ceil(chunk / GRAIN));
@@ -61,6 +61,23 @@ describe('DiskDigest', () => {
     const flipped = Buffer.from(disk);
     flipped[3 * REGION_SIZE + 4999] = flipped[3 * REGION_SIZE + 4999]! ^ 0x80;
     assert.ok(want.compare(await digestOf(flipped, REGION_SIZE, 1)));
+  });
+
+  it('the native XXH3 loads (its binary comes from npm) and is the one used; the WebAssembly XXH64 catches the same changes', async () => {
+    const native = await nativeHasher();
+    assert.ok(native, '@node-rs/xxhash loads on this platform');
+    assert.equal((await loadHasher()).name, native.name);
+    // XXH3-64 of the empty input, from xxHash's own test vectors.
+    assert.equal(native.create64().digest(), 0x2d06800538d394c2n);
+    const wasm = await wasmHasher();
+    assert.equal(wasm.create64().digest(), 0xef46db3751d8e999n, 'XXH64 of the empty input');
+    for (const hasher of [native, wasm]) {
+      const want = await digestOf(disk, REGION_SIZE, undefined, 0, hasher);
+      assert.equal(want.compare(await digestOf(disk, GRAIN, undefined, 0, hasher)), undefined, hasher.name);
+      const flipped = Buffer.from(disk);
+      flipped[10 * GRAIN + 1] = flipped[10 * GRAIN + 1]! ^ 4;
+      assert.deepEqual(want.compare(await digestOf(flipped, GRAIN, undefined, 0, hasher)), { offset: 0 }, hasher.name);
+    }
   });
 });
 

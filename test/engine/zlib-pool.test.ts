@@ -5,6 +5,7 @@ import { deflateSync, inflateSync } from 'node:zlib';
 import { markZeroGrains } from '../../worker/engine/copy/grains';
 import type { Chunk } from '../../worker/engine/io/chunk';
 import { ZlibPool } from '../../worker/engine/deflate/zlib-pool';
+import { deflateAddon } from '../../worker/engine/deflate/deflate-addon';
 
 const GRAIN = 65536;
 
@@ -14,12 +15,23 @@ function chunkOf(offset: number, data: Buffer): Chunk {
   return { offset, data, zero };
 }
 
-describe('the zlib pool', () => {
+// Every case runs on both backends: libdeflate through the addon (where `npm run build` could
+// build it; CI must) and node:zlib, which serves where it is not built.
+const requireTools = process.env.FERRY_REQUIRE_TOOLS === '1';
+for (const backend of ['libdeflate', 'node:zlib'] as const) {
+describe(`the zlib pool (${backend})`, { skip: backend === 'libdeflate' && !deflateAddon() && !requireTools && 'the deflate addon is not built here (scripts/build-native.mjs)' }, () => {
   let pool: ZlibPool;
+  const before_ = process.env.FERRY_DEFLATE;
   before(() => {
+    if (backend === 'node:zlib') process.env.FERRY_DEFLATE = 'zlib';
+    else assert.ok(deflateAddon(), 'the deflate addon is built and loads (FERRY_REQUIRE_TOOLS=1)');
     pool = ZlibPool.create(6, 2);
   });
-  after(() => pool.destroy());
+  after(async () => {
+    await pool.destroy();
+    if (before_ === undefined) delete process.env.FERRY_DEFLATE;
+    else process.env.FERRY_DEFLATE = before_;
+  });
 
   it('gives every non-zero grain in disk order, as zlib streams that inflate back to it', async () => {
     const text = Buffer.from('ferry carries disks across the water. '.repeat(2000)).subarray(0, GRAIN);
@@ -99,6 +111,7 @@ describe('the zlib pool', () => {
     }
   });
 });
+}
 
 describe('the threads of finished pools', () => {
   const threadIds = (p: ZlibPool): number[] => (p as unknown as { workers: Array<{ threadId: number }> }).workers.map((w) => w.threadId).sort();
@@ -117,5 +130,41 @@ describe('the threads of finished pools', () => {
     } finally {
       await second.destroy();
     }
+  });
+});
+
+describe('the deflate addon', { skip: !deflateAddon() && !requireTools && 'not built here' }, () => {
+  const addon = (): import('../../worker/engine/deflate/deflate-addon').DeflateAddon => require(deflateAddon()!.path);
+
+  it('writes zlib streams node:zlib inflates, at every level, into shared memory at an offset', () => {
+    const out = Buffer.from(new SharedArrayBuffer(2 * GRAIN));
+    const grain = Buffer.concat([Buffer.from('ferry '.repeat(5000)), randomBytes(2000)]).subarray(0, GRAIN);
+    for (let level = 0; level <= 12; level++) {
+      const n = addon().compress(level, grain, out, 100);
+      assert.ok(n > 0);
+      assert.deepEqual(inflateSync(out.subarray(100, 100 + n)), grain, `level ${level}`);
+    }
+  });
+
+  it('says -1 when the output has no room, and throws on arguments it cannot take', () => {
+    const grain = randomBytes(GRAIN);
+    assert.equal(addon().compress(6, grain, Buffer.alloc(GRAIN), 0), -1);
+    assert.throws(() => addon().compress(13, grain, Buffer.alloc(2 * GRAIN), 0), /level 0-12/);
+    assert.throws(() => addon().compress(6, grain, Buffer.alloc(10), 11), /offset/);
+    assert.throws(() => addon().decompress('x' as unknown as Buffer, Buffer.alloc(10), 0, 10), /input buffer/);
+  });
+
+  it('inflates what node:zlib wrote; -1 for a damaged or cut stream and one longer than max; trailing bytes are ignored', () => {
+    const grain = Buffer.from('0123456789'.repeat(GRAIN / 10 + 1)).subarray(0, GRAIN);
+    const z = deflateSync(grain);
+    const out = Buffer.alloc(GRAIN + 10);
+    assert.equal(addon().decompress(z, out, 10, GRAIN), GRAIN);
+    assert.deepEqual(out.subarray(10), grain);
+    assert.equal(addon().decompress(z, out, 10, GRAIN - 1), -1);
+    assert.equal(addon().decompress(z.subarray(0, z.length - 1), out, 0, GRAIN), -1);
+    const damaged = Buffer.from(z);
+    damaged[damaged.length - 1]! ^= 1; // the Adler-32
+    assert.equal(addon().decompress(damaged, out, 0, GRAIN), -1);
+    assert.equal(addon().decompress(Buffer.concat([z, Buffer.from('trailing')]), out, 0, GRAIN), GRAIN);
   });
 });

@@ -1,6 +1,6 @@
 // The digest a conversion keeps of the bytes it read, so verification can check the output
 // without reading the source again.
-import xxhash, { type XXHash, type XXHashAPI } from 'xxhash-wasm';
+import xxhash from 'xxhash-wasm';
 import type { Chunk } from '../io/chunk';
 import { GRAIN_SIZE } from '../formats/vmdk/constants';
 
@@ -10,11 +10,49 @@ export const REGION_SIZE = 64 * GRAIN_SIZE;
 /** Regions digested one by one before the rest fold into one running digest: 4 MiB of them (2 TiB of data). */
 const DEFAULT_MAX_REGIONS = 1 << 18;
 
-let api: Promise<XXHashAPI> | undefined;
-/** XXH64 (xxhash-wasm): ~3–5 GB/s here, faster than reading the page cache; see the README. */
-export function loadHasher(): Promise<XXHashAPI> {
-  api ??= xxhash();
-  return api;
+/** A running 64-bit hash. */
+export interface RunningHash {
+  update(data: Uint8Array): RunningHash;
+  digest(): bigint;
+}
+
+/** Makes running hashes; every digest compared with another comes from the same one. */
+export interface DigestHasher {
+  /** What the README and the bench call it. */
+  readonly name: string;
+  create64(): RunningHash;
+}
+
+/** XXH3-64, native (`@node-rs/xxhash`); undefined where its binary does not load on this platform. */
+export async function nativeHasher(): Promise<DigestHasher | undefined> {
+  try {
+    const { xxh3 } = (await import('@node-rs/xxhash')) as typeof import('@node-rs/xxhash');
+    xxh3.Xxh3.withSeed().update(new Uint8Array(1)).digest();
+    return { name: 'XXH3-64 (@node-rs/xxhash)', create64: () => xxh3.Xxh3.withSeed() };
+  } catch {
+    return undefined;
+  }
+}
+
+/** XXH64 in WebAssembly (`xxhash-wasm`), which runs everywhere. */
+export async function wasmHasher(): Promise<DigestHasher> {
+  const api = await xxhash();
+  return { name: 'XXH64 (xxhash-wasm)', create64: () => api.create64() };
+}
+
+/**
+ * The native XXH3 (~10× XXH64 in WebAssembly here, and it hashes the caller's memory where the
+ * WebAssembly one copies it in first), else the WebAssembly XXH64; FERRY_DIGEST=xxh64-wasm picks
+ * the latter. One process uses one of them for both sides of every comparison.
+ */
+async function pickHasher(): Promise<DigestHasher> {
+  return (process.env.FERRY_DIGEST === 'xxh64-wasm' ? undefined : await nativeHasher()) ?? wasmHasher();
+}
+
+let hasher: Promise<DigestHasher> | undefined;
+export function loadHasher(): Promise<DigestHasher> {
+  hasher ??= pickHasher();
+  return hasher;
 }
 
 /** Where two digests first part: the start of the region, or the end of the listed ones. */
@@ -33,15 +71,15 @@ export class DiskDigest {
   private regions = new Float64Array(1024);
   private digests = new BigUint64Array(1024);
   private count = 0;
-  private overflow: XXHash<bigint> | undefined;
+  private overflow: RunningHash | undefined;
   private overflowDigest: bigint | undefined;
   private current = -1;
-  private currentHash: XXHash<bigint> | undefined;
+  private currentHash: RunningHash | undefined;
   private mask = 0n;
   private readonly pair = Buffer.alloc(16);
 
   constructor(
-    private readonly hasher: XXHashAPI,
+    private readonly hasher: DigestHasher,
     readonly maxRegions = DEFAULT_MAX_REGIONS,
   ) {}
 

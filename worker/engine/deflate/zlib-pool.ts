@@ -4,6 +4,7 @@ import { constants as zc } from 'node:zlib';
 import { FerryError } from '../errors';
 import type { Chunk } from '../io/chunk';
 import { GRAIN_SIZE } from '../formats/vmdk/constants';
+import { deflateAddon } from './deflate-addon';
 
 /** Bytes of grains one job carries in: a thread's share of a 4 MiB chunk, with room to spare. */
 const SLOT_BYTES = 2 * 1024 * 1024 + 64 * 1024;
@@ -18,12 +19,15 @@ const SLOT_BYTES = 2 * 1024 * 1024 + 64 * 1024;
  *
  * Per grain: a sampled byte-entropy test sends random or already-compressed data to a stored
  * zlib stream (what deflate would emit for it anyway, without the search for matches), everything
- * else to zlib's deflate (RFC 1950, as VMware, qemu and libvmdk read grains).
+ * else to deflate (RFC 1950, as VMware, qemu and libvmdk read grains): libdeflate through the
+ * addon where it is built and loads (workerData.addon), else node:zlib.
  */
 const THREAD_SOURCE = String.raw`
-const { parentPort } = require('node:worker_threads');
+const { parentPort, workerData } = require('node:worker_threads');
 const zlib = require('node:zlib');
-const { Z_FINISH } = zlib.constants;
+const { Z_FINISH, Z_DEFAULT_COMPRESSION } = zlib.constants;
+let addon = null;
+try { if (workerData && workerData.addon) addon = require(workerData.addon); } catch {}
 
 /**
  * One zlib stream per thread and kind, reset after each grain: a one-shot call (deflateSync)
@@ -115,7 +119,9 @@ function put(r, out, o) {
   return r.length;
 }
 
+/** zlib's default level is 6, libdeflate's too; libdeflate takes no -1. */
 function deflate(g, out, o, level) {
+  if (addon) return addon.compress(level === Z_DEFAULT_COMPRESSION ? 6 : level, g, out, o);
   const run = deflater(level);
   if (run) return run(g, out, o, out.length - o);
   return put(zlib.deflateSync(g, { level }), out, o);
@@ -123,6 +129,7 @@ function deflate(g, out, o, level) {
 
 /** Inflates g into out[o..]: at most max bytes (one more means the stream holds too many). */
 function inflate(g, out, o, max) {
+  if (addon) return addon.decompress(g, out, o, max);
   if (inflater) {
     const n = inflater(g, out, o, Math.min(max + 1, out.length - o));
     return n > max ? -1 : n;
@@ -189,8 +196,13 @@ const shared = (bytes: number): Buffer => Buffer.from(new SharedArrayBuffer(byte
 const spareSlots: Slot[] = [];
 const MAX_SPARE_SLOTS = 8;
 
-/** Threads of finished pools, kept for the next: starting one costs ~10 MB of memory the OS rarely gets back. */
-const idleWorkers: Worker[] = [];
+/**
+ * Threads of finished pools, kept for the next: starting one costs ~10 MB of memory the OS rarely
+ * gets back. Each remembers the addon it loaded, so a pool made after FERRY_DEFLATE changed gets
+ * threads of its own kind.
+ */
+const idleWorkers: Array<{ worker: Worker; addon: string | undefined }> = [];
+const addonOf = new WeakMap<Worker, string | undefined>();
 const MAX_IDLE_WORKERS = Math.max(1, availableParallelism());
 
 /**
@@ -232,10 +244,14 @@ export class ZlibPool {
   }
 
   static create(level?: number, threads = Math.max(1, availableParallelism())): ZlibPool {
+    const addon = deflateAddon()?.path;
     const workers = Array.from({ length: threads }, () => {
-      const idle = idleWorkers.pop();
+      const at = idleWorkers.findIndex((w) => w.addon === addon);
+      const idle = at >= 0 ? idleWorkers.splice(at, 1)[0]!.worker : undefined;
       if (idle) idle.ref();
-      return idle ?? new Worker(THREAD_SOURCE, { eval: true, resourceLimits: THREAD_LIMITS });
+      const worker = idle ?? new Worker(THREAD_SOURCE, { eval: true, resourceLimits: THREAD_LIMITS, workerData: { addon } });
+      addonOf.set(worker, addon);
+      return worker;
     });
     return new ZlibPool(workers, level);
   }
@@ -339,7 +355,7 @@ export class ZlibPool {
       w.removeAllListeners('error');
       w.removeAllListeners('exit');
       w.unref();
-      if (idleWorkers.length < MAX_IDLE_WORKERS) idleWorkers.push(w);
+      if (idleWorkers.length < MAX_IDLE_WORKERS) idleWorkers.push({ worker: w, addon: addonOf.get(w) });
       else await w.terminate();
     }
   }

@@ -1,0 +1,39 @@
+// Builds worker/native/ferry_deflate.c (libdeflate behind Node-API) into out/native/ when a C
+// compiler, Node's headers and libdeflate's static library are here (Debian: libdeflate-dev).
+// Without them it says so and stops: the engine then compresses with node:zlib, the same format
+// at about twice the CPU. Node-API is ABI-stable, so the one build serves Node and Electron.
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+
+const root = join(import.meta.dirname, '..');
+const source = join(root, 'worker/native/ferry_deflate.c');
+const output = join(root, 'out/native/ferry_deflate.node');
+const onPath = (cmd) => spawnSync('sh', ['-c', `command -v ${cmd}`]).status === 0;
+
+/** Why the addon cannot be built here, or the compiler's arguments. */
+function plan() {
+  if (process.platform === 'win32') return 'Windows builds link against node.lib, which this script does not fetch';
+  const cc = process.env.CC ?? ['cc', 'gcc', 'clang'].find(onPath);
+  if (!cc) return 'no C compiler (cc, gcc or clang)';
+  const headers = [join(dirname(process.execPath), '..', 'include', 'node'), '/usr/include/node', '/usr/local/include/node'].find((d) => existsSync(join(d, 'node_api.h')));
+  if (!headers) return "no Node-API headers (node_api.h) beside this Node";
+  const libdirs = [process.env.LIBDEFLATE_LIBDIR, spawnSync('pkg-config', ['--variable=libdir', 'libdeflate'], { encoding: 'utf8' }).stdout?.trim(), '/usr/lib/x86_64-linux-gnu', '/usr/lib/aarch64-linux-gnu', '/usr/local/lib', '/opt/homebrew/lib', '/usr/lib'];
+  const lib = libdirs.filter(Boolean).map((d) => join(d, 'libdeflate.a')).find(existsSync);
+  if (!lib) return "no static libdeflate (libdeflate.a; Debian's libdeflate-dev has it)";
+  const incdir = [join(dirname(dirname(lib)), 'include'), '/usr/include', '/usr/local/include', '/opt/homebrew/include'].find((d) => existsSync(join(d, 'libdeflate.h')));
+  if (!incdir) return 'no libdeflate.h';
+  const macos = process.platform === 'darwin' ? ['-undefined', 'dynamic_lookup'] : [];
+  return { cc, args: ['-O2', '-shared', '-fPIC', '-fvisibility=hidden', '-Wall', '-Wextra', '-Werror', `-I${headers}`, `-I${incdir}`, ...macos, '-o', output, source, lib] };
+}
+
+const how = plan();
+if (typeof how === 'string') {
+  console.log(`ferry_deflate not built (${how}): streamOptimized grains go through node:zlib.`);
+} else {
+  mkdirSync(dirname(output), { recursive: true });
+  const res = spawnSync(how.cc, how.args, { encoding: 'utf8' });
+  if (res.status !== 0) {
+    console.error(`ferry_deflate: ${how.cc} failed; streamOptimized grains go through node:zlib.\n${res.stderr}`);
+  }
+}
