@@ -1,14 +1,15 @@
-// Builds worker/native/ferry_deflate.c (libdeflate behind Node-API) into out/native/ when a C
-// compiler, Node's headers and libdeflate's static library are here (Debian: libdeflate-dev).
-// Without them it says so and stops: the engine then compresses with node:zlib, the same format
-// at about twice the CPU. Node-API is ABI-stable, so the one build serves Node and Electron.
+// Builds worker/native/ferry_native.c (libdeflate and xxHash's XXH3 behind Node-API) into
+// out/native/ when a C compiler, Node's headers, libdeflate's static library and xxHash's header
+// are here (Debian: libdeflate-dev, libxxhash-dev). Without them it says so and stops: the engine
+// then uses node:zlib (the same format at about twice the CPU) and XXH64 in WebAssembly.
+// Node-API is ABI-stable, so the one build serves Node and Electron.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 
 const root = join(import.meta.dirname, '..');
-const source = join(root, 'worker/native/ferry_deflate.c');
-const output = join(root, 'out/native/ferry_deflate.node');
+const source = join(root, 'worker/native/ferry_native.c');
+const output = join(root, 'out/native/ferry_native.node');
 const onPath = (cmd) => spawnSync('sh', ['-c', `command -v ${cmd}`]).status === 0;
 
 /** Why the addon cannot be built here, or the compiler's arguments. */
@@ -23,17 +24,19 @@ function plan() {
   if (!lib) return "no static libdeflate (libdeflate.a; Debian's libdeflate-dev has it)";
   const incdir = [join(dirname(dirname(lib)), 'include'), '/usr/include', '/usr/local/include', '/opt/homebrew/include'].find((d) => existsSync(join(d, 'libdeflate.h')));
   if (!incdir) return 'no libdeflate.h';
+  const xxhdir = [incdir, '/usr/include', '/usr/local/include', '/opt/homebrew/include'].find((d) => existsSync(join(d, 'xxhash.h')));
+  if (!xxhdir) return "no xxhash.h (Debian's libxxhash-dev has it)";
   const macos = process.platform === 'darwin' ? ['-undefined', 'dynamic_lookup'] : [];
-  return { cc, args: ['-O2', '-shared', '-fPIC', '-fvisibility=hidden', '-Wall', '-Wextra', '-Werror', `-I${headers}`, `-I${incdir}`, ...macos, '-o', output, source, lib] };
+  return { cc, args: ['-O2', '-shared', '-fPIC', '-fvisibility=hidden', '-Wall', '-Wextra', '-Werror', `-I${headers}`, `-I${incdir}`, `-I${xxhdir}`, ...macos, '-o', output, source, lib] };
 }
 
 const how = plan();
 if (typeof how === 'string') {
-  console.log(`ferry_deflate not built (${how}): streamOptimized grains go through node:zlib.`);
+  console.log(`ferry_native not built (${how}): grains go through node:zlib, digests through XXH64 in WebAssembly.`);
 } else {
   mkdirSync(dirname(output), { recursive: true });
   const res = spawnSync(how.cc, how.args, { encoding: 'utf8' });
   if (res.status !== 0) {
-    console.error(`ferry_deflate: ${how.cc} failed; streamOptimized grains go through node:zlib.\n${res.stderr}`);
+    console.error(`ferry_native: ${how.cc} failed; grains go through node:zlib, digests through XXH64 in WebAssembly.\n${res.stderr}`);
   }
 }

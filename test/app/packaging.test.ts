@@ -145,7 +145,7 @@ describe('packaging an unpacked app against a stub Electron (electron-builder --
     assert.ok(files.some((f) => /^\/out\/renderer\/assets\/.+\.js$/.test(f)));
     const unwanted = files.filter((f) => /\.map$|^\/(test|renderer|electron|shared|worker|scripts|build-resources)\/|^\/node_modules\/(react|react-dom|zustand|electron|vite)\//.test(f));
     assert.deepEqual(unwanted, []);
-    // The deflate addon, where this machine built it: unpacked, since a .node loads from a real file.
-    if (existsSync(join(ROOT, 'out/native/ferry_deflate.node'))) statSync(join(appDir, 'resources', 'app.asar.unpacked', 'out', 'native', 'ferry_deflate.node'));
+    // The native addon, where this machine built it: unpacked, since a .node loads from a real file.
+    if (existsSync(join(ROOT, 'out/native/ferry_native.node'))) statSync(join(appDir, 'resources', 'app.asar.unpacked', 'out', 'native', 'ferry_native.node'));
   });
 });

@@ -5,7 +5,7 @@ import { deflateSync, inflateSync } from 'node:zlib';
 import { markZeroGrains } from '../../worker/engine/copy/grains';
 import type { Chunk } from '../../worker/engine/io/chunk';
 import { ZlibPool } from '../../worker/engine/deflate/zlib-pool';
-import { deflateAddon } from '../../worker/engine/deflate/deflate-addon';
+import { nativeAddon } from '../../worker/engine/io/native-addon';
 
 const GRAIN = 65536;
 
@@ -19,18 +19,18 @@ function chunkOf(offset: number, data: Buffer): Chunk {
 // build it; CI must) and node:zlib, which serves where it is not built.
 const requireTools = process.env.FERRY_REQUIRE_TOOLS === '1';
 for (const backend of ['libdeflate', 'node:zlib'] as const) {
-describe(`the zlib pool (${backend})`, { skip: backend === 'libdeflate' && !deflateAddon() && !requireTools && 'the deflate addon is not built here (scripts/build-native.mjs)' }, () => {
+describe(`the zlib pool (${backend})`, { skip: backend === 'libdeflate' && !nativeAddon() && !requireTools && 'the native addon is not built here (scripts/build-native.mjs)' }, () => {
   let pool: ZlibPool;
-  const before_ = process.env.FERRY_DEFLATE;
+  const before_ = process.env.FERRY_NATIVE;
   before(() => {
-    if (backend === 'node:zlib') process.env.FERRY_DEFLATE = 'zlib';
-    else assert.ok(deflateAddon(), 'the deflate addon is built and loads (FERRY_REQUIRE_TOOLS=1)');
+    if (backend === 'node:zlib') process.env.FERRY_NATIVE = 'off';
+    else assert.ok(nativeAddon(), 'the native addon is built and loads (FERRY_REQUIRE_TOOLS=1)');
     pool = ZlibPool.create(6, 2);
   });
   after(async () => {
     await pool.destroy();
-    if (before_ === undefined) delete process.env.FERRY_DEFLATE;
-    else process.env.FERRY_DEFLATE = before_;
+    if (before_ === undefined) delete process.env.FERRY_NATIVE;
+    else process.env.FERRY_NATIVE = before_;
   });
 
   it('gives every non-zero grain in disk order, as zlib streams that inflate back to it', async () => {
@@ -133,8 +133,8 @@ describe('the threads of finished pools', () => {
   });
 });
 
-describe('the deflate addon', { skip: !deflateAddon() && !requireTools && 'not built here' }, () => {
-  const addon = (): import('../../worker/engine/deflate/deflate-addon').DeflateAddon => require(deflateAddon()!.path);
+describe('the native addon', { skip: !nativeAddon() && !requireTools && 'not built here' }, () => {
+  const addon = (): import('../../worker/engine/io/native-addon').NativeAddon => nativeAddon()!.addon;
 
   it('writes zlib streams node:zlib inflates, at every level, into shared memory at an offset', () => {
     const out = Buffer.from(new SharedArrayBuffer(2 * GRAIN));
@@ -166,5 +166,14 @@ describe('the deflate addon', { skip: !deflateAddon() && !requireTools && 'not b
     damaged[damaged.length - 1]! ^= 1; // the Adler-32
     assert.equal(addon().decompress(damaged, out, 0, GRAIN), -1);
     assert.equal(addon().decompress(Buffer.concat([z, Buffer.from('trailing')]), out, 0, GRAIN), GRAIN);
+  });
+});
+
+describe('the native addon refuses what is not its own', { skip: !nativeAddon() && 'not built here' }, () => {
+  it('an XXH3 call without a state from xxh3Create throws, it does not crash', () => {
+    const addon = nativeAddon()!.addon;
+    assert.throws(() => addon.xxh3Update({} as never, Buffer.alloc(1)), /xxh3Update/);
+    assert.throws(() => addon.xxh3Digest(Buffer.alloc(8) as never), /xxh3Digest/);
+    assert.throws(() => addon.xxh3Update(addon.xxh3Create(), 'text' as never), /input buffer/);
   });
 });

@@ -4,7 +4,7 @@ import { constants as zc } from 'node:zlib';
 import { FerryError } from '../errors';
 import type { Chunk } from '../io/chunk';
 import { GRAIN_SIZE } from '../formats/vmdk/constants';
-import { deflateAddon } from './deflate-addon';
+import { nativeAddon } from '../io/native-addon';
 
 /** Bytes of grains one job carries in: a thread's share of a 4 MiB chunk, with room to spare. */
 const SLOT_BYTES = 2 * 1024 * 1024 + 64 * 1024;
@@ -194,11 +194,11 @@ const shared = (bytes: number): Buffer => Buffer.from(new SharedArrayBuffer(byte
  * memory the conversion's writer gave back, instead of leaving it for the collector.
  */
 const spareSlots: Slot[] = [];
-const MAX_SPARE_SLOTS = 8;
+const MAX_SPARE_SLOTS = 4;
 
 /**
  * Threads of finished pools, kept for the next: starting one costs ~10 MB of memory the OS rarely
- * gets back. Each remembers the addon it loaded, so a pool made after FERRY_DEFLATE changed gets
+ * gets back. Each remembers the addon it loaded, so a pool made after FERRY_NATIVE changed gets
  * threads of its own kind.
  */
 const idleWorkers: Array<{ worker: Worker; addon: string | undefined }> = [];
@@ -244,7 +244,7 @@ export class ZlibPool {
   }
 
   static create(level?: number, threads = Math.max(1, availableParallelism())): ZlibPool {
-    const addon = deflateAddon()?.path;
+    const addon = nativeAddon()?.path;
     const workers = Array.from({ length: threads }, () => {
       const at = idleWorkers.findIndex((w) => w.addon === addon);
       const idle = at >= 0 ? idleWorkers.splice(at, 1)[0]!.worker : undefined;

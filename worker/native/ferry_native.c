@@ -1,17 +1,27 @@
-// ferry_deflate: zlib streams (RFC 1950) for VMDK grains through libdeflate, a whole-buffer
-// DEFLATE that needs about half of zlib's CPU per byte at the same level and ratio. Grains are
-// whole buffers of at most 64 KiB, the case libdeflate is made for. Node-API only, so one build
-// serves Node and Electron alike; the engine falls back to node:zlib where this is not built.
+// ferry_native: the two inner loops of a conversion, in C, behind Node-API.
 //
-//   compress(level, input, output, offset)      -> bytes written at output[offset..], or -1 (no room)
-//   decompress(input, output, offset, max)      -> bytes inflated at output[offset..], or -1 when the
-//                                                  stream is damaged or holds more than max bytes
+// zlib streams (RFC 1950) for VMDK grains through libdeflate, a whole-buffer DEFLATE that needs
+// about half of zlib's CPU per byte at the same level and ratio (grains are whole buffers of at
+// most 64 KiB, the case libdeflate is made for):
+//   compress(level, input, output, offset)  -> bytes written at output[offset..], or -1 (no room)
+//   decompress(input, output, offset, max)  -> bytes inflated at output[offset..], or -1 when the
+//                                              stream is damaged or holds more than max bytes
+// XXH3-64 from xxHash's own header, for the verification's digest; it hashes the caller's memory
+// in place, where a WebAssembly hash copies it in first:
+//   xxh3Create() -> state; xxh3Update(state, input); xxh3Digest(state) -> bigint
 //
-// Each thread that loads the module has its own Node-API environment, and so its own
-// compressors (one per level) and decompressor, kept as the environment's instance data.
+// Node-API only, so one build serves Node and Electron alike; where this is not built the engine
+// uses node:zlib and XXH64 in WebAssembly. Each thread that loads the module has its own
+// Node-API environment, and so its own compressors (one per level) and decompressor, kept as the
+// environment's instance data.
 #include <libdeflate.h>
 #include <node_api.h>
 #include <stdlib.h>
+#define XXH_INLINE_ALL
+#include <xxhash.h>
+
+#define TEXT_(x) #x
+#define TEXT(x) TEXT_(x)
 
 #define MAX_LEVEL 12
 
@@ -93,21 +103,76 @@ static napi_value decompress(napi_env env, napi_callback_info info) {
   return number(env, r == LIBDEFLATE_SUCCESS && got <= (size_t)max ? (double)got : -1);
 }
 
+static void free_state(napi_env env, void *data, void *hint) {
+  (void)env;
+  (void)hint;
+  XXH3_freeState(data);
+}
+
+static XXH3_state_t *state_arg(napi_env env, napi_value value) {
+  napi_valuetype type;
+  void *data = NULL;
+  if (napi_typeof(env, value, &type) != napi_ok || type != napi_external) return NULL;
+  napi_get_value_external(env, value, &data);
+  return data;
+}
+
+static napi_value xxh3_create(napi_env env, napi_callback_info info) {
+  (void)info;
+  XXH3_state_t *state = XXH3_createState();
+  if (!state || XXH3_64bits_reset(state) != XXH_OK) {
+    XXH3_freeState(state);
+    return fail(env, "xxh3Create: out of memory");
+  }
+  napi_value external;
+  if (napi_create_external(env, state, free_state, NULL, &external) != napi_ok) {
+    XXH3_freeState(state);
+    return fail(env, "xxh3Create: out of memory");
+  }
+  return external;
+}
+
+static napi_value xxh3_update(napi_env env, napi_callback_info info) {
+  size_t argc = 2;
+  napi_value argv[2];
+  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
+  XXH3_state_t *state = argc == 2 ? state_arg(env, argv[0]) : NULL;
+  void *in;
+  size_t in_len;
+  if (!state || !buffer_arg(env, argv[1], &in, &in_len)) return fail(env, "xxh3Update(state from xxh3Create, input buffer)");
+  XXH3_64bits_update(state, in, in_len);
+  return NULL;
+}
+
+static napi_value xxh3_digest(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value argv[1];
+  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
+  XXH3_state_t *state = argc == 1 ? state_arg(env, argv[0]) : NULL;
+  if (!state) return fail(env, "xxh3Digest(state from xxh3Create)");
+  napi_value digest;
+  napi_create_bigint_uint64(env, XXH3_64bits_digest(state), &digest);
+  return digest;
+}
+
 NAPI_MODULE_INIT() {
   coders *c = calloc(1, sizeof(coders));
   if (!c || napi_set_instance_data(env, c, free_coders, NULL) != napi_ok) {
     free(c);
-    napi_throw_error(env, NULL, "ferry_deflate: out of memory");
+    napi_throw_error(env, NULL, "ferry_native: out of memory");
     return NULL;
   }
   napi_property_descriptor props[] = {
       {"compress", NULL, compress, NULL, NULL, NULL, napi_enumerable, NULL},
       {"decompress", NULL, decompress, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"xxh3Create", NULL, xxh3_create, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"xxh3Update", NULL, xxh3_update, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"xxh3Digest", NULL, xxh3_digest, NULL, NULL, NULL, napi_enumerable, NULL},
       {"version", NULL, NULL, NULL, NULL, NULL, napi_enumerable, NULL},
   };
   napi_value version;
-  napi_create_string_utf8(env, LIBDEFLATE_VERSION_STRING, NAPI_AUTO_LENGTH, &version);
-  props[2].value = version;
-  napi_define_properties(env, exports, 3, props);
+  napi_create_string_utf8(env, "libdeflate " LIBDEFLATE_VERSION_STRING ", xxHash " TEXT(XXH_VERSION_MAJOR) "." TEXT(XXH_VERSION_MINOR) "." TEXT(XXH_VERSION_RELEASE), NAPI_AUTO_LENGTH, &version);
+  props[5].value = version;
+  napi_define_properties(env, exports, 6, props);
   return exports;
 }
