@@ -194,7 +194,7 @@ const shared = (bytes: number): Buffer => Buffer.from(new SharedArrayBuffer(byte
  * memory the conversion's writer gave back, instead of leaving it for the collector.
  */
 const spareSlots: Slot[] = [];
-const MAX_SPARE_SLOTS = 4;
+const MAX_SPARE_SLOTS = 8;
 
 /**
  * Threads of finished pools, kept for the next: starting one costs ~10 MB of memory the OS rarely
