@@ -39,7 +39,7 @@ let found: { path: string; addon: NativeAddon } | null | undefined;
 export function nativeAddon(): { path: string; addon: NativeAddon } | undefined {
   if (process.env.FERRY_NATIVE === 'off') return undefined;
   if (found === undefined) {
-    const path = process.env.FERRY_NATIVE_ADDON ?? findAddon();
+    const path = findAddon();
     try {
       found = path ? { path, addon: require(path) as NativeAddon } : null;
     } catch {
