@@ -121,7 +121,6 @@ export async function verifyWritten(written: WrittenDisk, source: DiskSource, ct
       writtenOnlyAtSourceData: isFlatPlan(written.plan),
       sourceData: written.dataMap,
       chunkSize: chunkSizeFor(written.plan),
-      readAhead: chunkSizeFor(written.plan) ? 1 : undefined,
     });
   } finally {
     await output.close();
