@@ -201,7 +201,7 @@ const MAX_SPARE_SLOTS = 8;
  * gets back. Each remembers the addon it loaded, so a pool made after FERRY_NATIVE changed gets
  * threads of its own kind.
  */
-const idleWorkers: Array<{ worker: Worker; addon: string | undefined }> = [];
+const idleWorkers: Worker[] = [];
 const addonOf = new WeakMap<Worker, string | undefined>();
 const MAX_IDLE_WORKERS = Math.max(1, availableParallelism());
 
@@ -246,8 +246,8 @@ export class ZlibPool {
   static create(level?: number, threads = Math.max(1, availableParallelism())): ZlibPool {
     const addon = nativeAddon()?.path;
     const workers = Array.from({ length: threads }, () => {
-      const at = idleWorkers.findIndex((w) => w.addon === addon);
-      const idle = at >= 0 ? idleWorkers.splice(at, 1)[0]!.worker : undefined;
+      const at = idleWorkers.findIndex((w) => addonOf.get(w) === addon);
+      const idle = at >= 0 ? idleWorkers.splice(at, 1)[0] : undefined;
       if (idle) idle.ref();
       const worker = idle ?? new Worker(THREAD_SOURCE, { eval: true, resourceLimits: THREAD_LIMITS, workerData: { addon } });
       addonOf.set(worker, addon);
@@ -355,7 +355,7 @@ export class ZlibPool {
       w.removeAllListeners('error');
       w.removeAllListeners('exit');
       w.unref();
-      if (idleWorkers.length < MAX_IDLE_WORKERS) idleWorkers.push({ worker: w, addon: addonOf.get(w) });
+      if (idleWorkers.length < MAX_IDLE_WORKERS) idleWorkers.push(w);
       else await w.terminate();
     }
   }
