@@ -50,6 +50,11 @@ describe(`the zlib pool (${backend})`, { skip: backend === 'libdeflate' && !nati
       items: [r, t],
     } = await pool.compress(chunkOf(0, Buffer.concat([random, text])));
     assert.equal(r!.data.length, GRAIN + 2 + 5 * 2 + 4);
+    // Byte for byte: the zlib header, a stored block of 65535 bytes, a final one of 1, then the
+    // Adler-32 of the grain (taken from zlib's own stream of it, whatever its blocks).
+    const block = (final: number, bytes: Buffer): Buffer => Buffer.concat([Buffer.from([final, bytes.length & 0xff, bytes.length >> 8, ~bytes.length & 0xff, (~bytes.length >> 8) & 0xff]), bytes]);
+    const adler = deflateSync(random, { level: 0 }).subarray(-4);
+    assert.deepEqual(r!.data, Buffer.concat([Buffer.from([0x78, 0x01]), block(0, random.subarray(0, 65535)), block(1, random.subarray(65535)), adler]));
     assert.ok(t!.data.length < GRAIN / 50);
   });
 

@@ -94,7 +94,10 @@ function adler32(d) {
   return ((b << 16) | a) >>> 0;
 }
 
-/** Writes g as a zlib stream of stored blocks at out[o..]; its length, or -1 if it does not fit. */
+/**
+ * Writes g as a zlib stream of stored blocks at out[o..]; its length, or -1 if it does not fit.
+ * With the addon, libdeflate's level 0 writes the same bytes with a vectorised Adler-32.
+ */
 function stored(g, out, o) {
   const blocks = Math.max(1, Math.ceil(g.length / 65535));
   const total = 2 + 5 * blocks + g.length + 4;
@@ -152,7 +155,7 @@ parentPort.on('message', ({ id, op, input, output, lengths, level, max }) => {
     at += lengths[i];
     let n;
     if (op === 'inflate') n = inflate(g, out, o, max);
-    else if (incompressible(g)) n = stored(g, out, o);
+    else if (incompressible(g)) n = addon ? addon.compress(0, g, out, o) : stored(g, out, o);
     else n = deflate(g, out, o, level);
     sizes[i] = n;
     if (n > 0) o += n;

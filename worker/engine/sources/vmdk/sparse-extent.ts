@@ -6,6 +6,7 @@ import type { ReadOnlyFile } from '../../io/read-only-file';
 import { GD_AT_END, MarkerType, SECTOR, SparseFlags } from '../../formats/vmdk/constants';
 import { isSparseMagic, parseSparseHeader, type SparseExtentHeader } from '../../formats/vmdk/sparse-header';
 import { ZlibPool, type Batch } from '../../deflate/zlib-pool';
+import { nativeAddon } from '../../io/native-addon';
 import { pushRange, type ExtentReader, type Range } from './extent-reader';
 import { MAX_GD_ENTRIES, SharedExtentState, zeroTable } from './grain-table-cache';
 import { mergeRanges, overlappingRange, type MetaRange } from './meta-ranges';
@@ -260,32 +261,27 @@ export class SparseExtent implements ExtentReader {
   }
 
   /**
-   * Inflated grains, in the order asked; a few inline, many on the pool's threads. Release the
-   * batch once they are copied out.
+   * Inflates `payloads` (in scratch buffers listed in `held`), a few inline and many on the
+   * pool's threads; the scratch buffers go back to the pool once they are copied or consumed.
+   * Release the batch once the grains are copied out.
    */
-  private async inflateGrains(wanted: Array<{ grain: number; sector: number }>): Promise<Batch<Buffer>> {
-    const held: Buffer[] = [];
+  private async inflatePayloads(payloads: Buffer[], wanted: Array<{ grain: number; sector: number }>, held: Buffer[]): Promise<Batch<Buffer>> {
     let batch: Batch<Buffer>;
-    try {
-      const payloads = await this.readPayloads(wanted, held);
-      if (payloads.length <= INLINE_INFLATE) {
-        const items = payloads.map((p) => {
-          try {
-            return inflateSync(p, { maxOutputLength: this.grainBytes });
-          } catch {
-            return Buffer.alloc(0);
-          }
-        });
-        batch = { items, release: () => undefined };
-      } else {
-        this.pool ??= ZlibPool.create();
-        // The pool copies the payloads before this call returns its promise.
-        const inflating = this.pool.inflate(payloads, this.grainBytes);
-        this.shared.scratch.give(held.splice(0));
-        batch = await inflating;
-      }
-    } finally {
-      this.shared.scratch.give(held);
+    if (payloads.length <= INLINE_INFLATE) {
+      const items = payloads.map((p) => {
+        try {
+          return inflateSync(p, { maxOutputLength: this.grainBytes });
+        } catch {
+          return Buffer.alloc(0);
+        }
+      });
+      batch = { items, release: () => undefined };
+    } else {
+      this.pool ??= ZlibPool.create();
+      // The pool copies the payloads before this call returns its promise.
+      const inflating = this.pool.inflate(payloads, this.grainBytes);
+      this.shared.scratch.give(held.splice(0));
+      batch = await inflating;
     }
     try {
       batch.items.forEach((d, k) => this.checkInflated(d, wanted[k]!.grain, wanted[k]!.sector));
@@ -294,6 +290,69 @@ export class SparseExtent implements ExtentReader {
       throw err;
     }
     return batch;
+  }
+
+  /**
+   * Inflates a grain whose stream starts with a stored block (one that did not compress: random
+   * or already-compressed data) here, through the addon, straight into `into`: that is a copy and
+   * an Adler-32, cheaper than the copies to a thread and back. False where the addon is not built
+   * or the stream is deflated; those go to the threads.
+   */
+  private inflateStored(payload: Buffer, grain: number, sector: number, into: Buffer): boolean {
+    // The zlib header's two bytes, then the first block's header: BTYPE (bits 1-2) 00 is stored.
+    if (payload.length < 3 || (payload[2]! & 0x06) !== 0) return false;
+    const addon = nativeAddon()?.addon;
+    if (!addon) return false;
+    const n = addon.decompress(payload, into, 0, into.length);
+    this.checkInflated(n < 0 ? Buffer.alloc(0) : into.subarray(0, n), grain, sector);
+    return true;
+  }
+
+  /** Reads and inflates compressed grains into their targets; keeps the last for the next read. */
+  private async readCompressed(compressed: Array<{ grain: number; sector: number; target: Buffer; inGrain: number }>): Promise<void> {
+    const held: Buffer[] = [];
+    let batch: Batch<Buffer> | undefined;
+    try {
+      const payloads = await this.readPayloads(compressed, held);
+      const grain = this.shared.scratch.take(this.grainBytes);
+      held.push(grain);
+      const pooled: number[] = [];
+      let last: Buffer | undefined;
+      payloads.forEach((p, k) => {
+        const c = compressed[k]!;
+        const whole = Math.min(this.grainBytes, this.bytes - c.grain * this.grainBytes);
+        // A whole grain inflates in place; part of one through a grain of scratch.
+        const into = c.inGrain === 0 && c.target.length === whole ? c.target : grain.subarray(0, whole);
+        if (!this.inflateStored(p, c.grain, c.sector, into)) pooled.push(k);
+        else {
+          if (into !== c.target) into.copy(c.target, 0, c.inGrain, c.inGrain + c.target.length);
+          if (k === compressed.length - 1) last = into;
+        }
+      });
+      if (last) this.keepLast(compressed[compressed.length - 1]!.grain, last);
+      if (pooled.length > 0) {
+        batch = await this.inflatePayloads(
+          pooled.map((k) => payloads[k]!),
+          pooled.map((k) => compressed[k]!),
+          held,
+        );
+        pooled.forEach((k, i) => {
+          const c = compressed[k]!;
+          batch!.items[i]!.copy(c.target, 0, c.inGrain, c.inGrain + c.target.length);
+        });
+        if (pooled.at(-1) === compressed.length - 1) this.keepLast(compressed[compressed.length - 1]!.grain, batch.items.at(-1)!);
+      }
+    } finally {
+      this.shared.scratch.give(held);
+      batch?.release();
+    }
+  }
+
+  /** Keeps a grain (in a buffer of its own) for the next read, which often starts inside it. */
+  private keepLast(index: number, data: Buffer): void {
+    const keep = this.lastGrain && this.lastGrain.data.length === data.length ? this.lastGrain.data : Buffer.allocUnsafe(data.length);
+    data.copy(keep);
+    this.lastGrain = { index, data: keep };
   }
 
   async read(offset: number, length: number, into: Buffer): Promise<void> {
@@ -322,20 +381,7 @@ export class SparseExtent implements ExtentReader {
       at = stop;
     }
     for (const r of plain) jobs.push(this.file.readExact(r.pos, r.length, `grain ${r.grain}`, into.subarray(r.at, r.at + r.length)));
-    if (compressed.length > 0) {
-      const batch = await this.inflateGrains(compressed);
-      try {
-        compressed.forEach((c, k) => batch.items[k]!.copy(c.target, 0, c.inGrain, c.inGrain + c.target.length));
-        // Kept (in a buffer of its own) for the next read, which often starts inside it.
-        const last = compressed[compressed.length - 1]!;
-        const data = batch.items[batch.items.length - 1]!;
-        const keep = this.lastGrain && this.lastGrain.data.length === data.length ? this.lastGrain.data : Buffer.allocUnsafe(data.length);
-        data.copy(keep);
-        this.lastGrain = { index: last.grain, data: keep };
-      } finally {
-        batch.release();
-      }
-    }
+    if (compressed.length > 0) await this.readCompressed(compressed);
     await Promise.all(jobs);
   }
 }
