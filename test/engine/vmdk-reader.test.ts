@@ -84,4 +84,28 @@ describe('openVmdk reads what qemu-img writes', () => {
     assert.equal(flags & 0x30000, 0x30000);
     assert.ok((await readWhole(path)).data.equals(truth));
   });
+
+  // Random data does not compress: zlib stores it, and the reader inflates such grains in place.
+  it('streamOptimized grains of random data: parts of grains read right, and a damaged one is named', async () => {
+    const path = join(dir, 'stream-random.vmdk');
+    runOk('qemu-img', ['convert', '-f', 'raw', '-O', 'vmdk', '-o', 'subformat=streamOptimized', raw, path]);
+    const { source } = await openVmdk(path);
+    try {
+      for (const [offset, length] of [[1000, 70_000], [65_536, 65_536], [SIZE - 3000, 3000], [33 * MiB - 5000, 130_000]] as const) {
+        const got = Buffer.alloc(length);
+        await source.read(offset, length, got);
+        assert.ok(got.equals(truth.subarray(offset, offset + length)), `bytes at ${offset} (+${length})`);
+      }
+    } finally {
+      await source.close();
+    }
+    // A stored block holds the grain's bytes as they are: flip one of them, and the grain's Adler-32 no longer holds.
+    const file = readFileSync(path);
+    const at = file.indexOf(truth.subarray(4096, 4160));
+    assert.ok(at > 0, 'the first grain is stored');
+    file[at]! ^= 0xff;
+    const damaged = join(dir, 'stream-random-damaged.vmdk');
+    writeFileSync(damaged, file);
+    await assert.rejects(readWhole(damaged), (err: Error & { code?: string }) => err.code === 'E_CORRUPT' && /compressed grain at sector \d+ does not inflate/.test(err.message));
+  });
 });
