@@ -99,6 +99,37 @@ describe('openVmdk reads what qemu-img writes', () => {
     } finally {
       await source.close();
     }
+    // A disk whose short last grain is random: qemu-img stores it as it is, 4096 bytes.
+    const short = pseudoRandom(64 * KiB + 4096, 9);
+    writeFileSync(join(dir, 'short.raw'), short);
+    const shortPath = join(dir, 'stream-short.vmdk');
+    runOk('qemu-img', ['convert', '-f', 'raw', '-O', 'vmdk', '-o', 'subformat=streamOptimized', join(dir, 'short.raw'), shortPath]);
+    assert.ok((await readWhole(shortPath)).data.equals(short), 'the short last grain, read whole');
+    const { source: s2 } = await openVmdk(shortPath);
+    try {
+      const tail = Buffer.alloc(5000);
+      await s2.read(short.length - 5000, 5000, tail);
+      assert.ok(tail.equals(short.subarray(-5000)), 'the short last grain, read in part');
+    } finally {
+      await s2.close();
+    }
+    // The same disk from a writer that pads the short last grain to a whole one: two whole
+    // random grains, then the headers (and the descriptor's extent line) cut the disk to 68 KiB.
+    const two = pseudoRandom(128 * KiB, 10);
+    writeFileSync(join(dir, 'two.raw'), two);
+    const paddedPath = join(dir, 'stream-padded.vmdk');
+    runOk('qemu-img', ['convert', '-f', 'raw', '-O', 'vmdk', '-o', 'subformat=streamOptimized', join(dir, 'two.raw'), paddedPath]);
+    const padded = readFileSync(paddedPath);
+    for (let at = padded.indexOf('KDMV'); at >= 0; at = padded.indexOf('KDMV', at + 4)) {
+      if (padded.readBigUInt64LE(at + 12) === 256n) padded.writeBigUInt64LE(136n, at + 12);
+    }
+    const line = padded.indexOf('RW 256 SPARSE');
+    assert.ok(line > 0, 'the descriptor names the extent');
+    padded.write('RW 136 SPARSE', line);
+    writeFileSync(paddedPath, padded);
+    const cut = await readWhole(paddedPath);
+    assert.equal(cut.size, 64 * KiB + 4096);
+    assert.ok(cut.data.equals(two.subarray(0, 64 * KiB + 4096)), 'a padded last grain reads as its first bytes');
     // A stored block holds the grain's bytes as they are: flip one of them, and the grain's Adler-32 no longer holds.
     const file = readFileSync(path);
     const at = file.indexOf(truth.subarray(4096, 4160));

@@ -320,9 +320,9 @@ export class SparseExtent implements ExtentReader {
       let last: Buffer | undefined;
       payloads.forEach((p, k) => {
         const c = compressed[k]!;
-        const whole = Math.min(this.grainBytes, this.bytes - c.grain * this.grainBytes);
-        // A whole grain inflates in place; part of one through a grain of scratch.
-        const into = c.inGrain === 0 && c.target.length === whole ? c.target : grain.subarray(0, whole);
+        // A whole grain inflates in place; part of one, or the disk's short last grain (which a
+        // writer may have padded to a whole grain), through a grain of scratch.
+        const into = c.inGrain === 0 && c.target.length === this.grainBytes ? c.target : grain.subarray(0, this.grainBytes);
         if (!this.inflateStored(p, c.grain, c.sector, into)) pooled.push(k);
         else {
           if (into !== c.target) into.copy(c.target, 0, c.inGrain, c.inGrain + c.target.length);
