@@ -1,4 +1,4 @@
-// ferry_native: the two inner loops of a conversion, in C, behind Node-API.
+// ferry_native: the inner loops of a conversion, in C, behind Node-API.
 //
 // zlib streams (RFC 1950) for VMDK grains through libdeflate, a whole-buffer DEFLATE that needs
 // about half of zlib's CPU per byte at the same level and ratio (grains are whole buffers of at
@@ -9,11 +9,19 @@
 // XXH3-64 from xxHash's own header, for the verification's digest; it hashes the caller's memory
 // in place, where a WebAssembly hash copies it in first:
 //   xxh3Create() -> state; xxh3Update(state, input); xxh3Digest(state) -> bigint
+// A read that takes only what the page cache holds (Linux's preadv2 with RWF_NOWAIT), so that a
+// cached read needs no trip through libuv's threads:
+//   readCached(fd, buffer, offset, length, position) -> bytes read, or -1 where it cannot tell
 //
 // Node-API only, so one build serves Node and Electron alike; where this is not built the engine
 // uses node:zlib and XXH64 in WebAssembly. Each thread that loads the module has its own
 // Node-API environment, and so its own compressors (one per level) and decompressor, kept as the
 // environment's instance data.
+#ifdef __linux__
+#define _GNU_SOURCE
+#include <errno.h>
+#include <sys/uio.h>
+#endif
 #include <libdeflate.h>
 #include <node_api.h>
 #include <stdlib.h>
@@ -155,6 +163,45 @@ static napi_value xxh3_digest(napi_env env, napi_callback_info info) {
   return digest;
 }
 
+// readCached: bytes read from the page cache (fewer than length where the rest is not cached or
+// the file ends, 0 when none is), or -1 where this system cannot tell (not Linux, or a kernel or
+// file system without RWF_NOWAIT for buffered reads). Errors other than those are left to the
+// ordinary read that follows, which reports them.
+static napi_value read_cached(napi_env env, napi_callback_info info) {
+  size_t argc = 5;
+  napi_value argv[5];
+  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
+  int32_t fd = -1;
+  int64_t offset = 0, length = 0, position = 0;
+  void *buf;
+  size_t buf_len;
+  if (argc != 5 || napi_get_value_int32(env, argv[0], &fd) != napi_ok || fd < 0 || !buffer_arg(env, argv[1], &buf, &buf_len) ||
+      napi_get_value_int64(env, argv[2], &offset) != napi_ok || napi_get_value_int64(env, argv[3], &length) != napi_ok ||
+      napi_get_value_int64(env, argv[4], &position) != napi_ok || offset < 0 || length < 0 || position < 0 ||
+      (uint64_t)offset + (uint64_t)length > buf_len)
+    return fail(env, "readCached(fd, buffer, offset, length, position within the file)");
+#if defined(__linux__) && defined(RWF_NOWAIT)
+  size_t got = 0;
+  while (got < (size_t)length) {
+    struct iovec iov = {(char *)buf + offset + got, (size_t)length - got};
+    ssize_t n = preadv2(fd, &iov, 1, (off_t)(position + (int64_t)got), RWF_NOWAIT);
+    if (n > 0) {
+      got += (size_t)n;
+      continue;
+    }
+    if (n < 0 && errno == EINTR) continue;
+    // This kernel or file system cannot read without waiting.
+    if (n < 0 && got == 0 && (errno == EOPNOTSUPP || errno == ENOSYS || errno == EINVAL)) return number(env, -1);
+    break;
+  }
+  return number(env, (double)got);
+#else
+  (void)fd;
+  (void)buf;
+  return number(env, -1);
+#endif
+}
+
 NAPI_MODULE_INIT() {
   coders *c = calloc(1, sizeof(coders));
   if (!c || napi_set_instance_data(env, c, free_coders, NULL) != napi_ok) {
@@ -168,11 +215,12 @@ NAPI_MODULE_INIT() {
       {"xxh3Create", NULL, xxh3_create, NULL, NULL, NULL, napi_enumerable, NULL},
       {"xxh3Update", NULL, xxh3_update, NULL, NULL, NULL, napi_enumerable, NULL},
       {"xxh3Digest", NULL, xxh3_digest, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"readCached", NULL, read_cached, NULL, NULL, NULL, napi_enumerable, NULL},
       {"version", NULL, NULL, NULL, NULL, NULL, napi_enumerable, NULL},
   };
   napi_value version;
   napi_create_string_utf8(env, "libdeflate " LIBDEFLATE_VERSION_STRING ", xxHash " TEXT(XXH_VERSION_MAJOR) "." TEXT(XXH_VERSION_MINOR) "." TEXT(XXH_VERSION_RELEASE), NAPI_AUTO_LENGTH, &version);
-  props[5].value = version;
-  napi_define_properties(env, exports, 6, props);
+  props[6].value = version;
+  napi_define_properties(env, exports, 7, props);
   return exports;
 }

@@ -8,6 +8,8 @@ export interface NativeAddon {
   xxh3Create(): XxhState;
   xxh3Update(state: XxhState, input: Uint8Array): void;
   xxh3Digest(state: XxhState): bigint;
+  /** Bytes of buffer[offset..offset+length) filled from the page cache at `position`; -1: cannot tell here. */
+  readCached(fd: number, buffer: Uint8Array, offset: number, length: number, position: number): number;
   readonly version: string;
 }
 

@@ -1,9 +1,29 @@
 import { open, type FileHandle } from 'node:fs/promises';
 import { constants } from 'node:fs';
 import { FerryError, corrupt } from '../errors';
+import { nativeAddon } from './native-addon';
 
 /** The size of the reads a large read is split into. */
 const READ_PIECE = 1024 * 1024;
+
+/** Set once the addon has said this system cannot read from the page cache without waiting. */
+let cacheReadsUnsupported = false;
+
+/**
+ * Copies into buf[offset..] what the page cache already holds of the file from `position` on, here
+ * and now; the bytes copied (0 where the addon is not built or the system cannot tell). Nearly
+ * every read of a conversion and of its read-back finds its bytes cached, and for those the trip
+ * through libuv's threads (a pool thread woken, then this one) costs more than the copy: the
+ * read-back of 512 MiB took ~20-30 % less time this way on the bench's machine.
+ */
+function readFromCache(fd: number, buf: Buffer, offset: number, length: number, position: number): number {
+  if (cacheReadsUnsupported) return 0;
+  const addon = nativeAddon()?.addon;
+  if (!addon) return 0;
+  const n = addon.readCached(fd, buf, offset, length, position);
+  if (n < 0) cacheReadsUnsupported = true;
+  return Math.max(0, n);
+}
 
 /** Never block on a FIFO, never adopt a terminal (both flags are absent on Windows, where neither applies). */
 const OPEN_EXTRA = (constants.O_NONBLOCK ?? 0) | (constants.O_NOCTTY ?? 0);
@@ -145,7 +165,7 @@ export class ReadOnlyFile {
   private async readPiece(buf: Buffer, offset: number, length: number, position: number, what: string): Promise<void> {
     const handle = await this.acquire();
     try {
-      let got = 0;
+      let got = readFromCache(handle.fd, buf, offset, length, position);
       while (got < length) {
         const { bytesRead } = await handle.read(buf, offset + got, length - got, position + got);
         if (bytesRead === 0) {
