@@ -1,8 +1,8 @@
 // The digest a conversion keeps of the bytes it read, so verification can check the output
 // without reading the source again.
-import xxhash from 'xxhash-wasm';
 import type { Chunk } from '../io/chunk';
 import { nativeAddon } from '../io/native-addon';
+import { loadXxhashWasm } from '../io/xxhash-wasm';
 import { GRAIN_SIZE } from '../formats/vmdk/constants';
 
 /** 64 grains: a region's zero mask is one 64-bit word. */
@@ -46,7 +46,7 @@ export function nativeHasher(): DigestHasher | undefined {
 
 /** XXH64 in WebAssembly (`xxhash-wasm`), which runs everywhere. */
 export async function wasmHasher(): Promise<DigestHasher> {
-  const api = await xxhash();
+  const api = await loadXxhashWasm();
   return { name: 'XXH64 (xxhash-wasm)', create64: () => api.create64() };
 }
 

@@ -3,9 +3,10 @@
 // fzstd one block at a time, so memory is one window plus one block whatever the data says,
 // skippable frames are passed over, each frame's content checksum (XXH64) is checked, and the
 // stream ends where the frames end, leaving what follows (padding, another archive) to the caller.
-import { Script, createContext } from 'node:vm';
-import { Decompress } from 'fzstd';
-import xxhash, { type XXHashAPI } from 'xxhash-wasm';
+import { Script, createContext, type Context } from 'node:vm';
+import type { Decompress as ZstdDecompress } from 'fzstd';
+import type { XXHashAPI } from 'xxhash-wasm';
+import { loadXxhashWasm } from '../../io/xxhash-wasm';
 import type { Pull } from './pull';
 
 export const ZSTD_MAGIC = 0xfd2fb528;
@@ -27,15 +28,17 @@ const BLOCK_TIME_LIMIT_MS = 5000;
 
 export class ZstdError extends Error {}
 
-const guard = { context: createContext({ step: (): void => undefined }), script: new Script('step()') };
+/** Made on first use: a V8 context costs every run that never opens a zstd initramfs. */
+let guard: { context: Context; script: Script } | undefined;
 
 /** Runs `step` synchronously, interrupted if it runs past the time limit. */
 function guarded(step: () => void): void {
-  (guard.context as { step: () => void }).step = step;
+  const g = (guard ??= { context: createContext({ step: (): void => undefined }), script: new Script('step()') });
+  (g.context as { step: () => void }).step = step;
   try {
-    guard.script.runInContext(guard.context, { timeout: BLOCK_TIME_LIMIT_MS });
+    g.script.runInContext(g.context, { timeout: BLOCK_TIME_LIMIT_MS });
   } finally {
-    (guard.context as { step: () => void }).step = () => undefined;
+    (g.context as { step: () => void }).step = () => undefined;
   }
 }
 
@@ -91,6 +94,7 @@ async function* frame(p: Pull, at: number, xxh: XXHashAPI): AsyncGenerator<Buffe
   const header = await frameHeader(p, at);
   const blockMax = Math.min(header.windowSize, MAX_BLOCK);
   const out: Uint8Array[] = [];
+  const { Decompress } = require('fzstd') as { Decompress: typeof ZstdDecompress };
   const decoder = new Decompress((data) => {
     if (data.length) out.push(data);
   });
@@ -137,7 +141,7 @@ async function* frame(p: Pull, at: number, xxh: XXHashAPI): AsyncGenerator<Buffe
  * the first byte after them, at anything that is not a frame. Damage throws a ZstdError.
  */
 export async function* zstdFrames(p: Pull): AsyncGenerator<Buffer> {
-  const xxh = await (hasher ??= xxhash());
+  const xxh = await (hasher ??= loadXxhashWasm());
   while (true) {
     const head = await p.peek(8);
     if (!isZstdFrame(head)) return;

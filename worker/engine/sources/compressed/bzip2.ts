@@ -7,7 +7,7 @@
 // one block's output (≤ ~46 MiB, bzip2's run-length stage), and the event loop (progress,
 // cancel) runs between blocks. Concatenated streams (pbzip2, lbzip2) are decoded in turn; the
 // block and stream CRCs are checked.
-import Bunzip from 'seek-bzip';
+import type BunzipDecoder from 'seek-bzip';
 import { Transform, type TransformCallback } from 'node:stream';
 import { DecodeError } from './decode-error';
 
@@ -131,7 +131,9 @@ export function createBunzip2(): Transform {
   const input = new ByteQueue();
   let streams = 0;
   let finished = false;
-  let bz: Bunzip | undefined;
+  // Loaded on first use, as few runs meet bzip2.
+  const Bunzip = require('seek-bzip') as typeof BunzipDecoder;
+  let bz: BunzipDecoder | undefined;
   let attemptAt = ATTEMPT_BYTES;
   let transform: Transform;
   const output = new ChunkedOutput((chunk) => transform.push(chunk));

@@ -2,7 +2,7 @@
 import { Readable, pipeline, type Transform } from 'node:stream';
 import { ReadableStream } from 'node:stream/web';
 import { createGunzip } from 'node:zlib';
-import { XzReadableStream } from 'xz-decompress';
+import type { XzReadableStream as XzStream } from 'xz-decompress';
 import { createBunzip2 } from './bzip2';
 import { DecodeError } from './decode-error';
 
@@ -31,6 +31,8 @@ export function xzDecodeError(err: unknown): DecodeError | undefined {
  * destroying the output cancels the decoder and the input.
  */
 function unxz(input: Readable): Readable {
+  // Loaded on first use: most runs never meet an xz stream, and loading it costs every run ~5 ms.
+  const { XzReadableStream } = require('xz-decompress') as { XzReadableStream: typeof XzStream };
   const xz = new XzReadableStream(Readable.toWeb(input) as unknown as globalThis.ReadableStream<Uint8Array>);
   return Readable.fromWeb(xz as unknown as ReadableStream<Uint8Array>, { highWaterMark: 4 });
 }
