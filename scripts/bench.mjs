@@ -226,8 +226,8 @@ for (const [input, subformat] of jobs) {
   }
   const q = median(results['qemu-img'].secs);
   const job = `${input} → ${subformat}${cold ? ' (cold)' : ''}`;
-  // The ratios issue 16 sets targets for, taken round by round: both runs of a pair met the
-  // machine in the same state, which the medians of each tool alone do not promise on a noisy host.
+  // The ratios issue 16 sets targets for, taken round by round: the range shows how far one
+  // pair of runs can stray on this host, which two medians taken apart hide.
   const vc = names.find((n) => n.startsWith('vmdk-convert'));
   const pairs = [
     ['ferry', 'ferry --no-verify', 'secs', 'verified / unverified, wall'],
