@@ -12,6 +12,9 @@
 // A read that takes only what the page cache holds (Linux's preadv2 with RWF_NOWAIT), so that a
 // cached read needs no trip through libuv's threads:
 //   readCached(fd, buffer, offset, length, position) -> bytes read, or -1 where it cannot tell
+// Where a buffer's memory starts within its page, so that reads can be given page-aligned memory
+// (docs/architecture.md, "Where read buffers start"):
+//   pageOffset(buffer) -> the buffer's address modulo 4096
 //
 // Node-API only, so one build serves Node and Electron alike; where this is not built the engine
 // uses node:zlib and XXH64 in WebAssembly. Each thread that loads the module has its own
@@ -24,6 +27,7 @@
 #endif
 #include <libdeflate.h>
 #include <node_api.h>
+#include <stdint.h>
 #include <stdlib.h>
 #define XXH_INLINE_ALL
 #include <xxhash.h>
@@ -202,6 +206,16 @@ static napi_value read_cached(napi_env env, napi_callback_info info) {
 #endif
 }
 
+static napi_value page_offset(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value argv[1];
+  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
+  void *buf;
+  size_t buf_len;
+  if (argc != 1 || !buffer_arg(env, argv[0], &buf, &buf_len)) return fail(env, "pageOffset(buffer)");
+  return number(env, (double)((uintptr_t)buf & 4095));
+}
+
 NAPI_MODULE_INIT() {
   coders *c = calloc(1, sizeof(coders));
   if (!c || napi_set_instance_data(env, c, free_coders, NULL) != napi_ok) {
@@ -216,11 +230,12 @@ NAPI_MODULE_INIT() {
       {"xxh3Update", NULL, xxh3_update, NULL, NULL, NULL, napi_enumerable, NULL},
       {"xxh3Digest", NULL, xxh3_digest, NULL, NULL, NULL, napi_enumerable, NULL},
       {"readCached", NULL, read_cached, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"pageOffset", NULL, page_offset, NULL, NULL, NULL, napi_enumerable, NULL},
       {"version", NULL, NULL, NULL, NULL, NULL, napi_enumerable, NULL},
   };
   napi_value version;
   napi_create_string_utf8(env, "libdeflate " LIBDEFLATE_VERSION_STRING ", xxHash " TEXT(XXH_VERSION_MAJOR) "." TEXT(XXH_VERSION_MINOR) "." TEXT(XXH_VERSION_RELEASE), NAPI_AUTO_LENGTH, &version);
-  props[6].value = version;
-  napi_define_properties(env, exports, 7, props);
+  props[7].value = version;
+  napi_define_properties(env, exports, 8, props);
   return exports;
 }

@@ -10,6 +10,8 @@ export interface NativeAddon {
   xxh3Digest(state: XxhState): bigint;
   /** Bytes of buffer[offset..offset+length) filled from the page cache at `position`; -1: cannot tell here. */
   readCached(fd: number, buffer: Uint8Array, offset: number, length: number, position: number): number;
+  /** The buffer's address modulo 4096. */
+  pageOffset(buffer: Uint8Array): number;
   readonly version: string;
 }
 
