@@ -4,12 +4,16 @@
 // then uses node:zlib (the same format at about twice the CPU) and XXH64 in WebAssembly.
 // Node-API is ABI-stable, so the one build serves Node and Electron.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 
 const root = join(import.meta.dirname, '..');
 const source = join(root, 'worker/native/ferry_native.c');
 const output = join(root, 'out/native/ferry_native.node');
+const avx2Source = join(root, 'worker/native/xxh3_avx2.c');
+// Linked into the addon, then removed: nothing else in out/ needs it.
+const avx2Object = join(tmpdir(), `ferry-xxh3-avx2-${process.pid}.o`);
 const onPath = (cmd) => spawnSync('sh', ['-c', `command -v ${cmd}`]).status === 0;
 
 /** Why the addon cannot be built here, or the compiler's arguments. */
@@ -27,7 +31,10 @@ function plan() {
   const xxhdir = [incdir, '/usr/include', '/usr/local/include', '/opt/homebrew/include'].find((d) => existsSync(join(d, 'xxhash.h')));
   if (!xxhdir) return "no xxhash.h (Debian's libxxhash-dev has it)";
   const macos = process.platform === 'darwin' ? ['-undefined', 'dynamic_lookup'] : [];
-  return { cc, args: ['-O2', '-shared', '-fPIC', '-fvisibility=hidden', '-Wall', '-Wextra', '-Werror', `-I${headers}`, `-I${incdir}`, `-I${xxhdir}`, ...macos, '-o', output, source, lib] };
+  const warnings = ['-Wall', '-Wextra', '-Werror'];
+  // On x86-64, XXH3's update also in an AVX2 build, which the addon picks where the CPU has AVX2.
+  const avx2 = process.arch === 'x64' ? { args: ['-O2', '-mavx2', '-fPIC', '-fvisibility=hidden', ...warnings, `-I${xxhdir}`, '-c', '-o', avx2Object, avx2Source] } : undefined;
+  return { cc, avx2, args: ['-O2', '-shared', '-fPIC', '-fvisibility=hidden', ...warnings, `-I${headers}`, `-I${incdir}`, `-I${xxhdir}`, ...(avx2 ? ['-DFERRY_XXH3_AVX2'] : []), ...macos, '-o', output, source, ...(avx2 ? [avx2Object] : []), lib] };
 }
 
 const how = plan();
@@ -35,7 +42,9 @@ if (typeof how === 'string') {
   console.log(`ferry_native not built (${how}): grains go through node:zlib, digests through XXH64 in WebAssembly.`);
 } else {
   mkdirSync(dirname(output), { recursive: true });
-  const res = spawnSync(how.cc, how.args, { encoding: 'utf8' });
+  const first = how.avx2 ? spawnSync(how.cc, how.avx2.args, { encoding: 'utf8' }) : undefined;
+  const res = first && first.status !== 0 ? first : spawnSync(how.cc, how.args, { encoding: 'utf8' });
+  rmSync(avx2Object, { force: true });
   if (res.status !== 0) {
     console.error(`ferry_native: ${how.cc} failed; grains go through node:zlib, digests through XXH64 in WebAssembly.\n${res.stderr}`);
   }

@@ -1,7 +1,9 @@
 // The digest a conversion keeps of what it read, and the verification that checks the output
 // against it without reading the source again, yet names the byte of a mismatch.
 import assert from 'node:assert/strict';
-import { closeSync, openSync, readSync, writeSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { closeSync, openSync, readSync, writeFileSync, writeSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { DiskDigest, REGION_SIZE, loadHasher, nativeHasher, wasmHasher, type DigestHasher } from '../../worker/engine/copy/digest';
 import { markZeroGrains } from '../../worker/engine/copy/grains';
@@ -80,6 +82,32 @@ describe('DiskDigest', () => {
       const flipped = Buffer.from(disk);
       flipped[10 * GRAIN + 1] = flipped[10 * GRAIN + 1]! ^ 4;
       assert.deepEqual(want.compare(await digestOf(flipped, GRAIN, undefined, 0, hasher)), { offset: 0 }, hasher.name);
+    }
+  });
+});
+
+describe("the addon's XXH3 against xxHash's own xxhsum", () => {
+  const xxhsum = spawnSync('xxhsum', ['-V'], { encoding: 'utf8' }).status === 0;
+  const requireTools = process.env.FERRY_REQUIRE_TOOLS === '1';
+  it('gives xxhsum -H3 of every length and split, on whichever build (SSE2, AVX2) this CPU runs', { skip: (!nativeHasher() || !xxhsum) && !requireTools && 'needs the native addon and xxhsum (Debian: xxhash)' }, (t) => {
+    const native = nativeHasher();
+    assert.ok(native && xxhsum, 'the addon and xxhsum are here (FERRY_REQUIRE_TOOLS=1)');
+    const dir = tempDir(t, 'xxh3');
+    const bytes = pseudoRandom(3 * MiB + 4321, 77);
+    // Every path of XXH3: short inputs, 129–240 bytes, stripes, whole 1 KiB blocks and the tail.
+    const lengths = [0, 1, 3, 16, 17, 128, 129, 240, 241, 1023, 1024, 1025, 64 * KiB, 64 * KiB + 1, 3 * MiB + 4321];
+    for (const length of lengths) {
+      const input = bytes.subarray(0, length);
+      const file = join(dir, `${length}.bin`);
+      writeFileSync(file, input);
+      const out = spawnSync('xxhsum', ['-H3', file], { encoding: 'utf8' });
+      const want = BigInt(`0x${/([0-9a-f]{16})/.exec(out.stdout)![1]}`);
+      assert.equal(native.create64().update(input).digest(), want, `${length} bytes in one update`);
+      // Split where buffering inside the state starts and ends.
+      for (const cut of [1, 63, 256, 1024 + 7]) {
+        if (cut >= length) continue;
+        assert.equal(native.create64().update(input.subarray(0, cut)).update(input.subarray(cut)).digest(), want, `${length} bytes cut at ${cut}`);
+      }
     }
   });
 });
