@@ -77,6 +77,42 @@ describe('openVmdk reads what qemu-img writes', () => {
     });
   }
 
+  // Reads that start and end inside grains, take in unallocated grains, and cross a grain table
+  // (each of which covers 32 MiB here) or the disk's short last grain.
+  for (const subformat of ['monolithicSparse', 'streamOptimized'] as Subformat[]) {
+    it(`${subformat}: reads at odd offsets and lengths give the raw image's bytes`, async () => {
+      const path = join(dir, `odd-${subformat}.vmdk`);
+      runOk('qemu-img', ['convert', '-f', 'raw', '-O', 'vmdk', '-o', `subformat=${subformat}`, raw, path]);
+      const { source } = await openVmdk(path);
+      try {
+        const reads: Array<[number, number]> = [
+          [0, 1],
+          [511, 64 * KiB + 2],
+          [100 * KiB - 1, 2],
+          [32 * MiB - 70 * KiB, 200 * KiB],
+          [33 * MiB - 3 * 512 - 1, 64 * KiB + 2],
+          [31 * MiB, 4 * MiB + 3],
+          [SIZE - 64 * KiB - 5, 64 * KiB + 5],
+          [SIZE - 1, 1],
+        ];
+        let seed = 7;
+        for (let i = 0; i < 40; i++) {
+          seed = (seed * 1103515245 + 12345) % 2 ** 31;
+          const offset = seed % SIZE;
+          seed = (seed * 1103515245 + 12345) % 2 ** 31;
+          reads.push([offset, 1 + (seed % Math.min(5 * MiB, SIZE - offset))]);
+        }
+        for (const [offset, length] of reads) {
+          const got = Buffer.alloc(length, 0xee);
+          await source.read(offset, length, got);
+          assert.ok(got.equals(truth.subarray(offset, offset + length)), `bytes at ${offset} (+${length})`);
+        }
+      } finally {
+        await source.close();
+      }
+    });
+  }
+
   it('a streamOptimized disk in qemu\'s layout (tables up front, flags 0x30003) reads back', async () => {
     const path = join(dir, 'stream-qemu.vmdk');
     runOk('qemu-img', ['convert', '-f', 'raw', '-O', 'vmdk', '-o', 'subformat=streamOptimized', raw, path]);
