@@ -85,7 +85,9 @@ export class DiskDigest {
   private overflowDigest: bigint | undefined;
   private current = -1;
   private currentHash: RunningHash | undefined;
-  private mask = 0n;
+  /** The region's zero mask as two 32-bit halves: a BigInt per grain cost more than its hash. */
+  private maskLow = 0;
+  private maskHigh = 0;
   private readonly pair = Buffer.alloc(16);
 
   constructor(
@@ -107,7 +109,9 @@ export class DiskDigest {
       this.enter(region);
       let end = g;
       while (end < grains && !chunk.zero[end] && Math.floor((chunk.offset + end * GRAIN_SIZE) / REGION_SIZE) === region) {
-        this.mask |= 1n << BigInt(((chunk.offset + end * GRAIN_SIZE) / GRAIN_SIZE) % 64);
+        const bit = ((chunk.offset + end * GRAIN_SIZE) / GRAIN_SIZE) % 64;
+        if (bit < 32) this.maskLow |= 1 << bit;
+        else this.maskHigh |= 1 << (bit - 32);
         end++;
       }
       this.currentHash!.update(chunk.data.subarray(g * GRAIN_SIZE, Math.min(end * GRAIN_SIZE, chunk.data.length)));
@@ -141,12 +145,15 @@ export class DiskDigest {
     this.close();
     this.current = region;
     this.currentHash = this.hasher.create64();
-    this.mask = 0n;
+    this.maskLow = 0;
+    this.maskHigh = 0;
   }
 
   private close(): void {
     if (!this.currentHash) return;
-    this.pair.writeBigUInt64LE(this.mask, 0);
+    // The 64-bit mask, little-endian.
+    this.pair.writeUInt32LE(this.maskLow >>> 0, 0);
+    this.pair.writeUInt32LE(this.maskHigh >>> 0, 4);
     const digest = this.currentHash.update(this.pair.subarray(0, 8)).digest();
     this.record(this.current, digest);
     this.currentHash = undefined;
