@@ -16,6 +16,8 @@ const INLINE_INFLATE = 2;
 /** Grain tables read at once when the directory lays them out back to back. */
 const GT_BATCH = 64;
 
+const LITTLE_ENDIAN_HOST = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
+
 /** A hosted sparse or streamOptimized extent: grain directory → grain tables → grains. */
 export class SparseExtent implements ExtentReader {
   private readonly cacheKey: number;
@@ -159,7 +161,9 @@ export class SparseExtent implements ExtentReader {
         if (bytes.equals(zeroTable(n).bytes)) gt = zeroTable(n).table;
         else {
           gt = new Uint32Array(n);
-          for (let i = 0; i < n; i++) gt[i] = bytes.readUInt32LE(i * 4);
+          // Entries are little-endian: on a little-endian host a copy decodes them.
+          if (LITTLE_ENDIAN_HOST) new Uint8Array(gt.buffer).set(bytes);
+          else for (let i = 0; i < n; i++) gt[i] = bytes.readUInt32LE(i * 4);
           this.checkTable(index + k, gt, pos + k * gtBytes);
         }
         this.shared.tables.set(this.cacheKey, index + k, gt);
@@ -184,11 +188,17 @@ export class SparseExtent implements ExtentReader {
         at = gtEnd;
         continue;
       }
+      const n = this.header.numGTEsPerGT;
+      const lastGrain = Math.ceil(gtEnd / this.grainBytes);
       while (at < gtEnd) {
+        // A run of grains of one kind (0 unwritten, 1 zero, 2 data) becomes one range.
         const grain = Math.floor(at / this.grainBytes);
-        const stop = Math.min(gtEnd, (grain + 1) * this.grainBytes);
-        const sector = gt[grain % this.header.numGTEsPerGT]!;
-        pushRange(out, { kind: sector > 1 ? 'data' : sector === 1 ? 'zero' : this.shared.unwritten, length: stop - at });
+        const sector = gt[grain % n]!;
+        const kind = sector > 1 ? 2 : sector;
+        let next = grain + 1;
+        while (next < lastGrain && Math.min(2, gt[next % n]!) === kind) next++;
+        const stop = Math.min(gtEnd, next * this.grainBytes);
+        pushRange(out, { kind: kind === 2 ? 'data' : kind === 1 ? 'zero' : this.shared.unwritten, length: stop - at });
         at = stop;
       }
     }
