@@ -28,6 +28,31 @@ const cold = process.env.BENCH_COLD === '1';
 const osImage = process.env.BENCH_OS_IMAGE;
 const onPath = (cmd) => spawnSync('sh', ['-c', `command -v ${cmd}`]).status === 0;
 
+/**
+ * NODE_EXTRA_CA_CERTS makes every Node process (Ferry's runs among them, never qemu-img's) read
+ * and parse that file of certificates as it starts: a cost of the environment, not of Ferry,
+ * which makes no TLS connection. The bench takes it out of every run's environment and says how
+ * much a start costs with it.
+ */
+function dropExtraCaCerts() {
+  const file = process.env.NODE_EXTRA_CA_CERTS;
+  if (!file) return undefined;
+  delete process.env.NODE_EXTRA_CA_CERTS;
+  const start = (env) => {
+    const times = [];
+    for (let i = 0; i < 7; i++) {
+      const t = performance.now();
+      spawnSync(process.execPath, ['-e', '0'], { env });
+      times.push(performance.now() - t);
+    }
+    return times.sort((a, b) => a - b)[3];
+  };
+  const withIt = start({ ...process.env, NODE_EXTRA_CA_CERTS: file });
+  const without = start(process.env);
+  return `NODE_EXTRA_CA_CERTS (${file}) was set; it is removed for every run: a Node start here takes ${Math.round(withIt)} ms with it, ${Math.round(without)} ms without`;
+}
+const extraCaNote = dropExtraCaCerts();
+
 /** vmdk-convert built from BENCH_OPEN_VMDK_SRC (its `vmdk/` folder or the checkout holding it), else the one on PATH. */
 function findVmdkConvert() {
   const src = process.env.BENCH_OPEN_VMDK_SRC;
@@ -280,6 +305,7 @@ const fmt = (n, d = 2) => (Number.isFinite(n) ? n.toFixed(d) : '–');
 console.log(`\nFerry vs qemu-img — ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${Math.round(totalmem() / GiB)} GiB, node ${process.version}, ${execFileSync('qemu-img', ['--version']).toString().split('\n')[0]}`);
 console.log(`median of ${runs} run(s) after a warm-up${quick ? ' (quick mode: inputs 1/16 size)' : ''}${cold ? ', page cache dropped before every run' : ''}; ratio = time / qemu-img's time; CPU = user + system seconds\n`);
 for (const note of memoryReturnNotes()) console.log(`note: ${note}; kernel time then varies from run to run.`);
+if (extraCaNote) console.log(`note: ${extraCaNote}.`);
 console.log('| job | tool | seconds | fastest s | ratio | CPU s | output size ratio | peak RSS MB |');
 console.log('|---|---|---:|---:|---:|---:|---:|---:|');
 for (const r of rows) console.log(`| ${r.job} | ${r.tool} | ${fmt(r.secs)} | ${fmt(r.best)} | ${fmt(r.ratio)} | ${fmt(r.cpu)} | ${fmt(r.sizeRatio)} | ${fmt(r.rssMB, 0)} |`);
