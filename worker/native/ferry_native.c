@@ -35,7 +35,7 @@
 
 #ifdef FERRY_XXH3_AVX2
 // worker/native/xxh3_avx2.c, built with -mavx2.
-void ferry_xxh3_update_avx2(void *state, const void *input, size_t length);
+void ferry_xxh3_update_avx2(XXH3_state_t *state, const void *input, size_t length);
 #endif
 
 static void xxh3_update_sse2(XXH3_state_t *state, const void *input, size_t length) { XXH3_64bits_update(state, input, length); }
@@ -48,7 +48,7 @@ static void choose_xxh3(void) {
 #ifdef FERRY_XXH3_AVX2
   __builtin_cpu_init();
   if (__builtin_cpu_supports("avx2")) {
-    xxh3_update_best = (void (*)(XXH3_state_t *, const void *, size_t))ferry_xxh3_update_avx2;
+    xxh3_update_best = ferry_xxh3_update_avx2;
     xxh3_build = " AVX2";
   }
 #endif
