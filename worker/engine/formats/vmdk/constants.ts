@@ -10,6 +10,9 @@ export const GT_SECTORS = (GTES_PER_GT * 4) / SECTOR; // 4
 export const EMBEDDED_DESCRIPTOR_SECTORS = 20; // 10 KiB, as VMware and qemu reserve
 export const GD_AT_END = 0xffffffffffffffffn;
 
+/** Grain tables and directories are little-endian; on such a host a Uint32Array over their bytes reads them as they are. */
+export const LITTLE_ENDIAN_HOST = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
+
 export const SparseFlags = {
   validNewlineTest: 0x1,
   redundantGrainTable: 0x2,

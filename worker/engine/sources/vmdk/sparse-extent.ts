@@ -3,7 +3,7 @@
 import { inflateSync } from 'node:zlib';
 import { FerryError, corrupt } from '../../errors';
 import type { ReadOnlyFile } from '../../io/read-only-file';
-import { GD_AT_END, MarkerType, SECTOR, SparseFlags } from '../../formats/vmdk/constants';
+import { GD_AT_END, LITTLE_ENDIAN_HOST, MarkerType, SECTOR, SparseFlags } from '../../formats/vmdk/constants';
 import { isSparseMagic, parseSparseHeader, type SparseExtentHeader } from '../../formats/vmdk/sparse-header';
 import { ZlibPool, type Batch } from '../../deflate/zlib-pool';
 import { nativeAddon } from '../../io/native-addon';
@@ -15,8 +15,6 @@ import { mergeRanges, overlappingRange, type MetaRange } from './meta-ranges';
 const INLINE_INFLATE = 2;
 /** Grain tables read at once when the directory lays them out back to back. */
 const GT_BATCH = 64;
-
-const LITTLE_ENDIAN_HOST = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
 
 /** A hosted sparse or streamOptimized extent: grain directory → grain tables → grains. */
 export class SparseExtent implements ExtentReader {

@@ -10,6 +10,7 @@ import {
   GTES_PER_GT,
   GT_COVER_SECTORS,
   GT_SECTORS,
+  LITTLE_ENDIAN_HOST,
   MAX_SPARSE_FILE_SECTORS,
   MarkerType,
   SECTOR,
@@ -40,7 +41,7 @@ function gtBytes(gt: Uint32Array): Buffer {
 }
 
 // Grain tables are little-endian on disk; so is every platform Node runs on that we ship for.
-if (new Uint8Array(new Uint32Array([1]).buffer)[0] !== 1) throw new Error('big-endian hosts are not supported');
+if (!LITTLE_ENDIAN_HOST) throw new Error('big-endian hosts are not supported');
 
 /** Sector layout of a hosted sparse extent, as VMware and qemu lay it out (docs/vmdk.md#grain-directory-and-tables). */
 export function sparseLayout(capacitySectors: number, embeddedDescriptor: boolean) {
