@@ -33,8 +33,9 @@ function plan() {
   const macos = process.platform === 'darwin' ? ['-undefined', 'dynamic_lookup'] : [];
   const warnings = ['-Wall', '-Wextra', '-Werror'];
   // On x86-64, XXH3's update also in an AVX2 build, which the addon picks where the CPU has AVX2.
-  const avx2 = process.arch === 'x64' ? { args: ['-O2', '-mavx2', '-fPIC', '-fvisibility=hidden', ...warnings, `-I${xxhdir}`, '-c', '-o', avx2Object, avx2Source] } : undefined;
-  return { cc, avx2, args: ['-O2', '-shared', '-fPIC', '-fvisibility=hidden', ...warnings, `-I${headers}`, `-I${incdir}`, `-I${xxhdir}`, ...(avx2 ? ['-DFERRY_XXH3_AVX2'] : []), ...macos, '-o', output, source, ...(avx2 ? [avx2Object] : []), lib] };
+  const avx2 = process.arch === 'x64' ? ['-O2', '-mavx2', '-fPIC', '-fvisibility=hidden', ...warnings, `-I${xxhdir}`, '-c', '-o', avx2Object, avx2Source] : undefined;
+  const args = (withAvx2) => ['-O2', '-shared', '-fPIC', '-fvisibility=hidden', ...warnings, `-I${headers}`, `-I${incdir}`, `-I${xxhdir}`, ...(withAvx2 ? ['-DFERRY_XXH3_AVX2'] : []), ...macos, '-o', output, source, ...(withAvx2 ? [avx2Object] : []), lib];
+  return { cc, avx2, args };
 }
 
 const how = plan();
@@ -42,8 +43,9 @@ if (typeof how === 'string') {
   console.log(`ferry_native not built (${how}): grains go through node:zlib, digests through XXH64 in WebAssembly.`);
 } else {
   mkdirSync(dirname(output), { recursive: true });
-  const first = how.avx2 ? spawnSync(how.cc, how.avx2.args, { encoding: 'utf8' }) : undefined;
-  const res = first && first.status !== 0 ? first : spawnSync(how.cc, how.args, { encoding: 'utf8' });
+  // Where the AVX2 object cannot be built, the addon is built without it (XXH3 in SSE2 only).
+  const withAvx2 = how.avx2 !== undefined && spawnSync(how.cc, how.avx2, { encoding: 'utf8' }).status === 0;
+  const res = spawnSync(how.cc, how.args(withAvx2), { encoding: 'utf8' });
   rmSync(avx2Object, { force: true });
   if (res.status !== 0) {
     console.error(`ferry_native: ${how.cc} failed; grains go through node:zlib, digests through XXH64 in WebAssembly.\n${res.stderr}`);
