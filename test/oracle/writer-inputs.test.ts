@@ -45,6 +45,9 @@ convertsExactly('writer dynamic VHD, 32 KiB blocks (smaller than a 64 KiB grain)
   { offset: MiB + 2 * SECTOR, data: pseudoRandom(SECTOR, 5) }, // the last sector
 ] }, 3));
 convertsExactly('writer dynamic VHD, allocated blocks that hold only zeros, spare BAT entries', dynamic(4 * MiB, { blockSize: 512 * KiB, extraBlocks: [1, 2, 7], spareTableEntries: 9 }, 4));
+// A grain table covers 32 MiB: data every 16 MiB fills seven of them, each finished (and written
+// out beside the grains) while the writer goes on with the next.
+convertsExactly('writer dynamic VHD, data in seven grain tables of the output', dynamic(224 * MiB, { pieces: Array.from({ length: 14 }, (_, i) => ({ offset: i * 16 * MiB + i * 4 * KiB, data: pseudoRandom(80 * KiB, 40 + i) })) }, 5));
 
 // The creator-aware size rule (docs/vhd.md#which-size): current size vs CHS geometry.
 /** A disk whose footer says `currentSize` and `geometry`; the data runs to the larger of the two. */
