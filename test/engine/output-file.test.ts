@@ -1,5 +1,5 @@
-// OutputFile: large writes go out as 1 MiB pieces side by side, vectored writes in groups of about
-// 1 MiB (and never more iovecs than the system takes); the bytes must land exactly where asked.
+// OutputFile: large writes go out as 4 MiB pieces side by side, vectored writes in groups of about
+// 4 MiB (and never more iovecs than the system takes); the bytes must land exactly where asked.
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -12,7 +12,7 @@ describe('OutputFile', () => {
   it('a write larger than its pieces lands whole, at its offset', async (t) => {
     const path = join(tempDir(t), 'w');
     const f = await OutputFile.create(path);
-    const data = pseudoRandom(5 * MiB + 777, 1);
+    const data = pseudoRandom(9 * MiB + 777, 1);
     await f.write(data, 4096);
     await f.close();
     const got = readFileSync(path);
@@ -24,10 +24,10 @@ describe('OutputFile', () => {
   it('a vectored write of buffers of every size, more than one writev may carry, lands back to back', async (t) => {
     const path = join(tempDir(t), 'v');
     const f = await OutputFile.create(path);
-    // 3000 small buffers (past IOV_MAX) and a few large ones that cross the 1 MiB groups.
+    // 3000 small buffers (past IOV_MAX) and a few large ones that cross the 4 MiB groups.
     const buffers = [
       ...Array.from({ length: 3000 }, (_, i) => pseudoRandom(1 + (i % 700), i + 10)),
-      pseudoRandom(3 * MiB + 5, 2),
+      pseudoRandom(7 * MiB + 5, 2),
       pseudoRandom(64 * KiB, 3),
       pseudoRandom(MiB - 1, 4),
     ];

@@ -22,6 +22,11 @@ export interface ChunkOptions {
   readAhead?: number;
   /** Records where the chunks held data, for the verification. */
   dataMap?: DataMap;
+  /**
+   * For a consumer that returns before it is done with a chunk's memory: it may go on using it
+   * until it has been given `chunks` more, and `release` resolves (never rejects) once it uses none.
+   */
+  held?: { chunks: number; release(): Promise<void> };
 }
 
 export const DEFAULT_CHUNK = 4 * 1024 * 1024;
@@ -106,6 +111,7 @@ export async function prefetch<T>(
   produce: (span: Span, slot: number) => Promise<T>,
   consume: (item: T, span: Span) => Promise<void>,
   signal?: AbortSignal,
+  slots = depth + 1,
 ): Promise<void> {
   const inflight: Array<Promise<{ item: T; span: Span } | undefined>> = [];
   let slot = 0;
@@ -114,7 +120,7 @@ export async function prefetch<T>(
   let tail: Promise<unknown> = Promise.resolve();
   const schedule = (): void => {
     const mine = slot;
-    slot = (slot + 1) % (depth + 1);
+    slot = (slot + 1) % slots;
     const span = tail.then(async () => {
       if (exhausted) return undefined;
       const next = await spans.next();
@@ -150,8 +156,9 @@ export async function prefetch<T>(
 export async function forEachChunk(source: DiskSource, opts: ChunkOptions, consume: (chunk: Chunk) => Promise<void>): Promise<void> {
   const chunkSize = opts.chunkSize ?? DEFAULT_CHUNK;
   const readAhead = opts.readAhead ?? 2;
-  const buffers = Array.from({ length: readAhead + 1 }, () => chunkBuffers.take(chunkSize));
-  const zeros = Array.from({ length: readAhead + 1 }, () => new Uint8Array(chunkSize / GRAIN_SIZE));
+  const slots = readAhead + 1 + (opts.held?.chunks ?? 0);
+  const buffers = Array.from({ length: slots }, () => chunkBuffers.take(chunkSize));
+  const zeros = Array.from({ length: slots }, () => new Uint8Array(chunkSize / GRAIN_SIZE));
   try {
     await prefetch<Chunk>(
       dataSpans(source, chunkSize),
@@ -168,8 +175,10 @@ export async function forEachChunk(source: DiskSource, opts: ChunkOptions, consu
         opts.onCovered?.(chunk.offset + chunk.data.length);
       },
       opts.signal,
+      slots,
     );
   } finally {
+    await opts.held?.release();
     // prefetch has let every read settle; a consumer is done with a chunk when it resolves.
     chunkBuffers.give(buffers);
   }

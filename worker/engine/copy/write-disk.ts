@@ -86,7 +86,7 @@ export async function writeVmdk(
   const digest = new DiskDigest(await loadHasher());
   let dataBytes = 0;
   try {
-    await forEachChunk(source, { signal: ctx.signal, onCovered: (n) => meter.update(n), dataMap, chunkSize: chunkSizeFor(plan) }, async (chunk) => {
+    await forEachChunk(source, { signal: ctx.signal, onCovered: (n) => meter.update(n), dataMap, chunkSize: chunkSizeFor(plan), held: { chunks: 1, release: () => writer.quiesce() } }, async (chunk) => {
       dataBytes += dataBytesOf(chunk);
       digest.add(chunk);
       await writer.write(chunk);

@@ -5,8 +5,12 @@ import { writeAll } from '../io/write-all';
 /** Most iovecs one writev may carry (POSIX IOV_MAX on Linux and macOS). */
 const MAX_IOV = 1024;
 
-/** The size of the writes a large write is split into. */
-const WRITE_PIECE = 1024 * 1024;
+/**
+ * The size of the writes a large write is split into. Not smaller: pieces side by side wait on
+ * the file's inode lock, and the writers overlap a chunk's write with the next chunk's read instead
+ * (docs/architecture.md, "How writes run").
+ */
+const WRITE_PIECE = 4 * 1024 * 1024;
 
 /** A file the engine creates (never a source): exclusive create, positioned vectored writes. */
 export class OutputFile {
@@ -19,10 +23,7 @@ export class OutputFile {
     return new OutputFile(path, await open(path, 'wx'));
   }
 
-  /**
-   * Writes `data` at `position`. A large write goes out as several writes side by side, as qemu-img
-   * does: on this kind of machine page-cache copies run faster spread over threads.
-   */
+  /** Writes `data` at `position`; one larger than WRITE_PIECE goes out as several writes side by side. */
   async write(data: Buffer, position: number): Promise<void> {
     if (data.length <= WRITE_PIECE) return writeAll(this.handle, data, position);
     const pieces: Array<Promise<void>> = [];
@@ -30,10 +31,7 @@ export class OutputFile {
     await Promise.all(pieces);
   }
 
-  /**
-   * Writes `buffers` back to back starting at `position`; like `write`, in pieces of about
-   * WRITE_PIECE side by side.
-   */
+  /** Writes `buffers` back to back starting at `position`; like `write`, in pieces of about WRITE_PIECE side by side. */
   async writev(buffers: Buffer[], position: number): Promise<void> {
     const groups: Array<{ buffers: Buffer[]; position: number }> = [];
     let group: Buffer[] = [];

@@ -2,6 +2,7 @@ import { constants as zc } from 'node:zlib';
 import { FerryError } from '../../errors';
 import type { Chunk } from '../../io/chunk';
 import { OutputFile, preallocate } from '../output-file';
+import { TrailingWrites } from '../trailing-writes';
 import {
   EMBEDDED_DESCRIPTOR_SECTORS,
   GD_AT_END,
@@ -24,7 +25,13 @@ const MAX_CHUNKS_IN_FLIGHT = 2;
 
 /** Writes one extent file from grain-aligned chunks given in ascending order (gaps are zero). */
 export interface ExtentWriter {
+  /**
+   * Takes the next chunk. It may return while the chunk is still being written: the chunk's memory
+   * stays in use until the next call of any of these methods has returned.
+   */
   write(chunk: Chunk): Promise<void>;
+  /** Resolves once none of the chunks given is in use (a failed write is raised by the next write or finish). */
+  quiesce(): Promise<void>;
   /** Writes the metadata and closes the file. */
   finish(): Promise<void>;
   /** Closes the file without finishing it (the caller removes it). */
@@ -69,6 +76,7 @@ export class SparseExtentWriter implements ExtentWriter {
   private nextGrain: number;
   private gtIndex = -1;
   private readonly gt = new Uint32Array(GTES_PER_GT);
+  private readonly trailing = new TrailingWrites();
 
   private constructor(
     private readonly file: OutputFile,
@@ -130,10 +138,15 @@ export class SparseExtentWriter implements ExtentWriter {
       }
     }
     if (buffers.length > 0) writes.push(this.file.writev(buffers, startSector * SECTOR));
-    await Promise.all(writes);
+    await this.trailing.push(writes);
+  }
+
+  quiesce(): Promise<void> {
+    return this.trailing.quiesce();
   }
 
   async finish(): Promise<void> {
+    await this.trailing.settle();
     await Promise.all(this.flushGt());
     const l = this.layout;
     const gd = new Uint32Array(l.gdSectors * (SECTOR / 4));
@@ -168,13 +181,16 @@ export class SparseExtentWriter implements ExtentWriter {
     await this.file.close();
   }
 
-  close(): Promise<void> {
-    return this.file.close().catch(() => undefined);
+  async close(): Promise<void> {
+    await this.trailing.quiesce();
+    await this.file.close().catch(() => undefined);
   }
 }
 
 /** monolithicFlat and each twoGbMaxExtentFlat piece: the disk's bytes as they are. */
 export class FlatExtentWriter implements ExtentWriter {
+  private readonly trailing = new TrailingWrites();
+
   private constructor(private readonly file: OutputFile) {}
 
   static async create(path: string, bytes: number): Promise<FlatExtentWriter> {
@@ -192,6 +208,7 @@ export class FlatExtentWriter implements ExtentWriter {
   async write(chunk: Chunk): Promise<void> {
     // Zero grains are left unwritten: the file reads zero there already.
     const grains = Math.ceil(chunk.data.length / GRAIN_SIZE);
+    const writes: Array<Promise<void>> = [];
     let g = 0;
     while (g < grains) {
       if (chunk.zero[g]) {
@@ -201,17 +218,24 @@ export class FlatExtentWriter implements ExtentWriter {
       let end = g + 1;
       while (end < grains && !chunk.zero[end]) end++;
       const run = chunk.data.subarray(g * GRAIN_SIZE, end * GRAIN_SIZE);
-      await this.file.write(run, chunk.offset + g * GRAIN_SIZE);
+      writes.push(this.file.write(run, chunk.offset + g * GRAIN_SIZE));
       g = end;
     }
+    await this.trailing.push(writes);
   }
 
-  finish(): Promise<void> {
-    return this.file.close();
+  quiesce(): Promise<void> {
+    return this.trailing.quiesce();
   }
 
-  close(): Promise<void> {
-    return this.file.close().catch(() => undefined);
+  async finish(): Promise<void> {
+    await this.trailing.settle();
+    await this.file.close();
+  }
+
+  async close(): Promise<void> {
+    await this.trailing.quiesce();
+    await this.file.close().catch(() => undefined);
   }
 }
 
@@ -354,6 +378,11 @@ export class StreamExtentWriter implements ExtentWriter {
     await this.file.write(descriptor, SECTOR);
     await this.file.write(this.header(GD_AT_END), 0);
     await this.file.close();
+  }
+
+  /** Nothing to wait for: `write` copies the grains it is given before it returns. */
+  quiesce(): Promise<void> {
+    return Promise.resolve();
   }
 
   async close(): Promise<void> {

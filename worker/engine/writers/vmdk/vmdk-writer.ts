@@ -180,6 +180,11 @@ export class VmdkWriter {
     return planFiles(this.plan).map((n) => join(this.dir, n));
   }
 
+  /** Resolves once no write of the extent being written is running. */
+  async quiesce(): Promise<void> {
+    await this.open?.quiesce();
+  }
+
   /** Closes the extent being written; the caller removes the files. */
   async abort(): Promise<void> {
     const open = this.open;
